@@ -1,0 +1,37 @@
+// Accounts, subaccounts and API keys: who may call the API, and with what token webhooks are
+// signed. Thread-safety: owned by the Engine.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace dialtone::core {
+
+struct ApiKey {
+  std::string sid;     // SK...
+  std::string secret;
+};
+
+struct Account {
+  std::string sid;                // AC...
+  std::string auth_token;
+  std::string owner_account_sid;  // the parent for a subaccount; its own sid otherwise
+  std::string friendly_name;
+  std::vector<ApiKey> api_keys;
+};
+
+class AccountStore {
+ public:
+  void put(Account account);
+  const Account* find(const std::string& sid) const;
+  // The account an API key belongs to, or nullptr.
+  const Account* find_by_key(const std::string& key_sid, const ApiKey** key_out) const;
+  bool erase(const std::string& sid);
+  const std::map<std::string, Account>& all() const { return accounts_; }
+
+ private:
+  std::map<std::string, Account> accounts_;
+};
+
+}  // namespace dialtone::core

@@ -1,0 +1,44 @@
+// How an emulated callee behaves: answers after N s, is busy, never answers, fails, is a
+// machine, presses digits or speaks at each <Gather>, hangs up after N s.
+// Thread-safety: owned by the Engine.
+#pragma once
+
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace dialtone::core {
+
+enum class Outcome { kAnswer, kBusy, kNoAnswer, kFail };
+
+struct Behavior {
+  Outcome outcome = Outcome::kAnswer;
+  int answer_after_s = 1;
+  std::string answered_by;                // "" (human, no AMD), "human", "machine_start"...
+  std::vector<std::string> gather_inputs; // each <Gather> takes the next: digits, or
+                                          // "speech:TEXT" for speech
+  std::optional<int> hangup_after_s;      // callee hangs up this long after answering
+};
+
+struct BehaviorRule {
+  std::string pattern;  // exact number, or a regex when it starts with '^'
+  std::optional<std::regex> regex;
+  Behavior behavior;
+};
+
+class BehaviorTable {
+ public:
+  void set_default(Behavior b) { default_ = std::move(b); }
+  const Behavior& default_behavior() const { return default_; }
+  void add(std::string pattern, Behavior b);  // replaces a rule with the same pattern
+  void clear() { rules_.clear(); }
+  const Behavior& for_number(const std::string& to) const;
+  const std::vector<BehaviorRule>& rules() const { return rules_; }
+
+ private:
+  Behavior default_;
+  std::vector<BehaviorRule> rules_;
+};
+
+}  // namespace dialtone::core

@@ -1,0 +1,180 @@
+// The engine: every call, its state machine, its TwiML, its timers and its journal.
+// sans-I/O: it never waits and never calls out. Callers hand it commands (API requests,
+// callee actions, webhook results, "fire the timers that are due") and carry out the
+// effects it returns (webhook requests to send). Time comes only from the Clock it was given.
+// Thread-safety: not thread-safe. One owner calls it at a time (server/ serialises access).
+#pragma once
+
+#include <cstdint>
+#include <array>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/account.hpp"
+#include "core/behavior.hpp"
+#include "core/call.hpp"
+#include "core/journal.hpp"
+#include "core/notification.hpp"
+#include "core/result.hpp"
+#include "core/sid.hpp"
+#include "core/time.hpp"
+
+namespace dialtone::core {
+
+struct EngineConfig {
+  int ring_seconds = 1;            // default callee: answers after this long
+  int play_seconds = 5;            // nominal length of one <Play>
+  int max_documents_per_call = 50; // redirect-loop guard
+  int max_calls_per_second = 0;    // 0 = no CPS limit emulation
+  std::string default_time_limit_s = "14400";
+};
+
+// A parsed, validated create request (api/ turns Twilio's form into this).
+struct CreateCall {
+  std::string account_sid;
+  std::string to, from;           // already normalised endpoints
+  std::string to_formatted, from_formatted;
+  Webhook url;                    // empty when twiml or application is used
+  std::string twiml;
+  std::string application_sid;
+  Webhook fallback;
+  Webhook status_callback;
+  uint8_t status_callback_events = kEventCompleted;
+  int timeout_s = 60;
+  std::optional<int64_t> time_limit_s;
+  std::string send_digits;
+  bool record = false;
+  std::string machine_detection;
+  std::string caller_id;
+};
+
+// A parsed update: only what was given is set.
+struct UpdateCall {
+  std::optional<Webhook> url;               // Url (+ Method)
+  std::optional<std::string> twiml;
+  std::optional<CallStatus> status;         // only kCanceled or kCompleted
+  std::optional<Webhook> fallback;
+  std::optional<Webhook> status_callback;
+  std::optional<int64_t> time_limit_s;
+};
+
+// Filters of GET Calls. Date bounds are half-open as Twilio documents them.
+struct CallFilter {
+  std::string to, from, parent_call_sid;
+  std::optional<CallStatus> status;
+  std::optional<TimePoint> start_from, start_before;  // StartTime> / StartTime< ; StartTime=day
+  std::optional<TimePoint> end_from, end_before;
+};
+
+struct CallPage {
+  std::vector<const Call*> calls;  // newest first
+  bool has_more = false;           // more after the last one
+};
+
+// An outbound webhook the server must send. Results come back through on_webhook_result.
+enum class WebhookPurpose : uint8_t {
+  kTwiml,           // fetch the call's TwiML (Url, redirect, action): the body is run
+  kFallback,        // fetch FallbackUrl after a failure: the body is run
+  kStatusCallback,  // call progress event: the body is ignored
+  kActionNoTwiml,   // e.g. an interrupted <Dial action> whose TwiML is not run
+};
+
+struct WebhookRequest {
+  uint64_t id = 0;
+  std::string account_sid;
+  std::string call_sid;
+  std::string auth_token;  // signing key
+  WebhookPurpose purpose = WebhookPurpose::kTwiml;
+  Webhook target;
+  Fields params;           // in Twilio's order
+};
+
+struct WebhookResult {
+  uint64_t id = 0;
+  int http_status = 0;        // 0 when no response came
+  int error_code = 0;         // transport failure: 11205 (connect/timeout), 11210 (bad host),
+                              // 11750 (too large), 11100 (invalid URL); 0 when a response came
+  std::string error_message;  // transport detail
+  std::string content_type;
+  std::string body;
+  std::string signature;      // X-Twilio-Signature that was sent (for the journal)
+  Millis latency{0};
+};
+
+struct Effects {
+  std::vector<WebhookRequest> webhooks;
+};
+
+// Callee actions from the control API (or the scripted behaviour).
+enum class CalleeAction { kAnswer, kBusy, kNoAnswer, kFail, kHangup };
+
+class Engine {
+ public:
+  Engine(const Clock& clock, const Clock& wall_clock, EngineConfig config, uint64_t seed);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // --- accounts ---
+  AccountStore& accounts() { return accounts_; }
+  const AccountStore& accounts() const { return accounts_; }
+
+  // --- Twilio's Calls API ---
+  Result<const Call*> create_call(const CreateCall& request, Effects& out);
+  Result<const Call*> update_call(const std::string& account_sid, const std::string& sid,
+                                  const UpdateCall& request, Effects& out);
+  Status delete_call(const std::string& account_sid, const std::string& sid);
+  const Call* find_call(const std::string& account_sid, const std::string& sid) const;
+  // Newest first. `after_sid`: start after this call (next page); `before_sid`: the page
+  // that ends just before this call (previous page). Both empty: from the newest.
+  CallPage list_calls(const std::string& account_sid, const CallFilter& filter, size_t limit,
+                      size_t skip, const std::string& after_sid,
+                      const std::string& before_sid) const;
+  std::vector<const Notification*> notifications(const std::string& account_sid,
+                                                 const std::string& call_sid) const;
+
+  // --- the emulated world ---
+  Status callee_action(const std::string& call_sid, CalleeAction action, Effects& out);
+  Status callee_digits(const std::string& call_sid, const std::string& digits, Effects& out);
+  Status callee_speech(const std::string& call_sid, const std::string& speech, Effects& out);
+  BehaviorTable& behaviors() { return behaviors_; }
+  // Starts an inbound call to one of the account's numbers.
+  Result<const Call*> start_inbound(const std::string& account_sid, const std::string& from,
+                                    const std::string& to, const Webhook& voice_url,
+                                    const Webhook& voice_fallback,
+                                    const Webhook& status_callback, Effects& out);
+
+  // --- time ---
+  std::optional<TimePoint> next_due() const;
+  // Fires every timer due at or before clock.now(), in order.
+  void fire_due(Effects& out);
+
+  // --- webhooks ---
+  void on_webhook_result(const WebhookResult& result, Effects& out);
+  size_t webhooks_in_flight() const;
+
+  // --- journal, housekeeping ---
+  const Journal& journal() const { return journal_; }
+  void record(const std::string& account_sid, const std::string& call_sid, std::string type,
+              Fields fields);
+  void reset();                                    // everything
+  void reset_account(const std::string& account_sid);
+  size_t call_count() const;
+  std::array<size_t, kCallStatusCount> count_by_status() const;
+
+ private:
+  struct Impl;
+  const Clock& clock_;
+  const Clock& wall_;
+  EngineConfig config_;
+  AccountStore accounts_;
+  BehaviorTable behaviors_;
+  Journal journal_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dialtone::core
