@@ -1,0 +1,151 @@
+'use strict';
+// Validates response bodies against Twilio's own OpenAPI document
+// (shared/spec/twilio_api_v2010.json, OpenAPI 3.0).
+//
+// OpenAPI 3.0 is not JSON Schema: `nullable: true` is converted here to JSON Schema
+// (`type: [T, "null"]`, or `anyOf: [{$ref}, {type: "null"}]` next to a $ref). Twilio's custom
+// formats get validators; `uri` is relaxed to a URI reference because Twilio's paging URIs
+// (`next_page_uri`, ...) are relative (`/2010-04-01/...`) although the spec labels them `uri`.
+
+const fs = require('node:fs');
+const path = require('node:path');
+const Ajv = require('ajv');
+const addFormats = require('ajv-formats');
+
+function sharedDir() {
+  return process.env.DIALTONE_SHARED_DIR
+    ? path.resolve(process.env.DIALTONE_SHARED_DIR)
+    : path.resolve(__dirname, '..', '..', '..', '..', 'shared');
+}
+
+function convert(node) {
+  if (Array.isArray(node)) return node.map(convert);
+  if (!node || typeof node !== 'object') return node;
+  const out = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'nullable' || k === 'example' || k === 'examples') continue;
+    out[k] = convert(v);
+  }
+  if (node.nullable === true) {
+    if (out.$ref) {
+      const { $ref, ...rest } = out;
+      return { ...rest, anyOf: [{ $ref }, { type: 'null' }] };
+    }
+    if (out.type) out.type = Array.isArray(out.type) ? [...out.type, 'null'] : [out.type, 'null'];
+    if (out.enum && !out.enum.includes(null)) out.enum = [...out.enum, null];
+  }
+  return out;
+}
+
+const DAYS = 'Mon|Tue|Wed|Thu|Fri|Sat|Sun';
+const MONTHS = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
+// Twilio's dates: "Tue, 31 Aug 2010 20:36:28 +0000" (two-digit day, always +0000).
+const RFC2822 = new RegExp(`^(${DAYS}), (\\d{2}) (${MONTHS}) (\\d{4}) (\\d{2}):(\\d{2}):(\\d{2}) \\+0000$`);
+
+function isRfc2822(s) {
+  const m = RFC2822.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.parse(s));
+  if (Number.isNaN(d.getTime())) return false;
+  // The weekday must agree with the date.
+  return d.toUTCString().slice(0, 3) === m[1] && d.getUTCDate() === Number(m[2]);
+}
+
+let cache;
+function load() {
+  if (cache) return cache;
+  const specPath = path.join(sharedDir(), 'spec', 'twilio_api_v2010.json');
+  const spec = JSON.parse(fs.readFileSync(specPath, 'utf8'));
+  const listPath = spec.paths['/2010-04-01/Accounts/{AccountSid}/Calls.json'];
+  const listSchema = listPath.get.responses['200'].content['application/json'].schema;
+
+  const ajv = new Ajv({ strict: false, allErrors: true });
+  addFormats(ajv);
+  const uriReference = ajv.formats['uri-reference'];
+  ajv.addFormat('uri', uriReference);
+  ajv.addFormat('date-time-rfc-2822', { type: 'string', validate: isRfc2822 });
+  for (const f of ['uri-map', 'currency', 'phone-number', 'twiml', 'sid', 'http-method',
+    'date-time-rfc-2822-or-null', 'iso-country-code', 'ip-address']) {
+    if (!ajv.formats[f]) ajv.addFormat(f, true);
+  }
+  ajv.addSchema({
+    $id: 'twilio',
+    components: { schemas: convert(spec.components.schemas) },
+    listCall: convert(listSchema),
+  });
+  const call = ajv.getSchema('twilio#/components/schemas/api.v2010.account.call');
+  const list = ajv.getSchema('twilio#/listCall');
+  const callProperties = Object.keys(spec.components.schemas['api.v2010.account.call'].properties);
+  const listProperties = Object.keys(listSchema.properties);
+  cache = { ajv, call, list, callProperties, listProperties, spec };
+  return cache;
+}
+
+function describe(validate) {
+  return validate.errors.map((e) => `${e.instancePath || '/'} ${e.message}` +
+    (e.params && e.params.allowedValues ? ` ${JSON.stringify(e.params.allowedValues)}` : '')).join('; ');
+}
+
+/** Returns null when `body` is a valid Call resource, else a description of what is wrong. */
+function callProblem(body) {
+  const { call, callProperties } = load();
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'not a JSON object';
+  if (!call(body)) return describe(call);
+  // The schema marks nothing required; Twilio sends every field (null when empty).
+  const missing = callProperties.filter((k) => !(k in body));
+  if (missing.length) return `missing fields: ${missing.join(', ')}`;
+  const extra = Object.keys(body).filter((k) => !callProperties.includes(k));
+  if (extra.length) return `fields not in the schema: ${extra.join(', ')}`;
+  return null;
+}
+
+/** Returns null when `body` is a valid ListCall page, else a description. */
+function listProblem(body) {
+  const { list, listProperties } = load();
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'not a JSON object';
+  if (!list(body)) return describe(list);
+  const missing = listProperties.filter((k) => !(k in body));
+  if (missing.length) return `missing fields: ${missing.join(', ')}`;
+  for (const c of body.calls) {
+    const p = callProblem(c);
+    if (p) return `calls[${c && c.sid}]: ${p}`;
+  }
+  return null;
+}
+
+/** Twilio's error envelope: {code, message, more_info, status} (+ detail on 401). */
+function errorProblem(body, httpStatus) {
+  if (!body || typeof body !== 'object') return 'not a JSON object';
+  if (body.status !== httpStatus) return `status ${body.status} != HTTP ${httpStatus}`;
+  if (typeof body.message !== 'string' || !body.message) return 'no message';
+  if (body.code !== undefined) {
+    if (!Number.isInteger(body.code)) return 'code is not an integer';
+    if (body.more_info !== `https://www.twilio.com/docs/errors/${body.code}`) {
+      return `more_info ${JSON.stringify(body.more_info)}`;
+    }
+  }
+  return null;
+}
+
+function parseBody(body) {
+  if (typeof body !== 'string') return body;
+  try { return JSON.parse(body); } catch { return undefined; }
+}
+
+/** Classifies one SDK exchange by path and checks its body; null when fine. */
+function checkExchange({ method, uri, statusCode, body }) {
+  const pathname = new URL(uri).pathname;
+  if (statusCode === 204) {
+    return body === '' || body === undefined || body === null ? null : 'a 204 with a body';
+  }
+  const json = parseBody(body);
+  if (json === undefined) return 'body is not JSON';
+  if (statusCode >= 400) return errorProblem(json, statusCode);
+  if (/\/Calls\.json$/.test(pathname)) {
+    return method === 'GET' ? listProblem(json) : callProblem(json);
+  }
+  if (/\/Calls\/CA[0-9a-fA-F]{32}\.json$/.test(pathname)) return callProblem(json);
+  return null;
+}
+
+module.exports = { load, convert, isRfc2822, callProblem, listProblem, errorProblem, checkExchange };

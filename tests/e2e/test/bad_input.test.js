@@ -1,0 +1,219 @@
+'use strict';
+// Hostile and malformed input over raw sockets. Each case checks what comes back (a 4xx, or
+// a clean close where HTTP allows it, never a 5xx or a hang) and then that the server still
+// answers health and a normal create.
+
+const { describe, it } = require('node:test');
+const assert = require('node:assert/strict');
+const net = require('node:net');
+const { useDialtone, uniqueNumber, FROM } = require('../lib/common');
+const { HOLD_TWIML, encodeForm } = require('../lib/dialtone');
+
+const ctx = useDialtone();
+
+/**
+ * Opens a socket, writes `parts` (strings/Buffers; a number means "pause this many ms"), and
+ * collects what comes back until the server closes or `idleMs` pass without data after the
+ * last write. Resolves {data, closed, error}.
+ */
+function exchange(parts, { idleMs = 1500, stopWhen } = {}) {
+  const { hostname, port } = new URL(ctx.dt.baseUrl);
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: hostname, port: Number(port) });
+    const chunks = [];
+    let done = false;
+    let timer;
+    const finish = (closed, error) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve({ data: Buffer.concat(chunks).toString('latin1'), closed, error: error && error.code });
+    };
+    const arm = () => { clearTimeout(timer); timer = setTimeout(() => finish(false), idleMs); };
+    sock.on('data', (d) => {
+      chunks.push(d);
+      if (stopWhen && stopWhen(Buffer.concat(chunks).toString('latin1'))) finish(false);
+      else arm();
+    });
+    sock.on('end', () => finish(true));
+    sock.on('close', () => finish(true));
+    sock.on('error', (e) => finish(true, e));
+    sock.on('connect', async () => {
+      for (const p of parts) {
+        if (done) return;
+        if (typeof p === 'number') await new Promise((r) => setTimeout(r, p));
+        else if (!sock.write(p)) await new Promise((r) => sock.once('drain', r).once('close', r));
+      }
+      arm();
+    });
+  });
+}
+
+/** All status codes of the responses in `data` (pipelined responses included). */
+function statuses(data) {
+  return [...data.matchAll(/(?:^|\r\n)HTTP\/1\.[01] (\d{3}) /g)].map((m) => Number(m[1]));
+}
+
+const auth = () => 'Basic ' + Buffer.from(`${ctx.dt.accountSid}:${ctx.dt.authToken}`).toString('base64');
+
+function post(body, { headers = {}, path } = {}) {
+  const h = {
+    Host: 'localhost',
+    Authorization: auth(),
+    'Content-Type': 'application/x-www-form-urlencoded',
+    'Content-Length': Buffer.byteLength(body),
+    Connection: 'close',
+    ...headers,
+  };
+  const head = `POST ${path || `/2010-04-01/Accounts/${ctx.dt.accountSid}/Calls.json`} HTTP/1.1\r\n` +
+    Object.entries(h).filter(([, v]) => v !== null).map(([k, v]) => `${k}: ${v}\r\n`).join('') + '\r\n';
+  return head + body;
+}
+
+async function assertAlive(what) {
+  const health = await fetch(`${ctx.dt.baseUrl}/_dialtone/health`);
+  assert.equal(health.status, 200, `health after ${what}`);
+  await health.arrayBuffer();
+  const r = await ctx.api.create({ To: uniqueNumber(), From: FROM, Twiml: HOLD_TWIML });
+  assert.equal(r.status, 201, `a normal create after ${what}: ${r.text}`);
+  assert.equal(ctx.dt.exited, null, 'the process is still running');
+}
+
+const valid = () => encodeForm({ To: uniqueNumber(), From: FROM, Twiml: HOLD_TWIML });
+
+describe('bad input over raw sockets', () => {
+  it('malformed percent-encoding (To=%ZZ): 400', async () => {
+    const r = await exchange([post(`To=%ZZ&From=${encodeURIComponent(FROM)}&Twiml=${encodeURIComponent(HOLD_TWIML)}`)]);
+    assert.deepEqual(statuses(r.data), [400], r.data);
+    assert.match(r.data, /"status":\s*400/);
+    await assertAlive('To=%ZZ');
+  });
+
+  it('a truncated escape at the end of the body (From=%2): 400', async () => {
+    const r = await exchange([post(`To=${encodeURIComponent(uniqueNumber())}&Twiml=x&From=%2`)]);
+    assert.deepEqual(statuses(r.data), [400], r.data);
+    await assertAlive('From=%2');
+  });
+
+  it('duplicate parameters: a definite answer (201 or 400), never a 5xx', async () => {
+    const body = `${valid()}&To=${encodeURIComponent(uniqueNumber())}&From=${encodeURIComponent(FROM)}`;
+    const r = await exchange([post(body)]);
+    const s = statuses(r.data);
+    assert.equal(s.length, 1, r.data);
+    assert.ok(s[0] === 201 || s[0] === 400, `status ${s[0]}`);
+    await assertAlive('duplicate parameters');
+  });
+
+  it('unknown parameters are ignored: 201', async () => {
+    const r = await exchange([post(`${valid()}&NoSuchParam=1&IfMachine=Continue&x=%F0%9F%93%9E`)]);
+    assert.deepEqual(statuses(r.data), [201], r.data);
+    await assertAlive('unknown parameters');
+  });
+
+  it('invalid UTF-8 and NUL in values: no 5xx', async () => {
+    const r = await exchange([post(`To=%FF%FE%00&From=${encodeURIComponent(FROM)}&Twiml=%00`)]);
+    const s = statuses(r.data);
+    assert.equal(s.length, 1, r.data);
+    assert.ok(s[0] >= 400 && s[0] < 500, `status ${s[0]}`);
+    await assertAlive('invalid UTF-8');
+  });
+
+  it('a body over 1 MiB (Content-Length): 413', async () => {
+    const size = 2 * 1024 * 1024;
+    const head = post('', { headers: { 'Content-Length': size } });
+    // Headers first: a server that checks Content-Length answers before the body is sent.
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    const parts = [head, 200];
+    for (let i = 0; i < size / chunk.length; i++) parts.push(chunk);
+    const r = await exchange(parts, { stopWhen: (d) => /\r\n\r\n/.test(d) });
+    assert.deepEqual(statuses(r.data), [413], `response: ${JSON.stringify(r.data.slice(0, 300))} ` +
+      `closed=${r.closed} error=${r.error}`);
+    await assertAlive('an oversized body');
+  });
+
+  it('a body over 1 MiB (chunked): 413 or a clean close, never a 2xx/5xx', async () => {
+    const head = `POST /2010-04-01/Accounts/${ctx.dt.accountSid}/Calls.json HTTP/1.1\r\nHost: x\r\n` +
+      `Authorization: ${auth()}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+      'Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n';
+    const chunk = 'a'.repeat(64 * 1024);
+    const parts = [head];
+    for (let i = 0; i < 40; i++) parts.push(`${chunk.length.toString(16)}\r\n${chunk}\r\n`);
+    parts.push('0\r\n\r\n');
+    const r = await exchange(parts, { stopWhen: (d) => /\r\n\r\n/.test(d) });
+    const s = statuses(r.data);
+    assert.ok(s.length === 0 ? r.closed : s[0] === 413, `statuses ${s} closed=${r.closed}`);
+    await assertAlive('an oversized chunked body');
+  });
+
+  it('a valid chunked create works: 201', async () => {
+    const body = valid();
+    const half = Math.floor(body.length / 2);
+    const head = `POST /2010-04-01/Accounts/${ctx.dt.accountSid}/Calls.json HTTP/1.1\r\nHost: x\r\n` +
+      `Authorization: ${auth()}\r\nContent-Type: application/x-www-form-urlencoded\r\n` +
+      'Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n';
+    const c = (s) => `${Buffer.byteLength(s).toString(16)}\r\n${s}\r\n`;
+    const r = await exchange([head, c(body.slice(0, half)), 50, c(body.slice(half)), '0\r\n\r\n']);
+    assert.deepEqual(statuses(r.data), [201], r.data);
+  });
+
+  it('a garbage request line: 400 or a clean close', async () => {
+    const r = await exchange(['GARBAGE\r\n\r\n']);
+    const s = statuses(r.data);
+    assert.ok(s.length === 0 ? r.closed : s[0] === 400, `statuses ${s} closed=${r.closed} data=${r.data}`);
+    await assertAlive('a garbage request line');
+  });
+
+  it('binary noise: 400 or a clean close', async () => {
+    const noise = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
+    const r = await exchange([noise]);
+    const s = statuses(r.data);
+    assert.ok(s.length === 0 ? r.closed : s[0] === 400, `statuses ${s} closed=${r.closed}`);
+    await assertAlive('binary noise');
+  });
+
+  it('a header line without a colon: 400 or a clean close', async () => {
+    const r = await exchange([`GET /_dialtone/health HTTP/1.1\r\nHost: x\r\nthis is not a header\r\n\r\n`]);
+    const s = statuses(r.data);
+    assert.ok(s.length === 0 ? r.closed : s[0] === 400, `statuses ${s} closed=${r.closed}`);
+    await assertAlive('a bad header line');
+  });
+
+  it('a non-numeric Content-Length: 400 or a clean close', async () => {
+    const r = await exchange([post(valid(), { headers: { 'Content-Length': 'abc' } })]);
+    const s = statuses(r.data);
+    assert.ok(s.length === 0 ? r.closed : s[0] === 400, `statuses ${s} closed=${r.closed}`);
+    await assertAlive('Content-Length: abc');
+  });
+
+  it('huge headers (64 KiB): 4xx or a clean close', async () => {
+    const r = await exchange([`GET /_dialtone/health HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(64 * 1024)}\r\n\r\n`]);
+    const s = statuses(r.data);
+    assert.ok(s.length === 0 ? r.closed : (s[0] >= 400 && s[0] < 500), `statuses ${s} closed=${r.closed}`);
+    await assertAlive('huge headers');
+  });
+
+  it('a client that disconnects mid-body leaves the server unharmed', async () => {
+    const body = valid();
+    const r = await exchange([post(body).slice(0, -10)], { idleMs: 200 });
+    assert.deepEqual(statuses(r.data), []);
+    await assertAlive('a half-sent body');
+  });
+
+  it('pipelined requests on one connection are answered in order', async () => {
+    const get = (p) => `GET ${p} HTTP/1.1\r\nHost: x\r\nAuthorization: ${auth()}\r\n\r\n`;
+    const unknown = `/2010-04-01/Accounts/${ctx.dt.accountSid}/Calls/CA${'0'.repeat(32)}.json`;
+    const r = await exchange([get('/_dialtone/health') + get(unknown) + get('/_dialtone/health')],
+      { stopWhen: (d) => statuses(d).length === 3 && /\r\n\r\n[^]*$/.test(d) });
+    assert.deepEqual(statuses(r.data), [200, 404, 200], r.data);
+  });
+
+  it('a JSON body on create: 400 (a form is required), not a 5xx', async () => {
+    const r = await exchange([post(JSON.stringify({ To: uniqueNumber(), From: FROM, Twiml: HOLD_TWIML }),
+      { headers: { 'Content-Type': 'application/json' } })]);
+    const s = statuses(r.data);
+    assert.equal(s.length, 1, r.data);
+    assert.equal(s[0], 400, r.data);
+    await assertAlive('a JSON body');
+  });
+});
