@@ -1,0 +1,106 @@
+#include "api/route.hpp"
+
+#include <vector>
+
+#include "core/sid.hpp"
+
+namespace dialtone::api {
+
+namespace {
+
+constexpr std::string_view kPrefix = "/2010-04-01/Accounts/";
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+std::vector<std::string_view> split_segments(std::string_view rest) {
+  std::vector<std::string_view> out;
+  size_t pos = 0;
+  while (true) {
+    const size_t slash = rest.find('/', pos);
+    out.push_back(rest.substr(pos, slash == std::string_view::npos ? rest.npos : slash - pos));
+    if (slash == std::string_view::npos) break;
+    pos = slash + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Target split_target(std::string_view target) {
+  const size_t q = target.find('?');
+  if (q == std::string_view::npos) return {target, {}};
+  return {target.substr(0, q), target.substr(q + 1)};
+}
+
+Format format_of_path(std::string_view path) {
+  return ends_with(path, ".json") ? Format::kJson : Format::kXml;
+}
+
+std::optional<Route> match_route(std::string_view path) {
+  if (path.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  std::string_view rest = path.substr(kPrefix.size());
+
+  Route route;
+  if (ends_with(rest, ".json")) {
+    route.suffix = ".json";
+  } else if (ends_with(rest, ".xml")) {
+    route.suffix = ".xml";
+  }
+  route.format = route.suffix == ".json" ? Format::kJson : Format::kXml;
+  rest.remove_suffix(route.suffix.size());
+
+  const auto seg = split_segments(rest);
+  if (seg.size() < 2 || !core::is_sid(seg[0], "AC") || seg[1] != "Calls") return std::nullopt;
+  route.account_sid = std::string(seg[0]);
+  if (seg.size() == 2) {
+    route.kind = RouteKind::kCalls;
+    return route;
+  }
+  if (!core::is_sid(seg[2], "CA")) return std::nullopt;
+  route.call_sid = std::string(seg[2]);
+  if (seg.size() == 3) {
+    route.kind = RouteKind::kCall;
+    return route;
+  }
+  if (seg.size() == 4 && seg[3] == "Notifications") {
+    route.kind = RouteKind::kCallNotifications;
+    return route;
+  }
+  if (seg.size() == 5 && seg[3] == "Notifications" && core::is_sid(seg[4], "NO")) {
+    route.kind = RouteKind::kCallNotification;
+    route.notification_sid = std::string(seg[4]);
+    return route;
+  }
+  // The spec has Events only as JSON.
+  if (seg.size() == 4 && seg[3] == "Events" && route.suffix != ".xml") {
+    route.kind = RouteKind::kCallEvents;
+    return route;
+  }
+  return std::nullopt;
+}
+
+std::string_view allowed_methods(RouteKind kind) {
+  switch (kind) {
+    case RouteKind::kCalls:
+      return "GET, POST";
+    case RouteKind::kCall:
+      return "GET, POST, DELETE";
+    case RouteKind::kCallNotifications:
+    case RouteKind::kCallNotification:
+    case RouteKind::kCallEvents:
+      return "GET";
+  }
+  return "GET";
+}
+
+bool method_allowed(RouteKind kind, std::string_view method) {
+  // HEAD is not served: Twilio's spec has no HEAD operations.
+  if (method == "GET") return true;
+  if (method == "POST") return kind == RouteKind::kCalls || kind == RouteKind::kCall;
+  if (method == "DELETE") return kind == RouteKind::kCall;
+  return false;
+}
+
+}  // namespace dialtone::api

@@ -1,0 +1,48 @@
+// Twilio's Calls paths: which resource a request target names, in which representation.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace dialtone::api {
+
+// `.json` -> JSON; `.xml` or no suffix -> XML (Twilio's 2010 API defaults to XML).
+enum class Format { kJson, kXml };
+
+enum class RouteKind {
+  kCalls,              // /Calls             GET list, POST create
+  kCall,               // /Calls/{Sid}       GET fetch, POST update, DELETE
+  kCallNotifications,  // /Calls/{Sid}/Notifications        GET
+  kCallNotification,   // /Calls/{Sid}/Notifications/{Sid}  GET
+  kCallEvents,         // /Calls/{Sid}/Events               GET
+};
+
+struct Route {
+  RouteKind kind = RouteKind::kCalls;
+  Format format = Format::kXml;
+  std::string account_sid;
+  std::string call_sid;
+  std::string notification_sid;
+  std::string suffix;  // "", ".json" or ".xml": page URIs keep the one that was requested
+};
+
+struct Target {
+  std::string_view path;   // as requested, without the query
+  std::string_view query;  // without the '?'
+};
+Target split_target(std::string_view target);
+
+// The representation an error for this path should use, even when the path is unknown.
+Format format_of_path(std::string_view path);
+
+// nullopt for a path that names no Calls resource (-> 404 20404). Path segments must look like
+// sids of the right kind (AC, CA, NO), as Twilio's path patterns require.
+std::optional<Route> match_route(std::string_view path);
+
+// The methods a route accepts, for 405 and its Allow header: "GET, POST".
+std::string_view allowed_methods(RouteKind kind);
+bool method_allowed(RouteKind kind, std::string_view method);
+
+}  // namespace dialtone::api
