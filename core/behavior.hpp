@@ -19,6 +19,7 @@ struct Behavior {
   std::vector<std::string> gather_inputs; // each <Gather> takes the next: digits, or
                                           // "speech:TEXT" for speech
   std::optional<int> hangup_after_s;      // callee hangs up this long after answering
+  int record_seconds = 5;                 // how long the callee speaks into a <Record>
 };
 
 struct BehaviorRule {
@@ -31,7 +32,8 @@ class BehaviorTable {
  public:
   void set_default(Behavior b) { default_ = std::move(b); }
   const Behavior& default_behavior() const { return default_; }
-  void add(std::string pattern, Behavior b);  // replaces a rule with the same pattern
+  // Replaces a rule with the same pattern. Throws std::regex_error for a bad '^' pattern.
+  void add(std::string pattern, Behavior b);
   void clear() { rules_.clear(); }
   const Behavior& for_number(const std::string& to) const;
   const std::vector<BehaviorRule>& rules() const { return rules_; }

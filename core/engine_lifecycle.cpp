@@ -1,0 +1,318 @@
+// A call's life: placed, ringing, answered or not, ended; its timers, its status callbacks, the
+// webhooks it sends and the notifications it collects.
+#include <cmath>
+#include <cstdio>
+
+#include "core/engine_impl.hpp"
+#include "core/url.hpp"
+
+namespace dialtone::core {
+namespace {
+
+constexpr int64_t kDefaultTimeLimitS = 14400;  // Twilio's default: 4 hours
+
+std::string sip_response_code(CallStatus s) {
+  switch (s) {
+    case CallStatus::kCompleted: return "200";
+    case CallStatus::kBusy: return "486";
+    case CallStatus::kNoAnswer:
+    case CallStatus::kCanceled: return "487";
+    case CallStatus::kFailed: return "500";
+    default: return "";
+  }
+}
+
+std::string format_price(int64_t duration_s) {
+  // A nominal per-minute rate, so that answered calls look priced as Twilio's do.
+  const int64_t minutes = (duration_s + 59) / 60;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.5f", -0.014 * static_cast<double>(minutes));
+  return buf;
+}
+
+}  // namespace
+
+CallRecord* Engine::Impl::get(const std::string& sid) {
+  auto it = calls.find(sid);
+  return it == calls.end() ? nullptr : it->second.get();
+}
+
+CallRecord& Engine::Impl::add_call(Call call) {
+  auto rec = std::make_unique<CallRecord>();
+  rec->order = next_order++;
+  rec->call = std::move(call);
+  rec->call.queue_time_ms = 0;
+  CallRecord& ref = *rec;
+  by_account[ref.call.account_sid].push_back(&ref);
+  calls.emplace(ref.call.sid, std::move(rec));
+  return ref;
+}
+
+void Engine::Impl::arm(CallRecord& rec, TimerSlot slot, TimerKind kind, TimePoint due) {
+  const uint64_t gen = ++rec.gens[static_cast<size_t>(slot)];
+  timers.push(Timer{due, next_timer_seq++, rec.call.sid, slot, kind, gen});
+}
+
+void Engine::Impl::disarm(CallRecord& rec, TimerSlot slot) {
+  ++rec.gens[static_cast<size_t>(slot)];
+}
+
+void Engine::Impl::journal(const CallRecord& rec, std::string type, Fields fields) {
+  engine.record(rec.call.account_sid, rec.call.sid, std::move(type), std::move(fields));
+}
+
+void Engine::Impl::transition(CallRecord& rec, CallEvent event, Effects& out) {
+  (void)out;
+  auto t = apply_event(rec.call.status, event);
+  if (!t) {
+    journal(rec, "error", {{"message", t.error().message}});
+    return;
+  }
+  if (t->next == t->from) return;
+  rec.call.status = t->next;
+  rec.call.date_updated = now();
+  journal(rec, "status", {{"status", std::string(to_wire(t->next))},
+                          {"from", std::string(to_wire(t->from))},
+                          {"event", std::string(to_string(event))}});
+}
+
+void Engine::Impl::place(CallRecord& rec, Effects& out) {
+  if (rec.call.status != CallStatus::kQueued) return;
+  rec.call.queue_time_ms = (now() - rec.call.date_created).count();
+  const Behavior& b = rec.behavior;
+  status_callback(rec, kEventInitiated, out);
+  if (b.outcome == Outcome::kFail) {  // a call that cannot be connected never rings
+    end_call(rec, CallEvent::kFail, out);
+    return;
+  }
+  transition(rec, CallEvent::kDial, out);
+  status_callback(rec, kEventRinging, out);
+  const auto timeout = std::chrono::seconds(rec.call.timeout_s);
+  auto after = std::chrono::seconds(std::max(0, b.answer_after_s));
+  switch (b.outcome) {
+    case Outcome::kAnswer:
+      rec.ring_outcome = after < timeout ? CallEvent::kAnswer : CallEvent::kNoAnswer;
+      if (after >= timeout) after = timeout;
+      break;
+    case Outcome::kBusy:
+      rec.ring_outcome = CallEvent::kBusy;
+      after = std::min(after, timeout);
+      break;
+    default:
+      rec.ring_outcome = CallEvent::kNoAnswer;
+      after = timeout;
+      break;
+  }
+  arm(rec, TimerSlot::kLifecycle, TimerKind::kRingOutcome, now() + after);
+}
+
+void Engine::Impl::answer(CallRecord& rec, Effects& out) {
+  transition(rec, CallEvent::kAnswer, out);
+  if (rec.call.status != CallStatus::kInProgress) return;
+  rec.answered = true;
+  rec.call.start_time = now();
+  if (!rec.behavior.answered_by.empty()) {
+    rec.call.answered_by = rec.behavior.answered_by;
+  } else if (!rec.call.machine_detection.empty()) {
+    rec.call.answered_by = "human";
+  }
+  status_callback(rec, kEventAnswered, out);
+  const int64_t limit = rec.call.time_limit_s.value_or(kDefaultTimeLimitS);
+  arm(rec, TimerSlot::kTimeLimit, TimerKind::kTimeLimit, now() + std::chrono::seconds(limit));
+  if (rec.behavior.hangup_after_s) {
+    arm(rec, TimerSlot::kCalleeHangup, TimerKind::kCalleeHangup,
+        now() + std::chrono::seconds(*rec.behavior.hangup_after_s));
+  }
+}
+
+void Engine::Impl::end_call(CallRecord& rec, CallEvent event, Effects& out) {
+  if (!is_live(rec.call.status)) return;
+  // Stop what the call was doing first: a <Dial> posts its action, a queue its result.
+  if (rec.answered || rec.phase != Phase::kIdle) interrupt(rec, true, out);
+  transition(rec, event, out);
+  if (is_live(rec.call.status)) return;  // the event did not end it (should not happen)
+  for (auto& gen : rec.gens) ++gen;      // every timer of this call is now stale
+  rec.awaiting = 0;
+  rec.phase = Phase::kIdle;
+  rec.program = {};
+  if (rec.answered && rec.call.start_time) {
+    rec.call.end_time = now();
+    rec.call.duration_s =
+        std::chrono::duration_cast<std::chrono::seconds>(now() - *rec.call.start_time).count();
+    rec.call.price = format_price(*rec.call.duration_s);
+  }
+  status_callback(rec, kEventCompleted, out);
+  if (!rec.dialed_by.empty()) on_leg_status(rec, out);
+}
+
+void Engine::Impl::connect(CallRecord& rec, Effects& out) {
+  answer(rec, out);
+  if (rec.call.status != CallStatus::kInProgress) return;
+  if (!rec.dialed_by.empty()) {
+    on_leg_status(rec, out);  // a <Dial> leg joins its parent
+  } else {
+    start_twiml(rec, out);
+  }
+}
+
+void Engine::Impl::on_timer(const Timer& t, Effects& out) {
+  CallRecord* rec = get(t.call_sid);
+  if (!rec || rec->gens[static_cast<size_t>(t.slot)] != t.gen) return;  // stale
+  switch (t.kind) {
+    case TimerKind::kDial:
+      place(*rec, out);
+      break;
+    case TimerKind::kRingOutcome:
+      if (rec->ring_outcome == CallEvent::kAnswer) {
+        connect(*rec, out);
+      } else {
+        end_call(*rec, rec->ring_outcome, out);
+      }
+      break;
+    case TimerKind::kVerbDone:
+      verb_done(*rec, out);
+      break;
+    case TimerKind::kGatherInput: {
+      const auto& inputs = rec->behavior.gather_inputs;
+      const std::string input = rec->gather_input_next > 0 && rec->gather_input_next <= inputs.size()
+                                    ? inputs[rec->gather_input_next - 1] : std::string();
+      if (input.rfind("speech:", 0) == 0) gather_input(*rec, {}, input.substr(7), out);
+      else if (!input.empty()) gather_input(*rec, input, {}, out);
+      break;
+    }
+    case TimerKind::kGatherTimeout:
+      finish_gather(*rec, out);
+      break;
+    case TimerKind::kDialTimeout:
+      finish_dial(*rec, "no-answer", true, out);
+      break;
+    case TimerKind::kDialTimeLimit:
+      finish_dial(*rec, "completed", true, out);
+      break;
+    case TimerKind::kRecordDone:
+      finish_record(*rec, "", out);
+      break;
+    case TimerKind::kTimeLimit:
+    case TimerKind::kCalleeHangup:
+      journal(*rec, "timer", {{"kind", t.kind == TimerKind::kTimeLimit ? "time-limit"
+                                                                       : "callee-hangup"}});
+      end_call(*rec, CallEvent::kHangup, out);
+      break;
+  }
+}
+
+Fields Engine::Impl::base_params(const CallRecord& rec) const {
+  const Call& c = rec.call;
+  Fields f = {
+      {"AccountSid", c.account_sid},
+      {"ApiVersion", "2010-04-01"},
+      {"CallSid", c.sid},
+      {"CallStatus", std::string(to_wire(c.status))},
+      {"Called", c.to},
+      {"CalledCity", ""}, {"CalledCountry", ""}, {"CalledState", ""}, {"CalledZip", ""},
+      {"Caller", c.from},
+      {"CallerCity", ""}, {"CallerCountry", ""}, {"CallerState", ""}, {"CallerZip", ""},
+      {"Direction", std::string(to_wire(c.direction))},
+      {"From", c.from},
+      {"FromCity", ""}, {"FromCountry", ""}, {"FromState", ""}, {"FromZip", ""},
+      {"To", c.to},
+      {"ToCity", ""}, {"ToCountry", ""}, {"ToState", ""}, {"ToZip", ""},
+  };
+  if (!c.parent_call_sid.empty()) f.emplace_back("ParentCallSid", c.parent_call_sid);
+  if (!c.forwarded_from.empty()) f.emplace_back("ForwardedFrom", c.forwarded_from);
+  if (!c.caller_name.empty()) f.emplace_back("CallerName", c.caller_name);
+  if (!c.answered_by.empty()) f.emplace_back("AnsweredBy", c.answered_by);
+  return f;
+}
+
+uint64_t Engine::Impl::send(CallRecord& rec, WebhookPurpose purpose, const Webhook& target,
+                            Fields extra, Effects& out) {
+  WebhookRequest req;
+  req.id = next_webhook_id++;
+  req.account_sid = rec.call.account_sid;
+  req.call_sid = rec.call.sid;
+  if (const Account* a = engine.accounts_.find(rec.call.account_sid)) {
+    req.auth_token = a->auth_token;
+  }
+  req.purpose = purpose;
+  req.target = target;
+  req.params = base_params(rec);
+  for (auto& [k, v] : extra) {
+    bool replaced = false;
+    for (auto& [bk, bv] : req.params) {
+      if (bk == k) {
+        bv = v;
+        replaced = true;
+      }
+    }
+    if (!replaced) req.params.emplace_back(std::move(k), std::move(v));
+  }
+  static constexpr const char* kPurpose[] = {"twiml", "fallback", "status-callback", "action"};
+  PendingWebhook pending_req{rec.call.sid, purpose, target.url,
+                             std::string(to_wire(target.method)), form_encode(req.params)};
+  journal(rec, "webhook.request", {{"id", std::to_string(req.id)},
+                                   {"purpose", kPurpose[static_cast<int>(purpose)]},
+                                   {"url", target.url},
+                                   {"method", pending_req.method},
+                                   {"params", pending_req.params}});
+  pending.emplace(req.id, std::move(pending_req));
+  out.webhooks.push_back(std::move(req));
+  return out.webhooks.back().id;
+}
+
+void Engine::Impl::status_callback(CallRecord& rec, uint8_t event, Effects& out) {
+  Call& c = rec.call;
+  // Each event is considered once, even when the app did not ask for it, so that a
+  // StatusCallback set later by an update never replays old events.
+  if (event == 0 || (c.callbacks_sent & event)) return;
+  c.callbacks_sent |= event;
+  if (!(c.status_callback_events & event) || c.status_callback.empty()) return;
+  Fields extra = {{"CallbackSource", "call-progress-events"},
+                  {"SequenceNumber", std::to_string(c.callback_sequence++)},
+                  {"Timestamp", format_rfc2822(now())}};
+  switch (event) {
+    case kEventInitiated: extra.emplace_back("CallStatus", "initiated"); break;
+    case kEventRinging: extra.emplace_back("CallStatus", "ringing"); break;
+    case kEventAnswered: extra.emplace_back("CallStatus", "in-progress"); break;
+    default: {
+      const int64_t d = c.duration_s.value_or(0);
+      extra.emplace_back("CallDuration", std::to_string(d));
+      extra.emplace_back("Duration", std::to_string((d + 59) / 60));
+      extra.emplace_back("SipResponseCode", sip_response_code(c.status));
+      break;
+    }
+  }
+  send(rec, WebhookPurpose::kStatusCallback, c.status_callback, std::move(extra), out);
+}
+
+void Engine::Impl::notify(CallRecord& rec, int code, int log, const std::string& text,
+                          const PendingWebhook* request, const WebhookResult* response) {
+  Notification n;
+  n.sid = sids.next("NO");
+  n.account_sid = rec.call.account_sid;
+  n.call_sid = rec.call.sid;
+  n.error_code = code;
+  n.log = log;
+  n.date_created = now();
+  Fields msg = {{"Msg", text}, {"sourceComponent", "12000"}};
+  if (request) {
+    msg.emplace_back("url", request->url);
+    n.request_method = request->method;
+    n.request_url = request->url;
+    n.request_variables = request->params;
+  }
+  n.message_text = form_encode(msg);
+  if (response) {
+    n.response_body = response->body.substr(0, 4096);
+    if (!response->content_type.empty()) n.response_headers = "Content-Type=" +
+                                                              percent_encode(response->content_type);
+  }
+  journal(rec, "notification", {{"sid", n.sid},
+                                {"error_code", std::to_string(code)},
+                                {"log", std::to_string(log)},
+                                {"message", text}});
+  rec.notifications.push_back(n.sid);
+  notifications.emplace(n.sid, std::move(n));
+}
+
+}  // namespace dialtone::core

@@ -1,0 +1,428 @@
+// The TwiML interpreter: fetches documents (with FallbackUrl on failure), runs verbs one at a
+// time against the clock, and lets an update interrupt any of them.
+#include <algorithm>
+#include <cmath>
+
+#include "core/engine_impl.hpp"
+#include "core/url.hpp"
+
+namespace dialtone::core {
+namespace {
+
+using twiml::Node;
+
+int attr_int(const Node& n, std::string_view key, int fallback, int lo, int hi) {
+  const std::string* v = n.attr(key);
+  if (!v || v->empty()) return fallback;
+  char* end = nullptr;
+  const long x = std::strtol(v->c_str(), &end, 10);
+  if (*end != '\0') return fallback;
+  return static_cast<int>(std::clamp<long>(x, lo, hi));
+}
+
+HttpMethod attr_method(const Node& n, std::string_view key = "method") {
+  const std::string* v = n.attr(key);
+  return v && (*v == "GET" || *v == "get") ? HttpMethod::kGet : HttpMethod::kPost;
+}
+
+// How long the emulated caller hears a prompt. Say: about 15 characters a second (a typical
+// text-to-speech rate); Play: a nominal length per loop; DTMF digits: half a second each.
+Millis prompt_length(const Node& v, int play_seconds) {
+  const int loop = attr_int(v, "loop", 1, 0, 1000);
+  const int loops = loop == 0 ? 1000 : loop;  // loop="0": repeat until something interrupts
+  if (v.name == "Say") {
+    const auto chars = static_cast<int64_t>(v.text.size());
+    return Millis{std::max<int64_t>(1000, (chars * 1000 + 14) / 15) * loops};
+  }
+  if (v.name == "Play") {
+    if (const std::string* d = v.attr("digits"); d && !d->empty()) {
+      int64_t ms = 0;
+      for (char c : *d) ms += c == 'W' ? 1000 : 500;
+      return Millis{ms};
+    }
+    return Millis{int64_t{play_seconds} * 1000 * loops};
+  }
+  if (v.name == "Pause") return Millis{int64_t{attr_int(v, "length", 1, 0, 3600)} * 1000};
+  return Millis{-1};
+}
+
+bool is_prompt(const Node& v) { return v.name == "Say" || v.name == "Play" || v.name == "Pause"; }
+
+bool is_xml_type(const std::string& content_type) {
+  std::string t = content_type.substr(0, content_type.find(';'));
+  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+  t.erase(t.find_last_not_of(" \t") + 1);
+  return t == "text/xml" || t == "application/xml" || t == "text/html";
+}
+
+bool is_audio_type(const std::string& content_type) {
+  return content_type.rfind("audio/", 0) == 0;
+}
+
+}  // namespace
+
+const Node& Engine::Impl::current_verb(const CallRecord& rec) const {
+  return rec.program.doc->root.children[rec.program.index];
+}
+
+void Engine::Impl::start_twiml(CallRecord& rec, Effects& out) {
+  if (!rec.call.url.empty()) {
+    fetch(rec, rec.call.url, {}, false, out);
+    return;
+  }
+  if (!rec.call.twiml.empty()) {
+    auto doc = twiml::parse(rec.call.twiml);
+    if (doc) run_document(rec, doc.value(), {}, out);
+    else fail_document(rec, doc.error().code, doc.error().message, nullptr, nullptr, out);
+    return;
+  }
+  fail_document(rec, 11100, "The call has no Url or Twiml to run", nullptr, nullptr, out);
+}
+
+void Engine::Impl::fetch(CallRecord& rec, const Webhook& target, Fields extra, bool fallback,
+                         Effects& out) {
+  if (++rec.documents > config().max_documents_per_call) {
+    notify(rec, 12400, 0,
+           "Too many TwiML documents for one call (" +
+               std::to_string(config().max_documents_per_call) + "): a redirect loop?",
+           nullptr, nullptr);
+    end_call(rec, rec.answered ? CallEvent::kHangup : CallEvent::kNoAnswer, out);
+    return;
+  }
+  rec.phase = Phase::kFetching;
+  rec.awaiting_fallback = fallback;
+  rec.awaiting_hold = false;
+  rec.fetch_url = target.url;
+  rec.awaiting = send(rec, fallback ? WebhookPurpose::kFallback : WebhookPurpose::kTwiml, target,
+                      std::move(extra), out);
+}
+
+void Engine::Impl::on_twiml_result(CallRecord& rec, const PendingWebhook& req,
+                                   const WebhookResult& res, Effects& out) {
+  const bool hold = rec.awaiting_hold;
+  rec.awaiting = 0;
+  rec.awaiting_hold = false;
+  int code = 0;
+  std::string message;
+  std::shared_ptr<const twiml::Document> doc;
+  if (res.error_code != 0) {
+    code = res.error_code;
+    message = res.error_message.empty() ? "HTTP request failed" : res.error_message;
+  } else if (res.http_status < 200 || res.http_status > 299) {
+    code = 11200;
+    message = "Got HTTP " + std::to_string(res.http_status) + " response to " + req.url;
+  } else if (is_audio_type(res.content_type)) {
+    // An audio file where TwiML was expected: Twilio plays it.
+    auto d = twiml::parse("<Response><Play>" + req.url + "</Play></Response>");
+    doc = d ? d.value() : nullptr;
+  } else if (!is_xml_type(res.content_type)) {
+    code = 12300;
+    message = "Invalid Content-Type: " +
+              (res.content_type.empty() ? std::string("(none)") : res.content_type);
+  } else {
+    auto parsed = twiml::parse(res.body);
+    if (parsed) {
+      doc = parsed.value();
+    } else {
+      code = parsed.error().code;
+      message = parsed.error().message;
+    }
+  }
+  if (hold) {
+    if (code != 0) {
+      notify(rec, code, 0, message, &req, &res);  // callers keep waiting, without music
+      return;
+    }
+    rec.queue.hold = Program{doc, req.url, 0, 0};
+    rec.hold_started = now();
+    run(rec, out);
+    return;
+  }
+  if (code != 0) {
+    fail_document(rec, code, message, &req, &res, out);
+    return;
+  }
+  run_document(rec, std::move(doc), req.url, out);
+}
+
+void Engine::Impl::fail_document(CallRecord& rec, int code, const std::string& message,
+                                 const PendingWebhook* request, const WebhookResult* response,
+                                 Effects& out) {
+  notify(rec, code, 0, message, request, response);
+  const bool was_fallback = rec.awaiting_fallback;
+  rec.awaiting_fallback = false;
+  if (!was_fallback && !rec.call.fallback.empty()) {
+    fetch(rec, rec.call.fallback,
+          {{"ErrorCode", std::to_string(code)}, {"ErrorUrl", request ? request->url : ""}}, true,
+          out);
+    return;
+  }
+  // No fallback, or it failed too: Twilio apologises to the caller and hangs up.
+  if (!rec.answered) answer(rec, out);
+  end_call(rec, CallEvent::kHangup, out);
+}
+
+void Engine::Impl::run_document(CallRecord& rec, std::shared_ptr<const twiml::Document> doc,
+                                std::string url, Effects& out) {
+  rec.program = Program{std::move(doc), std::move(url), 0, 0};
+  rec.phase = Phase::kIdle;
+  if (!rec.answered) {
+    // An inbound call is answered by its first verb, unless that verb rejects it.
+    const auto& verbs = rec.program.doc->root.children;
+    if (!verbs.empty() && verbs.front().name == "Reject") {
+      const bool busy = verbs.front().attr_or("reason", "rejected") == "busy";
+      journal(rec, "verb", {{"verb", "Reject"}});
+      end_call(rec, busy ? CallEvent::kReject : CallEvent::kNoAnswer, out);
+      return;
+    }
+    answer(rec, out);
+  }
+  run(rec, out);
+}
+
+void Engine::Impl::run(CallRecord& rec, Effects& out) {
+  // Each pass runs one verb; a verb that takes time returns and the clock brings us back.
+  for (int guard = 0; guard < 100000; ++guard) {
+    if (!is_live(rec.call.status)) return;
+    if (rec.phase == Phase::kGather) {
+      step_gather(rec, out);
+      return;
+    }
+    const bool in_hold = rec.phase == Phase::kEnqueued;
+    Program& p = in_hold ? rec.queue.hold : rec.program;
+    if (!p.active()) return;  // waiting in a queue without hold music
+    const auto& verbs = p.doc->root.children;
+    if (p.index >= verbs.size()) {
+      if (in_hold) {
+        fetch_hold(rec, out);  // hold music loops
+      } else {
+        journal(rec, "verb", {{"verb", "(end of document)"}});
+        end_call(rec, CallEvent::kHangup, out);
+      }
+      return;
+    }
+    if (!exec(rec, verbs[p.index], in_hold, out)) return;
+    ++p.index;
+  }
+  notify(rec, 12400, 0, "TwiML made no progress", nullptr, nullptr);
+  end_call(rec, CallEvent::kHangup, out);
+}
+
+bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& out) {
+  Fields verb_fields = {{"verb", v.name}};
+  if (!v.text.empty()) verb_fields.emplace_back("text", v.text.substr(0, 200));
+  for (const auto& [k, val] : v.attrs) verb_fields.emplace_back(k, val);
+  journal(rec, "verb", std::move(verb_fields));
+  const std::string& base = in_hold ? rec.queue.hold.url : rec.program.url;
+
+  if (is_prompt(v)) {
+    const Millis len = prompt_length(v, config().play_seconds);
+    if (len.count() <= 0) return true;
+    if (!in_hold) rec.phase = Phase::kVerb;
+    arm(rec, TimerSlot::kVerb, TimerKind::kVerbDone, now() + len);
+    return false;
+  }
+  if (v.name == "Hangup") {
+    end_call(rec, CallEvent::kHangup, out);
+    return false;
+  }
+  if (v.name == "Leave") {
+    if (in_hold) leave_queue(rec, "leave", true, out);
+    return !in_hold;  // outside a queue <Leave> does nothing
+  }
+  if (v.name == "Redirect") {
+    Webhook target{resolve_url(base, v.text), attr_method(v)};
+    if (!is_absolute_http_url(target.url)) {
+      notify(rec, 11100, 1, "Invalid <Redirect> URL: " + v.text, nullptr, nullptr);
+      return true;
+    }
+    if (in_hold) {
+      rec.awaiting_hold = true;
+      rec.awaiting = send(rec, WebhookPurpose::kTwiml, target, {}, out);
+      rec.awaiting_hold = true;
+      return false;
+    }
+    fetch(rec, target, {}, false, out);
+    return false;
+  }
+  if (in_hold) {
+    notify(rec, 12200, 1, "<" + v.name + "> is not allowed in a waitUrl document; skipped",
+           nullptr, nullptr);
+    return true;
+  }
+  if (v.name == "Reject") {  // after answering, <Reject> simply hangs up
+    end_call(rec, CallEvent::kHangup, out);
+    return false;
+  }
+  if (v.name == "Gather") {
+    rec.phase = Phase::kGather;
+    rec.gather = {};
+    rec.program.sub = 0;
+    step_gather(rec, out);
+    return false;
+  }
+  if (v.name == "Dial") {
+    start_dial(rec, v, out);
+    return rec.phase != Phase::kDial && rec.phase != Phase::kFetching && is_live(rec.call.status)
+               ? true : false;
+  }
+  if (v.name == "Enqueue") {
+    start_enqueue(rec, v, out);
+    return false;
+  }
+  if (v.name == "Record") {
+    start_record(rec, v, out);
+    return false;
+  }
+  static constexpr std::string_view kKnown[] = {"Connect", "Start", "Stop",  "Pay",
+                                                "Refer",   "Sms",   "Message", "Echo",
+                                                "Prompt",  "Conference"};
+  const bool known = std::find(std::begin(kKnown), std::end(kKnown), v.name) != std::end(kKnown);
+  notify(rec, 12200, 1,
+         known ? "dialtone does not emulate <" + v.name + ">; it was skipped"
+               : "Unknown TwiML verb <" + v.name + ">; it was skipped",
+         nullptr, nullptr);
+  return true;
+}
+
+void Engine::Impl::verb_done(CallRecord& rec, Effects& out) {
+  switch (rec.phase) {
+    case Phase::kGather:
+      ++rec.program.sub;
+      step_gather(rec, out);
+      return;
+    case Phase::kEnqueued:
+      ++rec.queue.hold.index;
+      run(rec, out);
+      return;
+    case Phase::kVerb:
+      rec.phase = Phase::kIdle;
+      ++rec.program.index;
+      run(rec, out);
+      return;
+    default:
+      return;
+  }
+}
+
+void Engine::Impl::step_gather(CallRecord& rec, Effects& out) {
+  (void)out;  // prompts and waiting only arm timers
+  const Node& g = current_verb(rec);
+  while (!rec.gather.prompts_done) {
+    if (rec.program.sub >= g.children.size()) {
+      rec.gather.prompts_done = true;
+      break;
+    }
+    const Node& prompt = g.children[rec.program.sub];
+    if (!is_prompt(prompt)) {
+      notify(rec, 12200, 1, "<" + prompt.name + "> is not allowed in <Gather>; skipped", nullptr,
+             nullptr);
+      ++rec.program.sub;
+      continue;
+    }
+    const Millis len = prompt_length(prompt, config().play_seconds);
+    if (len.count() <= 0) {
+      ++rec.program.sub;
+      continue;
+    }
+    arm(rec, TimerSlot::kVerb, TimerKind::kVerbDone, now() + len);
+    return;
+  }
+  // Prompts done: the scripted callee answers a second later, and the timeout starts.
+  if (rec.gather_input_next < rec.behavior.gather_inputs.size()) {
+    ++rec.gather_input_next;
+    arm(rec, TimerSlot::kLifecycle, TimerKind::kGatherInput, now() + std::chrono::seconds(1));
+  }
+  arm(rec, TimerSlot::kVerb, TimerKind::kGatherTimeout,
+      now() + std::chrono::seconds(attr_int(g, "timeout", 5, 1, 600)));
+}
+
+void Engine::Impl::gather_input(CallRecord& rec, const std::string& digits,
+                                const std::string& speech, Effects& out) {
+  const Node& g = current_verb(rec);
+  rec.gather.prompts_done = true;  // input barges in on the prompts
+  if (!speech.empty()) {
+    rec.gather.speech = speech;
+    finish_gather(rec, out);
+    return;
+  }
+  const std::string finish_keys = g.attr_or("finishOnKey", "#");
+  const int num_digits = attr_int(g, "numDigits", 0, 0, 1000);
+  for (char c : digits) {
+    if (!finish_keys.empty() && finish_keys.find(c) != std::string::npos) {
+      rec.gather.speech.clear();
+      finish_gather(rec, out);
+      return;
+    }
+    rec.gather.digits.push_back(c);
+    if (num_digits > 0 && static_cast<int>(rec.gather.digits.size()) >= num_digits) {
+      finish_gather(rec, out);
+      return;
+    }
+  }
+  // More digits may come: the timeout runs again from the last key pressed.
+  arm(rec, TimerSlot::kVerb, TimerKind::kGatherTimeout,
+      now() + std::chrono::seconds(attr_int(g, "timeout", 5, 1, 600)));
+}
+
+void Engine::Impl::finish_gather(CallRecord& rec, Effects& out) {
+  if (rec.phase != Phase::kGather) return;
+  const Node& g = current_verb(rec);
+  disarm(rec, TimerSlot::kVerb);
+  disarm(rec, TimerSlot::kLifecycle);
+  rec.phase = Phase::kIdle;
+  const bool got_input = !rec.gather.digits.empty() || !rec.gather.speech.empty();
+  const bool send_empty = g.attr_or("actionOnEmptyResult", "false") == "true";
+  const std::string* action_attr = g.attr("action");
+  const std::string action = action_attr ? resolve_url(rec.program.url, *action_attr)
+                                         : rec.program.url;
+  if ((got_input || send_empty) && is_absolute_http_url(action)) {
+    Fields extra;
+    if (!rec.gather.speech.empty()) {
+      extra = {{"SpeechResult", rec.gather.speech}, {"Confidence", "0.9"}};
+    } else {
+      extra = {{"Digits", rec.gather.digits}};
+    }
+    fetch(rec, Webhook{action, attr_method(g)}, std::move(extra), false, out);
+    return;
+  }
+  // No input: Twilio falls through to the next verb.
+  rec.program.sub = 0;
+  ++rec.program.index;
+  run(rec, out);
+}
+
+void Engine::Impl::interrupt(CallRecord& rec, bool hangup, Effects& out) {
+  disarm(rec, TimerSlot::kVerb);
+  if (rec.answered) disarm(rec, TimerSlot::kLifecycle);
+  const Phase phase = rec.phase;
+  rec.phase = Phase::kIdle;
+  rec.awaiting = 0;  // a fetch in flight is no longer wanted
+  switch (phase) {
+    case Phase::kDial:
+      rec.phase = Phase::kDial;  // finish_dial expects it
+      finish_dial(rec, rec.dial.bridged_sid.empty() ? "canceled" : "completed", false, out);
+      break;
+    case Phase::kEnqueued:
+      rec.phase = Phase::kEnqueued;
+      leave_queue(rec, hangup ? "hangup" : "redirected", false, out);
+      break;
+    case Phase::kBridged:
+      // Taken from a queue by an agent: the agent's <Dial> ends and the agent app goes on.
+      if (CallRecord* agent = get(rec.queue.agent_sid); agent && agent->phase == Phase::kDial) {
+        finish_dial(*agent, "completed", true, out);
+      }
+      break;
+    case Phase::kRecord:
+      if (hangup) {
+        rec.phase = Phase::kRecord;
+        finish_record(rec, "hangup", out);
+      }
+      break;
+    default:
+      break;
+  }
+  rec.phase = Phase::kIdle;
+}
+
+}  // namespace dialtone::core

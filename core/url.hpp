@@ -1,0 +1,20 @@
+// The little URL handling core needs: resolving TwiML's relative action URLs against the
+// document's URL, and form-encoding parameters for the journal and notifications.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/journal.hpp"
+
+namespace dialtone::core {
+
+// "https://a.example/ivr/menu.xml" + "next" -> "https://a.example/ivr/next";
+// + "/x" -> "https://a.example/x"; absolute URLs are returned as they are.
+std::string resolve_url(std::string_view base, std::string_view ref);
+bool is_absolute_http_url(std::string_view url);
+std::string form_encode(const Fields& fields);
+std::string percent_encode(std::string_view s);
+
+}  // namespace dialtone::core
