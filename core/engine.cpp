@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/engine_impl.hpp"
+#include "core/test_numbers.hpp"
 #include "core/url.hpp"
 
 namespace dialtone::core {
@@ -36,6 +37,7 @@ Engine::Engine(const Clock& clock, const Clock& wall_clock, EngineConfig config,
 Engine::~Engine() = default;
 
 Result<const Call*> Engine::create_call(const CreateCall& request, Effects& out) {
+  if (auto error = test_number_error(request.from, request.to)) return *error;
   if (!request.twiml.empty() && request.url.empty()) {
     auto doc = twiml::parse(request.twiml);
     if (!doc) return bad_request(doc.error().code, "Twiml is not valid: " + doc.error().message);
@@ -374,6 +376,7 @@ void Engine::reset_account(const std::string& account_sid) {
   std::erase_if(impl_->queues, [&](const auto& q) { return q.first.first == account_sid; });
   std::erase_if(impl_->queue_agents, [&](const auto& q) { return q.first.first == account_sid; });
   journal_.erase_account(account_sid);
+  numbers_.erase_account(account_sid);
 }
 
 size_t Engine::call_count() const { return impl_->calls.size(); }

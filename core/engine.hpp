@@ -19,6 +19,7 @@
 #include "core/call.hpp"
 #include "core/journal.hpp"
 #include "core/notification.hpp"
+#include "core/number_store.hpp"
 #include "core/result.hpp"
 #include "core/sid.hpp"
 #include "core/time.hpp"
@@ -142,6 +143,8 @@ class Engine {
   Status callee_digits(const std::string& call_sid, const std::string& digits, Effects& out);
   Status callee_speech(const std::string& call_sid, const std::string& speech, Effects& out);
   BehaviorTable& behaviors() { return behaviors_; }
+  NumberStore& numbers() { return numbers_; }
+  const NumberStore& numbers() const { return numbers_; }
   // Starts an inbound call to one of the account's numbers.
   Result<const Call*> start_inbound(const std::string& account_sid, const std::string& from,
                                     const std::string& to, const Webhook& voice_url,
@@ -161,7 +164,9 @@ class Engine {
   const Journal& journal() const { return journal_; }
   void record(const std::string& account_sid, const std::string& call_sid, std::string type,
               Fields fields);
-  void reset();                                    // everything
+  // Calls, journal, notifications, queues and timers. Accounts, numbers and behaviours stay:
+  // they are configuration, and the control API resets them itself when asked.
+  void reset();
   void reset_account(const std::string& account_sid);
   size_t call_count() const;
   std::array<size_t, kCallStatusCount> count_by_status() const;
@@ -173,6 +178,7 @@ class Engine {
   EngineConfig config_;
   AccountStore accounts_;
   BehaviorTable behaviors_;
+  NumberStore numbers_;
   Journal journal_;
   std::unique_ptr<Impl> impl_;
 };
