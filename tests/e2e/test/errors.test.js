@@ -12,10 +12,11 @@ const UNKNOWN = 'CA' + 'f'.repeat(32);
 
 /** Asserts a raw JSON error response: HTTP status, Twilio code, envelope. */
 function assertError(r, status, code, message) {
-  assert.equal(r.status, status, `HTTP status; body: ${r.text}`);
+  const text = r.text.length > 400 ? `${r.text.slice(0, 400)}...` : r.text;
+  assert.equal(r.status, status, `HTTP status; body: ${text}`);
   assert.match(r.headers.get('content-type') || '', /^application\/json/);
-  assert.equal(schema.errorProblem(r.json, status), null, `error envelope: ${r.text}`);
-  if (code !== undefined) assert.equal(r.json.code, code, `code; body: ${r.text}`);
+  assert.equal(schema.errorProblem(r.json, status), null, `error envelope: ${text}`);
+  if (code !== undefined) assert.equal(r.json.code, code, `code; body: ${text}`);
   if (message instanceof RegExp) assert.match(r.json.message, message);
   else if (message) assert.equal(r.json.message, message);
 }
