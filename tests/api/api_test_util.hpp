@@ -1,0 +1,147 @@
+// Shared fixture for the api tests: a real Engine on a ManualClock with three accounts (a main
+// account using the placeholder sid of observed-responses.json, its subaccount, a stranger).
+#pragma once
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include "api/http_types.hpp"
+#include "api/twilio_api.hpp"
+#include "core/engine.hpp"
+
+namespace dialtone::api::testing {
+
+inline const std::string kAc = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+inline const std::string kToken = "0123456789abcdef0123456789abcdef";
+inline const std::string kSub = "AC11111111111111111111111111111111";
+inline const std::string kOther = "AC22222222222222222222222222222222";
+inline const std::string kKey = "SK33333333333333333333333333333333";
+inline const std::string kKeySecret = "keysecretkeysecretkeysecret";
+inline const std::string kCalls = "/2010-04-01/Accounts/" + kAc + "/Calls";
+
+inline std::string base64(std::string_view in) {
+  static constexpr char kChars[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    const uint32_t v = (static_cast<unsigned char>(in[i]) << 16) |
+                       (static_cast<unsigned char>(in[i + 1]) << 8) |
+                       static_cast<unsigned char>(in[i + 2]);
+    out += kChars[(v >> 18) & 63];
+    out += kChars[(v >> 12) & 63];
+    out += kChars[(v >> 6) & 63];
+    out += kChars[v & 63];
+  }
+  if (i + 1 == in.size()) {
+    const uint32_t v = static_cast<unsigned char>(in[i]) << 16;
+    out += kChars[(v >> 18) & 63];
+    out += kChars[(v >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == in.size()) {
+    const uint32_t v = (static_cast<unsigned char>(in[i]) << 16) |
+                       (static_cast<unsigned char>(in[i + 1]) << 8);
+    out += kChars[(v >> 18) & 63];
+    out += kChars[(v >> 12) & 63];
+    out += kChars[(v >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+inline std::string basic(std::string_view user, std::string_view pass) {
+  return "Basic " + base64(std::string(user) + ":" + std::string(pass));
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline rapidjson::Document parse_json(const std::string& text) {
+  rapidjson::Document d;
+  d.Parse(text.c_str(), text.size());
+  EXPECT_FALSE(d.HasParseError()) << text;
+  return d;
+}
+
+inline const rapidjson::Document& observed() {
+  static const rapidjson::Document doc =
+      parse_json(read_file(std::string(DIALTONE_SHARED_DIR) + "/spec/observed-responses.json"));
+  return doc;
+}
+
+inline const rapidjson::Document& spec() {
+  static const rapidjson::Document doc =
+      parse_json(read_file(std::string(DIALTONE_SHARED_DIR) + "/spec/twilio_api_v2010.json"));
+  return doc;
+}
+
+inline std::vector<std::string> keys_of(const rapidjson::Value& obj) {
+  std::vector<std::string> out;
+  for (auto it = obj.MemberBegin(); it != obj.MemberEnd(); ++it) {
+    out.emplace_back(it->name.GetString(), it->name.GetStringLength());
+  }
+  return out;
+}
+
+// The observed JSON error body whose `case` contains `needle`.
+inline const rapidjson::Value& observed_error(std::string_view needle) {
+  for (const auto& e : observed()["json_errors"].GetArray()) {
+    if (std::string_view(e["case"].GetString()).find(needle) != std::string_view::npos) {
+      return e["body"];
+    }
+  }
+  ADD_FAILURE() << "no observed error " << needle;
+  static const rapidjson::Value kNull;
+  return kNull;
+}
+
+class ApiTest : public ::testing::Test {
+ protected:
+  ApiTest() : engine_(clock_, clock_, core::EngineConfig{}, 42) {
+    engine_.accounts().put(core::Account{kAc, kToken, kAc, "main", {{kKey, kKeySecret}}});
+    engine_.accounts().put(core::Account{kSub, "subtoken", kAc, "sub", {}});
+    engine_.accounts().put(core::Account{kOther, "othertoken", kOther, "other", {}});
+  }
+
+  Response send(std::string method, std::string target, std::string body = {},
+                std::string auth = basic(kAc, kToken)) {
+    Request r;
+    r.method = std::move(method);
+    r.target = std::move(target);
+    r.authorization = std::move(auth);
+    r.content_type = "application/x-www-form-urlencoded";
+    r.body = std::move(body);
+    effects_.webhooks.clear();
+    return handle_twilio(engine_, r, effects_);
+  }
+
+  // Creates a call and returns its sid.
+  std::string create(const std::string& to = "%2B14155550100") {
+    const Response r =
+        send("POST", kCalls + ".json", "To=" + to + "&From=%2B14155550199&Url=https://app.test/v");
+    EXPECT_EQ(r.status, 201) << r.body;
+    return parse_json(r.body)["sid"].GetString();
+  }
+
+  static const std::string* header(const Response& r, std::string_view name) {
+    for (const auto& [k, v] : r.headers) {
+      if (k == name) return &v;
+    }
+    return nullptr;
+  }
+
+  core::ManualClock clock_;
+  core::Engine engine_;
+  core::Effects effects_;
+};
+
+}  // namespace dialtone::api::testing
