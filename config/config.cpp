@@ -1,0 +1,478 @@
+#include "config/config.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace dialtone::config {
+namespace {
+
+// One scalar setting. Everything about flags, env and JSON keys is derived from `path`, so a
+// new setting is one row here plus one member in Config.
+enum class Kind { kInt, kDouble, kBool, kString };
+
+struct Setting {
+  std::string_view path;  // JSON path, dot-separated
+  Kind kind;
+  std::function<void*(Config&)> field;
+  double min = 0, max = 0;              // kInt / kDouble ranges (inclusive)
+  std::vector<std::string_view> one_of;  // kString: allowed values (empty: any)
+  std::string_view help;
+};
+
+template <class T>
+std::function<void*(Config&)> at(T Config::*member) {
+  return [member](Config& c) -> void* { return &(c.*member); };
+}
+template <class S, class T>
+std::function<void*(Config&)> at(S Config::*outer, T S::*inner) {
+  return [outer, inner](Config& c) -> void* { return &((c.*outer).*inner); };
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> kSettings = {
+      {"host", Kind::kString, at(&Config::host), 0, 0, {}, "address to listen on"},
+      {"port", Kind::kInt, at(&Config::port), 0, 65535, {}, "port; 0 = any free port"},
+      {"threads", Kind::kInt, at(&Config::threads), 1, 256, {}, "I/O threads"},
+      {"log_format", Kind::kString, at(&Config::log_format), 0, 0, {"text", "json"},
+       "text | json (one JSON object per line)"},
+      {"log_level", Kind::kString, at(&Config::log_level), 0, 0,
+       {"trace", "debug", "info", "warn", "error", "off"}, "trace .. off"},
+      {"account_sid", Kind::kString, at(&Config::account_sid), 0, 0, {},
+       "the default account (AC + 32 hex)"},
+      {"auth_token", Kind::kString, at(&Config::auth_token), 0, 0, {},
+       "its auth token (API auth and webhook signatures)"},
+      {"clock", Kind::kString, at(&Config::clock), 0, 0, {"real", "manual"},
+       "real | manual (time moves only via the control API)"},
+      {"clock_speed", Kind::kDouble, at(&Config::clock_speed), 0.001, 1000.0, {},
+       "real clock: virtual seconds per wall second"},
+      {"ring_seconds", Kind::kInt, at(&Config::ring_seconds), 0, 600, {},
+       "default callee answers after this long"},
+      {"play_seconds", Kind::kInt, at(&Config::play_seconds), 0, 3600, {},
+       "nominal length of one <Play>"},
+      {"webhook.connect_timeout_ms", Kind::kInt,
+       at(&Config::webhook, &WebhookConfig::connect_timeout_ms), 100, 10000, {},
+       "TCP connect timeout per attempt"},
+      {"webhook.connect_retries", Kind::kInt,
+       at(&Config::webhook, &WebhookConfig::connect_retries), 0, 5, {},
+       "retries after a failed connect"},
+      {"webhook.read_timeout_ms", Kind::kInt,
+       at(&Config::webhook, &WebhookConfig::read_timeout_ms), 100, 15000, {},
+       "wait for the first response byte, and between packets"},
+      {"webhook.total_timeout_ms", Kind::kInt,
+       at(&Config::webhook, &WebhookConfig::total_timeout_ms), 100, 15000, {},
+       "whole request including retries"},
+      {"webhook.max_response_bytes", Kind::kInt,
+       at(&Config::webhook, &WebhookConfig::max_response_bytes), 1024, 64 << 20, {},
+       "larger responses fail with 11750"},
+      {"webhook.max_idle_per_host", Kind::kInt,
+       at(&Config::webhook, &WebhookConfig::max_idle_per_host), 0, 1024, {},
+       "idle keep-alive connections kept per host"},
+      {"webhook.ca_file", Kind::kString, at(&Config::webhook, &WebhookConfig::ca_file), 0, 0,
+       {}, "PEM CA bundle for HTTPS webhooks (default: system CAs)"},
+      {"webhook.insecure_tls", Kind::kBool,
+       at(&Config::webhook, &WebhookConfig::insecure_tls), 0, 0, {},
+       "do not verify webhook certificates"},
+      {"limits.max_body_bytes", Kind::kInt,
+       at(&Config::limits, &LimitsConfig::max_body_bytes), 1024, 1 << 30, {},
+       "larger request bodies get 413"},
+      {"limits.max_header_bytes", Kind::kInt,
+       at(&Config::limits, &LimitsConfig::max_header_bytes), 1024, 1 << 20, {},
+       "larger request headers get 431"},
+      {"limits.max_connections", Kind::kInt,
+       at(&Config::limits, &LimitsConfig::max_connections), 1, 1 << 20, {},
+       "concurrent client connections"},
+      {"limits.idle_timeout_s", Kind::kInt,
+       at(&Config::limits, &LimitsConfig::idle_timeout_s), 1, 86400, {},
+       "close keep-alive connections idle this long"},
+      {"limits.read_timeout_s", Kind::kInt,
+       at(&Config::limits, &LimitsConfig::read_timeout_s), 1, 3600, {},
+       "a request must arrive within this long"},
+      {"shutdown_timeout_s", Kind::kInt, at(&Config::shutdown_timeout_s), 0, 3600, {},
+       "on SIGTERM, wait this long for in-flight requests"},
+      {"control_api.enabled", Kind::kBool,
+       at(&Config::control_api, &ControlApiConfig::enabled), 0, 0, {},
+       "serve /_dialtone/* (health is always served)"},
+      {"control_api.token", Kind::kString,
+       at(&Config::control_api, &ControlApiConfig::token), 0, 0, {},
+       "require 'Authorization: Bearer TOKEN' on the control API"},
+      {"data_dir", Kind::kString, at(&Config::data_dir), 0, 0, {}, "reserved (unused)"},
+  };
+  return kSettings;
+}
+
+std::string flag_name(std::string_view path) {
+  std::string out = "--";
+  for (char c : path) out += (c == '.' || c == '_') ? '-' : c;
+  return out;
+}
+
+std::string env_name(std::string_view path) {
+  std::string out = "DIALTONE_";
+  for (char c : path) {
+    out += (c == '.') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+const Setting* find_setting(std::string_view path) {
+  for (const auto& s : settings()) {
+    if (s.path == path) return &s;
+  }
+  return nullptr;
+}
+
+bool parse_bool(std::string_view text, bool& out) {
+  if (text == "true" || text == "1" || text == "yes" || text == "on") {
+    out = true;
+    return true;
+  }
+  if (text == "false" || text == "0" || text == "no" || text == "off") {
+    out = false;
+    return true;
+  }
+  return false;
+}
+
+// Sets a setting from text (flag or env). Returns "" or an error naming `source`.
+std::string set_from_text(const Setting& s, std::string_view text, const std::string& source,
+                          Config& config) {
+  void* field = s.field(config);
+  auto bad = [&](std::string_view why) {
+    return source + ": invalid value '" + std::string(text) + "' for " + std::string(s.path) +
+           " (" + std::string(why) + ")";
+  };
+  switch (s.kind) {
+    case Kind::kInt: {
+      long long v = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+      if (ec != std::errc() || end != text.data() + text.size()) return bad("expected an integer");
+      if (v < s.min || v > s.max) {
+        return bad("must be " + std::to_string(static_cast<long long>(s.min)) + ".." +
+                   std::to_string(static_cast<long long>(s.max)));
+      }
+      *static_cast<int*>(field) = static_cast<int>(v);
+      return "";
+    }
+    case Kind::kDouble: {
+      std::string copy(text);
+      char* end = nullptr;
+      errno = 0;
+      double v = std::strtod(copy.c_str(), &end);
+      if (copy.empty() || errno != 0 || *end != '\0') return bad("expected a number");
+      if (v < s.min || v > s.max) return bad("out of range");
+      *static_cast<double*>(field) = v;
+      return "";
+    }
+    case Kind::kBool: {
+      bool v = false;
+      if (!parse_bool(text, v)) return bad("expected true or false");
+      *static_cast<bool*>(field) = v;
+      return "";
+    }
+    case Kind::kString: {
+      if (!s.one_of.empty()) {
+        bool found = false;
+        std::string allowed;
+        for (auto option : s.one_of) {
+          found = found || option == text;
+          allowed += (allowed.empty() ? "" : " | ") + std::string(option);
+        }
+        if (!found) return bad("expected " + allowed);
+      }
+      *static_cast<std::string*>(field) = std::string(text);
+      return "";
+    }
+  }
+  return bad("unknown kind");
+}
+
+std::string set_from_json(const Setting& s, const rapidjson::Value& v, const std::string& source,
+                          Config& config) {
+  std::string where = source + ": " + std::string(s.path);
+  switch (s.kind) {
+    case Kind::kInt:
+      if (!v.IsInt64()) return where + " must be an integer";
+      return set_from_text(s, std::to_string(v.GetInt64()), source, config);
+    case Kind::kDouble:
+      if (!v.IsNumber()) return where + " must be a number";
+      if (v.GetDouble() < s.min || v.GetDouble() > s.max) return where + " is out of range";
+      *static_cast<double*>(s.field(config)) = v.GetDouble();
+      return "";
+    case Kind::kBool:
+      if (!v.IsBool()) return where + " must be true or false";
+      *static_cast<bool*>(s.field(config)) = v.GetBool();
+      return "";
+    case Kind::kString:
+      if (!v.IsString()) return where + " must be a string";
+      return set_from_text(s, std::string_view(v.GetString(), v.GetStringLength()), source,
+                           config);
+  }
+  return where + ": unknown kind";
+}
+
+std::string read_string(const rapidjson::Value& obj, const char* key, const std::string& where,
+                        std::string& out, bool required) {
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd()) return required ? where + "." + key + " is required" : "";
+  if (!it->value.IsString()) return where + "." + key + " must be a string";
+  out.assign(it->value.GetString(), it->value.GetStringLength());
+  return "";
+}
+
+std::string parse_accounts(const rapidjson::Value& v, const std::string& source,
+                           Config& config) {
+  if (!v.IsArray()) return source + ": accounts must be an array";
+  config.accounts.clear();
+  for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+    std::string where = source + ": accounts[" + std::to_string(i) + "]";
+    const auto& a = v[i];
+    if (!a.IsObject()) return where + " must be an object";
+    for (auto m = a.MemberBegin(); m != a.MemberEnd(); ++m) {
+      std::string_view key(m->name.GetString(), m->name.GetStringLength());
+      if (key != "sid" && key != "auth_token" && key != "owner_account_sid" &&
+          key != "friendly_name" && key != "api_keys") {
+        return where + ": unknown key '" + std::string(key) + "'";
+      }
+    }
+    AccountConfig account;
+    for (auto err : {read_string(a, "sid", where, account.sid, true),
+                     read_string(a, "auth_token", where, account.auth_token, true),
+                     read_string(a, "owner_account_sid", where, account.owner_account_sid, false),
+                     read_string(a, "friendly_name", where, account.friendly_name, false)}) {
+      if (!err.empty()) return err;
+    }
+    if (auto keys = a.FindMember("api_keys"); keys != a.MemberEnd()) {
+      if (!keys->value.IsArray()) return where + ".api_keys must be an array";
+      for (rapidjson::SizeType k = 0; k < keys->value.Size(); ++k) {
+        std::string kwhere = where + ".api_keys[" + std::to_string(k) + "]";
+        const auto& kv = keys->value[k];
+        if (!kv.IsObject()) return kwhere + " must be an object";
+        for (auto m = kv.MemberBegin(); m != kv.MemberEnd(); ++m) {
+          std::string_view key(m->name.GetString(), m->name.GetStringLength());
+          if (key != "sid" && key != "secret") {
+            return kwhere + ": unknown key '" + std::string(key) + "'";
+          }
+        }
+        ApiKeyConfig key;
+        if (auto err = read_string(kv, "sid", kwhere, key.sid, true); !err.empty()) return err;
+        if (auto err = read_string(kv, "secret", kwhere, key.secret, true); !err.empty()) {
+          return err;
+        }
+        account.api_keys.push_back(std::move(key));
+      }
+    }
+    config.accounts.push_back(std::move(account));
+  }
+  return "";
+}
+
+// Walks an object; `prefix` is the dotted path so far.
+std::string apply_object(const rapidjson::Value& obj, const std::string& prefix,
+                         const std::string& source, Config& config) {
+  for (auto m = obj.MemberBegin(); m != obj.MemberEnd(); ++m) {
+    std::string key(m->name.GetString(), m->name.GetStringLength());
+    std::string path = prefix.empty() ? key : prefix + "." + key;
+    if (path == "accounts") {
+      if (auto err = parse_accounts(m->value, source, config); !err.empty()) return err;
+      continue;
+    }
+    if (path == "$schema" || path == "_comment") continue;  // documentation keys
+    if (m->value.IsObject()) {
+      bool is_section = false;
+      for (const auto& s : settings()) {
+        is_section = is_section || s.path.substr(0, path.size() + 1) == path + ".";
+      }
+      if (!is_section) return source + ": unknown key '" + path + "'";
+      if (auto err = apply_object(m->value, path, source, config); !err.empty()) return err;
+      continue;
+    }
+    const Setting* s = find_setting(path);
+    if (s == nullptr) return source + ": unknown key '" + path + "'";
+    if (auto err = set_from_json(*s, m->value, source, config); !err.empty()) return err;
+  }
+  return "";
+}
+
+bool is_sid(std::string_view text, std::string_view prefix) {
+  if (text.size() != 34 || text.substr(0, 2) != prefix) return false;
+  for (char c : text.substr(2)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+EnvLookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+std::string apply_json(std::string_view json, std::string_view source, Config& config) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  std::string src(source);
+  if (doc.HasParseError()) {
+    return src + ": invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
+           rapidjson::GetParseError_En(doc.GetParseError());
+  }
+  if (!doc.IsObject()) return src + ": the top level must be an object";
+  return apply_object(doc, "", src, config);
+}
+
+std::string validate(const Config& c) {
+  if (!is_sid(c.account_sid, "AC")) {
+    return "account_sid: '" + c.account_sid + "' is not AC followed by 32 lowercase hex digits";
+  }
+  if (c.auth_token.empty()) return "auth_token: must not be empty";
+  if (c.host.empty()) return "host: must not be empty";
+  for (size_t i = 0; i < c.accounts.size(); ++i) {
+    const auto& a = c.accounts[i];
+    std::string where = "accounts[" + std::to_string(i) + "]";
+    if (!is_sid(a.sid, "AC")) return where + ".sid: '" + a.sid + "' is not a valid AC sid";
+    if (a.sid == c.account_sid) return where + ".sid: duplicates account_sid";
+    if (a.auth_token.empty()) return where + ".auth_token: must not be empty";
+    if (!a.owner_account_sid.empty() && !is_sid(a.owner_account_sid, "AC")) {
+      return where + ".owner_account_sid: '" + a.owner_account_sid + "' is not a valid AC sid";
+    }
+    for (size_t j = 0; j < i; ++j) {
+      if (c.accounts[j].sid == a.sid) return where + ".sid: duplicate account " + a.sid;
+    }
+    for (size_t k = 0; k < a.api_keys.size(); ++k) {
+      if (!is_sid(a.api_keys[k].sid, "SK")) {
+        return where + ".api_keys[" + std::to_string(k) + "].sid: '" + a.api_keys[k].sid +
+               "' is not a valid SK sid";
+      }
+      if (a.api_keys[k].secret.empty()) {
+        return where + ".api_keys[" + std::to_string(k) + "].secret: must not be empty";
+      }
+    }
+  }
+  return "";
+}
+
+LoadResult load(const std::vector<std::string>& args, const EnvLookup& env) {
+  LoadResult r;
+  // Pass 1: split flags into name/value, find --config and --help.
+  std::vector<std::pair<std::string, std::string>> flags;
+  std::string config_file;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg == "--help" || arg == "-h") {
+      r.show_help = true;
+      return r;
+    }
+    if (arg.rfind("--", 0) != 0) {
+      r.error = "unexpected argument '" + arg + "' (see --help)";
+      return r;
+    }
+    std::string name = arg, value;
+    if (auto eq = arg.find('='); eq != std::string::npos) {
+      name = arg.substr(0, eq);
+      value = arg.substr(eq + 1);
+    } else {
+      const Setting* s = nullptr;
+      for (const auto& candidate : settings()) {
+        if (flag_name(candidate.path) == name) s = &candidate;
+      }
+      // A bare boolean flag means true; everything else takes the next argument.
+      if (s != nullptr && s->kind == Kind::kBool &&
+          (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)) {
+        value = "true";
+      } else if (i + 1 < args.size()) {
+        value = args[++i];
+      } else {
+        r.error = name + ": missing value";
+        return r;
+      }
+    }
+    if (name == "--config") {
+      config_file = value;
+    } else {
+      flags.emplace_back(name, value);
+    }
+  }
+  if (config_file.empty()) {
+    if (auto v = env("DIALTONE_CONFIG")) config_file = *v;
+  }
+
+  // Pass 2: file, then env, then flags, each over the previous.
+  if (!config_file.empty()) {
+    std::ifstream in(config_file, std::ios::binary);
+    if (!in) {
+      r.error = "config: cannot read file '" + config_file + "'";
+      return r;
+    }
+    std::ostringstream text;
+    text << in.rdbuf();
+    r.error = apply_json(text.str(), config_file, r.config);
+    if (!r.ok()) return r;
+    r.config.config_file = config_file;
+  }
+  for (const auto& s : settings()) {
+    std::string name = env_name(s.path);
+    if (auto v = env(name)) {
+      r.error = set_from_text(s, *v, "environment " + name, r.config);
+      if (!r.ok()) return r;
+    }
+  }
+  for (const auto& [name, value] : flags) {
+    const Setting* s = nullptr;
+    for (const auto& candidate : settings()) {
+      if (flag_name(candidate.path) == name) s = &candidate;
+    }
+    if (s == nullptr) {
+      r.error = "unknown option '" + name + "' (see --help)";
+      return r;
+    }
+    r.error = set_from_text(*s, value, "option " + name, r.config);
+    if (!r.ok()) return r;
+  }
+  r.error = validate(r.config);
+  return r;
+}
+
+LoadResult load(int argc, char** argv) {
+  std::vector<std::string> args;
+  for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
+  return load(args, process_env());
+}
+
+std::string help_text() {
+  std::ostringstream out;
+  out << "dialtone - a self-hosted emulator of Twilio's Voice REST API (Calls)\n\n"
+         "Usage: dialtone [--config FILE] [--OPTION VALUE | --OPTION=VALUE]...\n\n"
+         "Precedence: option > environment > config file > default.\n"
+         "  --config FILE   JSON file (see config/dialtone.json); env DIALTONE_CONFIG\n"
+         "  --help          this text\n\n"
+         "Settings (option, environment, default):\n";
+  const Config defaults;
+  for (const auto& s : settings()) {
+    Config copy = defaults;
+    void* field = s.field(copy);
+    std::string def;
+    switch (s.kind) {
+      case Kind::kInt: def = std::to_string(*static_cast<int*>(field)); break;
+      case Kind::kDouble: def = std::to_string(*static_cast<double*>(field)); break;
+      case Kind::kBool: def = *static_cast<bool*>(field) ? "true" : "false"; break;
+      case Kind::kString: def = *static_cast<std::string*>(field); break;
+    }
+    out << "  " << flag_name(s.path) << "  (" << env_name(s.path) << ")\n      " << s.help
+        << "; default: " << (def.empty() ? "\"\"" : def) << "\n";
+  }
+  out << "\nExtra accounts, subaccounts and API keys: the \"accounts\" array of the config "
+         "file.\nExit status 2 on a configuration error.\n";
+  return out.str();
+}
+
+}  // namespace dialtone::config

@@ -1,0 +1,103 @@
+// dialtone's settings as one plain struct, and the loader that fills it.
+// Precedence, strongest first: command-line flag > DIALTONE_* environment > JSON file given
+// with --config > built-in defaults. Every scalar setting has all three spellings, derived
+// from its JSON path: "webhook.connect_timeout_ms" is --webhook-connect-timeout-ms and
+// DIALTONE_WEBHOOK_CONNECT_TIMEOUT_MS. Extra accounts come only from the file.
+// Thread-safety: plain data and pure functions.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dialtone::config {
+
+struct ApiKeyConfig {
+  std::string sid;  // SK + 32 hex
+  std::string secret;
+};
+
+struct AccountConfig {
+  std::string sid;  // AC + 32 hex
+  std::string auth_token;
+  std::string owner_account_sid;  // empty: a main account
+  std::string friendly_name;
+  std::vector<ApiKeyConfig> api_keys;
+};
+
+// The account that exists when nothing is configured. A valid Twilio-shaped sid that reads
+// as what it is in logs and test output.
+inline constexpr std::string_view kDefaultAccountSid = "ACd1a170e0000000000000000000000000";
+inline constexpr std::string_view kDefaultAuthToken = "dialtone-auth-token";
+
+struct WebhookConfig {
+  int connect_timeout_ms = 5000;  // Twilio: two 5 s connect attempts
+  int connect_retries = 1;
+  int read_timeout_ms = 15000;    // first byte and between packets
+  int total_timeout_ms = 15000;   // everything, retries included
+  int max_response_bytes = 65536; // Twilio: 11750 above 64 kB
+  int max_idle_per_host = 8;      // keep-alive pool size per scheme:host:port
+  std::string ca_file;            // empty: the system's CAs
+  bool insecure_tls = false;      // skip certificate verification (local dev only)
+};
+
+struct LimitsConfig {
+  int max_body_bytes = 1 << 20;
+  int max_header_bytes = 8 << 10;
+  int max_connections = 1024;
+  int idle_timeout_s = 60;  // keep-alive connection with no request
+  int read_timeout_s = 30;  // one request, from its first byte
+};
+
+struct ControlApiConfig {
+  bool enabled = true;
+  std::string token;  // empty: no token needed
+};
+
+struct Config {
+  std::string host = "127.0.0.1";
+  int port = 7070;  // 0: any free port (the first log line names the one bound)
+  int threads = 2;
+  std::string log_format = "text";  // text | json
+  std::string log_level = "info";   // trace | debug | info | warn | error | off
+  std::string account_sid{kDefaultAccountSid};
+  std::string auth_token{kDefaultAuthToken};
+  std::vector<AccountConfig> accounts;
+  std::string clock = "real";  // real | manual
+  double clock_speed = 1.0;    // real mode: virtual seconds per wall second
+  int ring_seconds = 1;
+  int play_seconds = 5;
+  WebhookConfig webhook;
+  LimitsConfig limits;
+  int shutdown_timeout_s = 10;
+  ControlApiConfig control_api;
+  std::string data_dir;  // reserved for persistence; unused for now
+  std::string config_file;  // the file that was read, for the startup log
+};
+
+struct LoadResult {
+  Config config;
+  std::string error;       // non-empty: startup must fail, this names the setting
+  bool show_help = false;  // --help was given
+  bool ok() const { return error.empty(); }
+};
+
+// Reads the environment; tests pass their own.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+EnvLookup process_env();
+
+// args excludes argv[0].
+LoadResult load(const std::vector<std::string>& args, const EnvLookup& env);
+LoadResult load(int argc, char** argv);
+
+// Parses one JSON document into `config` (over whatever it holds). Error message or "".
+std::string apply_json(std::string_view json, std::string_view source, Config& config);
+
+// Checks cross-field rules (ranges, enums, sid shapes). Error message or "".
+std::string validate(const Config& config);
+
+std::string help_text();
+
+}  // namespace dialtone::config

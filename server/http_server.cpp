@@ -1,0 +1,357 @@
+#include "server/http_server.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+
+namespace dialtone::server {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+std::string make_request_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "RQ";
+  for (int half = 0; half < 2; ++half) {
+    uint64_t v = rng();
+    for (int i = 0; i < 16; ++i, v >>= 4) out += kHex[v & 0xf];
+  }
+  return out;
+}
+
+namespace {
+
+// Errors the server itself raises, in Twilio's JSON envelope (no code: Twilio documents none).
+api::Response server_error(int status, std::string_view message) {
+  api::Response r;
+  r.status = status;
+  r.content_type = "application/json; charset=utf-8";
+  r.body = "{\"message\": \"" + std::string(message) + "\", \"status\": " +
+           std::to_string(status) + "}";
+  return r;
+}
+
+bool is_disconnect(const error_code& ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+         ec == asio::error::broken_pipe || ec == beast::error::timeout;
+}
+
+std::string_view path_only(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
+
+}  // namespace
+
+class Session;
+
+struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
+  Impl(asio::io_context& io_context, const config::Config& c, Handler h)
+      : io(io_context), config(c), handler(std::move(h)), acceptor(asio::make_strand(io)) {}
+
+  asio::io_context& io;
+  config::Config config;
+  Handler handler;
+  tcp::acceptor acceptor;
+  std::atomic<size_t> connections{0};
+  std::atomic<size_t> requests{0};
+  std::atomic<bool> shutting_down{false};
+  std::atomic<uint64_t> next_session_id{1};
+
+  std::mutex mu;
+  std::map<uint64_t, std::weak_ptr<Session>> sessions;  // guarded by mu
+
+  void do_accept();
+  void on_accept(error_code ec, tcp::socket socket);
+};
+
+// One client connection: read a request, hand it over, write the answer, loop.
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, std::shared_ptr<HttpServer::Impl> server, uint64_t id)
+      : stream_(std::move(socket)), server_(std::move(server)), id_(id) {
+    server_->connections.fetch_add(1);
+  }
+
+  ~Session() {
+    server_->connections.fetch_sub(1);
+    std::lock_guard lock(server_->mu);
+    server_->sessions.erase(id_);
+  }
+
+  void run() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+  }
+
+  // From any thread: close if idle, else close after the current response.
+  void drain() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      self->draining_ = true;
+      if (!self->busy_) self->do_close();
+    });
+  }
+
+ private:
+  const config::LimitsConfig& limits() const { return server_->config.limits; }
+
+  void do_read() {
+    if (draining_) return do_close();
+    parser_.emplace();
+    parser_->body_limit(static_cast<uint64_t>(limits().max_body_bytes));
+    parser_->header_limit(static_cast<uint32_t>(limits().max_header_bytes));
+    if (buffer_.size() > 0) return on_first_bytes({}, 0);  // pipelined request waiting
+    // Waiting for the next request on a kept-alive connection: the idle timeout applies.
+    stream_.expires_after(std::chrono::seconds(limits().idle_timeout_s));
+    http::async_read_some(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&Session::on_first_bytes,
+                                                    shared_from_this()));
+  }
+
+  // From the first byte on, the whole request must arrive within the read timeout.
+  void on_first_bytes(error_code ec, std::size_t) {
+    if (ec) return on_read(ec, 0);
+    started_ = std::chrono::steady_clock::now();
+    stream_.expires_after(std::chrono::seconds(limits().read_timeout_s));
+    if (parser_->is_header_done()) return on_header({}, 0);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(error_code ec, std::size_t) {
+    if (ec) return on_read(ec, 0);
+    if (parser_->is_done()) return on_read({}, 0);
+    // curl and others wait for this before sending a larger body.
+    auto expect = parser_->get()[http::field::expect];
+    if (beast::iequals(expect, "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                        [self = shared_from_this()](error_code wec, std::size_t) {
+                          if (wec) return self->on_read(wec, 0);
+                          self->do_read_body();
+                        });
+      return;
+    }
+    do_read_body();
+  }
+
+  void do_read_body() {
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&Session::on_read, shared_from_this()));
+  }
+
+  void on_read(error_code ec, std::size_t) {
+    if (ec) {
+      if (ec == http::error::body_limit) {
+        return send(server_error(413, "Request entity too large"), true, "-", "-");
+      }
+      if (ec == http::error::header_limit) {
+        return send(server_error(431, "Request header fields too large"), true, "-", "-");
+      }
+      if (is_disconnect(ec)) return do_close();
+      spdlog::debug("bad request from {}: {}", remote(), ec.message());
+      return send(server_error(400, "Bad request"), true, "-", "-");
+    }
+    auto req = parser_->release();
+    api::Request request;
+    request.method = std::string(req.method_string());
+    request.target = std::string(req.target());
+    request.authorization = std::string(req[http::field::authorization]);
+    request.content_type = std::string(req[http::field::content_type]);
+    request.body = std::move(req.body());
+    request.request_id = make_request_id();
+    keep_alive_ = req.keep_alive();
+    busy_ = true;
+    server_->requests.fetch_add(1);
+    // The handler may take its time (blocking waits of the control API): no timer meanwhile.
+    stream_.expires_never();
+
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    Respond respond = [self = shared_from_this(), answered, method = request.method,
+                       path = std::string(path_only(request.target)),
+                       id = request.request_id](api::Response response) mutable {
+      if (answered->exchange(true)) return;  // exactly once
+      asio::dispatch(self->stream_.get_executor(),
+                     [self, response = std::move(response), method = std::move(method),
+                      path = std::move(path), id = std::move(id)]() mutable {
+                       self->request_id_ = std::move(id);
+                       self->server_->requests.fetch_sub(1);
+                       self->send(std::move(response), !self->keep_alive_, method, path);
+                     });
+    };
+    try {
+      server_->handler(std::move(request), respond);
+    } catch (const std::exception& e) {
+      spdlog::error("handler failed: {}", e.what());
+      respond(server_error(500, "Internal server error"));
+    } catch (...) {
+      spdlog::error("handler failed with an unknown exception");
+      respond(server_error(500, "Internal server error"));
+    }
+  }
+
+  void send(api::Response response, bool close, std::string_view method, std::string_view path) {
+    close = close || draining_ || server_->shutting_down.load();
+    auto res = std::make_shared<http::response<http::string_body>>();
+    res->version(11);
+    res->result(static_cast<unsigned>(response.status));
+    if (!response.content_type.empty()) res->set(http::field::content_type, response.content_type);
+    if (request_id_.empty()) request_id_ = make_request_id();
+    res->set("Twilio-Request-Id", request_id_);
+    for (const auto& [name, value] : response.headers) res->set(name, value);
+    res->body() = std::move(response.body);
+    res->keep_alive(!close);
+    res->prepare_payload();
+
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - started_)
+                  .count();
+    // Never the query string (it may carry tokens) nor any header.
+    spdlog::info("{} {} {} {}ms{}{} {}", method, path, response.status, ms,
+                 response.call_sid.empty() ? "" : " ", response.call_sid, request_id_);
+    request_id_.clear();
+
+    res_ = res;
+    stream_.expires_after(std::chrono::seconds(limits().read_timeout_s));
+    http::async_write(stream_, *res_,
+                      beast::bind_front_handler(&Session::on_write, shared_from_this(), close));
+  }
+
+  void on_write(bool close, error_code ec, std::size_t) {
+    res_.reset();
+    busy_ = false;
+    if (ec || close) return do_close();
+    do_read();
+  }
+
+  void do_close() {
+    error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  std::string remote() const {
+    error_code ec;
+    auto ep = stream_.socket().remote_endpoint(ec);
+    return ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::shared_ptr<http::response<http::string_body>> res_;
+  std::shared_ptr<HttpServer::Impl> server_;
+  uint64_t id_;
+  std::string request_id_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  bool keep_alive_ = true;
+  bool busy_ = false;
+  bool draining_ = false;
+};
+
+void HttpServer::Impl::do_accept() {
+  acceptor.async_accept(asio::make_strand(io),
+                        beast::bind_front_handler(&Impl::on_accept, shared_from_this()));
+}
+
+void HttpServer::Impl::on_accept(error_code ec, tcp::socket socket) {
+  if (shutting_down.load() || ec == asio::error::operation_aborted) return;
+  if (ec) {
+    spdlog::warn("accept failed: {}", ec.message());
+  } else if (connections.load() >= static_cast<size_t>(config.limits.max_connections)) {
+    // Over the cap: refuse by closing at once rather than queueing unbounded work.
+    error_code ignored;
+    socket.close(ignored);
+    spdlog::warn("connection refused: max_connections ({}) reached",
+                 config.limits.max_connections);
+  } else {
+    auto id = next_session_id.fetch_add(1);
+    auto session = std::make_shared<Session>(std::move(socket), shared_from_this(), id);
+    {
+      std::lock_guard lock(mu);
+      sessions[id] = session;
+    }
+    session->run();
+  }
+  do_accept();
+}
+
+HttpServer::HttpServer(asio::io_context& io, const config::Config& config, Handler handler)
+    : impl_(std::make_shared<Impl>(io, config, std::move(handler))) {}
+
+HttpServer::~HttpServer() = default;
+
+std::string HttpServer::start() {
+  auto& c = impl_->config;
+  error_code ec;
+  tcp::endpoint endpoint;
+  auto address = asio::ip::make_address(c.host, ec);
+  if (ec) {
+    tcp::resolver resolver(impl_->io);
+    auto results = resolver.resolve(c.host, std::to_string(c.port), ec);
+    if (ec || results.empty()) return "cannot resolve host '" + c.host + "'";
+    endpoint = *results.begin();
+  } else {
+    endpoint = tcp::endpoint(address, static_cast<uint16_t>(c.port));
+  }
+  auto& a = impl_->acceptor;
+  a.open(endpoint.protocol(), ec);
+  if (!ec) a.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) a.bind(endpoint, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return "cannot listen on " + c.host + ":" + std::to_string(c.port) + ": " + ec.message();
+  }
+  impl_->do_accept();
+  return "";
+}
+
+uint16_t HttpServer::port() const {
+  error_code ec;
+  auto ep = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
+std::string HttpServer::url() const {
+  error_code ec;
+  auto ep = impl_->acceptor.local_endpoint(ec);
+  if (ec) return "";
+  auto host = ep.address().is_v6() ? "[" + ep.address().to_string() + "]"
+                                   : ep.address().to_string();
+  return "http://" + host + ":" + std::to_string(ep.port());
+}
+
+void HttpServer::shutdown() {
+  impl_->shutting_down.store(true);
+  asio::dispatch(impl_->acceptor.get_executor(), [impl = impl_] {
+    error_code ec;
+    impl->acceptor.close(ec);
+  });
+  std::vector<std::shared_ptr<Session>> live;
+  {
+    std::lock_guard lock(impl_->mu);
+    for (auto& [id, weak] : impl_->sessions) {
+      if (auto s = weak.lock()) live.push_back(std::move(s));
+    }
+  }
+  for (auto& s : live) s->drain();
+}
+
+size_t HttpServer::active_connections() const { return impl_->connections.load(); }
+size_t HttpServer::active_requests() const { return impl_->requests.load(); }
+
+}  // namespace dialtone::server

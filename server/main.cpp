@@ -1,0 +1,109 @@
+// dialtone: wires config, logging, the engine host and the HTTP server together, and shuts
+// down cleanly on SIGINT/SIGTERM (stop accepting, finish in-flight requests, exit 0).
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "config/config.hpp"
+#include "server/engine_host.hpp"
+#include "server/http_server.hpp"
+#include "server/logging.hpp"
+#include "server/router.hpp"
+
+namespace asio = boost::asio;
+using namespace dialtone;
+
+namespace {
+
+constexpr int kExitConfig = 2;
+constexpr int kExitRuntime = 1;
+
+// Polls until the server has no request in flight, or the deadline passes, then stops io.
+void drain_then_stop(asio::io_context& io, server::HttpServer& http, server::EngineHost& host,
+                     std::shared_ptr<asio::steady_timer> timer,
+                     std::chrono::steady_clock::time_point deadline) {
+  if (http.active_requests() == 0 || std::chrono::steady_clock::now() >= deadline) {
+    if (http.active_requests() != 0) {
+      spdlog::warn("shutdown timeout: {} request(s) still in flight", http.active_requests());
+    }
+    host.stop();
+    host.webhook_client().close_idle();
+    spdlog::info("dialtone stopped");
+    io.stop();
+    return;
+  }
+  timer->expires_after(std::chrono::milliseconds(20));
+  timer->async_wait([&io, &http, &host, timer, deadline](boost::system::error_code) {
+    drain_then_stop(io, http, host, timer, deadline);
+  });
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto loaded = config::load(argc, argv);
+  if (loaded.show_help) {
+    std::fputs(config::help_text().c_str(), stdout);
+    return 0;
+  }
+  if (!loaded.ok()) {
+    std::fprintf(stderr, "dialtone: configuration error: %s\n", loaded.error.c_str());
+    return kExitConfig;
+  }
+  const config::Config& cfg = loaded.config;
+  if (auto err = server::setup_logging(cfg.log_format, cfg.log_level); !err.empty()) {
+    std::fprintf(stderr, "dialtone: configuration error: %s\n", err.c_str());
+    return kExitConfig;
+  }
+
+  const auto started = std::chrono::steady_clock::now();
+  asio::io_context io(cfg.threads);
+  server::EngineHost host(io, cfg);
+  server::HttpServer http(io, cfg, server::make_router(host, started));
+  if (auto err = http.start(); !err.empty()) {
+    std::fprintf(stderr, "dialtone: %s\n", err.c_str());
+    return kExitRuntime;
+  }
+  // Tests start dialtone with --port 0 and read the port from this, the first log line.
+  spdlog::info("dialtone listening on {}", http.url());
+  spdlog::info("version {}, account {}, clock {}{}, {} thread(s){}", DIALTONE_VERSION,
+               cfg.account_sid, cfg.clock,
+               cfg.clock == "real" && cfg.clock_speed != 1.0
+                   ? " x" + std::to_string(cfg.clock_speed)
+                   : "",
+               cfg.threads, cfg.config_file.empty() ? "" : ", config " + cfg.config_file);
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  std::function<void(boost::system::error_code, int)> on_signal;
+  bool stopping = false;
+  on_signal = [&](boost::system::error_code ec, int signo) {
+    if (ec) return;
+    if (stopping) {  // a second signal: do not wait any longer
+      spdlog::warn("signal {} again: stopping now", signo);
+      io.stop();
+      return;
+    }
+    stopping = true;
+    spdlog::info("signal {}: shutting down (up to {} s for in-flight requests)", signo,
+                 cfg.shutdown_timeout_s);
+    http.shutdown();
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(cfg.shutdown_timeout_s);
+    drain_then_stop(io, http, host, std::make_shared<asio::steady_timer>(io), deadline);
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
+
+  std::vector<std::thread> threads;
+  for (int i = 1; i < cfg.threads; ++i) threads.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : threads) t.join();
+  return 0;
+}

@@ -1,0 +1,18 @@
+// What each request path goes to: /_dialtone/health is answered here; everything else goes to
+// api::handle_twilio under the engine lock. The control API will plug in here.
+// Thread-safety: the returned handler may be called from any thread concurrently.
+#pragma once
+
+#include <chrono>
+
+#include "server/engine_host.hpp"
+#include "server/http_server.hpp"
+
+namespace dialtone::server {
+
+Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point started);
+
+// {"status":"ok","version":"0.1.0","uptime_s":12}
+api::Response health_response(std::chrono::steady_clock::time_point started);
+
+}  // namespace dialtone::server

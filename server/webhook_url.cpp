@@ -1,0 +1,140 @@
+#include "server/webhook_url.hpp"
+
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include <algorithm>
+#include <charconv>
+
+namespace dialtone::server {
+namespace {
+
+bool parse_int(std::string_view text, long long& out) {
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
+}
+
+std::chrono::milliseconds clamp_ms(long long v, long long lo, long long hi) {
+  return std::chrono::milliseconds(std::clamp(v, lo, hi));
+}
+
+uint8_t parse_policy(std::string_view text) {
+  uint8_t bits = 0;
+  while (!text.empty()) {
+    auto comma = text.find(',');
+    std::string_view item = text.substr(0, comma);
+    if (item == "all") bits |= kRetryAll;
+    else if (item == "ct") bits |= kRetryConnect;
+    else if (item == "rt") bits |= kRetryRead;
+    else if (item == "4xx") bits |= kRetry4xx;
+    else if (item == "5xx") bits |= kRetry5xx;
+    // "none" and unknown classes add nothing.
+    if (comma == std::string_view::npos) break;
+    text.remove_prefix(comma + 1);
+  }
+  return bits;
+}
+
+}  // namespace
+
+void apply_overrides(std::string_view fragment, WebhookTiming& timing) {
+  while (!fragment.empty()) {
+    auto amp = fragment.find('&');
+    std::string_view pair = fragment.substr(0, amp);
+    auto eq = pair.find('=');
+    std::string_view key = pair.substr(0, eq);
+    std::string_view value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
+    long long n = 0;
+    // Ranges are Twilio's documented ones (Webhook connection overrides).
+    if (key == "ct" && parse_int(value, n)) timing.connect_timeout = clamp_ms(n, 100, 10000);
+    else if (key == "rt" && parse_int(value, n)) timing.read_timeout = clamp_ms(n, 100, 15000);
+    else if (key == "tt" && parse_int(value, n)) timing.total_timeout = clamp_ms(n, 100, 15000);
+    else if (key == "rc" && parse_int(value, n)) timing.retries = static_cast<int>(std::clamp(n, 0LL, 5LL));
+    else if (key == "rp") timing.retry_on = parse_policy(value);
+    else if (key == "sni") timing.sni = !(value == "n" || value == "no" || value == "false");
+    // "e" (egress edge) has no meaning here.
+    if (amp == std::string_view::npos) break;
+    fragment.remove_prefix(amp + 1);
+  }
+}
+
+std::optional<WebhookTarget> parse_webhook_url(std::string_view url,
+                                               const WebhookTiming& defaults,
+                                               std::string& error) {
+  std::string_view without_fragment = url.substr(0, url.find('#'));
+  auto parsed = boost::urls::parse_uri(without_fragment);
+  if (!parsed) {
+    error = "invalid URL '" + std::string(url) + "': " + parsed.error().message();
+    return std::nullopt;
+  }
+  const boost::urls::url_view& u = *parsed;
+  WebhookTarget t;
+  if (u.scheme() == "https") {
+    t.https = true;
+  } else if (u.scheme() != "http") {
+    error = "unsupported scheme in '" + std::string(url) + "'";
+    return std::nullopt;
+  }
+  // encoded_host_address() drops the brackets of an IPv6 literal; resolvers want it bare.
+  t.host = u.host_type() == boost::urls::host_type::ipv6 ? std::string(u.encoded_host_address())
+                                                          : std::string(u.encoded_host());
+  if (t.host.empty()) {
+    error = "no host in '" + std::string(url) + "'";
+    return std::nullopt;
+  }
+  if (u.has_port()) {
+    long long port = 0;
+    if (!parse_int(u.port(), port) || port <= 0 || port > 65535) {
+      error = "invalid port in '" + std::string(url) + "'";
+      return std::nullopt;
+    }
+    t.port = static_cast<uint16_t>(port);
+  } else {
+    t.port = t.https ? 443 : 80;
+  }
+  t.host_header = u.encoded_host_and_port();
+  t.target = u.encoded_path().empty() ? "/" : std::string(u.encoded_path());
+  if (u.has_query()) t.target += "?" + std::string(u.encoded_query());
+  if (u.has_userinfo()) t.userinfo = u.userinfo();
+  t.url = std::string(without_fragment);
+  t.timing = defaults;
+  if (auto hash = url.find('#'); hash != std::string_view::npos) {
+    apply_overrides(url.substr(hash + 1), t.timing);
+  }
+  return t;
+}
+
+std::string form_encode(const Params& params) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  auto encode = [&](std::string_view s) {
+    for (unsigned char c : s) {
+      if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '*') {
+        out += static_cast<char>(c);
+      } else if (c == ' ') {
+        out += '+';
+      } else {
+        out += '%';
+        out += kHex[c >> 4];
+        out += kHex[c & 0xf];
+      }
+    }
+  };
+  for (const auto& [name, value] : params) {
+    if (!out.empty()) out += '&';
+    encode(name);
+    out += '=';
+    encode(value);
+  }
+  return out;
+}
+
+std::string append_query(std::string_view url, const Params& params) {
+  std::string out(url.substr(0, url.find('#')));
+  if (params.empty()) return out;
+  out += out.find('?') == std::string::npos ? '?' : '&';
+  out += form_encode(params);
+  return out;
+}
+
+}  // namespace dialtone::server

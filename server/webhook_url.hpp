@@ -1,0 +1,63 @@
+// A webhook URL taken apart for sending: scheme, host, port, request target, the URL that is
+// signed, and Twilio's per-URL connection overrides read from the fragment
+// (#ct=..&rt=..&tt=..&rc=..&rp=..&e=..&sni=..), which is stripped before sending and signing.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "server/signature.hpp"
+
+namespace dialtone::server {
+
+// Retry policy classes (`rp`), as bits.
+enum RetryOn : uint8_t {
+  kRetryNone = 0,
+  kRetryConnect = 1,  // ct: the TCP/TLS connection could not be made in time
+  kRetryRead = 2,     // rt: connected, but no (complete) response in time
+  kRetry4xx = 4,
+  kRetry5xx = 8,
+  kRetryAll = 15,
+};
+
+struct WebhookTiming {
+  std::chrono::milliseconds connect_timeout{5000};  // per attempt
+  std::chrono::milliseconds read_timeout{15000};    // first byte and between packets
+  std::chrono::milliseconds total_timeout{15000};   // everything, retries included
+  int retries = 1;
+  uint8_t retry_on = kRetryConnect;  // Twilio's default rp=ct
+  bool sni = true;
+};
+
+struct WebhookTarget {
+  bool https = false;
+  std::string host;         // without brackets for IPv6
+  uint16_t port = 0;
+  std::string host_header;  // host[:port] as written in the URL
+  std::string target;       // path and query, as sent on the request line
+  std::string url;          // the URL without its fragment: what is signed
+  std::string userinfo;     // "user:pass" when given: sent as HTTP Basic auth
+  WebhookTiming timing;
+};
+
+// nullopt (and `error` set) when the URL is not an absolute http(s) URL with a host: Twilio
+// reports that as 11100. Override values out of Twilio's documented ranges are clamped into
+// them; unknown override keys are ignored.
+std::optional<WebhookTarget> parse_webhook_url(std::string_view url,
+                                               const WebhookTiming& defaults,
+                                               std::string& error);
+
+// Applies one fragment ("ct=1000&rc=2") to `timing`.
+void apply_overrides(std::string_view fragment, WebhookTiming& timing);
+
+// application/x-www-form-urlencoded: space as '+', everything but unreserved bytes escaped.
+std::string form_encode(const Params& params);
+
+// Appends form-encoded params to the URL's query (GET webhooks).
+std::string append_query(std::string_view url, const Params& params);
+
+}  // namespace dialtone::server

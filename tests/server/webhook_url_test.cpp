@@ -1,0 +1,94 @@
+#include "server/webhook_url.hpp"
+
+#include <gtest/gtest.h>
+
+namespace dialtone::server {
+namespace {
+
+using std::chrono::milliseconds;
+
+TEST(WebhookUrl, PlainHttp) {
+  std::string error;
+  auto t = parse_webhook_url("http://example.com/app?x=1", {}, error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_FALSE(t->https);
+  EXPECT_EQ(t->host, "example.com");
+  EXPECT_EQ(t->port, 80);
+  EXPECT_EQ(t->host_header, "example.com");
+  EXPECT_EQ(t->target, "/app?x=1");
+  EXPECT_EQ(t->url, "http://example.com/app?x=1");
+  EXPECT_EQ(t->timing.connect_timeout, milliseconds(5000));
+  EXPECT_EQ(t->timing.retries, 1);
+  EXPECT_EQ(t->timing.retry_on, kRetryConnect);
+}
+
+TEST(WebhookUrl, HttpsPortUserinfoAndEmptyPath) {
+  std::string error;
+  auto t = parse_webhook_url("https://user:pass@127.0.0.1:8443", {}, error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_TRUE(t->https);
+  EXPECT_EQ(t->host, "127.0.0.1");
+  EXPECT_EQ(t->port, 8443);
+  EXPECT_EQ(t->host_header, "127.0.0.1:8443");
+  EXPECT_EQ(t->target, "/");
+  EXPECT_EQ(t->userinfo, "user:pass");
+  EXPECT_EQ(t->url, "https://user:pass@127.0.0.1:8443");
+}
+
+TEST(WebhookUrl, Ipv6) {
+  std::string error;
+  auto t = parse_webhook_url("http://[::1]:9000/x", {}, error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->host, "::1");
+  EXPECT_EQ(t->host_header, "[::1]:9000");
+}
+
+TEST(WebhookUrl, FragmentOverridesAreReadAndStripped) {
+  std::string error;
+  auto t = parse_webhook_url("https://example.com/a?b=1#ct=1000&rt=2000&tt=3000&rc=3&rp=4xx,5xx",
+                             {}, error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->url, "https://example.com/a?b=1");
+  EXPECT_EQ(t->target, "/a?b=1");
+  EXPECT_EQ(t->timing.connect_timeout, milliseconds(1000));
+  EXPECT_EQ(t->timing.read_timeout, milliseconds(2000));
+  EXPECT_EQ(t->timing.total_timeout, milliseconds(3000));
+  EXPECT_EQ(t->timing.retries, 3);
+  EXPECT_EQ(t->timing.retry_on, kRetry4xx | kRetry5xx);
+}
+
+TEST(WebhookUrl, OverridesClampToTwilioRanges) {
+  WebhookTiming timing;
+  apply_overrides("ct=5&rt=99999&tt=1&rc=9&rp=all&e=ashburn&unknown=1", timing);
+  EXPECT_EQ(timing.connect_timeout, milliseconds(100));
+  EXPECT_EQ(timing.read_timeout, milliseconds(15000));
+  EXPECT_EQ(timing.total_timeout, milliseconds(100));
+  EXPECT_EQ(timing.retries, 5);
+  EXPECT_EQ(timing.retry_on, kRetryAll);
+  apply_overrides("rp=none&rc=x&sni=n", timing);
+  EXPECT_EQ(timing.retry_on, kRetryNone);
+  EXPECT_EQ(timing.retries, 5);  // unparsable value ignored
+  EXPECT_FALSE(timing.sni);
+  apply_overrides("rp=ct,rt", timing);
+  EXPECT_EQ(timing.retry_on, kRetryConnect | kRetryRead);
+}
+
+TEST(WebhookUrl, InvalidUrls) {
+  for (const char* bad : {"", "not a url", "ftp://example.com/", "/relative/path",
+                          "http://", "http://host:99999/", "mailto:x@example.com"}) {
+    std::string error;
+    EXPECT_FALSE(parse_webhook_url(bad, {}, error)) << bad;
+    EXPECT_FALSE(error.empty()) << bad;
+  }
+}
+
+TEST(WebhookUrl, FormEncodingAndQueryAppend) {
+  Params p = {{"CallSid", "CA1"}, {"From", "+1 415"}, {"X", "a&b=c/é"}};
+  EXPECT_EQ(form_encode(p), "CallSid=CA1&From=%2B1+415&X=a%26b%3Dc%2F%C3%A9");
+  EXPECT_EQ(append_query("http://h/p#rc=2", {{"a", "1"}}), "http://h/p?a=1");
+  EXPECT_EQ(append_query("http://h/p?x=1", {{"a", "1"}}), "http://h/p?x=1&a=1");
+  EXPECT_EQ(append_query("http://h/p", {}), "http://h/p");
+}
+
+}  // namespace
+}  // namespace dialtone::server
