@@ -1,5 +1,6 @@
 // A call's life: placed, ringing, answered or not, ended; its timers, its status callbacks, the
 // webhooks it sends and the notifications it collects.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -23,8 +24,9 @@ std::string sip_response_code(CallStatus s) {
 }
 
 std::string format_price(int64_t duration_s) {
-  // A nominal per-minute rate, so that answered calls look priced as Twilio's do.
-  const int64_t minutes = (duration_s + 59) / 60;
+  // A nominal per-minute rate, so that answered calls look priced as Twilio's do; like a
+  // carrier, Twilio bills an answered call at least one minute.
+  const int64_t minutes = std::max<int64_t>(1, (duration_s + 59) / 60);
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.5f", -0.014 * static_cast<double>(minutes));
   return buf;
