@@ -3,6 +3,8 @@
 #include <charconv>
 #include <unordered_map>
 
+#include "api/form.hpp"
+
 namespace dialtone::api {
 
 namespace {
@@ -15,7 +17,7 @@ int64_t to_int(const std::string* s) {
 
 bool is_meta_field(std::string_view name) {
   return name == "id" || name == "method" || name == "url" || name == "purpose" ||
-         name == "signature" || name == "kind";
+         name == "signature" || name == "kind" || name == "params";
 }
 
 }  // namespace
@@ -32,6 +34,10 @@ std::vector<CallEventRecord> collect_call_events(const core::Journal& journal,
       r.seq = e.seq;
       if (const std::string* v = e.field("method")) r.method = *v;
       if (const std::string* v = e.field("url")) r.url = *v;
+      // core journals the parameters it sent form-encoded in "params".
+      if (const std::string* params = e.field("params")) {
+        if (auto decoded = decode_form(*params)) r.parameters = decoded->entries();
+      }
       for (const auto& [name, value] : e.fields) {
         if (!is_meta_field(name)) r.parameters.emplace_back(name, value);
       }

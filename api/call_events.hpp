@@ -12,8 +12,9 @@
 namespace dialtone::api {
 
 // Oldest first (the order the requests were made). Journal field conventions read here:
-// request: id, method, url, and every field not in {id, method, url, purpose, signature, kind}
-// is a request parameter; response: id, status|http_status, latency_ms, content_type, body.
+// request: id, method, url, params (form-encoded; any other field not in {id, method, url,
+// purpose, signature, kind} is also a parameter); response: id, status|http_status,
+// latency_ms, content_type, body.
 std::vector<CallEventRecord> collect_call_events(const core::Journal& journal,
                                                  std::string_view account_sid,
                                                  std::string_view call_sid);

@@ -106,3 +106,43 @@ TEST_F(UpdateTest, NotificationsAndEventsEnvelopes) {
 
 }  // namespace
 }  // namespace dialtone::api::testing
+
+namespace dialtone::api::testing {
+namespace {
+
+TEST_F(ApiTest, EventsComeFromJournaledWebhooks) {
+  const std::string sid = create();
+  // Let the call ring and answer until the engine asks for its TwiML.
+  std::vector<core::WebhookRequest> sent;
+  for (int i = 0; i < 20 && sent.empty(); ++i) {
+    clock_.advance(core::Millis{500});
+    core::Effects fx;
+    engine_.fire_due(fx);
+    for (auto& w : fx.webhooks) sent.push_back(std::move(w));
+  }
+  ASSERT_FALSE(sent.empty());
+  core::WebhookResult result;
+  result.id = sent[0].id;
+  result.http_status = 200;
+  result.content_type = "text/xml";
+  result.body = "<Response><Hangup/></Response>";
+  result.latency = core::Millis{42};
+  core::Effects fx;
+  engine_.on_webhook_result(result, fx);
+
+  const Response r = send("GET", kCalls + "/" + sid + "/Events.json");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto body = parse_json(r.body);
+  ASSERT_GE(body["events"].Size(), 1u) << r.body;
+  const auto& e = body["events"][0];
+  EXPECT_EQ(keys_of(e), (std::vector<std::string>{"request", "response"}));
+  EXPECT_STREQ(e["request"]["url"].GetString(), "https://app.test/v");
+  EXPECT_STREQ(e["request"]["method"].GetString(), "POST");
+  EXPECT_STREQ(e["request"]["parameters"]["CallSid"].GetString(), sid.c_str());
+  EXPECT_EQ(e["response"]["response_code"].GetInt(), 200);
+  EXPECT_EQ(e["response"]["request_duration"].GetInt(), 42);
+  EXPECT_STREQ(e["response"]["response_body"].GetString(), "<Response><Hangup/></Response>");
+}
+
+}  // namespace
+}  // namespace dialtone::api::testing

@@ -1,0 +1,66 @@
+#include <gtest/gtest.h>
+
+#include "api/render_json.hpp"
+#include "api/render_xml.hpp"
+#include "api_test_util.hpp"
+
+namespace dialtone::api::testing {
+namespace {
+
+core::Notification sample_notification() {
+  core::Notification n;
+  n.sid = "NOaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  n.account_sid = kAc;
+  n.call_sid = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  n.error_code = 11200;
+  n.log = 0;
+  n.date_created = core::TimePoint{core::Millis{1439887616000}};
+  n.message_text = "Msg=Got+HTTP+404&sourceComponent=12000";
+  n.request_method = "POST";
+  n.request_url = "https://a.test/x";
+  return n;
+}
+
+std::vector<std::string> schema_keys(const char* name) {
+  return keys_of(spec()["components"]["schemas"][name]["properties"]);
+}
+
+TEST(RenderTest, NotificationsFollowTheSpecSchemas) {
+  const auto n = sample_notification();
+  const auto list_item = parse_json(notification_json(n, false));
+  EXPECT_EQ(keys_of(list_item), schema_keys("api.v2010.account.call.call_notification"));
+  const auto instance = parse_json(notification_json(n, true));
+  EXPECT_EQ(keys_of(instance), schema_keys("api.v2010.account.call.call_notification-instance"));
+  EXPECT_STREQ(instance["error_code"].GetString(), "11200");
+  EXPECT_STREQ(instance["log"].GetString(), "0");
+  EXPECT_STREQ(instance["message_date"].GetString(), "Tue, 18 Aug 2015 08:46:56 +0000");
+  EXPECT_STREQ(instance["more_info"].GetString(), "https://www.twilio.com/docs/errors/11200");
+  EXPECT_EQ(instance["uri"].GetString(), kCalls + "/" + n.call_sid + "/Notifications/" + n.sid +
+                                             ".json");
+  const std::string xml = notification_xml(n, true);
+  EXPECT_NE(xml.find("<Notification><Sid>" + n.sid + "</Sid>"), std::string::npos);
+  EXPECT_NE(xml.find("<MessageText>Msg=Got+HTTP+404&amp;sourceComponent=12000</MessageText>"),
+            std::string::npos);
+}
+
+TEST(RenderTest, JsonEscapingAndSeparators) {
+  core::Call c;
+  c.sid = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  c.account_sid = kAc;
+  c.to = "client:a\"b\\c\n";
+  c.from = "+14155550100";
+  c.duration_s = 15;
+  c.price = "-0.03000";
+  c.start_time = core::TimePoint{core::Millis{1282336402000}};
+  const std::string body = call_json(c);
+  const auto doc = parse_json(body);
+  EXPECT_STREQ(doc["to"].GetString(), "client:a\"b\\c\n");
+  EXPECT_STREQ(doc["duration"].GetString(), "15");
+  EXPECT_STREQ(doc["price"].GetString(), "-0.03000");
+  EXPECT_STREQ(doc["start_time"].GetString(), "Fri, 20 Aug 2010 20:33:22 +0000");
+  EXPECT_EQ(body.rfind("{\"sid\": \"CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\", \"date_created\": ", 0),
+            0u);
+}
+
+}  // namespace
+}  // namespace dialtone::api::testing
