@@ -99,7 +99,7 @@ struct FakeApp::Impl {
         std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(query_value(s.target, "ms"))));
       } else if (path == "/big") {
         res.body() = std::string(70000, 'x');
-      } else if (path == "/status") {
+      } else if (path == "/code") {
         res.result(static_cast<unsigned>(std::stoi(query_value(s.target, "code"))));
       } else if (path == "/close") {
         res.keep_alive(false);

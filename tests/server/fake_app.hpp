@@ -20,7 +20,7 @@ struct SeenRequest {
   std::string body;
 };
 
-// Paths: /slow?ms=N sleeps N ms; /big answers 70 000 bytes; /status?code=N answers N;
+// Paths: /slow?ms=N sleeps N ms; /big answers 70 000 bytes; /code?code=N answers N;
 // /close answers with Connection: close; anything else answers 200 "<Response/>" (text/xml).
 class FakeApp {
  public:

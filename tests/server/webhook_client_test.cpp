@@ -163,14 +163,14 @@ TEST_F(WebhookClientTest, InvalidUrlIs11100AndUnknownHostIs11210) {
 
 TEST_F(WebhookClientTest, RetryPolicyOn5xxRepeatsTheIdempotencyToken) {
   FakeApp app;
-  auto result = send_and_wait(request(app.url("/status?code=503#rc=2&rp=5xx")));
+  auto result = send_and_wait(request(app.url("/code?code=503#rc=2&rp=5xx")));
   EXPECT_EQ(result.http_status, 503);
   auto seen = app.requests();
   ASSERT_EQ(seen.size(), 3u);
   EXPECT_EQ(seen[0].headers.at("i-twilio-idempotency-token"),
             seen[2].headers.at("i-twilio-idempotency-token"));
   // Without the policy a 5xx is an answer, not a failure.
-  send_and_wait(request(app.url("/status?code=500")));
+  send_and_wait(request(app.url("/code?code=500")));
   EXPECT_EQ(app.requests().size(), 4u);
 }
 

@@ -1,0 +1,158 @@
+#include "server/engine_host.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+
+#include <future>
+#include <thread>
+
+#include "fake_app.hpp"
+
+namespace dialtone::server {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FakeApp;
+
+class EngineHostTest : public ::testing::Test {
+ protected:
+  EngineHostTest() : work_(boost::asio::make_work_guard(io_)) {
+    config_.ring_seconds = 1;
+  }
+  ~EngineHostTest() override {
+    if (host_) host_->stop();
+    work_.reset();
+    io_.stop();
+    for (auto& t : threads_) t.join();
+  }
+  void start() {
+    host_ = std::make_unique<EngineHost>(io_, config_);
+    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+  }
+
+  std::string create_call(const FakeApp& app) {
+    std::string sid;
+    host_->with_engine([&](core::Engine& engine, core::Effects& out) {
+      core::CreateCall c;
+      c.account_sid = config_.account_sid;
+      c.to = "+14155550100";
+      c.from = "+14155550199";
+      c.url = {app.url("/voice"), core::HttpMethod::kPost};
+      c.status_callback = {app.url("/status"), core::HttpMethod::kPost};
+      c.status_callback_events =
+          core::kEventInitiated | core::kEventRinging | core::kEventAnswered |
+          core::kEventCompleted;
+      auto call = engine.create_call(c, out);
+      ASSERT_TRUE(call.ok()) << call.error().message;
+      sid = (*call)->sid;
+    });
+    return sid;
+  }
+
+  core::CallStatus status_of(const std::string& sid) {
+    core::CallStatus s{};
+    host_->with_engine([&](core::Engine& engine, core::Effects&) {
+      s = engine.find_call(config_.account_sid, sid)->status;
+    });
+    return s;
+  }
+
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::vector<std::thread> threads_;
+  config::Config config_;
+  std::unique_ptr<EngineHost> host_;
+};
+
+TEST_F(EngineHostTest, DefaultAccountsAreCreated) {
+  config_.accounts.push_back({"AC11111111111111111111111111111111", "t1", "", "", {}});
+  start();
+  host_->with_engine([&](core::Engine& engine, core::Effects&) {
+    ASSERT_NE(engine.accounts().find(config_.account_sid), nullptr);
+    EXPECT_EQ(engine.accounts().find(config_.account_sid)->auth_token, "dialtone-auth-token");
+    ASSERT_NE(engine.accounts().find("AC11111111111111111111111111111111"), nullptr);
+  });
+}
+
+TEST_F(EngineHostTest, ManualClockMovesOnlyOnAdvanceAndSettlesWebhooks) {
+  config_.clock = "manual";
+  start();
+  EXPECT_TRUE(host_->manual_clock());
+  FakeApp app;
+  auto t0 = host_->now();
+  auto sid = create_call(app);
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(host_->now(), t0);  // time does not move by itself
+  EXPECT_TRUE(core::is_live(status_of(sid)));
+
+  std::promise<void> done;
+  ASSERT_TRUE(host_->advance(10s, [&] { done.set_value(); }));
+  ASSERT_EQ(done.get_future().wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(host_->now(), t0 + 10s);
+  EXPECT_EQ(host_->webhooks_in_flight(), 0u);
+  EXPECT_EQ(status_of(sid), core::CallStatus::kCompleted);  // "<Response/>" ends the call
+
+  // The app saw the TwiML fetch and the status callbacks, signed, in order.
+  auto seen = app.requests();
+  ASSERT_FALSE(seen.empty());
+  bool fetched = false;
+  std::vector<std::string> statuses;
+  for (const auto& s : seen) {
+    EXPECT_FALSE(s.headers.at("x-twilio-signature").empty());
+    if (s.target == "/voice") fetched = true;
+    if (s.target == "/status") {
+      auto pos = s.body.find("CallStatus=");
+      statuses.push_back(s.body.substr(pos + 11, s.body.find('&', pos) - pos - 11));
+    }
+  }
+  EXPECT_TRUE(fetched);
+  ASSERT_FALSE(statuses.empty());
+  EXPECT_EQ(statuses.front(), "initiated");
+  EXPECT_EQ(statuses.back(), "completed");
+  EXPECT_EQ(app.max_concurrent_per_call(), 1);
+}
+
+TEST_F(EngineHostTest, RealClockFiresTimersByItself) {
+  config_.clock = "real";
+  config_.clock_speed = 10.0;  // ring_seconds=1 becomes 100 ms of wall time
+  start();
+  EXPECT_FALSE(host_->manual_clock());
+  EXPECT_FALSE(host_->advance(1s, [] {}));
+  FakeApp app;
+  auto sid = create_call(app);
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (status_of(sid) != core::CallStatus::kCompleted &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_EQ(status_of(sid), core::CallStatus::kCompleted);
+}
+
+TEST_F(EngineHostTest, WhenSettledHonoursTheCap) {
+  config_.clock = "manual";
+  start();
+  FakeApp app;
+  // A webhook that takes 2 s: the cap (100 ms) ends the wait first.
+  host_->with_engine([&](core::Engine& engine, core::Effects& out) {
+    core::CreateCall c;
+    c.account_sid = config_.account_sid;
+    c.to = "+14155550100";
+    c.from = "+14155550199";
+    c.url = {app.url("/voice"), core::HttpMethod::kPost};
+    c.status_callback = {app.url("/slow?ms=2000"), core::HttpMethod::kPost};
+    c.status_callback_events = core::kEventInitiated;
+    ASSERT_TRUE(engine.create_call(c, out).ok());
+  });
+  std::promise<void> done;
+  auto started = std::chrono::steady_clock::now();
+  // advance(0) fires what is due now (the dial and its "initiated" callback) and waits for
+  // the callback only as long as the cap allows.
+  ASSERT_TRUE(host_->advance(0ms, 100ms, [&] { done.set_value(); }));
+  ASSERT_EQ(done.get_future().wait_for(5s), std::future_status::ready);
+  EXPECT_EQ(host_->webhooks_in_flight(), 1u);  // still waiting on the slow app
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 1500ms);
+}
+
+}  // namespace
+}  // namespace dialtone::server
