@@ -27,7 +27,7 @@ constexpr std::array<std::array<Cell, kCallStatusCount>, kCallEventCount> kTable
   /* kApiCancel   */ {{Cell::kCanceled, Cell::kCanceled, NOOP,             END, END, END, END, END}},
   /* kApiComplete */ {{Cell::kCanceled, Cell::kCanceled, Cell::kCompleted, END, END, END, END, END}},
   /* kApiRedirect */ {{SAME,            SAME,           SAME,              END, END, END, END, END}},
-  /* kReject      */ {{Cell::kBusy,     Cell::kBusy,    X,                 X,   X,   X,   X,   X}},
+  /* kReject      */ {{X,               Cell::kBusy,    X,                 X,   X,   X,   X,   X}},
 }};
 
 constexpr std::array<std::string_view, kCallStatusCount> kWire = {
