@@ -199,13 +199,18 @@ TEST_F(HttpServerTest, IdleTimeoutClosesAndShutdownDrains) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
 
   auto idle = connect();
+  auto port = server_->port();
   std::this_thread::sleep_for(50ms);
   EXPECT_EQ(server_->active_connections(), 1u);
   server_->shutdown();
   EXPECT_TRUE(closed_by_server(idle));
+  // The acceptor closes on its strand: new connections are refused soon after.
   boost::system::error_code ec;
-  tcp::socket refused(client_io_);
-  refused.connect({asio::ip::make_address("127.0.0.1"), server_->port()}, ec);
+  for (int i = 0; i < 50 && !ec; ++i) {
+    std::this_thread::sleep_for(10ms);
+    tcp::socket refused(client_io_);
+    refused.connect({asio::ip::make_address("127.0.0.1"), port}, ec);
+  }
   EXPECT_TRUE(ec);
 }
 
