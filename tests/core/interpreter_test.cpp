@@ -1,0 +1,896 @@
+// The TwiML interpreter, verb by verb and at each point where an update can interrupt it.
+// Expectations come from Twilio's TwiML documentation as summarised in the reference (§4,
+// §11.1, §11.3, §13) and DESIGN.md's update table. Where Twilio leaves a number open (how long
+// a <Say> lasts), the test names dialtone's documented model instead.
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "core/sid.hpp"
+#include "tests/core/engine_fixture.hpp"
+
+namespace dialtone::core::testing {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+const std::string kVoice = kApp + "/voice";
+const std::string kNext = kApp + "/next";
+const std::string kFallback = kApp + "/fallback";
+const std::string kAgent = "+14155550777";   // the number a <Dial> calls
+const std::string kAgentApp = kApp + "/agent";
+
+std::string doc(const std::string& verbs) {
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>" + verbs + "</Response>";
+}
+
+class Interpreter : public EngineTest {
+ protected:
+  // Serves `verbs` at /voice, creates a call to it and lets it be answered (1 s later).
+  std::string run(const std::string& verbs, CreateCall request = {}) {
+    on_twiml(kVoice, doc(verbs));
+    if (request.account_sid.empty()) request = call_request(kVoice);
+    const std::string sid = create(request);
+    advance(1);
+    answered_at_ = call(sid).start_time.value_or(TimePoint{});
+    EXPECT_TRUE(call(sid).start_time) << "the call was not answered";
+    return sid;
+  }
+  // Seconds since the call was answered.
+  double since_answer() const {
+    return std::chrono::duration<double>(now() - answered_at_).count();
+  }
+  // Runs until just before `seconds` after answer, checks the call is still up, then steps
+  // onto it and checks it ended: the verbs took exactly that long.
+  void expect_ends_after(const std::string& sid, double seconds) {
+    advance(seconds - since_answer() - 0.001);
+    EXPECT_EQ(status(sid), CallStatus::kInProgress) << "ended before " << seconds << " s";
+    advance(0.001);
+    EXPECT_EQ(status(sid), CallStatus::kCompleted) << "still up at " << seconds << " s";
+  }
+  std::string child_of(const std::string& parent) {
+    const Call& p = call(parent);
+    if (p.child_sids.empty()) {
+      ADD_FAILURE() << "no <Dial> leg";
+      return {};
+    }
+    return p.child_sids.back();
+  }
+
+  TimePoint answered_at_{};
+};
+
+// ------------------------------------------------------------------ Say / Play / Pause
+
+TEST_F(Interpreter, PauseLastsItsLengthThenTheDocumentRunsOutAndTheCallEnds) {
+  const std::string sid = run("<Pause length=\"7\"/>");
+  expect_ends_after(sid, 7);
+  EXPECT_EQ(call(sid).duration_s.value_or(-1), 7);
+  EXPECT_THAT(verbs(sid), ElementsAre("Pause", "(end of document)"));
+}
+
+TEST_F(Interpreter, PauseDefaultsToOneSecond) {
+  const std::string sid = run("<Pause/>");
+  expect_ends_after(sid, 1);
+}
+
+TEST_F(Interpreter, PlayLastsTheConfiguredClipLengthPerLoop) {
+  EngineConfig config;
+  config.play_seconds = 4;
+  rebuild(config);
+  const std::string sid = run("<Play loop=\"3\">https://cdn.example.com/a.mp3</Play>");
+  expect_ends_after(sid, 12);
+}
+
+TEST_F(Interpreter, SayTakesTimeAndLoopsRepeatIt) {
+  // dialtone's model: about 15 characters a second, at least a second. 30 characters: 2 s.
+  const std::string text = "Thirty characters of speech..";
+  ASSERT_EQ(text.size() + 1, 30u);
+  const std::string once = run("<Say>" + text + ".</Say>");
+  expect_ends_after(once, 2);
+  const std::string twice = run("<Say loop=\"2\">" + text + ".</Say>");
+  expect_ends_after(twice, 4);
+  const std::string tiny = run("<Say>Hi</Say>");
+  expect_ends_after(tiny, 1);
+}
+
+TEST_F(Interpreter, VerbsRunInOrderOneAfterAnother) {
+  const std::string sid = run("<Say>Hi</Say><Pause length=\"3\"/><Play>https://x.example/a.wav</Play>");
+  expect_ends_after(sid, 1 + 3 + 5);
+  EXPECT_THAT(verbs(sid), ElementsAre("Say", "Pause", "Play", "(end of document)"));
+}
+
+TEST_F(Interpreter, EmptyResponseEndsTheCallAtOnce) {
+  const std::string sid = run("");
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+  EXPECT_EQ(call(sid).duration_s.value_or(-1), 0);
+}
+
+TEST_F(Interpreter, AudioInsteadOfTwimlIsPlayed) {
+  on(kVoice, Reply{200, "audio/mpeg", "ID3...", 0, {}});
+  const std::string sid = create();
+  advance(1);
+  answered_at_ = at(t0(), 1);
+  EXPECT_THAT(notification_codes(sid), IsEmpty());
+  expect_ends_after(sid, 5);
+}
+
+// ------------------------------------------------------------------ Gather
+
+TEST_F(Interpreter, GatherPostsTheDigitsToItsActionAndRunsTheResult) {
+  engine().behaviors().add(kTo, presses({"1234#"}));
+  on_twiml(kNext, doc("<Pause length=\"2\"/>"));
+  const std::string sid =
+      run("<Gather action=\"" + kNext + "\"><Say>Press</Say></Gather><Say>no input</Say>");
+  advance(10);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  const Sent action = sent_to(kNext)[0];
+  EXPECT_EQ(action.purpose, WebhookPurpose::kTwiml);
+  EXPECT_EQ(action.method, HttpMethod::kPost);
+  EXPECT_EQ(action.param("Digits"), "1234") << "the finishOnKey (#) is not part of Digits";
+  EXPECT_EQ(action.param("CallStatus"), "in-progress");
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+  EXPECT_THAT(verbs(sid), Not(Contains("Say"))) << "the verb after <Gather> is not reached";
+}
+
+TEST_F(Interpreter, GatherStopsAtNumDigits) {
+  engine().behaviors().add(kTo, presses({"1234"}));
+  on_twiml(kNext, doc("<Hangup/>"));
+  run("<Gather numDigits=\"2\" action=\"" + kNext + "\"><Say>Press</Say></Gather>");
+  advance(10);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("Digits"), "12");
+}
+
+TEST_F(Interpreter, GatherFinishOnKeyIsConfigurable) {
+  engine().behaviors().add(kTo, presses({"12*34"}));
+  on_twiml(kNext, doc("<Hangup/>"));
+  run("<Gather finishOnKey=\"*\" action=\"" + kNext + "\"/>");
+  advance(10);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("Digits"), "12");
+}
+
+TEST_F(Interpreter, GatherWithEmptyFinishOnKeyTakesHashAsADigitAndEndsOnTimeout) {
+  engine().behaviors().add(kTo, presses({"12#"}));
+  on_twiml(kNext, doc("<Hangup/>"));
+  run("<Gather finishOnKey=\"\" timeout=\"3\" action=\"" + kNext + "\"/>");
+  advance(1 + 2.9);  // the input comes 1 s into the Gather, the timeout runs from the last key
+  EXPECT_THAT(sent_to(kNext), IsEmpty());
+  advance(0.1);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("Digits"), "12#");
+}
+
+TEST_F(Interpreter, GatherTimeoutWithoutInputFallsThroughToTheNextVerb) {
+  on_twiml(kNext, doc("<Hangup/>"));
+  const std::string sid =
+      run("<Gather timeout=\"3\" action=\"" + kNext + "\"><Say>Hi</Say></Gather>"
+          "<Pause length=\"2\"/>");
+  // The prompt (1 s), the timeout (3 s), then the Pause (2 s).
+  expect_ends_after(sid, 1 + 3 + 2);
+  EXPECT_THAT(sent_to(kNext), IsEmpty()) << "no input: the action is not requested";
+  EXPECT_THAT(verbs(sid), ElementsAre("Gather", "Pause", "(end of document)"));
+}
+
+TEST_F(Interpreter, GatherTimeoutDefaultsToFiveSeconds) {
+  const std::string sid = run("<Gather/>");
+  expect_ends_after(sid, 5);
+}
+
+TEST_F(Interpreter, GatherActionOnEmptyResultPostsEmptyDigits) {
+  on_twiml(kNext, doc("<Hangup/>"));
+  run("<Gather timeout=\"2\" actionOnEmptyResult=\"true\" action=\"" + kNext + "\"/>");
+  advance(2);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("Digits"), "");
+}
+
+TEST_F(Interpreter, GatherWithoutActionPostsToTheCurrentDocument) {
+  engine().behaviors().add(kTo, presses({"7"}));
+  const std::string sid = run("<Gather numDigits=\"1\" timeout=\"2\"/><Hangup/>");
+  advance(10);
+  const auto fetches = sent_to(kVoice);
+  ASSERT_EQ(fetches.size(), 2u);
+  EXPECT_FALSE(fetches[0].has("Digits"));
+  EXPECT_EQ(fetches[1].param("Digits"), "7");
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+}
+
+TEST_F(Interpreter, GatherMethodGetIsUsedForTheAction) {
+  engine().behaviors().add(kTo, presses({"5"}));
+  on_twiml(kNext, doc("<Hangup/>"));
+  run("<Gather numDigits=\"1\" method=\"GET\" action=\"" + kNext + "\"/>");
+  advance(5);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].method, HttpMethod::kGet);
+}
+
+TEST_F(Interpreter, RelativeActionUrlsResolveAgainstTheDocumentUrl) {
+  const std::string menu = kApp + "/ivr/menu.xml";
+  engine().behaviors().add(kTo, presses({"1", "2"}));
+  on_twiml(menu, doc("<Gather numDigits=\"1\" action=\"choice?step=1\"/>"));
+  on_twiml(kApp + "/ivr/choice?step=1", doc("<Gather numDigits=\"1\" action=\"/top\"/>"));
+  on_twiml(kApp + "/top", doc("<Hangup/>"));
+  const std::string sid = create(menu);
+  advance(10);
+  ASSERT_EQ(sent_to(kApp + "/ivr/choice?step=1").size(), 1u);
+  ASSERT_EQ(sent_to(kApp + "/top").size(), 1u);
+  EXPECT_EQ(sent_to(kApp + "/top")[0].param("Digits"), "2");
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+}
+
+TEST_F(Interpreter, CalleeDigitsFromTheControlApiFeedAGather) {
+  on_twiml(kNext, doc("<Hangup/>"));
+  const std::string sid =
+      run("<Gather timeout=\"10\" action=\"" + kNext + "\"><Say>Enter your PIN</Say></Gather>");
+  advance(3);
+  ASSERT_TRUE(digits(sid, "42#").ok());
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("Digits"), "42");
+  EXPECT_EQ(sent_to(kNext)[0].at, now()) << "the action is requested as the key is pressed";
+}
+
+TEST_F(Interpreter, CalleeDigitsArriveInSeveralPresses) {
+  on_twiml(kNext, doc("<Hangup/>"));
+  const std::string sid = run("<Gather timeout=\"4\" action=\"" + kNext + "\"/>");
+  advance(1);
+  ASSERT_TRUE(digits(sid, "1").ok());
+  advance(3);  // less than the timeout after the last key
+  ASSERT_TRUE(digits(sid, "2").ok());
+  EXPECT_THAT(sent_to(kNext), IsEmpty());
+  advance(4);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("Digits"), "12");
+}
+
+TEST_F(Interpreter, CalleeDigitsOutsideAGatherAreRefused) {
+  const std::string sid = run("<Pause length=\"5\"/>");
+  auto r = digits(sid, "1");
+  EXPECT_FALSE(r.ok());
+  EXPECT_EQ(status(sid), CallStatus::kInProgress);
+}
+
+TEST_F(Interpreter, GatherSpeechPostsSpeechResult) {
+  engine().behaviors().add(kTo, presses({"speech:sales please"}));
+  on_twiml(kNext, doc("<Hangup/>"));
+  run("<Gather input=\"speech\" action=\"" + kNext + "\"/>");
+  advance(5);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("SpeechResult"), "sales please");
+  EXPECT_TRUE(sent_to(kNext)[0].has("Confidence"));
+}
+
+// ------------------------------------------------------------------ Dial
+
+class DialTest : public Interpreter {
+ protected:
+  std::string dial_doc(const std::string& attrs, const std::string& after = "") {
+    return "<Dial" + attrs + ">" + kAgent + "</Dial>" + after;
+  }
+};
+
+TEST_F(DialTest, ChildLegRingsWhileTheParentStaysInProgress) {
+  const std::string parent = run(dial_doc(" timeout=\"10\""));
+  const std::string child = child_of(parent);
+  ASSERT_FALSE(child.empty());
+  const Call& c = call(child);
+  EXPECT_EQ(c.direction, Direction::kOutboundDial);
+  EXPECT_EQ(c.parent_call_sid, parent);
+  EXPECT_EQ(c.to, kAgent);
+  EXPECT_EQ(c.from, kFrom) << "callerId defaults to the caller's number";
+  EXPECT_EQ(c.status, CallStatus::kRinging);
+  EXPECT_EQ(status(parent), CallStatus::kInProgress);
+  // The leg shows up under ParentCallSid in the list.
+  CallFilter f;
+  f.parent_call_sid = parent;
+  const CallPage page = engine().list_calls(kAc, f, 50, 0, "", "");
+  ASSERT_EQ(page.calls.size(), 1u);
+  EXPECT_EQ(page.calls[0]->sid, child);
+}
+
+TEST_F(DialTest, ChildAnswersAndIsBridgedThenItsHangupPostsTheAction) {
+  engine().behaviors().add(kAgent, hangs_up_after(10));
+  on_twiml(kNext, doc("<Hangup/>"));
+  const std::string parent = run(dial_doc(" action=\"" + kNext + "\"", "<Say>after</Say>"));
+  const std::string child = child_of(parent);
+  advance(1);  // the default callee answers after 1 s
+  EXPECT_EQ(status(child), CallStatus::kInProgress);
+  EXPECT_EQ(status(parent), CallStatus::kInProgress);
+  EXPECT_FALSE(journal(parent, "dial").empty()) << "the bridge is journalled";
+  EXPECT_THAT(sent_to(kNext), IsEmpty()) << "no action while the call is bridged";
+  // The leg runs no TwiML of its own.
+  EXPECT_THAT(sent_for(child, WebhookPurpose::kTwiml), IsEmpty());
+
+  advance(10);
+  EXPECT_EQ(status(child), CallStatus::kCompleted);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  const Sent action = sent_to(kNext)[0];
+  EXPECT_EQ(action.purpose, WebhookPurpose::kTwiml);
+  EXPECT_EQ(action.param("DialCallStatus"), "completed");
+  EXPECT_EQ(action.param("DialCallSid"), child);
+  EXPECT_EQ(action.param("DialCallDuration"), "10");
+  EXPECT_EQ(action.param("DialBridged"), "true");
+  EXPECT_EQ(action.param("CallStatus"), "in-progress") << "the parent is still up";
+  EXPECT_EQ(action.param("CallSid"), parent);
+  EXPECT_EQ(status(parent), CallStatus::kCompleted) << "the action's <Hangup/> ran";
+  EXPECT_THAT(verbs(parent), Not(Contains("Say"))) << "with an action, the next verb is skipped";
+}
+
+TEST_F(DialTest, UnansweredChildPostsNoAnswerToTheAction) {
+  engine().behaviors().add(kAgent, behaves(Outcome::kNoAnswer));
+  on_twiml(kNext, doc("<Hangup/>"));
+  const std::string parent = run(dial_doc(" timeout=\"5\" action=\"" + kNext + "\""));
+  const std::string child = child_of(parent);
+  advance(4.9);
+  EXPECT_THAT(sent_to(kNext), IsEmpty());
+  advance(0.1);
+  EXPECT_EQ(status(child), CallStatus::kNoAnswer);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("DialCallStatus"), "no-answer");
+  EXPECT_EQ(sent_to(kNext)[0].param("DialCallSid"), child);
+  EXPECT_EQ(sent_to(kNext)[0].param("DialCallDuration"), "0");
+  EXPECT_EQ(sent_to(kNext)[0].param("DialBridged"), "false");
+}
+
+TEST_F(DialTest, BusyChildPostsBusyToTheAction) {
+  engine().behaviors().add(kAgent, behaves(Outcome::kBusy, 2));
+  on_twiml(kNext, doc("<Hangup/>"));
+  const std::string parent = run(dial_doc(" action=\"" + kNext + "\""));
+  advance(2);
+  EXPECT_EQ(status(child_of(parent)), CallStatus::kBusy);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("DialCallStatus"), "busy");
+}
+
+TEST_F(DialTest, DialTimeoutDefaultsToThirtySeconds) {
+  engine().behaviors().add(kAgent, behaves(Outcome::kNoAnswer));
+  on_twiml(kNext, doc("<Hangup/>"));
+  const std::string parent = run(dial_doc(" action=\"" + kNext + "\""));
+  advance(29.9);
+  EXPECT_THAT(sent_to(kNext), IsEmpty());
+  advance(0.1);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(status(child_of(parent)), CallStatus::kNoAnswer);
+}
+
+TEST_F(DialTest, WithoutActionTheNextVerbRunsAfterTheDialedCallEnds) {
+  engine().behaviors().add(kAgent, hangs_up_after(4));
+  const std::string parent = run(dial_doc("", "<Pause length=\"2\"/>"));
+  // Ring 1 s, talk 4 s, then the Pause.
+  expect_ends_after(parent, 1 + 4 + 2);
+  EXPECT_THAT(verbs(parent), ElementsAre("Dial", "Pause", "(end of document)"));
+}
+
+TEST_F(DialTest, UnansweredDialWithoutActionAlsoFallsThrough) {
+  engine().behaviors().add(kAgent, behaves(Outcome::kNoAnswer));
+  const std::string parent = run(dial_doc(" timeout=\"3\"", "<Pause length=\"2\"/>"));
+  expect_ends_after(parent, 3 + 2);
+}
+
+TEST_F(DialTest, DialTimeLimitEndsTheBridge) {
+  on_twiml(kNext, doc("<Hangup/>"));
+  const std::string parent = run(dial_doc(" timeLimit=\"6\" action=\"" + kNext + "\""));
+  const std::string child = child_of(parent);
+  advance(1 + 6);
+  EXPECT_EQ(status(child), CallStatus::kCompleted);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("DialCallStatus"), "completed");
+  EXPECT_EQ(sent_to(kNext)[0].param("DialCallDuration"), "6");
+}
+
+TEST_F(DialTest, StatusCompletedWhileTheChildRingsEndsParentAndCancelsChild) {
+  engine().behaviors().add(kAgent, answers_after(5));
+  const std::string parent = run(dial_doc(""));
+  const std::string child = child_of(parent);
+  advance(2);
+  ASSERT_EQ(status(child), CallStatus::kRinging);
+  // "any call which is currently ringing within a <Dial> verb is in-progress ... you must use
+  // Status=completed to cancel it"
+  auto r = update(parent, set_status(CallStatus::kCompleted));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(status(parent), CallStatus::kCompleted);
+  EXPECT_EQ(status(child), CallStatus::kCanceled);
+  advance(10);
+  EXPECT_EQ(status(child), CallStatus::kCanceled) << "the leg must not answer later";
+}
+
+TEST_F(DialTest, StatusCanceledWhileTheChildRingsChangesNothing) {
+  engine().behaviors().add(kAgent, answers_after(5));
+  const std::string parent = run(dial_doc(""));
+  const std::string child = child_of(parent);
+  advance(2);
+  auto r = update(parent, set_status(CallStatus::kCanceled));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ((*r)->status, CallStatus::kInProgress);
+  EXPECT_EQ(status(child), CallStatus::kRinging);
+  advance(3);
+  EXPECT_EQ(status(child), CallStatus::kInProgress) << "the leg still answers";
+}
+
+TEST_F(DialTest, CallerHangingUpEndsTheBridgedLeg) {
+  engine().behaviors().add(kTo, hangs_up_after(5));
+  const std::string parent = run(dial_doc(""));
+  const std::string child = child_of(parent);
+  advance(5);
+  EXPECT_EQ(status(parent), CallStatus::kCompleted);
+  EXPECT_EQ(status(child), CallStatus::kCompleted);
+  EXPECT_EQ(call(child).duration_s.value_or(-1), 4);
+}
+
+// ------------------------------------------------------------------ redirects (update Url)
+
+TEST_F(Interpreter, RedirectMidPauseInterruptsItAndRunsTheNewTwiml) {
+  on_twiml(kNext, doc("<Pause length=\"2\"/>"));
+  const std::string sid = run("<Pause length=\"30\"/><Say>never</Say>");
+  advance(5);
+  auto r = update(sid, redirect_to(kNext));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ((*r)->status, CallStatus::kInProgress);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].at, now()) << "Twilio fetches the new Url immediately";
+  EXPECT_EQ(sent_to(kNext)[0].param("CallStatus"), "in-progress");
+  expect_ends_after(sid, 5 + 2);
+  EXPECT_THAT(verbs(sid), Not(Contains("Say")));
+}
+
+TEST_F(Interpreter, TwimlUpdateMidPauseReplacesTheDocumentWithoutAFetch) {
+  const std::string sid = run("<Pause length=\"30\"/><Say>never</Say>");
+  advance(5);
+  UpdateCall u;
+  u.twiml = "<Response><Pause length=\"3\"/></Response>";
+  const size_t sent_before = sent().size();
+  ASSERT_TRUE(update(sid, u).ok());
+  EXPECT_EQ(sent().size(), sent_before);
+  expect_ends_after(sid, 5 + 3);
+  EXPECT_THAT(verbs(sid), Not(Contains("Say")));
+}
+
+TEST_F(Interpreter, RedirectMidGatherAbandonsTheGather) {
+  engine().behaviors().add(kTo, presses({"1#"}));
+  const std::string gather_action = kApp + "/gathered";
+  on_twiml(gather_action, doc("<Hangup/>"));
+  on_twiml(kNext, doc("<Pause length=\"4\"/>"));
+  const std::string sid =
+      run("<Gather action=\"" + gather_action + "\"><Say>Press one</Say></Gather>");
+  advance(0.5);  // mid-prompt; the scripted key press would come at 2 s
+  ASSERT_TRUE(update(sid, redirect_to(kNext)).ok());
+  advance(20);
+  EXPECT_THAT(sent_to(gather_action), IsEmpty());
+  EXPECT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+  EXPECT_EQ(call(sid).duration_s.value_or(-1), 0 + 4) << "0.5 s + 4 s, truncated to seconds";
+}
+
+TEST_F(Interpreter, RedirectWhileAFetchIsInFlightDropsTheOldDocument) {
+  on_twiml(kNext, doc("<Pause length=\"2\"/>"));
+  on_twiml(kVoice, doc("<Say>old</Say>"));
+  hold(true);
+  const std::string sid = create();
+  advance(1);
+  ASSERT_EQ(held_count(), 1u);  // the /voice fetch
+  hold(false);
+  ASSERT_TRUE(update(sid, redirect_to(kNext)).ok());
+  release();  // /voice answers late: superseded
+  EXPECT_THAT(verbs(sid), ElementsAre("Pause"));
+  advance(2);
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+}
+
+TEST_F(DialTest, RedirectMidDialEndsTheLegPostsTheActionThenRunsTheNewUrl) {
+  const std::string dial_action = kApp + "/dial-done";
+  on_twiml(dial_action, doc("<Say>must not run</Say>"));
+  on_twiml(kNext, doc("<Pause length=\"2\"/>"));
+  const std::string parent = run(dial_doc(" action=\"" + dial_action + "\""));
+  const std::string child = child_of(parent);
+  advance(3);  // bridged at 1 s
+  ASSERT_EQ(status(child), CallStatus::kInProgress);
+  const size_t before = sent().size();
+  ASSERT_TRUE(update(parent, redirect_to(kNext)).ok());
+
+  EXPECT_EQ(status(parent), CallStatus::kInProgress);
+  EXPECT_EQ(status(child), CallStatus::kCompleted) << "the child leg ends";
+  // The interrupted <Dial action> is requested, then the redirect target; only the target's
+  // TwiML takes control (reference §4).
+  std::vector<Sent> after(sent().begin() + static_cast<std::ptrdiff_t>(before), sent().end());
+  std::vector<std::string> urls;
+  for (const auto& s : after)
+    if (s.call_sid == parent) urls.push_back(s.url);
+  EXPECT_THAT(urls, ElementsAre(dial_action, kNext));
+  ASSERT_EQ(sent_to(dial_action).size(), 1u);
+  EXPECT_EQ(sent_to(dial_action)[0].purpose, WebhookPurpose::kActionNoTwiml);
+  EXPECT_EQ(sent_to(dial_action)[0].param("DialCallStatus"), "completed");
+  EXPECT_EQ(sent_to(dial_action)[0].param("DialCallSid"), child);
+  EXPECT_EQ(sent_to(kNext)[0].purpose, WebhookPurpose::kTwiml);
+  expect_ends_after(parent, 3 + 2);
+  EXPECT_THAT(verbs(parent), Not(Contains("Say")));
+}
+
+TEST_F(DialTest, RedirectWhileTheChildRingsCancelsTheLeg) {
+  engine().behaviors().add(kAgent, answers_after(10));
+  on_twiml(kNext, doc("<Pause length=\"2\"/>"));
+  const std::string parent = run(dial_doc(""));
+  const std::string child = child_of(parent);
+  advance(2);
+  ASSERT_TRUE(update(parent, redirect_to(kNext)).ok());
+  EXPECT_EQ(status(child), CallStatus::kCanceled);
+  EXPECT_EQ(status(parent), CallStatus::kInProgress);
+  advance(20);
+  EXPECT_EQ(status(child), CallStatus::kCanceled);
+  EXPECT_EQ(status(parent), CallStatus::kCompleted);
+}
+
+// ------------------------------------------------------------------ Enqueue / Dial+Queue
+
+class QueueTest : public Interpreter {
+ protected:
+  const std::string hold_url = kApp + "/hold";
+  const std::string enqueue_action = kApp + "/left-queue";
+  void SetUp() override {
+    on_twiml(hold_url, doc("<Play>https://cdn.example.com/music.mp3</Play>"));  // 5 s
+  }
+  std::string enqueue_doc() const {
+    return "<Enqueue waitUrl=\"" + hold_url + "\" action=\"" + enqueue_action +
+           "\">support</Enqueue>";
+  }
+};
+
+TEST_F(QueueTest, WaitUrlLoopsHoldMusic) {
+  const std::string sid = run(enqueue_doc());
+  advance(12);
+  const auto holds = sent_to(hold_url);
+  ASSERT_EQ(holds.size(), 3u) << "fetched at 0, 5 and 10 s";
+  EXPECT_EQ(holds[0].at, answered_at_);
+  EXPECT_EQ(holds[1].at, at(answered_at_, 5));
+  EXPECT_EQ(holds[2].at, at(answered_at_, 10));
+  EXPECT_EQ(holds[0].param("QueuePosition"), "1");
+  EXPECT_EQ(holds[0].param("CurrentQueueSize"), "1");
+  EXPECT_TRUE(is_sid(holds[0].param("QueueSid"), "QU")) << holds[0].param("QueueSid");
+  EXPECT_EQ(holds[2].param("QueueTime"), "10");
+  EXPECT_EQ(status(sid), CallStatus::kInProgress) << "waiting in a queue does not end the call";
+  EXPECT_THAT(sent_to(enqueue_action), IsEmpty());
+}
+
+TEST_F(QueueTest, SecondCallerIsSecondInTheQueue) {
+  run(enqueue_doc());
+  create();
+  advance(1);
+  const auto holds = sent_to(hold_url);
+  ASSERT_EQ(holds.size(), 2u);
+  EXPECT_EQ(holds[1].param("QueuePosition"), "2");
+  EXPECT_EQ(holds[1].param("CurrentQueueSize"), "2");
+}
+
+TEST_F(QueueTest, UpdateRedirectsAWaitingCallerOutOfTheQueue) {
+  on_twiml(enqueue_action, doc("<Say>must not run</Say>"));
+  on_twiml(kNext, doc("<Pause length=\"2\"/>"));
+  const std::string sid = run(enqueue_doc());
+  advance(7);
+  ASSERT_TRUE(update(sid, redirect_to(kNext)).ok());
+  ASSERT_EQ(sent_to(enqueue_action).size(), 1u);
+  const Sent left = sent_to(enqueue_action)[0];
+  EXPECT_EQ(left.param("QueueResult"), "redirected");
+  EXPECT_EQ(left.purpose, WebhookPurpose::kActionNoTwiml);
+  EXPECT_EQ(left.param("QueueTime"), "7");
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  const size_t holds = sent_to(hold_url).size();
+  expect_ends_after(sid, 7 + 2);
+  EXPECT_EQ(sent_to(hold_url).size(), holds) << "the hold music stopped";
+  EXPECT_THAT(verbs(sid), Not(Contains("Say")));
+}
+
+TEST_F(QueueTest, DialQueueBridgesAWaitingCallerAndTheAgentHangingUpReleasesThem) {
+  on_twiml(enqueue_action, doc("<Say>Thanks</Say>"));
+  const std::string caller = run(enqueue_doc());
+  advance(3);
+  on_twiml(kAgentApp, doc("<Dial><Queue>support</Queue></Dial>"));
+  const std::string agent = create(call_request(kAgentApp, kAgent));
+  advance(1);
+  ASSERT_EQ(status(agent), CallStatus::kInProgress);
+  const auto bridged = journal(caller, "queue");
+  ASSERT_FALSE(bridged.empty());
+  EXPECT_EQ(*bridged.back()->field("result"), "bridged");
+  const size_t holds = sent_to(hold_url).size();
+  advance(20);
+  EXPECT_EQ(sent_to(hold_url).size(), holds) << "no hold music while bridged";
+  EXPECT_THAT(sent_to(enqueue_action), IsEmpty());
+
+  // The agent hangs up: the caller leaves the queue bridged and its action's TwiML runs.
+  ASSERT_TRUE(update(agent, set_status(CallStatus::kCompleted)).ok());
+  EXPECT_EQ(status(agent), CallStatus::kCompleted);
+  ASSERT_EQ(sent_to(enqueue_action).size(), 1u);
+  EXPECT_EQ(sent_to(enqueue_action)[0].param("QueueResult"), "bridged");
+  EXPECT_EQ(sent_to(enqueue_action)[0].purpose, WebhookPurpose::kTwiml);
+  EXPECT_EQ(status(caller), CallStatus::kInProgress);
+  advance(5);
+  EXPECT_EQ(status(caller), CallStatus::kCompleted);
+  EXPECT_THAT(verbs(caller), Contains("Say"));
+}
+
+TEST_F(QueueTest, AgentWaitingOnAnEmptyQueueTakesTheNextCaller) {
+  const std::string agent_done = kApp + "/agent-done";
+  on_twiml(agent_done, doc("<Hangup/>"));
+  on_twiml(kAgentApp, doc("<Dial action=\"" + agent_done + "\"><Queue>support</Queue></Dial>"));
+  const std::string agent = create(call_request(kAgentApp, kAgent));
+  advance(2);
+  ASSERT_EQ(status(agent), CallStatus::kInProgress);
+  const std::string caller = run(enqueue_doc());
+  EXPECT_THAT(sent_to(hold_url), IsEmpty()) << "taken at once, no hold music";
+  ASSERT_FALSE(journal(caller, "queue").empty());
+  EXPECT_EQ(*journal(caller, "queue").back()->field("result"), "bridged");
+
+  // The caller hangs up: the agent's <Dial> ends and its action runs.
+  advance(4);
+  ASSERT_TRUE(update(caller, set_status(CallStatus::kCompleted)).ok());
+  ASSERT_EQ(sent_to(agent_done).size(), 1u);
+  EXPECT_EQ(sent_to(agent_done)[0].param("DialCallStatus"), "completed");
+  EXPECT_EQ(sent_to(agent_done)[0].param("DialCallSid"), caller);
+  EXPECT_EQ(status(agent), CallStatus::kCompleted);
+}
+
+// ------------------------------------------------------------------ Record
+
+TEST_F(Interpreter, RecordPostsTheRecordingToItsAction) {
+  on_twiml(kNext, doc("<Hangup/>"));
+  // The default callee speaks 5 s, then stays silent until the 3 s timeout.
+  const std::string sid = run("<Record timeout=\"3\" action=\"" + kNext + "\"/>");
+  advance(7.9);
+  EXPECT_THAT(sent_to(kNext), IsEmpty());
+  advance(0.1);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  const Sent rec = sent_to(kNext)[0];
+  EXPECT_TRUE(is_sid(rec.param("RecordingSid"), "RE")) << rec.param("RecordingSid");
+  EXPECT_EQ(rec.param("RecordingUrl"), "https://api.twilio.com/2010-04-01/Accounts/" + kAc +
+                                           "/Recordings/" + rec.param("RecordingSid"));
+  EXPECT_EQ(rec.param("RecordingDuration"), "5");
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+}
+
+TEST_F(Interpreter, RecordStopsAtMaxLength) {
+  Behavior talker;
+  talker.record_seconds = 30;
+  engine().behaviors().add(kTo, talker);
+  on_twiml(kNext, doc("<Hangup/>"));
+  run("<Record maxLength=\"10\" action=\"" + kNext + "\"/>");
+  advance(10);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("RecordingDuration"), "10");
+}
+
+TEST_F(Interpreter, RecordEndsOnAFinishKey) {
+  on_twiml(kNext, doc("<Hangup/>"));
+  const std::string sid = run("<Record action=\"" + kNext + "\"/>");
+  advance(3);
+  ASSERT_TRUE(digits(sid, "#").ok());
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("Digits"), "#");
+  EXPECT_EQ(sent_to(kNext)[0].param("RecordingDuration"), "3");
+}
+
+// ------------------------------------------------------------------ Redirect / Hangup / Reject
+
+TEST_F(Interpreter, RedirectVerbFetchesItsUrlAndSkipsTheRest) {
+  const std::string menu = kApp + "/ivr/start";
+  on_twiml(menu, doc("<Redirect>step2</Redirect><Say>never</Say>"));
+  on_twiml(kApp + "/ivr/step2", doc("<Pause length=\"2\"/>"));
+  const std::string sid = create(menu);
+  advance(1);
+  answered_at_ = at(t0(), 1);
+  ASSERT_EQ(sent_to(kApp + "/ivr/step2").size(), 1u) << "relative to the document's URL";
+  EXPECT_EQ(sent_to(kApp + "/ivr/step2")[0].method, HttpMethod::kPost) << "POST by default";
+  expect_ends_after(sid, 2);
+  EXPECT_THAT(verbs(sid), Not(Contains("Say")));
+}
+
+TEST_F(Interpreter, RedirectVerbHonoursMethodGet) {
+  on_twiml(kNext, doc("<Hangup/>"));
+  run("<Redirect method=\"GET\">" + kNext + "</Redirect>");
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].method, HttpMethod::kGet);
+}
+
+TEST_F(Interpreter, HangupEndsTheCallAndNothingAfterItRuns) {
+  const std::string sid = run("<Hangup/><Say>never</Say>");
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+  EXPECT_EQ(call(sid).duration_s.value_or(-1), 0);
+  EXPECT_THAT(verbs(sid), ElementsAre("Hangup"));
+}
+
+class Inbound : public Interpreter {
+ protected:
+  const std::string voice = kApp + "/incoming";
+};
+
+TEST_F(Inbound, FirstRequestSaysRingingAndInbound) {
+  on_twiml(voice, doc("<Pause length=\"2\"/>"));
+  auto r = inbound(voice);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  const std::string sid = (*r)->sid;
+  ASSERT_EQ(sent_to(voice).size(), 1u);
+  EXPECT_EQ(sent_to(voice)[0].param("CallStatus"), "ringing");
+  EXPECT_EQ(sent_to(voice)[0].param("Direction"), "inbound");
+  EXPECT_EQ(call(sid).direction, Direction::kInbound);
+  EXPECT_EQ(status(sid), CallStatus::kInProgress) << "answered by its first verb";
+  advance(2);
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+  EXPECT_EQ(call(sid).duration_s.value_or(-1), 2);
+}
+
+TEST_F(Inbound, RejectBusyEndsTheCallBusyUnanswered) {
+  on_twiml(voice, doc("<Reject reason=\"busy\"/>"));
+  auto r = inbound(voice, Webhook{kApp + "/status", HttpMethod::kPost});
+  ASSERT_TRUE(r.ok());
+  const std::string sid = (*r)->sid;
+  EXPECT_EQ(status(sid), CallStatus::kBusy);
+  EXPECT_FALSE(call(sid).start_time) << "a rejected call is never answered";
+  EXPECT_FALSE(call(sid).duration_s);
+  ASSERT_EQ(callbacks(sid).size(), 1u);
+  EXPECT_EQ(callbacks(sid)[0].param("CallStatus"), "busy");
+}
+
+TEST_F(Inbound, RejectDefaultReasonEndsTheCallNoAnswer) {
+  on_twiml(voice, doc("<Reject/>"));
+  auto r = inbound(voice);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(status((*r)->sid), CallStatus::kNoAnswer);
+  EXPECT_FALSE(call((*r)->sid).start_time);
+}
+
+TEST_F(Interpreter, RejectAfterAnswerJustHangsUp) {
+  const std::string sid = run("<Pause length=\"2\"/><Reject/>");
+  advance(2);
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+}
+
+// ------------------------------------------------------------------ unsupported verbs
+
+TEST_F(Interpreter, UnsupportedVerbIsAWarningAndTheCallContinues) {
+  const std::string sid =
+      run("<Connect><Stream url=\"wss://media.example.com/s\"/></Connect><Pause length=\"2\"/>");
+  const auto notes = engine().notifications(kAc, sid);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0]->log, 1) << "a warning, not an error";
+  EXPECT_EQ(notes[0]->error_code / 100, 122) << "a 12200-series schema warning";
+  EXPECT_EQ(status(sid), CallStatus::kInProgress);
+  expect_ends_after(sid, 2);
+}
+
+TEST_F(Interpreter, UnknownVerbIsAWarningToo) {
+  const std::string sid = run("<Dance/><Pause length=\"1\"/>");
+  ASSERT_EQ(notification_codes(sid).size(), 1u);
+  EXPECT_EQ(engine().notifications(kAc, sid)[0]->log, 1);
+  expect_ends_after(sid, 1);
+}
+
+// ------------------------------------------------------------------ fetch failures, fallback
+
+struct FetchFailure {
+  const char* name;
+  Reply reply;
+  int code;
+};
+
+class Fallback : public Interpreter, public ::testing::WithParamInterface<FetchFailure> {
+ protected:
+  CreateCall with_fallback() const {
+    CreateCall c = call_request(kVoice);
+    c.fallback = Webhook{kFallback, HttpMethod::kPost};
+    return c;
+  }
+};
+
+TEST_P(Fallback, FailureRequestsTheFallbackWithErrorCodeAndErrorUrl) {
+  on(kVoice, GetParam().reply);
+  on_twiml(kFallback, doc("<Say>Sorry</Say>"));
+  const std::string sid = create(with_fallback());
+  advance(1);
+  ASSERT_EQ(sent_to(kFallback).size(), 1u);
+  const Sent fb = sent_to(kFallback)[0];
+  EXPECT_EQ(fb.purpose, WebhookPurpose::kFallback);
+  EXPECT_EQ(fb.at, at(t0(), 1)) << "requested immediately";
+  EXPECT_EQ(fb.param("ErrorCode"), std::to_string(GetParam().code));
+  EXPECT_EQ(fb.param("ErrorUrl"), kVoice);
+  EXPECT_EQ(fb.param("CallSid"), sid);
+  EXPECT_THAT(notification_codes(sid), ElementsAre(GetParam().code));
+  EXPECT_EQ(engine().notifications(kAc, sid)[0]->log, 0) << "an error";
+  // The fallback's TwiML runs.
+  EXPECT_EQ(status(sid), CallStatus::kInProgress);
+  advance(1);
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+  EXPECT_THAT(verbs(sid), Contains("Say"));
+}
+
+TEST_P(Fallback, WithoutFallbackTheCallEndsCompleted) {
+  on(kVoice, GetParam().reply);
+  const std::string sid = create();
+  advance(1);
+  EXPECT_EQ(status(sid), CallStatus::kCompleted) << "it was answered";
+  EXPECT_THAT(notification_codes(sid), ElementsAre(GetParam().code));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Failures, Fallback,
+    ::testing::Values(
+        FetchFailure{"http500", http_error(500), 11200},
+        FetchFailure{"http404", http_error(404), 11200},
+        FetchFailure{"invalidXml", twiml("<Response><Say>unclosed</Response>"), 12100},
+        FetchFailure{"notXml", twiml("Hello, world"), 12100},
+        FetchFailure{"rootNotResponse", twiml("<Reply><Say>hi</Say></Reply>"), 12102},
+        FetchFailure{"jsonContentType",
+                     Reply{200, "application/json", "{\"say\":\"hi\"}", 0, {}}, 12300},
+        FetchFailure{"noContentType", Reply{200, "", "<Response/>", 0, {}}, 12300},
+        FetchFailure{"timeout", transport_error(11205, "timed out after 15 s"), 11205},
+        FetchFailure{"badHost", transport_error(11210, "no such host"), 11210}),
+    [](const auto& p) { return std::string(p.param.name); });
+
+TEST_F(Interpreter, FallbackFailingTooEndsTheCallCompleted) {
+  on(kVoice, http_error(500));
+  on(kFallback, http_error(503));
+  CreateCall c = call_request(kVoice);
+  c.fallback = Webhook{kFallback, HttpMethod::kGet};
+  const std::string sid = create(c);
+  advance(1);
+  ASSERT_EQ(sent_to(kFallback).size(), 1u) << "the fallback is tried once";
+  EXPECT_EQ(sent_to(kFallback)[0].method, HttpMethod::kGet);
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+  EXPECT_THAT(notification_codes(sid), ElementsAre(11200, 11200));
+  const auto notes = engine().notifications(kAc, sid);  // newest first
+  EXPECT_EQ(notes[0]->request_url, kFallback);
+  EXPECT_EQ(notes[1]->request_url, kVoice);
+}
+
+TEST_F(Interpreter, NotificationRecordsTheRequestAndResponse) {
+  on(kVoice, http_error(500));
+  const std::string sid = create();
+  advance(1);
+  const auto notes = engine().notifications(kAc, sid);
+  ASSERT_EQ(notes.size(), 1u);
+  const Notification& n = *notes[0];
+  EXPECT_TRUE(is_sid(n.sid, "NO")) << n.sid;
+  EXPECT_EQ(n.call_sid, sid);
+  EXPECT_EQ(n.account_sid, kAc);
+  EXPECT_EQ(n.request_url, kVoice);
+  EXPECT_EQ(n.request_method, "POST");
+  EXPECT_NE(n.request_variables.find("CallSid=" + sid), std::string::npos);
+  EXPECT_EQ(n.response_body, "<h1>error</h1>");
+  EXPECT_EQ(n.date_created, now());
+}
+
+TEST_F(Interpreter, FailedActionFetchAlsoUsesTheFallback) {
+  engine().behaviors().add(kTo, presses({"1"}));
+  on(kNext, http_error(500));
+  on_twiml(kFallback, doc("<Hangup/>"));
+  on_twiml(kVoice, doc("<Gather numDigits=\"1\" action=\"" + kNext + "\"/>"));
+  CreateCall c = call_request(kVoice);
+  c.fallback = Webhook{kFallback, HttpMethod::kPost};
+  const std::string sid = create(c);
+  advance(5);
+  ASSERT_EQ(sent_to(kFallback).size(), 1u);
+  EXPECT_EQ(sent_to(kFallback)[0].param("ErrorUrl"), kNext);
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+}
+
+TEST_F(Interpreter, RedirectLoopGuardEndsTheCallWithANotification) {
+  EngineConfig config;
+  config.max_documents_per_call = 5;
+  rebuild(config);
+  const std::string loop = kApp + "/loop";
+  on_twiml(loop, doc("<Redirect>" + loop + "</Redirect>"));
+  const std::string sid = create(loop);
+  advance(1);
+  EXPECT_EQ(sent_to(loop).size(), 5u) << "the guard allows exactly max_documents_per_call";
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+  const auto notes = engine().notifications(kAc, sid);
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_EQ(notes[0]->log, 0) << "an error";
+}
+
+}  // namespace
+}  // namespace dialtone::core::testing
