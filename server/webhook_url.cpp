@@ -46,12 +46,19 @@ void apply_overrides(std::string_view fragment, WebhookTiming& timing) {
     std::string_view value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
     long long n = 0;
     // Ranges are Twilio's documented ones (Webhook connection overrides).
-    if (key == "ct" && parse_int(value, n)) timing.connect_timeout = clamp_ms(n, 100, 10000);
-    else if (key == "rt" && parse_int(value, n)) timing.read_timeout = clamp_ms(n, 100, 15000);
-    else if (key == "tt" && parse_int(value, n)) timing.total_timeout = clamp_ms(n, 100, 15000);
-    else if (key == "rc" && parse_int(value, n)) timing.retries = static_cast<int>(std::clamp(n, 0LL, 5LL));
-    else if (key == "rp") timing.retry_on = parse_policy(value);
-    else if (key == "sni") timing.sni = !(value == "n" || value == "no" || value == "false");
+    if (key == "ct" && parse_int(value, n)) {
+      timing.connect_timeout = clamp_ms(n, 100, 10000);
+    } else if (key == "rt" && parse_int(value, n)) {
+      timing.read_timeout = clamp_ms(n, 100, 15000);
+    } else if (key == "tt" && parse_int(value, n)) {
+      timing.total_timeout = clamp_ms(n, 100, 15000);
+    } else if (key == "rc" && parse_int(value, n)) {
+      timing.retries = static_cast<int>(std::clamp(n, 0LL, 5LL));
+    } else if (key == "rp") {
+      timing.retry_on = parse_policy(value);
+    } else if (key == "sni") {
+      timing.sni = !(value == "n" || value == "no" || value == "false");
+    }
     // "e" (egress edge) has no meaning here.
     if (amp == std::string_view::npos) break;
     fragment.remove_prefix(amp + 1);
@@ -109,7 +116,9 @@ std::string form_encode(const Params& params) {
   std::string out;
   auto encode = [&](std::string_view s) {
     for (unsigned char c : s) {
-      if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '*') {
+      bool plain = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                   c == '-' || c == '.' || c == '_' || c == '*';
+      if (plain) {
         out += static_cast<char>(c);
       } else if (c == ' ') {
         out += '+';

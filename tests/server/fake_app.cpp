@@ -96,7 +96,8 @@ struct FakeApp::Impl {
       res.body() = "<Response/>";
       std::string path = s.target.substr(0, s.target.find('?'));
       if (path == "/slow") {
-        std::this_thread::sleep_for(std::chrono::milliseconds(std::stoi(query_value(s.target, "ms"))));
+        int ms = std::stoi(query_value(s.target, "ms"));
+        std::this_thread::sleep_for(std::chrono::milliseconds(ms));
       } else if (path == "/big") {
         res.body() = std::string(70000, 'x');
       } else if (path == "/code") {
