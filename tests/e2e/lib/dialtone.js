@@ -42,14 +42,12 @@ async function startDialtone({ args = [], env = {}, timeoutMs = 10000 } = {}) {
     throw new Error(`dialtone binary not found at ${bin}: build it (cmake --preset ci && ` +
       'cmake --build --preset ci) or set DIALTONE_BIN');
   }
+  // `env` goes on top of the test credentials; a null value removes a variable.
+  const childEnv = { ...process.env, DIALTONE_ACCOUNT_SID: ACCOUNT_SID, DIALTONE_AUTH_TOKEN: AUTH_TOKEN, ...env };
+  for (const [k, v] of Object.entries(childEnv)) if (v === null || v === undefined) delete childEnv[k];
   const child = spawn(bin, ['--port', '0', ...args], {
     cwd: repoRoot,
-    env: {
-      ...process.env,
-      DIALTONE_ACCOUNT_SID: ACCOUNT_SID,
-      DIALTONE_AUTH_TOKEN: AUTH_TOKEN,
-      ...env,
-    },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);
@@ -123,6 +121,28 @@ async function startDialtone({ args = [], env = {}, timeoutMs = 10000 } = {}) {
       return result;
     },
   };
+}
+
+/** Runs dialtone to completion (e.g. a configuration error); resolves {code, signal, output}. */
+function runToExit(args, { env = {}, timeoutMs = 10000 } = {}) {
+  const childEnv = { ...process.env, ...env };
+  for (const [k, v] of Object.entries(childEnv)) if (v === null || v === undefined) delete childEnv[k];
+  return new Promise((resolve, reject) => {
+    const child = spawn(binaryPath(), args, { cwd: repoRoot, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(child);
+    let output = '';
+    child.stdout.on('data', (d) => { output += d; });
+    child.stderr.on('data', (d) => { output += d; });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`dialtone ${args.join(' ')} did not exit within ${timeoutMs} ms:\n${output}`));
+    }, timeoutMs);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      live.delete(child);
+      resolve({ code, signal, output });
+    });
+  });
 }
 
 /**
@@ -244,6 +264,7 @@ module.exports = {
   AUTH_TOKEN,
   HOLD_TWIML,
   startDialtone,
+  runToExit,
   twilioClient,
   DialtoneRequestClient,
   rawApi,
