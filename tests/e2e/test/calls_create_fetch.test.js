@@ -134,3 +134,60 @@ describe('webhooks of a created call', () => {
     assert.equal(all.length, 1);
   });
 });
+
+describe('Twilio fidelity details', () => {
+  it('formats NANP numbers, populates dates, and sends Twilio\'s headers', async () => {
+    const r = await ctx.api.create({ To: '+14158675309', From: '+14155550100', Twiml: HOLD_TWIML });
+    assert.equal(r.status, 201);
+    assert.equal(r.headers.get('content-type'), 'application/json; charset=utf-8');
+    assert.match(r.headers.get('twilio-request-id') || '', /^RQ[0-9a-f]{32}$/);
+    assert.equal(r.json.to_formatted, '(415) 867-5309');
+    assert.equal(r.json.from_formatted, '(415) 555-0100');
+    assert.ok(r.json.date_created, 'date_created is populated');
+    assert.ok(r.json.date_updated, 'date_updated is populated');
+    assert.equal(r.json.price_unit, 'USD');
+    await ctx.api.update(r.json.sid, { Status: 'canceled' });
+  });
+
+  it('the answer webhook carries the legacy Called/Caller duplicates', async () => {
+    const to = uniqueNumber();
+    const call = await ctx.client.calls.create({ to, from: FROM, url: ctx.hooks.url('/answer-legacy') });
+    const [req] = await ctx.hooks.waitFor((r) => r.path === '/answer-legacy' && r.fields.CallSid === call.sid,
+      { what: 'the answer webhook' });
+    assert.equal(req.fields.Called, to);
+    assert.equal(req.fields.Caller, FROM);
+    assert.match(req.headers['content-type'], /^application\/x-www-form-urlencoded/);
+  });
+
+  it('a completed status callback has Timestamp, CallDuration and Duration', async () => {
+    const call = await ctx.client.calls.create({ to: uniqueNumber(), from: FROM,
+      twiml: '<Response><Pause length="1"/></Response>', statusCallback: ctx.hooks.url('/status-fields') });
+    const [req] = await ctx.hooks.waitFor((r) => r.path === '/status-fields' && r.fields.CallSid === call.sid,
+      { timeoutMs: 8000, what: 'the completed callback' });
+    const schema = require('../lib/schema');
+    assert.equal(req.fields.CallStatus, 'completed');
+    assert.ok(schema.isRfc2822(req.fields.Timestamp), `Timestamp ${req.fields.Timestamp}`);
+    assert.match(req.fields.CallDuration, /^\d+$/);
+    assert.match(req.fields.Duration, /^\d+$/);
+    assert.equal(req.fields.SequenceNumber, '0');
+  });
+
+  it('when Url fails, FallbackUrl is requested with ErrorCode and ErrorUrl', async () => {
+    ctx.hooks.route('/broken', { status: 500, body: 'oops', contentType: 'text/plain' });
+    const call = await ctx.client.calls.create({ to: uniqueNumber(), from: FROM,
+      url: ctx.hooks.url('/broken'), fallbackUrl: ctx.hooks.url('/fallback') });
+    const [req] = await ctx.hooks.waitFor((r) => r.path === '/fallback' && r.fields.CallSid === call.sid,
+      { what: 'the fallback request' });
+    assert.equal(req.signatureValid, true);
+    assert.equal(req.fields.ErrorUrl, ctx.hooks.url('/broken'));
+    assert.match(req.fields.ErrorCode, /^1\d{4}$/);
+    assert.equal((await ctx.client.calls(call.sid).fetch()).status, 'in-progress', 'the fallback TwiML holds the call');
+  });
+
+  it('40 concurrent creates through the SDK all succeed with distinct sids', async () => {
+    const calls = await Promise.all(Array.from({ length: 40 }, () =>
+      ctx.client.calls.create({ to: uniqueNumber(), from: FROM, twiml: HOLD_TWIML })));
+    assert.equal(new Set(calls.map((c) => c.sid)).size, 40);
+    await Promise.all(calls.map((c) => ctx.client.calls(c.sid).update({ status: 'canceled' })));
+  });
+});

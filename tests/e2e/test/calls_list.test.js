@@ -5,7 +5,7 @@
 const { describe, it, before } = require('node:test');
 const assert = require('node:assert/strict');
 const { useDialtone, uniqueNumber, FROM } = require('../lib/common');
-const { HOLD_TWIML } = require('../lib/dialtone');
+const { HOLD_TWIML, waitUntil } = require('../lib/dialtone');
 const schema = require('../lib/schema');
 
 const ctx = useDialtone();
@@ -110,6 +110,25 @@ describe('list calls', () => {
     assert.deepEqual(r.json.calls, []);
     assert.equal(r.json.next_page_uri, null);
     assert.equal(r.json.previous_page_uri, null);
+  });
+
+  it('filters by Status and by StartTime', async () => {
+    const extra = await ctx.client.calls.create({ to: uniqueNumber(), from: FROM, twiml: HOLD_TWIML });
+    await ctx.client.calls(extra.sid).update({ status: 'canceled' });
+    const canceled = await ctx.client.calls.list({ status: 'canceled' });
+    assert.deepEqual(canceled.map((c) => c.sid), [extra.sid]);
+    // The seven hold calls answer after the ring time.
+    const live = await waitUntil(async () => {
+      const l = await ctx.client.calls.list({ status: 'in-progress' });
+      return l.length === N ? l : null;
+    }, { what: `${N} in-progress calls` });
+    assert.deepEqual(live.map((c) => c.sid), [...created].reverse());
+    // Calls that started since yesterday: the answered ones, not the canceled one.
+    const since = await ctx.client.calls.list({ startTimeAfter: new Date(Date.now() - 86400e3) });
+    assert.deepEqual(since.map((c) => c.sid).sort(), [...created].sort());
+    const before = await ctx.client.calls.list({ startTimeBefore: new Date(Date.now() - 86400e3) });
+    assert.deepEqual(before, []);
+    await ctx.client.calls(extra.sid).remove();
   });
 
   it('limit stops early', async () => {
