@@ -277,9 +277,12 @@ core::Result<core::CreateCall> parse_create(const FormFields& form,
 
   if (const std::string* v = given(form, "Timeout")) {
     const auto n = parse_int(*v);
-    if (!n || *n < 1) return bad_request(21208, "Invalid Timeout: " + *v);
-    // Twilio documents 600 as the maximum and does not reject larger values: clamp.
-    cc.timeout_s = static_cast<int>(*n > kMaxTimeoutS ? kMaxTimeoutS : *n);
+    // Twilio documents 1..600 seconds; outside that range is error 21208, as the issue and
+    // Twilio's error page for 21208 ("Invalid timeout") describe.
+    if (!n || *n < 1 || *n > kMaxTimeoutS) {
+      return bad_request(21208, "Invalid Timeout: " + *v + " (must be 1 to 600 seconds)");
+    }
+    cc.timeout_s = static_cast<int>(*n);
   }
   auto time_limit = parse_time_limit(form);
   if (!time_limit) return time_limit.error();

@@ -180,16 +180,17 @@ TEST_F(CreateTest, NumbersAndFlags) {
   const std::string base = "To=%2B14155550100&From=%2B14155550199&Url=https://a.test/x";
   expect_error(send("POST", kCalls + ".json", base + "&Timeout=abc"), 400, 21208, "");
   expect_error(send("POST", kCalls + ".json", base + "&Timeout=0"), 400, 21208, "");
+  expect_error(send("POST", kCalls + ".json", base + "&Timeout=601"), 400, 21208, "");
   expect_error(send("POST", kCalls + ".json", base + "&TimeLimit=-5"), 400, 20001, "");
   expect_error(send("POST", kCalls + ".json", base + "&Record=maybe"), 400, 20001, "");
   expect_error(send("POST", kCalls + ".json", base + "&SendDigits=12x"), 400, 20001, "");
 
   const Response r = send("POST", kCalls + ".json",
-                          base + "&Timeout=1000&TimeLimit=30&Record=True&SendDigits=1234w%23"
+                          base + "&Timeout=600&TimeLimit=30&Record=True&SendDigits=1234w%23"
                                  "&MachineDetection=enable&Unknown=1&Trim=do-not-trim");
   ASSERT_EQ(r.status, 201) << r.body;
   const core::Call* c = engine_.find_call(kAc, r.call_sid);
-  EXPECT_EQ(c->timeout_s, 600);  // clamped to Twilio's documented maximum
+  EXPECT_EQ(c->timeout_s, 600);  // Twilio's documented maximum is accepted
   EXPECT_EQ(c->time_limit_s, 30);
   EXPECT_TRUE(c->record);
   EXPECT_EQ(c->send_digits, "1234w#");
