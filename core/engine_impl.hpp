@@ -100,7 +100,8 @@ struct CallRecord {
   uint64_t awaiting = 0;          // id of the TwiML fetch whose body runs next
   bool awaiting_fallback = false; // that fetch is the FallbackUrl
   Webhook voice_fallback;         // inbound: the number's VoiceFallbackUrl
-  int documents = 0;
+  int documents = 0;              // fetched since documents_since (the redirect-loop guard)
+  TimePoint documents_since{};
   GatherState gather;
   DialState dial;
   QueueState queue;

@@ -59,6 +59,17 @@ bool is_audio_type(const std::string& content_type) {
   return content_type.rfind("audio/", 0) == 0;
 }
 
+// The redirect-loop guard counts documents fetched within one second of call time: a loop
+// fetches them back to back, while a call that waits between documents (a polling
+// <Pause/><Redirect/>, hold music) is no loop, however long it lives.
+bool loop_guard_tripped(CallRecord& rec, TimePoint now, int max_documents) {
+  if (now - rec.documents_since >= std::chrono::seconds(1)) {
+    rec.documents = 0;
+    rec.documents_since = now;
+  }
+  return ++rec.documents > max_documents;
+}
+
 }  // namespace
 
 const Node& Engine::Impl::current_verb(const CallRecord& rec) const {
@@ -81,7 +92,7 @@ void Engine::Impl::start_twiml(CallRecord& rec, Effects& out) {
 
 void Engine::Impl::fetch(CallRecord& rec, const Webhook& target, Fields extra, bool fallback,
                          Effects& out) {
-  if (++rec.documents > config().max_documents_per_call) {
+  if (loop_guard_tripped(rec, now(), config().max_documents_per_call)) {
     notify(rec, 12400, 0,
            "Too many TwiML documents for one call (" +
                std::to_string(config().max_documents_per_call) + "): a redirect loop?",
@@ -237,6 +248,12 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
       return true;
     }
     if (in_hold) {
+      if (loop_guard_tripped(rec, now(), config().max_documents_per_call)) {
+        notify(rec, 12400, 0, "waitUrl documents redirect in a loop; hold music stopped",
+               nullptr, nullptr);
+        rec.queue.hold = {};  // the caller keeps waiting in the queue, in silence
+        return false;
+      }
       rec.awaiting_hold = true;
       rec.awaiting = send(rec, WebhookPurpose::kTwiml, target, {}, out);
       rec.awaiting_hold = true;
