@@ -425,6 +425,93 @@ TEST_F(DialTest, CallerHangingUpEndsTheBridgedLeg) {
   EXPECT_EQ(call(child).duration_s.value_or(-1), 4);
 }
 
+TEST_F(DialTest, FirstLegToAnswerWinsAndTheOthersAreCanceled) {
+  const std::string slow = "+14155550888";
+  engine().behaviors().add(kAgent, answers_after(2));
+  engine().behaviors().add(slow, answers_after(4));
+  const std::string parent =
+      run("<Dial><Number>" + kAgent + "</Number><Number>" + slow + "</Number></Dial>");
+  ASSERT_EQ(call(parent).child_sids.size(), 2u);
+  const std::string fast_leg = call(parent).child_sids[0];
+  const std::string slow_leg = call(parent).child_sids[1];
+  advance(2);
+  EXPECT_EQ(status(fast_leg), CallStatus::kInProgress);
+  EXPECT_EQ(status(slow_leg), CallStatus::kCanceled);
+  advance(5);
+  EXPECT_EQ(status(slow_leg), CallStatus::kCanceled) << "a canceled leg never answers";
+}
+
+TEST_F(DialTest, InvalidNumberFails) {
+  on_twiml(kNext, doc("<Hangup/>"));
+  const std::string parent =
+      run("<Dial action=\"" + kNext + "\"><Number>not-a-number</Number></Dial>");
+  advance(1);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("DialCallStatus"), "failed");
+  EXPECT_EQ(status(child_of(parent)), CallStatus::kFailed);
+}
+
+TEST_F(DialTest, CallerIdAttributeSetsTheLegsFrom) {
+  const std::string parent = run("<Dial callerId=\"+15005550009\">" + kAgent + "</Dial>");
+  EXPECT_EQ(call(child_of(parent)).from, "+15005550009");
+}
+
+TEST_F(DialTest, NumberStatusCallbackReportsTheLegsEvents) {
+  engine().behaviors().add(kAgent, hangs_up_after(3));
+  const std::string leg_status = kApp + "/leg-status";
+  const std::string parent =
+      run("<Dial><Number statusCallback=\"" + leg_status +
+          "\" statusCallbackEvent=\"initiated ringing answered completed\">" + kAgent +
+          "</Number></Dial>");
+  const std::string child = child_of(parent);
+  advance(1 + 3);
+  EXPECT_EQ(status(child), CallStatus::kCompleted);
+  EXPECT_THAT(callback_statuses(child),
+              ElementsAre("initiated", "ringing", "in-progress", "completed"));
+  const auto cbs = callbacks(child);
+  ASSERT_EQ(cbs.size(), 4u);
+  EXPECT_EQ(cbs[0].url, leg_status);
+  EXPECT_EQ(cbs[3].param("ParentCallSid"), parent);
+  EXPECT_EQ(cbs[3].param("Direction"), "outbound-dial");
+  EXPECT_EQ(cbs[3].param("CallDuration"), "3");
+}
+
+TEST_F(DialTest, ParentTimeLimitEndsTheBridgeToo) {
+  CreateCall c = call_request(kVoice);
+  c.time_limit_s = 5;
+  const std::string parent = run(dial_doc(""), c);
+  const std::string child = child_of(parent);
+  advance(5);
+  EXPECT_EQ(status(parent), CallStatus::kCompleted);
+  EXPECT_EQ(status(child), CallStatus::kCompleted);
+  EXPECT_EQ(call(child).duration_s.value_or(-1), 4);
+}
+
+TEST_F(DialTest, StatusCompletedWhileBridgedHangsUpBothLegs) {
+  const std::string parent = run(dial_doc(""));
+  const std::string child = child_of(parent);
+  advance(4);
+  ASSERT_TRUE(update(parent, set_status(CallStatus::kCompleted)).ok());
+  EXPECT_EQ(status(parent), CallStatus::kCompleted);
+  EXPECT_EQ(status(child), CallStatus::kCompleted);
+  EXPECT_EQ(call(parent).duration_s.value_or(-1), 4);
+  EXPECT_EQ(call(child).duration_s.value_or(-1), 3);
+}
+
+TEST_F(DialTest, RedirectMidDialWithoutActionSendsNoAction) {
+  on_twiml(kNext, doc("<Pause length=\"2\"/>"));
+  const std::string parent = run(dial_doc("", "<Say>never</Say>"));
+  advance(3);
+  const size_t before = sent().size();
+  ASSERT_TRUE(update(parent, redirect_to(kNext)).ok());
+  std::vector<std::string> urls;
+  for (size_t i = before; i < sent().size(); ++i)
+    if (sent()[i].call_sid == parent) urls.push_back(sent()[i].url);
+  EXPECT_THAT(urls, ElementsAre(kNext));
+  expect_ends_after(parent, 3 + 2);
+  EXPECT_THAT(verbs(parent), Not(Contains("Say")));
+}
+
 // ------------------------------------------------------------------ redirects (update Url)
 
 TEST_F(Interpreter, RedirectMidPauseInterruptsItAndRunsTheNewTwiml) {
@@ -767,6 +854,117 @@ TEST_F(Interpreter, UnknownVerbIsAWarningToo) {
   ASSERT_EQ(notification_codes(sid).size(), 1u);
   EXPECT_EQ(engine().notifications(kAc, sid)[0]->log, 1);
   expect_ends_after(sid, 1);
+}
+
+// ------------------------------------------------------------------ hanging up mid-verb
+
+TEST_F(Interpreter, StatusCompletedMidGatherEndsTheCallWithoutTheAction) {
+  engine().behaviors().add(kTo, presses({"1#"}));
+  on_twiml(kNext, doc("<Hangup/>"));
+  const std::string sid = run("<Gather action=\"" + kNext + "\"><Say>Press one</Say></Gather>");
+  advance(0.5);
+  ASSERT_TRUE(update(sid, set_status(CallStatus::kCompleted)).ok());
+  advance(20);
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+  EXPECT_THAT(sent_to(kNext), IsEmpty());
+}
+
+TEST_F(Interpreter, CallEndingWhileAFetchIsInFlightIgnoresTheLateDocument) {
+  on_twiml(kVoice, doc("<Say>too late</Say>"));
+  hold(true);
+  const std::string sid = create();
+  advance(1);
+  ASSERT_EQ(held_count(), 1u);
+  hold(false);
+  ASSERT_TRUE(update(sid, set_status(CallStatus::kCompleted)).ok());
+  release();
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+  EXPECT_THAT(verbs(sid), IsEmpty());
+  advance(10);
+}
+
+TEST_F(QueueTest, CallerHangingUpInTheQueueReportsHangup) {
+  const std::string sid = run(enqueue_doc());
+  advance(6);
+  ASSERT_TRUE(update(sid, set_status(CallStatus::kCompleted)).ok());
+  ASSERT_EQ(sent_to(enqueue_action).size(), 1u);
+  EXPECT_EQ(sent_to(enqueue_action)[0].param("QueueResult"), "hangup");
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+  const size_t holds = sent_to(hold_url).size();
+  advance(30);
+  EXPECT_EQ(sent_to(hold_url).size(), holds);
+}
+
+TEST_F(Interpreter, TimeLimitUpdateOnALiveCallMovesItsEnd) {
+  const std::string sid = run("<Pause length=\"100\"/>");
+  advance(5);
+  UpdateCall u;
+  u.time_limit_s = 8;
+  auto r = update(sid, u);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(status(sid), CallStatus::kInProgress) << "TimeLimit alone neither redirects nor ends";
+  expect_ends_after(sid, 8);
+}
+
+TEST_F(Interpreter, GatherInputBargesInOnThePrompt) {
+  on_twiml(kNext, doc("<Hangup/>"));
+  const std::string sid = run("<Gather numDigits=\"1\" action=\"" + kNext +
+                              "\"><Say>A rather long prompt that takes several seconds to say"
+                              "</Say></Gather>");
+  advance(1);
+  ASSERT_TRUE(digits(sid, "3").ok());
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("Digits"), "3");
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+}
+
+TEST_F(Interpreter, GatherPlaysEachNestedPromptInTurn) {
+  const std::string sid =
+      run("<Gather timeout=\"2\"><Say>Hi</Say><Pause length=\"3\"/>"
+          "<Play>https://x.example/a.wav</Play></Gather>");
+  // 1 s + 3 s + 5 s of prompts, then the 2 s timeout; nothing follows.
+  expect_ends_after(sid, 1 + 3 + 5 + 2);
+}
+
+TEST_F(Inbound, FetchFailureWithoutFallbackEndsTheCallCompleted) {
+  on(voice, http_error(500));
+  auto r = inbound(voice);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(status((*r)->sid), CallStatus::kCompleted)
+      << "Twilio answers to play its error message, then hangs up";
+  EXPECT_THAT(notification_codes((*r)->sid), ElementsAre(11200));
+}
+
+TEST_F(Inbound, VoiceFallbackUrlIsUsed) {
+  on(voice, http_error(500));
+  on_twiml(kFallback, doc("<Pause length=\"1\"/>"));
+  auto r = inbound(voice, {}, Webhook{kFallback, HttpMethod::kPost});
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(sent_to(kFallback).size(), 1u);
+  EXPECT_EQ(sent_to(kFallback)[0].param("ErrorCode"), "11200");
+  EXPECT_EQ(status((*r)->sid), CallStatus::kInProgress);
+}
+
+TEST_F(QueueTest, RedirectLoopInTheWaitUrlDocumentDoesNotSpin) {
+  // A waitUrl document that redirects to itself and takes no time would loop in zero virtual
+  // time; the engine must stop it as it stops a hold document without a timed verb.
+  on_twiml(hold_url, doc("<Redirect>" + hold_url + "</Redirect>"));
+  const std::string sid = run(enqueue_doc());
+  EXPECT_LT(sent_to(hold_url).size(), 100u);
+  EXPECT_EQ(status(sid), CallStatus::kInProgress) << "the caller keeps waiting";
+  EXPECT_FALSE(engine().notifications(kAc, sid).empty());
+}
+
+TEST_F(Interpreter, PollingWithPauseAndRedirectIsNotARedirectLoop) {
+  // A common pattern: wait, then ask the app again. Each document takes time, so however many
+  // there are, none of it is a redirect loop.
+  const std::string poll = kApp + "/poll";
+  on_twiml(poll, doc("<Pause length=\"5\"/><Redirect>" + poll + "</Redirect>"));
+  const std::string sid = create(poll);
+  advance(1 + 5 * 60);
+  EXPECT_EQ(status(sid), CallStatus::kInProgress)
+      << "ended after " << sent_to(poll).size() << " documents";
+  EXPECT_GE(sent_to(poll).size(), 60u);
 }
 
 // ------------------------------------------------------------------ fetch failures, fallback
