@@ -512,6 +512,45 @@ TEST_F(DialTest, RedirectMidDialWithoutActionSendsNoAction) {
   EXPECT_THAT(verbs(parent), Not(Contains("Say")));
 }
 
+TEST_F(DialTest, HangingUpTheChildLegThroughTheApiResumesTheParent) {
+  on_twiml(kNext, doc("<Pause length=\"2\"/>"));
+  const std::string parent = run(dial_doc(" action=\"" + kNext + "\""));
+  const std::string child = child_of(parent);
+  advance(4);
+  ASSERT_TRUE(update(child, set_status(CallStatus::kCompleted)).ok());
+  EXPECT_EQ(status(child), CallStatus::kCompleted);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("DialCallStatus"), "completed");
+  EXPECT_EQ(sent_to(kNext)[0].param("DialCallDuration"), "3");
+  EXPECT_EQ(status(parent), CallStatus::kInProgress);
+  expect_ends_after(parent, 4 + 2);
+}
+
+TEST_F(DialTest, RedirectingTheChildLegBreaksTheBridgeAndResumesTheParent) {
+  GTEST_SKIP() << "Design question: the engine runs the child's new TwiML but leaves the "
+                  "parent bridged in its <Dial> (no action, no next verb) until the child "
+                  "ends. Twilio takes a redirected leg out of the bridge; the reference does "
+                  "not cover child-leg redirects, so the lead decides.";
+  // Redirecting either leg of a bridge takes it out of the bridge; the other leg's <Dial>
+  // ends and goes on to its action (the usual way to transfer the called party elsewhere).
+  const std::string child_next = kApp + "/child-next";
+  on_twiml(kNext, doc("<Pause length=\"2\"/>"));
+  on_twiml(child_next, doc("<Pause length=\"10\"/>"));
+  const std::string parent = run(dial_doc(" action=\"" + kNext + "\""));
+  const std::string child = child_of(parent);
+  advance(4);
+  ASSERT_TRUE(update(child, redirect_to(child_next)).ok());
+  EXPECT_EQ(sent_to(child_next).size(), 1u);
+  EXPECT_EQ(status(child), CallStatus::kInProgress) << "the child runs its new TwiML";
+  ASSERT_EQ(sent_to(kNext).size(), 1u) << "the parent's <Dial> ended";
+  EXPECT_EQ(sent_to(kNext)[0].param("DialCallStatus"), "completed");
+  advance(2);
+  EXPECT_EQ(status(parent), CallStatus::kCompleted);
+  EXPECT_EQ(status(child), CallStatus::kInProgress);
+  advance(8);
+  EXPECT_EQ(status(child), CallStatus::kCompleted);
+}
+
 // ------------------------------------------------------------------ redirects (update Url)
 
 TEST_F(Interpreter, RedirectMidPauseInterruptsItAndRunsTheNewTwiml) {
@@ -720,6 +759,29 @@ TEST_F(QueueTest, AgentWaitingOnAnEmptyQueueTakesTheNextCaller) {
   EXPECT_EQ(sent_to(agent_done)[0].param("DialCallStatus"), "completed");
   EXPECT_EQ(sent_to(agent_done)[0].param("DialCallSid"), caller);
   EXPECT_EQ(status(agent), CallStatus::kCompleted);
+}
+
+TEST_F(QueueTest, LeaveInTheWaitUrlTakesTheCallerOutToTheAction) {
+  on_twiml(hold_url, doc("<Play>https://cdn.example.com/music.mp3</Play><Leave/>"));
+  on_twiml(enqueue_action, doc("<Pause length=\"1\"/>"));
+  const std::string sid = run(enqueue_doc());
+  advance(5);
+  ASSERT_EQ(sent_to(enqueue_action).size(), 1u);
+  EXPECT_EQ(sent_to(enqueue_action)[0].param("QueueResult"), "leave");
+  EXPECT_EQ(sent_to(enqueue_action)[0].purpose, WebhookPurpose::kTwiml);
+  expect_ends_after(sid, 5 + 1);
+}
+
+TEST_F(Interpreter, HangupDuringRecordStillPostsTheRecording) {
+  engine().behaviors().add(kTo, hangs_up_after(3));
+  on_twiml(kNext, doc("<Say>ignored</Say>"));
+  const std::string sid = run("<Record action=\"" + kNext + "\"/>");
+  advance(3);
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].purpose, WebhookPurpose::kActionNoTwiml);
+  EXPECT_EQ(sent_to(kNext)[0].param("Digits"), "hangup");
+  EXPECT_EQ(sent_to(kNext)[0].param("RecordingDuration"), "3");
 }
 
 // ------------------------------------------------------------------ Record
