@@ -361,7 +361,7 @@ TEST_F(Lifecycle, UpdateFromAnotherAccountIs404) {
   EXPECT_EQ(status(sid), CallStatus::kQueued);
 }
 
-// ------------------------------------------------------------------ update: Url/Twiml before answer
+// ------------------------------------------------------------------ update: Url/Twiml, unanswered
 
 TEST_F(Lifecycle, RedirectOnQueuedCallReplacesWhatRunsOnAnswer) {
   on_twiml(kApp + "/other", "<Response><Pause length=\"2\"/></Response>");

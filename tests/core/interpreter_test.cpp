@@ -102,7 +102,8 @@ TEST_F(Interpreter, SayTakesTimeAndLoopsRepeatIt) {
 }
 
 TEST_F(Interpreter, VerbsRunInOrderOneAfterAnother) {
-  const std::string sid = run("<Say>Hi</Say><Pause length=\"3\"/><Play>https://x.example/a.wav</Play>");
+  const std::string sid =
+      run("<Say>Hi</Say><Pause length=\"3\"/><Play>https://x.example/a.wav</Play>");
   expect_ends_after(sid, 1 + 3 + 5);
   EXPECT_THAT(verbs(sid), ElementsAre("Say", "Pause", "Play", "(end of document)"));
 }
