@@ -158,6 +158,21 @@ void Engine::Impl::on_leg_status(CallRecord& leg, Effects& out) {
   }
 }
 
+void Engine::Impl::detach_leg(CallRecord& leg, Effects& out) {
+  CallRecord* parent = get(leg.dialed_by);
+  leg.dialed_by.clear();  // from now on the leg is a call of its own
+  if (!parent || parent->phase != Phase::kDial) return;
+  auto& legs = parent->dial.legs;
+  if (std::find(legs.begin(), legs.end(), leg.call.sid) == legs.end()) return;
+  std::erase(legs, leg.call.sid);
+  journal(*parent, "dial", {{"detached", leg.call.sid}});
+  if (parent->dial.bridged_sid == leg.call.sid) {
+    finish_dial(*parent, "completed", true, out);
+  } else if (legs.empty() && parent->dial.bridged_sid.empty()) {
+    finish_dial(*parent, "canceled", true, out);
+  }
+}
+
 void Engine::Impl::finish_dial(CallRecord& rec, const std::string& outcome, bool run_action,
                                Effects& out) {
   if (rec.phase != Phase::kDial) return;

@@ -66,6 +66,7 @@ struct Program {
 struct GatherState {
   std::string digits;
   std::string speech;
+  std::string finished_on_key;
   bool prompts_done = false;
 };
 
@@ -189,6 +190,7 @@ struct Engine::Impl {
   void finish_gather(CallRecord& rec, Effects& out);
   void finish_dial(CallRecord& rec, const std::string& outcome, bool run_action, Effects& out);
   void on_leg_status(CallRecord& leg, Effects& out);  // a <Dial> leg answered or ended
+  void detach_leg(CallRecord& leg, Effects& out);     // a redirected leg leaves its bridge
   void leave_queue(CallRecord& rec, const std::string& result, bool run_action, Effects& out);
   void finish_record(CallRecord& rec, const std::string& digits, Effects& out);
 };

@@ -368,6 +368,7 @@ void Engine::Impl::gather_input(CallRecord& rec, const std::string& digits,
   for (char c : digits) {
     if (!finish_keys.empty() && finish_keys.find(c) != std::string::npos) {
       rec.gather.speech.clear();
+      rec.gather.finished_on_key = std::string(1, c);
       finish_gather(rec, out);
       return;
     }
@@ -398,7 +399,9 @@ void Engine::Impl::finish_gather(CallRecord& rec, Effects& out) {
     if (!rec.gather.speech.empty()) {
       extra = {{"SpeechResult", rec.gather.speech}, {"Confidence", "0.9"}};
     } else {
-      extra = {{"Digits", rec.gather.digits}};
+      // FinishedOnKey: the key that ended the <Gather>, empty when numDigits or the timeout
+      // did, as in Twilio's requests.
+      extra = {{"Digits", rec.gather.digits}, {"FinishedOnKey", rec.gather.finished_on_key}};
     }
     fetch(rec, Webhook{action, attr_method(g)}, std::move(extra), false, out);
     return;
@@ -410,6 +413,8 @@ void Engine::Impl::finish_gather(CallRecord& rec, Effects& out) {
 }
 
 void Engine::Impl::interrupt(CallRecord& rec, bool hangup, Effects& out) {
+  // A <Dial> leg that is redirected leaves the bridge: its parent's <Dial> ends and goes on.
+  if (!hangup && !rec.dialed_by.empty()) detach_leg(rec, out);
   disarm(rec, TimerSlot::kVerb);
   if (rec.answered) disarm(rec, TimerSlot::kLifecycle);
   const Phase phase = rec.phase;

@@ -528,10 +528,6 @@ TEST_F(DialTest, HangingUpTheChildLegThroughTheApiResumesTheParent) {
 }
 
 TEST_F(DialTest, RedirectingTheChildLegBreaksTheBridgeAndResumesTheParent) {
-  GTEST_SKIP() << "Design question: the engine runs the child's new TwiML but leaves the "
-                  "parent bridged in its <Dial> (no action, no next verb) until the child "
-                  "ends. Twilio takes a redirected leg out of the bridge; the reference does "
-                  "not cover child-leg redirects, so the lead decides.";
   // Redirecting either leg of a bridge takes it out of the bridge; the other leg's <Dial>
   // ends and goes on to its action (the usual way to transfer the called party elsewhere).
   const std::string child_next = kApp + "/child-next";
