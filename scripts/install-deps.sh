@@ -5,6 +5,7 @@
 #   scripts/install-deps.sh            build dependencies (compiler, CMake, libraries)
 #   scripts/install-deps.sh --test     also the test tools (Node.js, npm packages in tests/e2e)
 #   scripts/install-deps.sh --runtime  only the shared libraries the binary needs at run time
+#   scripts/install-deps.sh --fuzz     also clang and libFuzzer, for scripts/fuzz.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,13 +15,15 @@ build_pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-url1.81-d
 runtime_pkgs=(libspdlog1.10 libfmt9 libtinyxml2-9 libssl3 libsqlite3-0 libboost-url1.81.0
               ca-certificates curl)
 test_pkgs=(nodejs npm curl openssl)
+fuzz_pkgs=(clang libclang-rt-14-dev)  # Debian 12: clang 14; libFuzzer and the sanitizer runtimes
 
 mode=build
 case "${1:-}" in
   --test) mode=test ;;
   --runtime) mode=runtime ;;
+  --fuzz) mode=fuzz ;;
   "") ;;
-  *) echo "usage: $0 [--test|--runtime]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--test|--runtime|--fuzz]" >&2; exit 2 ;;
 esac
 
 wanted=()
@@ -28,6 +31,7 @@ case "$mode" in
   build) wanted=("${build_pkgs[@]}") ;;
   test) wanted=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
   runtime) wanted=("${runtime_pkgs[@]}") ;;
+  fuzz) wanted=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
 esac
 
 missing=()

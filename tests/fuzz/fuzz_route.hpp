@@ -1,0 +1,74 @@
+// fuzz_route: split_target, format_of_path, match_route and the method table on arbitrary
+// request targets and methods. Input: the method, a space, the target (as on a request line).
+// Properties: a matched route rebuilds to exactly the path it came from; its sids have the right
+// shape; the method table agrees with the Allow header it advertises.
+#pragma once
+
+#include <string>
+
+#include "api/route.hpp"
+#include "core/sid.hpp"
+#include "tests/fuzz/fuzz_support.hpp"
+
+namespace dialtone::fuzz {
+
+inline void run_route(const uint8_t* data, size_t size) {
+  std::string_view line(reinterpret_cast<const char*>(data), size);
+  const size_t sp = line.find(' ');
+  const std::string_view method = sp == std::string_view::npos ? std::string_view{} : line.substr(0, sp);
+  const std::string_view target = sp == std::string_view::npos ? line : line.substr(sp + 1);
+
+  const api::Target t = api::split_target(target);
+  FUZZ_CHECK(t.path.size() + t.query.size() <= target.size());
+  FUZZ_CHECK(t.path.find('?') == std::string_view::npos);
+  if (t.path.size() < target.size()) FUZZ_CHECK(t.path.size() + 1 + t.query.size() == target.size());
+  const api::Format format = api::format_of_path(t.path);
+
+  const auto route = api::match_route(t.path);
+  if (!route) return;
+  FUZZ_CHECK(core::is_sid(route->account_sid, "AC"));
+  FUZZ_CHECK(route->format == format);
+  FUZZ_CHECK(route->suffix.empty() || route->suffix == ".json" || route->suffix == ".xml");
+  FUZZ_CHECK((route->format == api::Format::kJson) == (route->suffix == ".json"));
+
+  std::string rebuilt = "/2010-04-01/Accounts/" + route->account_sid + "/Calls";
+  switch (route->kind) {
+    case api::RouteKind::kCalls:
+      FUZZ_CHECK(route->call_sid.empty());
+      break;
+    case api::RouteKind::kCall:
+      FUZZ_CHECK(core::is_sid(route->call_sid, "CA"));
+      rebuilt += "/" + route->call_sid;
+      break;
+    case api::RouteKind::kCallNotifications:
+      FUZZ_CHECK(core::is_sid(route->call_sid, "CA"));
+      rebuilt += "/" + route->call_sid + "/Notifications";
+      break;
+    case api::RouteKind::kCallNotification:
+      FUZZ_CHECK(core::is_sid(route->call_sid, "CA"));
+      FUZZ_CHECK(core::is_sid(route->notification_sid, "NO"));
+      rebuilt += "/" + route->call_sid + "/Notifications/" + route->notification_sid;
+      break;
+    case api::RouteKind::kCallEvents:
+      FUZZ_CHECK(core::is_sid(route->call_sid, "CA"));
+      FUZZ_CHECK(route->suffix != ".xml");
+      rebuilt += "/" + route->call_sid + "/Events";
+      break;
+  }
+  rebuilt += route->suffix;
+  FUZZ_CHECK(rebuilt == t.path);
+
+  // The Allow header lists exactly the methods method_allowed accepts.
+  const std::string_view allow = api::allowed_methods(route->kind);
+  FUZZ_CHECK(!allow.empty());
+  for (std::string_view m : {"GET", "POST", "DELETE", "PUT", "PATCH", "HEAD", "OPTIONS"}) {
+    const bool listed = (std::string(", ") + std::string(allow) + ",").find(", " + std::string(m) + ",") !=
+                        std::string::npos;
+    FUZZ_CHECK(api::method_allowed(route->kind, m) == listed);
+  }
+  if (api::method_allowed(route->kind, method)) {
+    FUZZ_CHECK(method == "GET" || method == "POST" || method == "DELETE");
+  }
+}
+
+}  // namespace dialtone::fuzz

@@ -1,0 +1,124 @@
+// fuzz_twilio_api: whole api::handle_twilio requests against a real Engine on a ManualClock.
+// Input: text, one command a line, so that seeds read like an HTTP session:
+//   METHOD TARGET [AUTH]    a request; the next line is its body. AUTH: main (default), key,
+//                           sub, other, none, bad, or anything else as the raw header value.
+//   ~ SECONDS               move the clock, firing timers and answering webhooks on the way
+//   ! CONTENT-TYPE          content type of the following requests (default: a form)
+//   < STATUS BODY...        what the app answers to TwiML fetches from now on
+// In targets and bodies, {AC} {SUB} {OTHER} are the accounts and {CA} / {CA0} the newest /
+// first call created so far. After the last command every timer is run (bounded).
+// Properties: no crash, leak or UB; every response has a sane status, and a body that parses
+// as the JSON or XML its content type says; the World's call invariants hold throughout.
+#pragma once
+
+#include <rapidjson/document.h>
+#include <tinyxml2.h>
+
+#include <string>
+#include <vector>
+
+#include "api/http_types.hpp"
+#include "api/twilio_api.hpp"
+#include "tests/fuzz/fuzz_auth.hpp"  // base64_encode
+#include "tests/fuzz/fuzz_support.hpp"
+#include "tests/fuzz/fuzz_world.hpp"
+
+namespace dialtone::fuzz {
+
+namespace detail {
+
+inline std::string auth_header(std::string_view who) {
+  if (who.empty() || who == "main") return "Basic " + base64_encode(kWorldAccount + ":" + kWorldToken);
+  if (who == "key") return "Basic " + base64_encode(kWorldKey + ":" + kWorldSecret);
+  if (who == "sub") return "Basic " + base64_encode(kWorldSub + ":subtoken");
+  if (who == "other") return "Basic " + base64_encode(kWorldOther + ":othertoken");
+  if (who == "none") return "";
+  if (who == "bad") return "Basic " + base64_encode(kWorldAccount + ":wrong");
+  return std::string(who);
+}
+
+inline void check_response(const api::Response& r) {
+  FUZZ_CHECK(r.status >= 200 && r.status <= 599);
+  if (r.status == 204) FUZZ_CHECK(r.body.empty());
+  if (r.content_type.rfind("application/json", 0) == 0) {
+    rapidjson::Document d;
+    d.Parse(r.body.c_str(), r.body.size());
+    FUZZ_CHECK(!d.HasParseError());
+    FUZZ_CHECK(d.IsObject());
+  } else if (r.content_type.rfind("application/xml", 0) == 0 ||
+             r.content_type.rfind("text/xml", 0) == 0) {
+    tinyxml2::XMLDocument d;
+    FUZZ_CHECK(d.Parse(r.body.c_str(), r.body.size()) == tinyxml2::XML_SUCCESS);
+  }
+}
+
+}  // namespace detail
+
+inline void run_twilio_api(const uint8_t* data, size_t size) {
+  World w;
+  std::string reply_status = "200";
+  std::string reply_body = "<Response><Say>hi</Say><Gather timeout=\"1\"/><Hangup/></Response>";
+  w.reply = [&](uint64_t, const core::WebhookRequest&) {
+    AppReply r;
+    r.status = std::atoi(reply_status.c_str());
+    r.body = reply_body;
+    return r;
+  };
+
+  std::vector<std::string> lines;
+  for_each_line(std::string_view(reinterpret_cast<const char*>(data), size),
+                [&](std::string_view l) { lines.emplace_back(l); });
+
+  std::string content_type = "application/x-www-form-urlencoded";
+  std::vector<std::string> created;
+  auto expand = [&](std::string s) {
+    replace_all(s, "{AC}", kWorldAccount);
+    replace_all(s, "{SUB}", kWorldSub);
+    replace_all(s, "{OTHER}", kWorldOther);
+    replace_all(s, "{CA0}", created.empty() ? "CA00000000000000000000000000000000" : created.front());
+    replace_all(s, "{CA}", created.empty() ? "CA00000000000000000000000000000000" : created.back());
+    return s;
+  };
+
+  int requests = 0;
+  for (size_t i = 0; i < lines.size() && requests < 64; ++i) {
+    const std::string& line = lines[i];
+    if (line.rfind("~ ", 0) == 0) {
+      const long seconds = std::strtol(line.c_str() + 2, nullptr, 10);
+      w.advance(core::Millis{std::clamp<long>(seconds, 0, 100'000) * 1000});
+      continue;
+    }
+    if (line.rfind("! ", 0) == 0) {
+      content_type = line.substr(2);
+      continue;
+    }
+    if (line.rfind("< ", 0) == 0) {
+      const size_t sp = line.find(' ', 2);
+      reply_status = line.substr(2, sp == std::string::npos ? std::string::npos : sp - 2);
+      reply_body = sp == std::string::npos ? std::string() : line.substr(sp + 1);
+      continue;
+    }
+    const size_t sp1 = line.find(' ');
+    if (sp1 == std::string::npos) continue;
+    const size_t sp2 = line.find(' ', sp1 + 1);
+    api::Request req;
+    req.method = line.substr(0, sp1);
+    req.target = expand(line.substr(sp1 + 1, sp2 == std::string::npos ? std::string::npos : sp2 - sp1 - 1));
+    req.authorization = detail::auth_header(sp2 == std::string::npos ? std::string_view{}
+                                                                     : std::string_view(line).substr(sp2 + 1));
+    req.content_type = content_type;
+    if (i + 1 < lines.size()) req.body = expand(lines[++i]);
+    req.request_id = "RQ00000000000000000000000000000000";
+    ++requests;
+
+    core::Effects effects;
+    const api::Response r = api::handle_twilio(w.engine(), req, effects);
+    detail::check_response(r);
+    if (r.status == 201 && !r.call_sid.empty()) created.push_back(r.call_sid);
+    w.pump(effects);
+    w.check();
+  }
+  w.drain();
+}
+
+}  // namespace dialtone::fuzz
