@@ -328,13 +328,17 @@ std::optional<TimePoint> Engine::next_due() const {
   return impl_->timers.top().due;
 }
 
-void Engine::fire_due(Effects& out) {
+size_t Engine::fire_due(Effects& out) {
   const TimePoint now = clock_.now();
+  size_t live = 0;
   while (!impl_->timers.empty() && impl_->timers.top().due <= now) {
     Timer t = impl_->timers.top();
     impl_->timers.pop();
+    const CallRecord* rec = impl_->get(t.call_sid);
+    if (rec && rec->gens[static_cast<size_t>(t.slot)] == t.gen) ++live;
     impl_->on_timer(t, out);
   }
+  return live;
 }
 
 size_t Engine::webhooks_in_flight() const { return impl_->pending.size(); }

@@ -153,8 +153,9 @@ class Engine {
 
   // --- time ---
   std::optional<TimePoint> next_due() const;
-  // Fires every timer due at or before clock.now(), in order.
-  void fire_due(Effects& out);
+  // Fires every timer due at or before clock.now(), in order. Returns how many were live
+  // (stale timers of a call that moved on are dropped without counting).
+  size_t fire_due(Effects& out);
 
   // --- webhooks ---
   void on_webhook_result(const WebhookResult& result, Effects& out);
@@ -169,6 +170,9 @@ class Engine {
   void reset();
   void reset_account(const std::string& account_sid);
   size_t call_count() const;
+  // Twilio's calls-per-second limit emulation (0 = off); applies to calls created from now on.
+  void set_calls_per_second(int cps) { config_.max_calls_per_second = cps < 0 ? 0 : cps; }
+  int calls_per_second() const { return config_.max_calls_per_second; }
   std::array<size_t, kCallStatusCount> count_by_status() const;
 
  private:
