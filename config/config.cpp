@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 namespace dialtone::config {
@@ -79,6 +80,12 @@ const std::vector<Setting>& settings() {
       {"webhook.insecure_tls", Kind::kBool,
        at(&Config::webhook, &WebhookConfig::insecure_tls), 0, 0, {},
        "do not verify webhook certificates"},
+      {"limits.calls_per_second", Kind::kInt,
+       at(&Config::limits, &LimitsConfig::calls_per_second), 0, 1000, {},
+       "emulate Twilio's calls-per-second limit (extra calls wait queued); 0 = off"},
+      {"limits.max_concurrent_api_requests", Kind::kInt,
+       at(&Config::limits, &LimitsConfig::max_concurrent_api_requests), 0, 1 << 20, {},
+       "429/20429 above this many Twilio API requests in flight; 0 = off"},
       {"limits.max_body_bytes", Kind::kInt,
        at(&Config::limits, &LimitsConfig::max_body_bytes), 1024, 1 << 30, {},
        "larger request bodies get 413"},
@@ -273,6 +280,103 @@ std::string parse_accounts(const rapidjson::Value& v, const std::string& source,
   return "";
 }
 
+std::string check_keys(const rapidjson::Value& obj, const std::string& where,
+                       std::initializer_list<std::string_view> allowed) {
+  for (auto m = obj.MemberBegin(); m != obj.MemberEnd(); ++m) {
+    std::string_view key(m->name.GetString(), m->name.GetStringLength());
+    bool ok = false;
+    for (auto a : allowed) ok = ok || a == key;
+    if (!ok) return where + ": unknown key '" + std::string(key) + "'";
+  }
+  return "";
+}
+
+std::string read_int(const rapidjson::Value& obj, const char* key, const std::string& where,
+                     int min, int max, int& out) {
+  auto it = obj.FindMember(key);
+  if (it == obj.MemberEnd()) return "";
+  if (!it->value.IsInt() || it->value.GetInt() < min || it->value.GetInt() > max) {
+    return where + "." + key + " must be an integer " + std::to_string(min) + ".." +
+           std::to_string(max);
+  }
+  out = it->value.GetInt();
+  return "";
+}
+
+std::string parse_behaviors(const rapidjson::Value& v, const std::string& source,
+                            Config& config) {
+  if (!v.IsArray()) return source + ": behaviors must be an array";
+  config.behaviors.clear();
+  for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+    std::string where = source + ": behaviors[" + std::to_string(i) + "]";
+    const auto& b = v[i];
+    if (!b.IsObject()) return where + " must be an object";
+    if (auto err = check_keys(b, where,
+                              {"number", "default", "outcome", "answer_after", "answered_by",
+                               "gather", "hangup_after", "record_seconds"});
+        !err.empty()) {
+      return err;
+    }
+    BehaviorConfig bc;
+    for (auto err : {read_string(b, "number", where, bc.number, false),
+                     read_string(b, "outcome", where, bc.outcome, false),
+                     read_string(b, "answered_by", where, bc.answered_by, false),
+                     read_int(b, "answer_after", where, 0, 86400, bc.answer_after_s),
+                     read_int(b, "record_seconds", where, 0, 86400, bc.record_seconds)}) {
+      if (!err.empty()) return err;
+    }
+    if (auto d = b.FindMember("default"); d != b.MemberEnd()) {
+      if (!d->value.IsBool()) return where + ".default must be true or false";
+      bc.is_default = d->value.GetBool();
+    }
+    if (b.HasMember("hangup_after")) {
+      int h = 0;
+      if (auto err = read_int(b, "hangup_after", where, 0, 86400, h); !err.empty()) return err;
+      bc.hangup_after_s = h;
+    }
+    if (auto g = b.FindMember("gather"); g != b.MemberEnd()) {
+      if (!g->value.IsArray()) return where + ".gather must be an array of strings";
+      for (const auto& item : g->value.GetArray()) {
+        if (!item.IsString()) return where + ".gather must be an array of strings";
+        bc.gather.emplace_back(item.GetString(), item.GetStringLength());
+      }
+    }
+    config.behaviors.push_back(std::move(bc));
+  }
+  return "";
+}
+
+std::string parse_numbers(const rapidjson::Value& v, const std::string& source, Config& config) {
+  if (!v.IsArray()) return source + ": numbers must be an array";
+  config.numbers.clear();
+  for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+    std::string where = source + ": numbers[" + std::to_string(i) + "]";
+    const auto& n = v[i];
+    if (!n.IsObject()) return where + " must be an object";
+    if (auto err = check_keys(n, where,
+                              {"phone_number", "account_sid", "voice_url", "voice_method",
+                               "voice_fallback_url", "voice_fallback_method", "status_callback",
+                               "status_callback_method"});
+        !err.empty()) {
+      return err;
+    }
+    NumberConfig nc;
+    for (auto err :
+         {read_string(n, "phone_number", where, nc.phone_number, true),
+          read_string(n, "account_sid", where, nc.account_sid, false),
+          read_string(n, "voice_url", where, nc.voice_url, false),
+          read_string(n, "voice_method", where, nc.voice_method, false),
+          read_string(n, "voice_fallback_url", where, nc.voice_fallback_url, false),
+          read_string(n, "voice_fallback_method", where, nc.voice_fallback_method, false),
+          read_string(n, "status_callback", where, nc.status_callback, false),
+          read_string(n, "status_callback_method", where, nc.status_callback_method, false)}) {
+      if (!err.empty()) return err;
+    }
+    config.numbers.push_back(std::move(nc));
+  }
+  return "";
+}
+
 // Walks an object; `prefix` is the dotted path so far.
 std::string apply_object(const rapidjson::Value& obj, const std::string& prefix,
                          const std::string& source, Config& config) {
@@ -281,6 +385,14 @@ std::string apply_object(const rapidjson::Value& obj, const std::string& prefix,
     std::string path = prefix.empty() ? key : prefix + "." + key;
     if (path == "accounts") {
       if (auto err = parse_accounts(m->value, source, config); !err.empty()) return err;
+      continue;
+    }
+    if (path == "behaviors") {
+      if (auto err = parse_behaviors(m->value, source, config); !err.empty()) return err;
+      continue;
+    }
+    if (path == "numbers") {
+      if (auto err = parse_numbers(m->value, source, config); !err.empty()) return err;
       continue;
     }
     if (path == "$schema" || path == "_comment") continue;  // documentation keys
@@ -355,6 +467,48 @@ std::string validate(const Config& c) {
       }
       if (a.api_keys[k].secret.empty()) {
         return where + ".api_keys[" + std::to_string(k) + "].secret: must not be empty";
+      }
+    }
+  }
+  for (size_t i = 0; i < c.behaviors.size(); ++i) {
+    const auto& b = c.behaviors[i];
+    std::string where = "behaviors[" + std::to_string(i) + "]";
+    if (b.is_default != b.number.empty()) {
+      return where + ": give either \"number\" or \"default\": true";
+    }
+    if (b.outcome != "answer" && b.outcome != "busy" && b.outcome != "no-answer" &&
+        b.outcome != "fail") {
+      return where + ".outcome: '" + b.outcome + "' is not answer | busy | no-answer | fail";
+    }
+    if (!b.number.empty() && b.number[0] == '^') {
+      try {
+        std::regex re(b.number);
+      } catch (const std::regex_error& e) {
+        return where + ".number: invalid regex '" + b.number + "': " + e.what();
+      }
+    } else if (!b.number.empty() && (b.number[0] != '+' || b.number.size() < 2)) {
+      return where + ".number: '" + b.number + "' is neither E.164 (+...) nor a regex (^...)";
+    }
+  }
+  auto method_ok = [](const std::string& m) { return m == "GET" || m == "POST"; };
+  for (size_t i = 0; i < c.numbers.size(); ++i) {
+    const auto& n = c.numbers[i];
+    std::string where = "numbers[" + std::to_string(i) + "]";
+    if (n.phone_number.size() < 2 || n.phone_number[0] != '+') {
+      return where + ".phone_number: '" + n.phone_number + "' is not E.164 (+...)";
+    }
+    if (!n.account_sid.empty() && n.account_sid != c.account_sid) {
+      bool known = false;
+      for (const auto& a : c.accounts) known = known || a.sid == n.account_sid;
+      if (!known) return where + ".account_sid: no such account " + n.account_sid;
+    }
+    if (!method_ok(n.voice_method) || !method_ok(n.voice_fallback_method) ||
+        !method_ok(n.status_callback_method)) {
+      return where + ": methods must be GET or POST";
+    }
+    for (const auto* url : {&n.voice_url, &n.voice_fallback_url, &n.status_callback}) {
+      if (!url->empty() && url->rfind("http://", 0) != 0 && url->rfind("https://", 0) != 0) {
+        return where + ": '" + *url + "' is not an http(s) URL";
       }
     }
   }
@@ -471,7 +625,8 @@ std::string help_text() {
         << "; default: " << (def.empty() ? "\"\"" : def) << "\n";
   }
   out << "\nExtra accounts, subaccounts and API keys: the \"accounts\" array of the config "
-         "file.\nExit status 2 on a configuration error.\n";
+         "file.\nScripted callees and inbound numbers: its \"behaviors\" and \"numbers\" "
+         "arrays.\nExit status 2 on a configuration error.\n";
   return out.str();
 }
 

@@ -2,7 +2,8 @@
 // Precedence, strongest first: command-line flag > DIALTONE_* environment > JSON file given
 // with --config > built-in defaults. Every scalar setting has all three spellings, derived
 // from its JSON path: "webhook.connect_timeout_ms" is --webhook-connect-timeout-ms and
-// DIALTONE_WEBHOOK_CONNECT_TIMEOUT_MS. Extra accounts come only from the file.
+// DIALTONE_WEBHOOK_CONNECT_TIMEOUT_MS. Extra accounts, behaviors and numbers come only from
+// the file.
 // Thread-safety: plain data and pure functions.
 #pragma once
 
@@ -43,7 +44,30 @@ struct WebhookConfig {
   bool insecure_tls = false;      // skip certificate verification (local dev only)
 };
 
+// A scripted callee (the control API's POST /_dialtone/behaviors, lower_snake keys).
+struct BehaviorConfig {
+  std::string number;         // exact E.164, or a regex starting with '^'; empty with is_default
+  bool is_default = false;    // JSON "default": true
+  std::string outcome = "answer";  // answer | busy | no-answer | fail
+  int answer_after_s = 1;
+  std::string answered_by;    // human | machine_start | ...
+  std::vector<std::string> gather;  // digits, or "speech:TEXT"
+  std::optional<int> hangup_after_s;
+  int record_seconds = 5;
+};
+
+// A phone number of an account, for inbound calls (POST /_dialtone/numbers).
+struct NumberConfig {
+  std::string phone_number;
+  std::string account_sid;  // empty: the default account
+  std::string voice_url, voice_method = "POST";
+  std::string voice_fallback_url, voice_fallback_method = "POST";
+  std::string status_callback, status_callback_method = "POST";
+};
+
 struct LimitsConfig {
+  int calls_per_second = 0;             // Twilio's CPS emulation; 0 = off
+  int max_concurrent_api_requests = 0;  // 429/20429 above this many in flight; 0 = off
   int max_body_bytes = 1 << 20;
   int max_header_bytes = 8 << 10;
   int max_connections = 1024;
@@ -65,6 +89,8 @@ struct Config {
   std::string account_sid{kDefaultAccountSid};
   std::string auth_token{kDefaultAuthToken};
   std::vector<AccountConfig> accounts;
+  std::vector<BehaviorConfig> behaviors;  // only from the file
+  std::vector<NumberConfig> numbers;      // only from the file
   std::string clock = "real";  // real | manual
   double clock_speed = 1.0;    // real mode: virtual seconds per wall second
   int ring_seconds = 1;
