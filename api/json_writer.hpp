@@ -22,6 +22,7 @@ class JsonWriter : public rapidjson::Writer<rapidjson::StringBuffer> {
   bool Int(int i) { prefix(); return Base::WriteInt(i); }
   bool Int64(int64_t i) { prefix(); return Base::WriteInt64(i); }
   bool Uint64(uint64_t u) { prefix(); return Base::WriteUint64(u); }
+  bool Double(double d) { prefix(); return Base::WriteDouble(d); }
   bool String(std::string_view s) {
     prefix();
     return Base::WriteString(s.data(), static_cast<rapidjson::SizeType>(s.size()));
