@@ -4,8 +4,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <deque>
 #include <mutex>
 #include <random>
+#include <regex>
 #include <vector>
 
 #include "server/real_clock.hpp"
@@ -20,7 +22,47 @@ core::EngineConfig engine_config(const config::Config& c) {
   core::EngineConfig e;
   e.ring_seconds = c.ring_seconds;
   e.play_seconds = c.play_seconds;
+  e.max_calls_per_second = c.limits.calls_per_second;
   return e;
+}
+
+core::HttpMethod method_of(const std::string& m) {
+  return m == "GET" ? core::HttpMethod::kGet : core::HttpMethod::kPost;
+}
+
+core::Outcome outcome_of(const std::string& o) {
+  if (o == "busy") return core::Outcome::kBusy;
+  if (o == "no-answer") return core::Outcome::kNoAnswer;
+  if (o == "fail") return core::Outcome::kFail;
+  return core::Outcome::kAnswer;
+}
+
+// Behaviours and numbers of the configuration file (validated by config::validate).
+void add_seed(core::Engine& engine, const config::Config& c, core::SidGenerator& sids) {
+  for (const auto& bc : c.behaviors) {
+    core::Behavior b;
+    b.outcome = outcome_of(bc.outcome);
+    b.answer_after_s = bc.answer_after_s;
+    b.answered_by = bc.answered_by;
+    b.gather_inputs = bc.gather;
+    b.hangup_after_s = bc.hangup_after_s;
+    b.record_seconds = bc.record_seconds;
+    if (bc.is_default) {
+      engine.behaviors().set_default(std::move(b));
+    } else {
+      engine.behaviors().add(bc.number, std::move(b));
+    }
+  }
+  for (const auto& nc : c.numbers) {
+    core::PhoneNumber n;
+    n.sid = sids.next("PN");
+    n.account_sid = nc.account_sid.empty() ? c.account_sid : nc.account_sid;
+    n.phone_number = nc.phone_number;
+    n.voice_url = {nc.voice_url, method_of(nc.voice_method)};
+    n.voice_fallback = {nc.voice_fallback_url, method_of(nc.voice_fallback_method)};
+    n.status_callback = {nc.status_callback, method_of(nc.status_callback_method)};
+    engine.numbers().put(std::move(n));
+  }
 }
 
 void add_accounts(core::Engine& engine, const config::Config& c) {
@@ -48,67 +90,95 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     std::function<void()> done;
     std::shared_ptr<asio::steady_timer> cap;
   };
+  // A blocking wait of the control API: re-checked after every change.
+  struct Watch {
+    Check check;
+    std::shared_ptr<std::function<void(bool)>> finish;  // runs once (see wait_until)
+  };
 
   Impl(asio::io_context& io_context, const config::Config& c)
       : io(io_context),
-        manual(c.clock == "manual"),
-        real_clock(c.clock_speed),
+        config(c),
+        clock(c.clock == "manual" ? SwitchableClock::Mode::kManual : SwitchableClock::Mode::kReal,
+              c.clock_speed),
         wall_clock(1.0),
-        engine(manual ? static_cast<const core::Clock&>(manual_clock)
-                      : static_cast<const core::Clock&>(real_clock),
-               wall_clock, engine_config(c), std::random_device{}()),
+        engine(clock, wall_clock, engine_config(c), std::random_device{}()),
         client(io_context, c.webhook),
         timer(io_context),
         default_settle_cap(c.webhook.total_timeout_ms + 1000) {
-    add_accounts(engine, c);
+    seed_locked();
   }
 
   asio::io_context& io;
-  bool manual;
-  core::ManualClock manual_clock;
-  RealClock real_clock;
+  const config::Config config;
+  SwitchableClock clock;
   RealClock wall_clock;
   core::Engine engine;  // guarded by mu
   WebhookClient client;
+  Metrics metrics;
+  core::SidGenerator seed_sids;  // guarded by mu
 
   mutable std::mutex mu;
   asio::steady_timer timer;          // guarded by mu
   size_t pending = 0;                // guarded by mu
   std::vector<Waiter> waiters;       // guarded by mu
+  std::vector<Watch> watches;        // guarded by mu
   bool stopped = false;              // guarded by mu
+  bool advancing = false;            // guarded by mu
+  std::deque<std::function<void()>> advance_queue;  // guarded by mu
   std::chrono::milliseconds default_settle_cap;
 
-  const core::Clock& clock() const {
-    return manual ? static_cast<const core::Clock&>(manual_clock) : real_clock;
-  }
+  bool manual() const { return clock.mode() == SwitchableClock::Mode::kManual; }
 
   // --- with mu held ---
 
+  void seed_locked() {
+    add_accounts(engine, config);
+    add_seed(engine, config, seed_sids);
+  }
+
   void arm_timer_locked() {
-    if (manual || stopped) return;
+    if (stopped) return;
     auto due = engine.next_due();
-    if (!due) {
+    if (!due || manual()) {
       timer.cancel();
       return;
     }
-    timer.expires_after(real_clock.wall_delay_until(*due));
+    timer.expires_after(clock.wall_delay_until(*due));
     timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (ec) return;  // re-armed or stopped
       self->fire_timers();
     });
   }
 
+  // Re-checks the blocking waits; the ones that hold are finished after the lock is released.
+  void check_watches_locked(std::vector<std::shared_ptr<std::function<void(bool)>>>& held) {
+    if (watches.empty()) return;
+    std::erase_if(watches, [&](const Watch& w) {
+      if (!w.check(engine)) return false;
+      held.push_back(w.finish);
+      return true;
+    });
+  }
+
+  void finish_watches(std::vector<std::shared_ptr<std::function<void(bool)>>>& held) {
+    for (auto& f : held) asio::post(io, [f] { (*f)(true); });
+  }
+
   // --- without mu ---
 
   void run(const EngineFn& fn) {
     core::Effects effects;
+    std::vector<std::shared_ptr<std::function<void(bool)>>> held;
     {
       std::lock_guard lock(mu);
       fn(engine, effects);
       pending += effects.webhooks.size();
       arm_timer_locked();
+      check_watches_locked(held);
     }
     dispatch(std::move(effects));
+    finish_watches(held);
   }
 
   void fire_timers() {
@@ -124,8 +194,10 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   }
 
   void on_result(core::WebhookResult result) {
+    metrics.observe_webhook(result.latency.count(), result.error_code, result.http_status);
     core::Effects effects;
     std::vector<Waiter> settled;
+    std::vector<std::shared_ptr<std::function<void(bool)>>> held;
     {
       std::lock_guard lock(mu);
       engine.on_webhook_result(result, effects);
@@ -133,9 +205,11 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
       pending += effects.webhooks.size();
       --pending;
       arm_timer_locked();
+      check_watches_locked(held);
       if (pending == 0) settled.swap(waiters);
     }
     dispatch(std::move(effects));
+    finish_watches(held);
     for (auto& w : settled) release(std::move(w));
   }
 
@@ -158,31 +232,92 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     waiters.push_back({fire, t});
   }
 
+  void wait_until(Check check, std::chrono::milliseconds timeout,
+                  std::function<void(bool)> done) {
+    auto once = std::make_shared<std::once_flag>();
+    auto t = std::make_shared<asio::steady_timer>(io, timeout);
+    auto finish = std::make_shared<std::function<void(bool)>>(
+        [once, t, done = std::move(done)](bool held) {
+          std::call_once(*once, [&] {
+            t->cancel();
+            done(held);
+          });
+        });
+    {
+      std::lock_guard lock(mu);
+      if (check(engine)) {
+        asio::post(io, [finish] { (*finish)(true); });
+        return;
+      }
+      watches.push_back({std::move(check), finish});
+    }
+    t->async_wait([self = shared_from_this(), finish](boost::system::error_code ec) {
+      if (ec) return;  // it held first
+      {
+        std::lock_guard lock(self->mu);
+        std::erase_if(self->watches, [&](const Watch& w) { return w.finish == finish; });
+      }
+      (*finish)(false);
+    });
+  }
+
   // One step of advance(): fire what is due by `target` (at its own due time), or finish.
   void advance_step(core::TimePoint target, std::chrono::milliseconds cap,
-                    std::function<void()> done, int guard) {
+                    std::function<void(size_t)> done, int guard, size_t fired_so_far) {
     core::Effects effects;
     bool fired = false;
+    size_t fired_now = 0;
+    std::vector<std::shared_ptr<std::function<void(bool)>>> held;
     {
       std::lock_guard lock(mu);
       auto due = engine.next_due();
-      if (due && *due <= target && guard > 0) {
-        if (*due > manual_clock.now()) manual_clock.set(*due);
-        engine.fire_due(effects);
+      if (due && *due <= target && guard > 0 && manual()) {
+        clock.set_manual(*due);
+        fired_now = engine.fire_due(effects);
         pending += effects.webhooks.size();
         fired = true;
-      } else if (target > manual_clock.now()) {
-        manual_clock.set(target);
+      } else {
+        clock.set_manual(target);
       }
+      check_watches_locked(held);
     }
+    finish_watches(held);
     if (!fired) {
-      asio::post(io, std::move(done));
+      asio::post(io, [done = std::move(done), fired_so_far] { done(fired_so_far); });
+      next_advance();
       return;
     }
     dispatch(std::move(effects));
-    when_settled(cap, [self = shared_from_this(), target, cap, done = std::move(done), guard] {
-      self->advance_step(target, cap, done, guard - 1);
-    });
+    const size_t total = fired_so_far + fired_now;
+    when_settled(cap, [self = shared_from_this(), target, cap, done = std::move(done), guard,
+                       total] { self->advance_step(target, cap, done, guard - 1, total); });
+  }
+
+  // Starts an advance now, or queues it behind the one running.
+  void enqueue_advance(std::function<void()> start) {
+    {
+      std::lock_guard lock(mu);
+      if (advancing) {
+        advance_queue.push_back(std::move(start));
+        return;
+      }
+      advancing = true;
+    }
+    start();
+  }
+
+  void next_advance() {
+    std::function<void()> start;
+    {
+      std::lock_guard lock(mu);
+      if (advance_queue.empty()) {
+        advancing = false;
+        return;
+      }
+      start = std::move(advance_queue.front());
+      advance_queue.pop_front();
+    }
+    start();
   }
 };
 
@@ -196,9 +331,17 @@ EngineHost::~EngineHost() { stop(); }
 
 void EngineHost::with_engine(const EngineFn& fn) { impl_->run(fn); }
 
-bool EngineHost::manual_clock() const { return impl_->manual; }
+bool EngineHost::manual_clock() const { return impl_->manual(); }
 
-core::TimePoint EngineHost::now() const { return impl_->clock().now(); }
+core::TimePoint EngineHost::now() const { return impl_->clock.now(); }
+
+const SwitchableClock& EngineHost::clock() const { return impl_->clock; }
+
+void EngineHost::set_clock(SwitchableClock::Mode mode, double speed) {
+  std::lock_guard lock(impl_->mu);
+  impl_->clock.set(mode, speed);
+  impl_->arm_timer_locked();
+}
 
 bool EngineHost::advance(core::Millis by, std::function<void()> done) {
   return advance(by, impl_->default_settle_cap, std::move(done));
@@ -206,16 +349,56 @@ bool EngineHost::advance(core::Millis by, std::function<void()> done) {
 
 bool EngineHost::advance(core::Millis by, std::chrono::milliseconds settle_cap,
                          std::function<void()> done) {
-  if (!impl_->manual) return false;
+  return advance_counted(by, settle_cap, [done = std::move(done)](size_t) { done(); });
+}
+
+bool EngineHost::advance_counted(core::Millis by, std::chrono::milliseconds settle_cap,
+                                 std::function<void(size_t)> done) {
+  if (!impl_->manual()) return false;
   // Guard against a timer that never leaves the queue: at most this many steps per call.
   constexpr int kMaxSteps = 1'000'000;
-  // Earlier webhooks settle first, so that this advance starts from a quiet engine.
-  auto target = impl_->manual_clock.now() + by;
-  impl_->when_settled(settle_cap, [impl = impl_, target, settle_cap, done = std::move(done)] {
-    impl->advance_step(target, settle_cap, done, kMaxSteps);
+  impl_->enqueue_advance([impl = impl_, by, settle_cap, done = std::move(done)] {
+    // Earlier webhooks settle first, so that this advance starts from a quiet engine. The
+    // target is taken when this advance starts, after any that ran before it.
+    impl->when_settled(settle_cap, [impl, by, settle_cap, done] {
+      auto target = impl->clock.now() + by;
+      impl->advance_step(target, settle_cap, done, kMaxSteps, 0);
+    });
   });
   return true;
 }
+
+std::chrono::milliseconds EngineHost::default_settle_cap() const {
+  return impl_->default_settle_cap;
+}
+
+void EngineHost::wait_until(Check check, std::chrono::milliseconds timeout,
+                            std::function<void(bool held)> done) {
+  impl_->wait_until(std::move(check), timeout, std::move(done));
+}
+
+void EngineHost::reset_all() {
+  impl_->run([&](core::Engine& e, core::Effects&) {
+    e.reset();
+    for (const auto& [sid, a] : std::map<std::string, core::Account>(e.accounts().all())) {
+      e.accounts().erase(sid);
+    }
+    e.behaviors().clear();
+    core::Behavior b;
+    b.answer_after_s = impl_->config.ring_seconds;
+    e.behaviors().set_default(b);
+    e.numbers().clear();
+    impl_->seed_locked();
+  });
+}
+
+void EngineHost::reset_account(const std::string& account_sid) {
+  impl_->run([&](core::Engine& e, core::Effects&) { e.reset_account(account_sid); });
+}
+
+Metrics& EngineHost::metrics() { return impl_->metrics; }
+
+const config::Config& EngineHost::config() const { return impl_->config; }
 
 size_t EngineHost::webhooks_in_flight() const {
   std::lock_guard lock(impl_->mu);

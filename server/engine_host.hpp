@@ -1,6 +1,8 @@
 // Owns the engine and carries out what it asks for: sends its webhooks through the webhook
 // client and feeds the results back, and fires its timers (an asio timer at next_due() with
-// the real clock; advance() with the manual clock).
+// the real clock; advance() with the manual clock). It also owns the one switchable clock, the
+// configuration seed that a full reset restores, the waiters of the journal's blocking waits
+// and the metrics it feeds.
 // Thread-safety: every public member may be called from any thread. The engine is
 // single-threaded, so all access goes through one mutex (DESIGN.md: one lock, no strand on
 // the same data); webhooks and timers run outside it.
@@ -13,6 +15,8 @@
 
 #include "config/config.hpp"
 #include "core/engine.hpp"
+#include "server/metrics.hpp"
+#include "server/switchable_clock.hpp"
 #include "server/webhook_client.hpp"
 
 namespace boost::asio {
@@ -36,6 +40,9 @@ class EngineHost {
 
   bool manual_clock() const;
   core::TimePoint now() const;
+  const SwitchableClock& clock() const;
+  // Switches the clock at runtime (virtual time stays continuous) and re-arms the timer.
+  void set_clock(SwitchableClock::Mode mode, double speed);
 
   // Manual clock only: moves time forward by `by`, firing due timers in order. Before each
   // step it waits (up to `settle_cap` of wall time) for the webhooks of the previous step to
@@ -44,6 +51,26 @@ class EngineHost {
   bool advance(core::Millis by, std::function<void()> done);
   bool advance(core::Millis by, std::chrono::milliseconds settle_cap,
                std::function<void()> done);
+  // The same, reporting how many live timers fired. Concurrent advances run one after the
+  // other, each from where the previous one left the clock.
+  bool advance_counted(core::Millis by, std::chrono::milliseconds settle_cap,
+                       std::function<void(size_t fired)> done);
+  std::chrono::milliseconds default_settle_cap() const;
+
+  // Blocking waits without polling: `check` runs under the engine lock now and after every
+  // change to the engine (API request, webhook result, timer); `done(true)` runs on an io
+  // thread once it holds, `done(false)` once `timeout` passes first.
+  using Check = std::function<bool(const core::Engine&)>;
+  void wait_until(Check check, std::chrono::milliseconds timeout,
+                  std::function<void(bool held)> done);
+
+  // Full reset: calls, journal, and accounts, numbers and behaviours back to the configuration.
+  void reset_all();
+  // One account's calls, journal and numbers.
+  void reset_account(const std::string& account_sid);
+
+  Metrics& metrics();
+  const config::Config& config() const;  // as given at start-up
 
   // Webhooks sent and not yet fed back to the engine.
   size_t webhooks_in_flight() const;

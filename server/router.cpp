@@ -1,17 +1,45 @@
 #include "server/router.hpp"
 
+#include <memory>
 #include <string_view>
 
-#if __has_include("api/twilio_api.hpp")
+#include "api/control_request.hpp"
+#include "api/errors.hpp"
+#include "api/route.hpp"
 #include "api/twilio_api.hpp"
-#else
-// Until api/twilio_api.hpp lands: the agreed signature of the Twilio API entry point.
-namespace dialtone::api {
-Response handle_twilio(core::Engine& engine, const Request& request, core::Effects& effects);
-}  // namespace dialtone::api
-#endif
+#include "server/api_limiter.hpp"
+#include "server/control_api.hpp"
 
 namespace dialtone::server {
+
+namespace {
+
+// Journals a Twilio API request that touched a call (type "api.request"). An accepted update
+// is journaled by core itself (with what it changed), so it is not counted twice.
+void journal_api_request(core::Engine& engine, const api::Request& request,
+                         std::string_view path, const api::Response& response,
+                         uint64_t seq_before) {
+  auto route = api::match_route(path);
+  if (!route) return;
+  std::string call_sid = route->call_sid.empty() ? response.call_sid : route->call_sid;
+  if (call_sid.empty()) return;
+  if (response.status >= 400 && !engine.find_call(route->account_sid, call_sid)) return;
+  const auto& events = engine.journal().events();
+  for (auto it = events.rbegin(); it != events.rend() && it->seq > seq_before; ++it) {
+    if (it->type == "api.request" && it->call_sid == call_sid) return;
+  }
+  engine.record(route->account_sid, call_sid, "api.request",
+                {{"method", request.method},
+                 {"path", std::string(path)},
+                 {"status", std::to_string(response.status)},
+                 {"request_id", request.request_id}});
+}
+
+bool control_authorized(const config::ControlApiConfig& c, const std::string& authorization) {
+  return c.token.empty() || authorization == "Bearer " + c.token;
+}
+
+}  // namespace
 
 api::Response health_response(std::chrono::steady_clock::time_point started) {
   auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
@@ -26,18 +54,50 @@ api::Response health_response(std::chrono::steady_clock::time_point started) {
 }
 
 Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point started) {
-  return [&host, started](api::Request request, Respond respond) {
-    std::string_view path(request.target);
-    path = path.substr(0, path.find('?'));
+  auto limiter = std::make_shared<ApiLimiter>(host.config().limits.max_concurrent_api_requests);
+  auto control = std::make_shared<ControlContext>(ControlContext{host, *limiter, started});
+  return [&host, started, limiter, control](api::Request request, Respond respond) {
+    std::string_view target(request.target);
+    const std::string path(target.substr(0, target.find('?')));
+    // Count every answer under its route template, whenever it goes out.
+    Respond counted = [&host, method = request.method, route = route_template(path),
+                       respond = std::move(respond)](api::Response r) {
+      host.metrics().count_request(method, route, r.status);
+      respond(std::move(r));
+    };
     if (path == "/_dialtone/health") {
-      respond(health_response(started));
+      counted(health_response(started));
       return;
     }
+    if (path.starts_with(api::kControlPrefix)) {
+      const auto& c = host.config().control_api;
+      if (!c.enabled) return counted(api::control_not_found(path));
+      if (!control_authorized(c, request.authorization)) {
+        api::Response r = api::control_error(401, "The control API needs "
+                                                  "'Authorization: Bearer TOKEN'");
+        r.headers.emplace_back("WWW-Authenticate", "Bearer");
+        return counted(std::move(r));
+      }
+      handle_control(*control, request, std::move(counted));
+      return;
+    }
+    if (!limiter->try_enter()) {
+      return counted(api::render_error(core::TwilioError{429, 20429, "Too Many Requests", {}},
+                                       api::format_of_path(path)));
+    }
     api::Response response;
-    host.with_engine([&](core::Engine& engine, core::Effects& effects) {
-      response = api::handle_twilio(engine, request, effects);
-    });
-    respond(std::move(response));
+    try {
+      host.with_engine([&](core::Engine& engine, core::Effects& effects) {
+        const uint64_t seq_before = engine.journal().last_seq();
+        response = api::handle_twilio(engine, request, effects);
+        journal_api_request(engine, request, path, response, seq_before);
+      });
+    } catch (...) {
+      limiter->leave();
+      throw;
+    }
+    limiter->leave();
+    counted(std::move(response));
   };
 }
 

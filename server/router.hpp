@@ -1,5 +1,6 @@
-// What each request path goes to: /_dialtone/health is answered here; everything else goes to
-// api::handle_twilio under the engine lock. The control API will plug in here.
+// What each request path goes to: /_dialtone/health is answered here; /_dialtone/... goes to
+// the control API (server/control_api.hpp); everything else to api::handle_twilio under the
+// engine lock, behind the concurrent-request limiter. Every answer is counted in the metrics.
 // Thread-safety: the returned handler may be called from any thread concurrently.
 #pragma once
 

@@ -1,0 +1,126 @@
+#include "server/control_api.hpp"
+
+#include "api/control_accounts.hpp"
+#include "api/control_behaviors.hpp"
+#include "api/control_calls.hpp"
+#include "api/control_numbers.hpp"
+#include "api/control_request.hpp"
+#include "api/control_settings.hpp"
+#include "api/route.hpp"
+#include "server/router.hpp"
+
+namespace dialtone::server {
+
+namespace {
+
+using api::ControlKind;
+
+// Runs a pure handler under the engine lock.
+template <class Fn>
+api::Response locked(EngineHost& host, Fn&& fn) {
+  api::Response r;
+  host.with_engine([&](core::Engine& e, core::Effects& out) { r = fn(e, out); });
+  return r;
+}
+
+api::Response metrics_response(ControlContext& ctx) {
+  std::array<size_t, core::kCallStatusCount> counts{};
+  ctx.host.with_engine([&](core::Engine& e, core::Effects&) { counts = e.count_by_status(); });
+  const auto& clock = ctx.host.clock();
+  api::Response r;
+  r.status = 200;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = ctx.host.metrics().render(counts, SwitchableClock::to_string(clock.mode()),
+                                     clock.speed());
+  return r;
+}
+
+api::Response reset(ControlContext& ctx, const api::FormFields& p) {
+  if (const std::string* account = p.get("AccountSid")) {
+    bool known = false;
+    ctx.host.with_engine(
+        [&](core::Engine& e, core::Effects&) { known = e.accounts().find(*account) != nullptr; });
+    if (!known) return api::control_error(404, "No account " + *account);
+    ctx.host.reset_account(*account);
+    return api::control_json(200, "{\"reset\": \"" + *account + "\"}");
+  }
+  ctx.host.reset_all();
+  return api::control_json(200, "{\"reset\": \"all\"}");
+}
+
+api::Response limits(ControlContext& ctx, const api::Request& req, const api::FormFields& p) {
+  api::LimitsView current;
+  ctx.host.with_engine(
+      [&](core::Engine& e, core::Effects&) { current.calls_per_second = e.calls_per_second(); });
+  current.max_concurrent_api_requests = ctx.limiter.max();
+  if (req.method == "GET") return api::control_json(200, api::limits_json(current));
+  auto next = api::parse_limits(p, current);
+  if (!next) return api::control_error(next.error());
+  ctx.limiter.set_max(next->max_concurrent_api_requests);
+  ctx.host.with_engine([&](core::Engine& e, core::Effects&) {
+    e.set_calls_per_second(next->calls_per_second);
+  });
+  return api::control_json(200, api::limits_json(*next));
+}
+
+}  // namespace
+
+void handle_control(ControlContext& ctx, const api::Request& req, Respond respond) {
+  const api::Target target = api::split_target(req.target);
+  const auto route = api::match_control(target.path);
+  if (!route) return respond(api::control_not_found(target.path));
+  if (!api::control_method_allowed(route->kind, req.method)) {
+    return respond(api::control_method_not_allowed(route->kind));
+  }
+  if (route->kind == ControlKind::kHealth) return respond(health_response(ctx.started));
+  auto params = api::control_params(req);
+  if (!params) return respond(api::control_error(params.error()));
+  const api::FormFields& p = *params;
+  EngineHost& host = ctx.host;
+  const std::string& default_account = host.config().account_sid;
+
+  switch (route->kind) {
+    case ControlKind::kHealth:
+      break;
+    case ControlKind::kMetrics:
+      return respond(metrics_response(ctx));
+    case ControlKind::kClock:
+      return handle_clock(ctx, req, std::move(respond));
+    case ControlKind::kClockAdvance:
+      return handle_advance(ctx, req, std::move(respond));
+    case ControlKind::kBehaviors:
+      return respond(locked(host, [&](core::Engine& e, core::Effects&) {
+        if (req.method == "POST") return api::add_behavior(e, p);
+        if (req.method == "DELETE") return api::clear_behaviors(e, host.config().ring_seconds);
+        return api::list_behaviors(e);
+      }));
+    case ControlKind::kNumbers:
+      return respond(locked(host, [&](core::Engine& e, core::Effects&) {
+        return req.method == "POST" ? api::add_number(e, p, default_account)
+                                    : api::list_numbers(e, p);
+      }));
+    case ControlKind::kCalls:
+      return respond(locked(host, [&](core::Engine& e, core::Effects& out) {
+        return api::start_inbound_call(e, p, out);
+      }));
+    case ControlKind::kCallAction:
+      return respond(locked(host, [&](core::Engine& e, core::Effects& out) {
+        return api::callee_act(e, route->call_sid, route->action, p, out);
+      }));
+    case ControlKind::kCallEvents:
+      return handle_events(ctx, req, route->call_sid, std::move(respond));
+    case ControlKind::kEvents:
+      return handle_events(ctx, req, {}, std::move(respond));
+    case ControlKind::kReset:
+      return respond(reset(ctx, p));
+    case ControlKind::kAccounts:
+      return respond(locked(host, [&](core::Engine& e, core::Effects&) {
+        return req.method == "POST" ? api::create_account(e, p) : api::list_accounts(e);
+      }));
+    case ControlKind::kLimits:
+      return respond(limits(ctx, req, p));
+  }
+  respond(api::control_not_found(target.path));
+}
+
+}  // namespace dialtone::server

@@ -1,0 +1,31 @@
+// The control API's dispatcher (/_dialtone/...): routes each request to its pure handler in
+// api/control_*.hpp under the engine lock, or to the deferred parts that answer later (clock
+// advances, blocking journal waits). The control_api.enabled/token settings apply here.
+// Thread-safety: handle_control may be called from any thread concurrently.
+#pragma once
+
+#include <chrono>
+
+#include "api/http_types.hpp"
+#include "server/api_limiter.hpp"
+#include "server/engine_host.hpp"
+#include "server/http_server.hpp"
+
+namespace dialtone::server {
+
+struct ControlContext {
+  EngineHost& host;
+  ApiLimiter& limiter;
+  std::chrono::steady_clock::time_point started;
+};
+
+// `request` targets /_dialtone/...; `respond` is called exactly once, maybe later.
+void handle_control(ControlContext& ctx, const api::Request& request, Respond respond);
+
+// The deferred routes (control_clock.cpp, control_events.cpp).
+void handle_clock(ControlContext& ctx, const api::Request& request, Respond respond);
+void handle_advance(ControlContext& ctx, const api::Request& request, Respond respond);
+void handle_events(ControlContext& ctx, const api::Request& request, std::string call_sid,
+                   Respond respond);
+
+}  // namespace dialtone::server
