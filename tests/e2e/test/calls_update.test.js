@@ -114,3 +114,60 @@ describe('Status=canceled / Status=completed', () => {
     assert.equal(req.signatureValid, true);
   });
 });
+
+describe('update details', () => {
+  it('a redirect interrupts the running verb at once (well before the 600 s <Pause> ends)', async () => {
+    const call = await liveCall();
+    const sent = Date.now();
+    await ctx.client.calls(call.sid).update({ url: ctx.hooks.url('/prompt') });
+    const [req] = await ctx.hooks.waitFor((r) => r.path === '/prompt' && r.fields.CallSid === call.sid,
+      { what: 'the redirect' });
+    assert.ok(req.at - sent < 1000, `redirect requested ${req.at - sent} ms after the update`);
+  });
+
+  it('canceling a queued call posts a canceled status callback', async () => {
+    const call = await ctx.client.calls.create({ to: uniqueNumber(), from: FROM, twiml: HOLD_TWIML,
+      statusCallback: ctx.hooks.url('/cancel-status') });
+    await ctx.client.calls(call.sid).update({ status: 'canceled' });
+    const [req] = await ctx.hooks.waitFor((r) => r.path === '/cancel-status' && r.fields.CallSid === call.sid,
+      { what: 'the canceled callback' });
+    assert.equal(req.fields.CallStatus, 'canceled');
+  });
+
+  it('an update of a deleted call is 20404', async () => {
+    const call = await ctx.client.calls.create({ to: uniqueNumber(), from: FROM, twiml: HOLD_TWIML });
+    await ctx.client.calls(call.sid).update({ status: 'canceled' });
+    await ctx.client.calls(call.sid).remove();
+    const { rejectsRest } = require('../lib/common');
+    await rejectsRest(ctx.client.calls(call.sid).update({ status: 'completed' }), 404, 20404);
+  });
+});
+
+describe('webhook signatures on tricky URLs', () => {
+  const twilio = require('twilio');
+
+  it('POST to a URL with a query string: signed over the URL with its query plus the body', async () => {
+    const url = ctx.hooks.url('/q?b=2&a=1');
+    const call = await ctx.client.calls.create({ to: uniqueNumber(), from: FROM, url });
+    const [req] = await ctx.hooks.waitFor((r) => r.path === '/q' && r.fields.CallSid === call.sid,
+      { what: 'the answer webhook' });
+    assert.equal(req.url, url, 'the URL is requested exactly as given');
+    assert.equal(req.signature, twilio.getExpectedTwilioSignature(ctx.dt.authToken, url, req.params));
+  });
+
+  it('percent-encoded characters in the URL are signed exactly as configured', async () => {
+    const url = ctx.hooks.url('/enc?name=a%20b&path=%2Fx%2Fy&plus=1%2B1');
+    const call = await ctx.client.calls.create({ to: uniqueNumber(), from: FROM, url });
+    const [req] = await ctx.hooks.waitFor((r) => r.path === '/enc' && r.fields.CallSid === call.sid,
+      { what: 'the answer webhook' });
+    assert.equal(req.url, url, 'the URL is requested exactly as given');
+    assert.equal(req.signature, twilio.getExpectedTwilioSignature(ctx.dt.authToken, url, req.params));
+    assert.equal(req.query.name, 'a b');
+  });
+
+  it('a client: endpoint can be called', async () => {
+    const call = await ctx.client.calls.create({ to: 'client:alice', from: FROM, twiml: HOLD_TWIML });
+    assert.equal(call.to, 'client:alice');
+    await ctx.client.calls(call.sid).update({ status: 'canceled' });
+  });
+});

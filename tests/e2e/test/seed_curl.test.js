@@ -143,6 +143,14 @@ describe('representations', () => {
     assert.ok(val('Message'));
   });
 
+  it('DELETE without a suffix is 204 too', async () => {
+    const r = await ctx.api.create({ To: uniqueNumber(), From: FROM, Twiml: HOLD_TWIML });
+    await ctx.api.update(r.json.sid, { Status: 'canceled' });
+    const d = await ctx.api.remove(r.json.sid, '');
+    assert.equal(d.status, 204);
+    assert.equal(d.text, '');
+  });
+
   it('list in XML: <TwilioResponse><Calls page=.. pagesize=..>', async () => {
     const r = await ctx.api.list('PageSize=2', '');
     assert.equal(r.status, 200, r.text);
@@ -151,6 +159,10 @@ describe('representations', () => {
     assert.ok(calls, '<Calls>');
     assert.equal(calls.attrs.page, '0');
     assert.equal(calls.attrs.pagesize, '2');
+    for (const a of ['firstpageuri', 'nextpageuri', 'previouspageuri', 'uri']) {
+      assert.ok(a in calls.attrs, `<Calls ${a}=...>`);
+    }
+    assert.equal(calls.attrs.previouspageuri, '', 'no previous page: empty attribute');
     assert.ok(calls.children.every((c) => c.name === 'Call'));
     assert.ok(calls.children.length <= 2);
   });
