@@ -376,6 +376,10 @@ void Engine::on_webhook_result(const WebhookResult& result, Effects& out) {
   if (result.error_code) {
     fields.emplace_back("error_code", std::to_string(result.error_code));
     fields.emplace_back("error", result.error_message);
+  } else if (!result.error_message.empty()) {
+    // The client's notes on a response that did come: redirects taken (the final URL), connection
+    // overrides it clamped or ignored.
+    fields.emplace_back("note", result.error_message);
   }
   impl_->journal(*rec, "webhook.response", std::move(fields));
   const bool failed = result.error_code != 0 || result.http_status < 200 ||

@@ -12,11 +12,15 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+#include <openssl/x509v3.h>
 
 #include <atomic>
 #include <chrono>
 #include <deque>
 #include <map>
+#include <optional>
 #include <mutex>
 #include <random>
 #include <unordered_map>
@@ -38,6 +42,7 @@ namespace {
 
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view kUserAgent = "TwilioProxy/1.1";
+constexpr int kMaxRedirects = 5;
 
 // A pooled connection. All of them live on the client's strand.
 struct Conn {
@@ -48,10 +53,19 @@ struct Conn {
 };
 
 // What one attempt ended with; decides retries and the error code.
-enum class Failure { kNone, kDns, kConnect, kRead, kTooLarge };
+enum class Failure {
+  kNone,
+  kDns,         // the name does not resolve: 11210, not retried
+  kDnsTimeout,  // no answer within the connect timeout: 11210, retried like a connect failure
+  kConnect,     // refused, unreachable, or not connected (TLS included) in time: 11205
+  kTls,         // TLS handshake or certificate failure: Attempt::code, not retried
+  kRead,        // connected, but no complete response in time, or reset: 11205
+  kTooLarge,    // 11750
+};
 
 struct Attempt {
   Failure failure = Failure::kNone;
+  int code = 0;  // kTls: 11220, 11235, 11236 or 11237
   std::string message;
   bool stale = false;  // a pooled connection the server had already closed
   http::response<http::string_body> response;
@@ -78,6 +92,51 @@ std::string random_hex(size_t n) {
   return out;
 }
 
+// Twilio's codes for certificate validation failures (Twilio blog "Security Update On SSL
+// Certificate Validation", 2015): 11235 domain mismatch, 11236 expired, 11237 no path to a
+// trusted certificate. A handshake that fails for any other reason (no TLS at all on the port,
+// no common protocol or cipher) is 11220 "SSL/TLS Handshake Error".
+int tls_verify_code(long verify_result) {
+  switch (verify_result) {
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+    case X509_V_ERR_EMAIL_MISMATCH:
+      return 11235;
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return 11236;
+    default:
+      return 11237;
+  }
+}
+
+bool is_redirect(unsigned status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+std::string join(const std::vector<std::string>& parts) {
+  std::string out;
+  for (const auto& p : parts) {
+    if (!out.empty()) out += "; ";
+    out += p;
+  }
+  return out;
+}
+
+// A name resolution raced against the connect timeout. getaddrinfo() cannot be interrupted:
+// cancel() only takes effect once it returns, so the attempt stops waiting when `wake`
+// fires and the resolver finishes on its own, keeping this state alive until then.
+struct ResolveRace {
+  template <class Executor>
+  explicit ResolveRace(const Executor& ex) : resolver(ex), wake(ex), delay(ex) {}
+  tcp::resolver resolver;
+  asio::steady_timer wake;   // the deadline; cancelled when the answer comes first
+  asio::steady_timer delay;  // tests only: a slow DNS server
+  bool done = false;
+  boost::system::error_code ec;
+  tcp::resolver::results_type results;
+};
+
 }  // namespace
 
 struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
@@ -99,6 +158,7 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
       tls_context.set_default_verify_paths(ec);
     } else {
       tls_context.load_verify_file(cfg.ca_file, ec);
+      if (ec) tls_error = "cannot load webhook.ca_file '" + cfg.ca_file + "': " + ec.message();
     }
     tls_context.set_verify_mode(cfg.insecure_tls ? ssl::verify_none : ssl::verify_peer);
   }
@@ -108,6 +168,7 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
   config::WebhookConfig config;
   WebhookTiming defaults;
   ssl::context tls_context;
+  std::string tls_error;
 
   // Strand-only state.
   std::unordered_map<std::string, std::deque<Job>> queues;  // call sid -> waiting jobs
@@ -115,6 +176,7 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
 
   std::atomic<size_t> in_flight{0};
   std::atomic<size_t> opened{0}, reused{0}, sent{0};
+  std::atomic<int64_t> resolve_delay_ms{0};  // tests only
 
   // --- queueing (strand) ---
 
@@ -176,6 +238,74 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
     complete(std::move(job), std::move(result));
   }
 
+  // The request for one hop. `with_params`: a POST carries them as its form body, a GET
+  // appends them to the query; false after a redirect turned the request into a plain GET of
+  // the Location. Returns the URL that was signed.
+  static http::request<http::string_body> build(const WebhookTarget& t, bool is_get,
+                                                const Params& params, bool with_params,
+                                                const std::string& auth_token,
+                                                const std::string& token,
+                                                std::string& signature) {
+    http::request<http::string_body> req;
+    req.version(11);
+    req.method(is_get ? http::verb::get : http::verb::post);
+    std::string signed_url = t.url;
+    req.target(t.target);
+    if (is_get && with_params && !params.empty()) {
+      signed_url = append_query(t.url, params);
+      req.target(t.target + (t.target.find('?') == std::string::npos ? "?" : "&") +
+                 form_encode(params));
+    }
+    // X-Twilio-Signature is over the URL actually requested: a redirect is re-signed.
+    signature = twilio_signature(auth_token, signed_url,
+                                 is_get || !with_params ? Params{} : params);
+    req.set(http::field::host, t.host_header);
+    req.set(http::field::user_agent, kUserAgent);
+    req.set("X-Twilio-Signature", signature);
+    req.set("I-Twilio-Idempotency-Token", token);
+    req.set(http::field::accept, "*/*");
+    req.set(http::field::cache_control, "max-age=259200");
+    if (!t.userinfo.empty()) {
+      req.set(http::field::authorization, "Basic " + base64_encode(t.userinfo));
+    }
+    if (!is_get) {
+      req.set(http::field::content_type, "application/x-www-form-urlencoded; charset=utf-8");
+      if (with_params) req.body() = form_encode(params);
+    }
+    req.prepare_payload();
+    return req;
+  }
+
+  // Where a 3xx sends us: Location resolved against the URL requested, without its fragment
+  // (connection overrides come from the configured URL only and hold for every hop).
+  static std::optional<WebhookTarget> redirect_target(const WebhookTarget& from,
+                                                      std::string_view location,
+                                                      std::string& error) {
+    auto ref = boost::urls::parse_uri_reference(location);
+    if (!ref) {
+      error = "invalid Location '" + std::string(location) + "' in redirect from " + from.url;
+      return std::nullopt;
+    }
+    boost::urls::url resolved(from.url);
+    if (auto r = resolved.resolve(*ref); !r) {
+      error = "cannot resolve Location '" + std::string(location) + "' against " + from.url;
+      return std::nullopt;
+    }
+    resolved.remove_fragment();
+    auto next = parse_webhook_url(resolved.buffer(), from.timing, error);
+    if (!next) {
+      error = "redirect from " + from.url + " to an unusable URL: " + error;
+      return std::nullopt;
+    }
+    next->timing = from.timing;
+    // Credentials go along to the same origin only (as curl does).
+    if (next->userinfo.empty() && next->https == from.https && next->host == from.host &&
+        next->port == from.port) {
+      next->userinfo = from.userinfo;
+    }
+    return next;
+  }
+
   asio::awaitable<core::WebhookResult> execute(const core::WebhookRequest& request) {
     core::WebhookResult result;
     std::string error;
@@ -185,46 +315,29 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
       result.error_message = error;
       co_return result;
     }
-    const bool is_get = request.target.method == core::HttpMethod::kGet;
-    Params params(request.params.begin(), request.params.end());
-
-    http::request<http::string_body> req;
-    req.version(11);
-    req.method(is_get ? http::verb::get : http::verb::post);
-    std::string signed_url = target->url;
-    req.target(target->target);
-    if (is_get && !params.empty()) {
-      signed_url = append_query(target->url, params);
-      req.target(target->target + (target->target.find('?') == std::string::npos ? "?" : "&") +
-                 form_encode(params));
-    }
-    result.signature = twilio_signature(request.auth_token, signed_url,
-                                        is_get ? Params{} : params);
-    req.set(http::field::host, target->host_header);
-    req.set(http::field::user_agent, kUserAgent);
-    req.set("X-Twilio-Signature", result.signature);
-    // One token per webhook; retries repeat it so the app can recognise them.
-    req.set("I-Twilio-Idempotency-Token", random_hex(8) + "-" + random_hex(4) + "-" +
-                                              random_hex(4) + "-" + random_hex(4) + "-" +
-                                              random_hex(12));
-    req.set(http::field::accept, "*/*");
-    req.set(http::field::cache_control, "max-age=259200");
-    if (!target->userinfo.empty()) {
-      req.set(http::field::authorization, "Basic " + base64_encode(target->userinfo));
-    }
-    if (!is_get) {
-      req.set(http::field::content_type, "application/x-www-form-urlencoded; charset=utf-8");
-      req.body() = form_encode(params);
-    }
-    req.prepare_payload();
-
+    std::vector<std::string> notes = std::move(target->warnings);
+    bool is_get = request.target.method == core::HttpMethod::kGet;
+    bool with_params = true;
+    const Params params(request.params.begin(), request.params.end());
+    // One token per webhook; retries and redirects repeat it so the app can recognise them.
+    const std::string token = random_hex(8) + "-" + random_hex(4) + "-" + random_hex(4) + "-" +
+                              random_hex(4) + "-" + random_hex(12);
     const auto deadline = Clock::now() + target->timing.total_timeout;
     int retries_left = target->timing.retries;
+    int redirects = 0;
+    auto finish = [&](std::string message) {
+      if (!message.empty()) notes.insert(notes.begin(), std::move(message));
+      result.error_message = join(notes);
+    };
+
     for (;;) {
+      auto req = build(*target, is_get, params, with_params, request.auth_token, token,
+                       result.signature);
       Attempt a = co_await attempt(*target, req, deadline);
       uint8_t cls = 0;
       switch (a.failure) {
-        case Failure::kConnect: cls = kRetryConnect; break;
+        case Failure::kConnect:
+        case Failure::kDnsTimeout: cls = kRetryConnect; break;
         case Failure::kRead: cls = kRetryRead; break;
         case Failure::kNone: {
           unsigned status = a.response.result_int();
@@ -238,6 +351,37 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
         --retries_left;
         continue;
       }
+      if (a.failure == Failure::kNone && is_redirect(a.response.result_int()) &&
+          !a.response[http::field::location].empty()) {
+        const unsigned status = a.response.result_int();
+        if (redirects == kMaxRedirects) {
+          // Twilio reports unusable answers as 11200 "HTTP retrieval failure".
+          result.error_code = 11200;
+          result.http_status = static_cast<int>(status);
+          finish("too many redirects (more than " + std::to_string(kMaxRedirects) +
+                 "), the last from " + target->url);
+          co_return result;
+        }
+        auto next = redirect_target(*target, a.response[http::field::location], error);
+        if (!next) {
+          result.error_code = 11200;
+          result.http_status = static_cast<int>(status);
+          finish(error);
+          co_return result;
+        }
+        ++redirects;
+        // 307/308 repeat the request as it was; 301/302/303 become a GET of the Location
+        // without the parameters, as browsers and most HTTP clients do.
+        if (status != 307 && status != 308) {
+          is_get = true;
+          with_params = false;
+        } else if (is_get) {
+          with_params = false;  // the Location is requested as the app wrote it
+        }
+        notes.push_back("redirected (HTTP " + std::to_string(status) + ") to " + next->url);
+        target = std::move(next);
+        continue;
+      }
       switch (a.failure) {
         case Failure::kNone:
           result.http_status = static_cast<int>(a.response.result_int());
@@ -245,23 +389,29 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
           result.body = std::move(a.response.body());
           break;
         case Failure::kDns:
+        case Failure::kDnsTimeout:
           result.error_code = 11210;
           break;
         case Failure::kTooLarge:
           result.error_code = 11750;
+          break;
+        case Failure::kTls:
+          result.error_code = a.code;
           break;
         case Failure::kConnect:
         case Failure::kRead:
           result.error_code = 11205;
           break;
       }
-      result.error_message = a.message;
+      finish(a.message);
       co_return result;
     }
   }
 
+  // A TLS connection made without SNI (#sni=n) is not the one made with it.
   static std::string pool_key(const WebhookTarget& t) {
-    return (t.https ? "https://" : "http://") + t.host + ":" + std::to_string(t.port);
+    return (t.https ? "https://" : "http://") + t.host + ":" + std::to_string(t.port) +
+           (t.https && !t.timing.sni ? " nosni" : "");
   }
 
   std::unique_ptr<Conn> take_idle(const std::string& key) {
@@ -306,29 +456,68 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
     co_return a;
   }
 
+  // Resolves t.host, giving up at `until`; false (and `out` set) on failure.
+  asio::awaitable<bool> resolve(const WebhookTarget& t, Clock::time_point until,
+                                tcp::resolver::results_type& endpoints, Attempt& out) {
+    auto race = std::make_shared<ResolveRace>(strand);
+    race->wake.expires_at(until);
+    const auto delay = milliseconds(resolve_delay_ms.load());
+    race->resolver.async_resolve(
+        t.host, std::to_string(t.port),
+        [race, delay](boost::system::error_code ec, tcp::resolver::results_type results) {
+          auto settle = [race, ec, results = std::move(results)] {
+            if (race->done) return;
+            race->done = true;
+            race->ec = ec;
+            race->results = results;
+            race->wake.cancel();
+          };
+          if (delay.count() <= 0) {
+            settle();
+            return;
+          }
+          race->delay.expires_after(delay);
+          race->delay.async_wait([settle](boost::system::error_code) { settle(); });
+        });
+    co_await race->wake.async_wait(kUseTuple);
+    if (!race->done) {
+      race->done = true;
+      race->resolver.cancel();
+      race->delay.cancel();
+      out.failure = Failure::kDnsTimeout;
+      out.message = "resolving host '" + t.host + "' timed out (connect timeout " +
+                    std::to_string(t.timing.connect_timeout.count()) + " ms)";
+      co_return false;
+    }
+    if (race->ec) {
+      out.failure = Failure::kDns;
+      out.message = "cannot resolve host '" + t.host + "': " + race->ec.message();
+      co_return false;
+    }
+    endpoints = std::move(race->results);
+    co_return true;
+  }
+
+  // Resolution, TCP connect and TLS handshake share one connect timeout (Twilio: "establish a
+  // TCP connection" within ct), itself bounded by what is left of the total timeout.
   asio::awaitable<std::unique_ptr<Conn>> connect(const WebhookTarget& t,
                                                  Clock::time_point deadline, Attempt& out) {
-    tcp::resolver resolver(strand);
-    auto [rec, endpoints] =
-        co_await resolver.async_resolve(t.host, std::to_string(t.port), kUseTuple);
-    if (rec) {
-      out.failure = Failure::kDns;
-      out.message = "cannot resolve host '" + t.host + "': " + rec.message();
+    auto budget = std::min(t.timing.connect_timeout, remaining(deadline));
+    if (budget.count() <= 0) {
+      out.failure = Failure::kConnect;
+      out.message = "total timeout expired before connecting to " + t.host_header;
       co_return nullptr;
     }
+    const auto until = Clock::now() + budget;
+    tcp::resolver::results_type endpoints;
+    if (!co_await resolve(t, until, endpoints, out)) co_return nullptr;
     auto conn = std::make_unique<Conn>();
     if (t.https) {
       conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(strand, tls_context);
     } else {
       conn->tcp = std::make_unique<beast::tcp_stream>(strand);
     }
-    auto budget = std::min(t.timing.connect_timeout, remaining(deadline));
-    if (budget.count() <= 0) {
-      out.failure = Failure::kConnect;
-      out.message = "total timeout expired before connecting";
-      co_return nullptr;
-    }
-    conn->lowest().expires_after(budget);
+    conn->lowest().expires_at(until);
     auto [cec, ep] = co_await conn->lowest().async_connect(endpoints, kUseTuple);
     if (cec) {
       out.failure = Failure::kConnect;
@@ -340,14 +529,35 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
     }
     opened.fetch_add(1);
     if (t.https) {
-      if (t.timing.sni && !is_ip_literal(t.host)) {
-        SSL_set_tlsext_host_name(conn->tls->native_handle(), t.host.c_str());
+      SSL* ssl = conn->tls->native_handle();
+      const bool ip = is_ip_literal(t.host);
+      if (t.timing.sni && !ip) SSL_set_tlsext_host_name(ssl, t.host.c_str());
+      if (!config.insecure_tls) {
+        // OpenSSL checks the name during verification, so a mismatch has its own verify
+        // result (11235) instead of a generic callback failure.
+        if (ip) {
+          X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), t.host.c_str());
+        } else {
+          SSL_set1_host(ssl, t.host.c_str());
+        }
       }
-      if (!config.insecure_tls) conn->tls->set_verify_callback(ssl::host_name_verification(t.host));
       auto [hec] = co_await conn->tls->async_handshake(ssl::stream_base::client, kUseTuple);
       if (hec) {
-        out.failure = Failure::kConnect;
-        out.message = "TLS handshake with " + t.host_header + " failed: " + hec.message();
+        const long verify = SSL_get_verify_result(ssl);
+        if (hec == beast::error::timeout) {
+          out.failure = Failure::kConnect;
+          out.message = "TLS handshake with " + t.host_header + " timed out after " +
+                        std::to_string(budget.count()) + " ms";
+        } else if (!config.insecure_tls && verify != X509_V_OK) {
+          out.failure = Failure::kTls;
+          out.code = tls_verify_code(verify);
+          out.message = "TLS certificate verification failed for " + t.host_header + ": " +
+                        X509_verify_cert_error_string(verify);
+        } else {
+          out.failure = Failure::kTls;
+          out.code = 11220;
+          out.message = "TLS handshake with " + t.host_header + " failed: " + hec.message();
+        }
         co_return nullptr;
       }
     }
@@ -367,10 +577,12 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
                                        const http::request<http::string_body>& req,
                                        Clock::time_point deadline, bool& got_bytes) {
     Attempt a;
+    bool total_limits = false;  // the total timeout, not the read timeout, set the expiry
     auto expire = [&](milliseconds limit) {
-      auto budget = std::min(limit, remaining(deadline));
-      conn.lowest().expires_after(std::max(budget, milliseconds(1)));
-      return budget.count() > 0;
+      auto left = remaining(deadline);
+      total_limits = left <= limit;
+      conn.lowest().expires_after(std::max(std::min(limit, left), milliseconds(1)));
+      return left.count() > 0;
     };
     if (!expire(t.timing.read_timeout)) {
       a.failure = Failure::kRead;
@@ -408,10 +620,17 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
       if (rec) {
         a.failure = Failure::kRead;
         a.stale = !got_bytes && rec != beast::error::timeout;
-        a.message = rec == beast::error::timeout
-                        ? "no response from " + t.host_header + " within " +
-                              std::to_string(t.timing.read_timeout.count()) + " ms"
-                        : "reading from " + t.host_header + " failed: " + rec.message();
+        if (rec != beast::error::timeout) {
+          a.message = "reading from " + t.host_header + " failed: " + rec.message();
+        } else if (total_limits) {
+          a.message = "total timeout of " + std::to_string(t.timing.total_timeout.count()) +
+                      " ms expired " + (got_bytes ? "reading the response from " : "waiting for ") +
+                      t.host_header;
+        } else {
+          a.message = (got_bytes ? "response from " + t.host_header + " stalled for more than "
+                                 : "no response from " + t.host_header + " within ") +
+                      std::to_string(t.timing.read_timeout.count()) + " ms";
+        }
         co_return a;
       }
     }
@@ -436,6 +655,12 @@ size_t WebhookClient::in_flight() const { return impl_->in_flight.load(); }
 
 WebhookClientStats WebhookClient::stats() const {
   return {impl_->opened.load(), impl_->reused.load(), impl_->sent.load()};
+}
+
+const std::string& WebhookClient::tls_error() const { return impl_->tls_error; }
+
+void WebhookClient::set_resolve_delay_for_testing(std::chrono::milliseconds delay) {
+  impl_->resolve_delay_ms.store(delay.count());
 }
 
 void WebhookClient::close_idle() {

@@ -2,14 +2,34 @@
 // scheme:host:port, Twilio's timeouts and retries (with per-URL fragment overrides), signed
 // requests. Requests of one call go out in order, one at a time; different calls run
 // concurrently. Beast stays in the .cpp.
+//
+// Results (core::WebhookResult::error_code, 0 when a response came):
+//   11100 invalid URL;  11210 the host does not resolve, or not within the connect timeout;
+//   11205 refused, reset, or a connect/read/total timeout (DNS, TCP and TLS share the connect
+//         timeout, ct; the read timeout, rt, covers the first byte and every gap after it;
+//         the total timeout, tt, covers everything: retries, redirects, a slow drip);
+//   11220 TLS handshake failure (e.g. plain HTTP on an https URL);  11235 certificate for
+//         another name;  11236 certificate expired or not yet valid;  11237 certificate not
+//         trusted (self-signed, unknown CA: use webhook.ca_file or webhook.insecure_tls);
+//   11750 response body over max_response_bytes (also a never-ending chunked body);
+//   11200 more than 5 redirects, or a redirect to an unusable Location.
+// Redirects (301/302/303/307/308 with a Location) are followed for every webhook, up to 5:
+// 307/308 repeat the method and body, 301/302/303 become a GET of the Location without
+// parameters (as browsers and most clients do); every hop is re-signed for the URL it
+// requests, with the same idempotency token, within the same total timeout.
+// error_message carries the failure and, also on success, notes the journal keeps: the
+// redirects taken (the last one names the final URL) and the fragment overrides that were
+// clamped or ignored (Twilio documents their ranges but no error code for them).
 // Thread-safety: send() and in_flight() may be called from any thread; `done` runs on an
 // io_context thread, never inline, and the next request of that call starts only after it
 // returns.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "config/config.hpp"
 #include "core/engine.hpp"
@@ -39,6 +59,10 @@ class WebhookClient {
   size_t in_flight() const;  // queued or sending, until `done` has returned
   WebhookClientStats stats() const;
   void close_idle();  // drops pooled connections (shutdown)
+  // Non-empty when webhook.ca_file could not be loaded (a configuration error).
+  const std::string& tls_error() const;
+  // Tests only: name resolution answers this much later (a slow DNS server).
+  void set_resolve_delay_for_testing(std::chrono::milliseconds delay);
 
   struct Impl;
 

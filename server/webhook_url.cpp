@@ -14,11 +14,8 @@ bool parse_int(std::string_view text, long long& out) {
   return ec == std::errc() && end == text.data() + text.size();
 }
 
-std::chrono::milliseconds clamp_ms(long long v, long long lo, long long hi) {
-  return std::chrono::milliseconds(std::clamp(v, lo, hi));
-}
-
-uint8_t parse_policy(std::string_view text) {
+// Unknown classes add nothing and are reported.
+uint8_t parse_policy(std::string_view text, std::vector<std::string>& unknown) {
   uint8_t bits = 0;
   while (!text.empty()) {
     auto comma = text.find(',');
@@ -28,7 +25,7 @@ uint8_t parse_policy(std::string_view text) {
     else if (item == "rt") bits |= kRetryRead;
     else if (item == "4xx") bits |= kRetry4xx;
     else if (item == "5xx") bits |= kRetry5xx;
-    // "none" and unknown classes add nothing.
+    else if (item != "none") unknown.emplace_back(item);
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);
   }
@@ -37,7 +34,27 @@ uint8_t parse_policy(std::string_view text) {
 
 }  // namespace
 
-void apply_overrides(std::string_view fragment, WebhookTiming& timing) {
+void apply_overrides(std::string_view fragment, WebhookTiming& timing,
+                     std::vector<std::string>* warnings) {
+  auto warn = [&](std::string text) {
+    if (warnings) warnings->push_back("connection override " + std::move(text));
+  };
+  // A number in Twilio's documented range (Webhook connection overrides), clamped into it.
+  auto number = [&](std::string_view key, std::string_view value, long long lo, long long hi,
+                    long long& out) {
+    if (!parse_int(value, out)) {
+      warn(std::string(key) + "=" + std::string(value) + " is not a number: ignored");
+      return false;
+    }
+    long long clamped = std::clamp(out, lo, hi);
+    if (clamped != out) {
+      warn(std::string(key) + "=" + std::string(value) + " is out of range " +
+           std::to_string(lo) + ".." + std::to_string(hi) + ": using " +
+           std::to_string(clamped));
+      out = clamped;
+    }
+    return true;
+  };
   while (!fragment.empty()) {
     auto amp = fragment.find('&');
     std::string_view pair = fragment.substr(0, amp);
@@ -45,21 +62,25 @@ void apply_overrides(std::string_view fragment, WebhookTiming& timing) {
     std::string_view key = pair.substr(0, eq);
     std::string_view value = eq == std::string_view::npos ? "" : pair.substr(eq + 1);
     long long n = 0;
-    // Ranges are Twilio's documented ones (Webhook connection overrides).
-    if (key == "ct" && parse_int(value, n)) {
-      timing.connect_timeout = clamp_ms(n, 100, 10000);
-    } else if (key == "rt" && parse_int(value, n)) {
-      timing.read_timeout = clamp_ms(n, 100, 15000);
-    } else if (key == "tt" && parse_int(value, n)) {
-      timing.total_timeout = clamp_ms(n, 100, 15000);
-    } else if (key == "rc" && parse_int(value, n)) {
-      timing.retries = static_cast<int>(std::clamp(n, 0LL, 5LL));
+    if (key == "ct") {
+      if (number(key, value, 100, 10000, n)) timing.connect_timeout = std::chrono::milliseconds(n);
+    } else if (key == "rt") {
+      if (number(key, value, 100, 15000, n)) timing.read_timeout = std::chrono::milliseconds(n);
+    } else if (key == "tt") {
+      if (number(key, value, 100, 15000, n)) timing.total_timeout = std::chrono::milliseconds(n);
+    } else if (key == "rc") {
+      if (number(key, value, 0, 5, n)) timing.retries = static_cast<int>(n);
     } else if (key == "rp") {
-      timing.retry_on = parse_policy(value);
+      std::vector<std::string> unknown;
+      timing.retry_on = parse_policy(value, unknown);
+      for (const auto& u : unknown) warn("rp: unknown retry class '" + u + "' ignored");
     } else if (key == "sni") {
       timing.sni = !(value == "n" || value == "no" || value == "false");
+    } else if (key == "e") {
+      // The egress edge has no meaning here.
+    } else if (!pair.empty()) {
+      warn("'" + std::string(key) + "' is unknown: ignored");
     }
-    // "e" (egress edge) has no meaning here.
     if (amp == std::string_view::npos) break;
     fragment.remove_prefix(amp + 1);
   }
@@ -106,7 +127,7 @@ std::optional<WebhookTarget> parse_webhook_url(std::string_view url,
   t.url = std::string(without_fragment);
   t.timing = defaults;
   if (auto hash = url.find('#'); hash != std::string_view::npos) {
-    apply_overrides(url.substr(hash + 1), t.timing);
+    apply_overrides(url.substr(hash + 1), t.timing, &t.warnings);
   }
   return t;
 }

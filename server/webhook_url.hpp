@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "server/signature.hpp"
 
@@ -42,17 +43,24 @@ struct WebhookTarget {
   std::string url;          // the URL without its fragment: what is signed
   std::string userinfo;     // "user:pass" when given: sent as HTTP Basic auth
   WebhookTiming timing;
+  // What was wrong with the fragment overrides ("rt=99999 is out of range 100..15000: using
+  // 15000"). Twilio documents the ranges but no error code for values outside them, so the
+  // request still goes out with the value clamped; the client reports these in the result's
+  // error_message, which the engine journals as the response's "note".
+  std::vector<std::string> warnings;
 };
 
 // nullopt (and `error` set) when the URL is not an absolute http(s) URL with a host: Twilio
 // reports that as 11100. Override values out of Twilio's documented ranges are clamped into
-// them; unknown override keys are ignored.
+// them, values that are not numbers and unknown keys are ignored; each adds a warning.
 std::optional<WebhookTarget> parse_webhook_url(std::string_view url,
                                                const WebhookTiming& defaults,
                                                std::string& error);
 
-// Applies one fragment ("ct=1000&rc=2") to `timing`.
-void apply_overrides(std::string_view fragment, WebhookTiming& timing);
+// Applies one fragment ("ct=1000&rc=2") to `timing`; what it had to clamp or ignore is
+// appended to `warnings` when given.
+void apply_overrides(std::string_view fragment, WebhookTiming& timing,
+                     std::vector<std::string>* warnings = nullptr);
 
 // application/x-www-form-urlencoded: space as '+', everything but unreserved bytes escaped.
 std::string form_encode(const Params& params);

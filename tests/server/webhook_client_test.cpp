@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "fake_app.hpp"
+#include "webhook_client_fixture.hpp"
 #include "server/signature.hpp"
 
 namespace dialtone::server {
@@ -18,52 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::FakeApp;
-
-class WebhookClientTest : public ::testing::Test {
- protected:
-  WebhookClientTest() : work_(boost::asio::make_work_guard(io_)) {
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
-  }
-  ~WebhookClientTest() override {
-    client_.reset();
-    work_.reset();
-    io_.stop();
-    for (auto& t : threads_) t.join();
-  }
-
-  WebhookClient& client() {
-    if (!client_) client_ = std::make_unique<WebhookClient>(io_, config_);
-    return *client_;
-  }
-
-  static core::WebhookRequest request(std::string url, std::string call_sid = "CA1",
-                                      core::HttpMethod method = core::HttpMethod::kPost) {
-    core::WebhookRequest r;
-    static uint64_t next_id = 1;
-    r.id = next_id++;
-    r.account_sid = "AC1";
-    r.call_sid = call_sid;
-    r.auth_token = "secret-token";
-    r.target = {std::move(url), method};
-    r.params = {{"CallSid", call_sid}, {"AccountSid", "AC1"}, {"From", "+14155550100"},
-                {"To", "+1 415 555 0199"}};
-    return r;
-  }
-
-  core::WebhookResult send_and_wait(core::WebhookRequest r) {
-    std::promise<core::WebhookResult> p;
-    auto f = p.get_future();
-    client().send(std::move(r), [&p](core::WebhookResult result) { p.set_value(result); });
-    EXPECT_EQ(f.wait_for(20s), std::future_status::ready);
-    return f.get();
-  }
-
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::vector<std::thread> threads_;
-  config::WebhookConfig config_;
-  std::unique_ptr<WebhookClient> client_;
-};
 
 TEST_F(WebhookClientTest, PostCarriesTwilioHeadersSignatureAndForm) {
   FakeApp app;

@@ -73,6 +73,27 @@ TEST(WebhookUrl, OverridesClampToTwilioRanges) {
   EXPECT_EQ(timing.retry_on, kRetryConnect | kRetryRead);
 }
 
+TEST(WebhookUrl, OverrideProblemsAreReportedAsWarnings) {
+  std::string error;
+  auto t = parse_webhook_url("https://a.example/x#ct=5&rt=abc&rp=ct,bogus&e=ashburn&zz=1&tt=2000",
+                             {}, error);
+  ASSERT_TRUE(t) << error;
+  EXPECT_EQ(t->url, "https://a.example/x");
+  EXPECT_EQ(t->timing.connect_timeout, milliseconds(100));
+  EXPECT_EQ(t->timing.read_timeout, milliseconds(15000));  // unparsable: default kept
+  EXPECT_EQ(t->timing.total_timeout, milliseconds(2000));
+  EXPECT_EQ(t->timing.retry_on, kRetryConnect);
+  ASSERT_EQ(t->warnings.size(), 4u);
+  EXPECT_EQ(t->warnings[0], "connection override ct=5 is out of range 100..10000: using 100");
+  EXPECT_EQ(t->warnings[1], "connection override rt=abc is not a number: ignored");
+  EXPECT_EQ(t->warnings[2], "connection override rp: unknown retry class 'bogus' ignored");
+  EXPECT_EQ(t->warnings[3], "connection override 'zz' is unknown: ignored");
+  // Valid overrides and no fragment: no warnings.
+  EXPECT_TRUE(parse_webhook_url("http://a.example/#ct=1000&rc=0&rp=none&sni=n", {}, error)
+                  ->warnings.empty());
+  EXPECT_TRUE(parse_webhook_url("http://a.example/", {}, error)->warnings.empty());
+}
+
 TEST(WebhookUrl, InvalidUrls) {
   for (const char* bad : {"", "not a url", "ftp://example.com/", "/relative/path",
                           "http://", "http://host:99999/", "mailto:x@example.com"}) {
