@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# dialtone benchmark suite (not part of CI; see README "Benchmarks" and bench/RESULTS.md).
+#
+#   bench/run.sh [--skip-build] [--quick] [--no-prism] [--no-memory]
+#
+# Builds the release preset with the bench tools, then, all on 127.0.0.1:
+#   1. HTTP workloads with wrk (64 keep-alive connections) against dialtone, the Beast ceiling
+#      server (same thread count, fixed Call-sized body) and Stoplight Prism (fetch, update).
+#   2. memory (RSS with 100k live calls, with 1M ended calls), clock (one advance firing 100k
+#      timers), signed status callbacks per second to a local sink, start-up time.
+# Prints one table at the end and writes it to $BENCH_OUT/summary.txt.
+#
+# Environment: BENCH_DURATION (s per workload, default 10), BENCH_WRK_THREADS (default 2),
+# BENCH_CONNECTIONS (64), BENCH_THREADS (server threads, default 2), BENCH_OUT (output dir,
+# default build/bench-out), BENCH_ENDED (ended calls for the memory run, default 1000000).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BENCH="$ROOT/bench"
+BUILD="$ROOT/build/release"
+SPEC="${BENCH_SPEC:-$ROOT/../shared/spec/twilio_api_v2010.json}"
+OUT="${BENCH_OUT:-$ROOT/build/bench-out}"
+DURATION="${BENCH_DURATION:-10}"
+WRK_THREADS="${BENCH_WRK_THREADS:-2}"
+CONNS="${BENCH_CONNECTIONS:-64}"
+THREADS="${BENCH_THREADS:-2}"
+ENDED="${BENCH_ENDED:-1000000}"
+AC=ACd1a170e0000000000000000000000000
+TOKEN=dialtone-auth-token
+SKIP_BUILD=0 PRISM=1 MEMORY=1
+for arg in "$@"; do
+  case "$arg" in
+    --skip-build) SKIP_BUILD=1 ;;
+    --quick) DURATION=3; ENDED=200000 ;;
+    --no-prism) PRISM=0 ;;
+    --no-memory) MEMORY=0 ;;
+    *) echo "usage: $0 [--skip-build] [--quick] [--no-prism] [--no-memory]" >&2; exit 2 ;;
+  esac
+done
+
+export BENCH_DIR="$BENCH" BENCH_AC="$AC"
+export BENCH_AUTH="Basic $(printf '%s:%s' "$AC" "$TOKEN" | base64 -w0)"
+API="/2010-04-01/Accounts/$AC"
+mkdir -p "$OUT"
+rm -f "$OUT"/*.sids* "$OUT"/*.log "$OUT"/wrk-*.txt
+
+# --- processes: every one we start is recorded and stopped on exit ---
+PIDS=()
+cleanup() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do
+    for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$p" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+stop() {  # stop one process we started
+  local p="$1"
+  kill "$p" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$p" 2>/dev/null || true
+}
+
+log() { echo "bench: $*" >&2; }
+
+# --- build ---
+if ((!SKIP_BUILD)); then
+  log "building the release preset with the bench tools"
+  cmake --preset release -DDIALTONE_BENCH=ON >/dev/null
+  cmake --build "$BUILD" --target dialtone ceiling_server engine_bench >/dev/null
+fi
+DIALTONE="$BUILD/server/dialtone"
+CEILING="$BUILD/bench/ceiling_server"
+if ((PRISM)) && [[ ! -x "$BENCH/node_modules/.bin/prism" ]]; then
+  log "installing Prism (npm ci in bench/)"
+  (cd "$BENCH" && timeout 600 npm ci --no-audit --no-fund >/dev/null) || { log "npm ci failed: no Prism"; PRISM=0; }
+fi
+
+# --- helpers ---
+# wait_line FILE REGEX TIMEOUT_S: prints the first match once it appears.
+wait_line() {
+  local deadline=$((SECONDS + $3))
+  while ((SECONDS < deadline)); do
+    if grep -m1 -oE "$2" "$1" 2>/dev/null; then return 0; fi
+    sleep 0.05
+  done
+  return 1
+}
+
+# start_dialtone NAME [ARGS...]: sets DT_PID, DT_URL. Logs at info (the default) to a file.
+start_dialtone() {
+  local name="$1"; shift
+  "$DIALTONE" --port 0 --threads "$THREADS" --data-dir "" "$@" >"$OUT/$name.log" 2>&1 &
+  DT_PID=$!; PIDS+=("$DT_PID")
+  DT_URL=$(wait_line "$OUT/$name.log" 'http://127\.0\.0\.1:[0-9]+' 10) || { log "dialtone did not start"; cat "$OUT/$name.log" >&2; exit 1; }
+}
+
+rss_mib() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
+
+post() {  # post URL_PATH [curl args...]: prints the HTTP status
+  local url="$1"; shift
+  curl -s -o /dev/null -w '%{http_code}' --max-time 600 -u "$AC:$TOKEN" -X POST "$DT_URL$url" "$@"
+}
+
+# The control API is being written while this suite is; without clock/advance the suite falls
+# back to the real clock with --ring-seconds 0 (calls answer at once) and says so.
+HAVE_ADVANCE=0
+CLOCK_ARGS=(--clock manual)
+probe_control_api() {
+  start_dialtone probe --clock manual
+  if [[ "$(post /_dialtone/clock/advance -d Seconds=0)" == 200 ]]; then HAVE_ADVANCE=1; fi
+  stop "$DT_PID"
+  if ((!HAVE_ADVANCE)); then
+    CLOCK_ARGS=(--clock real --ring-seconds 0)
+    log "no /_dialtone/clock/advance yet: using the real clock with --ring-seconds 0"
+  fi
+}
+
+advance() {  # advance SECONDS: prints the wall time in ms
+  local t0 t1 code
+  t0=$(date +%s%N)
+  code=$(post /_dialtone/clock/advance -d "Seconds=$1")
+  t1=$(date +%s%N)
+  [[ "$code" == 200 ]] || log "advance $1 answered $code"
+  echo $(((t1 - t0) / 1000000))
+}
+
+# prefill_calls N SIDS_FILE [TWIML_URLENCODED] [EXTRA_FORM]: creates at least N calls with
+# wrk and writes exactly N sids to SIDS_FILE.
+prefill_calls() {
+  local n="$1" file="$2" prev=-1
+  rm -f "$file" "$file".*
+  while :; do
+    local have=0
+    if compgen -G "$file.*" >/dev/null; then have=$(cat "$file".* | wc -l); fi
+    ((have >= n)) && break
+    if ((have == prev)); then log "prefill makes no progress: $(cat "$OUT/wrk-prefill.txt")"; exit 1; fi
+    prev=$have
+    # ~15k creates/s here: size each round to what is missing.
+    local secs=$(((n - have) / 12000 + 1))
+    BENCH_SIDS_OUT="$file" BENCH_TWIML="${3:-}" BENCH_CREATE_EXTRA="${4:-}" \
+      timeout $((secs + 30)) wrk -t"$WRK_THREADS" -c"$CONNS" -d"${secs}s" -s "$BENCH/create.lua" "$DT_URL" >"$OUT/wrk-prefill.txt"
+  done
+  awk -v n="$n" 'NR <= n' "$file".* >"$file"
+  rm -f "$file".*
+}
+
+# run_wrk NAME URL SCRIPT [SIDS]: appends "NAME rps p50_ms p99_ms non2xx" to $OUT/results.
+run_wrk() {
+  local name="$1" url="$2" script="$3" sids="${4:-}"
+  local out="$OUT/wrk-$name.txt"
+  BENCH_SIDS="$sids" timeout $((DURATION + 30)) wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" \
+    --latency -s "$BENCH/$script" "$url" >"$out" 2>&1 || true
+  awk -v name="$name" '
+    function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
+    /Requests\/sec/ { rps = $2 }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    /Non-2xx/ { bad = $NF }
+    /Socket errors/ { err = $0 }
+    END { printf "%s %.0f %.2f %.2f %d\n", name, rps, p50, p99, bad + 0 }' "$out" >>"$OUT/results"
+  log "$(tail -1 "$OUT/results")"
+}
+
+: >"$OUT/results"
+: >"$OUT/extra"
+extra() { echo "$*" >>"$OUT/extra"; log "$*"; }
+
+log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s"
+probe_control_api
+
+# --- 1. fetch, update, create on one instance with 10k in-progress calls ---
+start_dialtone main "${CLOCK_ARGS[@]}"
+prefill_calls 10000 "$OUT/calls10k.sids"
+((HAVE_ADVANCE)) && advance 2 >/dev/null  # dial, ring 1 s, answer: all in-progress
+first=$(head -1 "$OUT/calls10k.sids")
+curl -s -u "$AC:$TOKEN" "$DT_URL$API/Calls/$first.json" >"$OUT/call-body.json"
+grep -q '"status": "in-progress"' "$OUT/call-body.json" || log "warning: prefilled calls are not in-progress: $(head -c 300 "$OUT/call-body.json")"
+run_wrk dialtone.fetch "$DT_URL" fetch.lua "$OUT/calls10k.sids"
+run_wrk dialtone.update "$DT_URL" update.lua "$OUT/calls10k.sids"
+run_wrk dialtone.create "$DT_URL" create.lua
+stop "$DT_PID"
+
+# --- 2. list over 100k stored calls; RSS with 100k live calls; 100k timers in one advance ---
+start_dialtone list "${CLOCK_ARGS[@]}"
+rss_empty=$(rss_mib "$DT_PID")
+prefill_calls 100000 "$OUT/calls100k.sids" "%3CResponse%3E%3CPause%20length%3D%22600%22%2F%3E%3C%2FResponse%3E"
+if ((HAVE_ADVANCE)); then
+  extra "rss_100k_live_queued_mib $(rss_mib "$DT_PID") (empty: $rss_empty)"
+  extra "advance_100k_dial_and_answer_ms $(advance 2)"
+fi
+extra "rss_100k_live_in_progress_mib $(rss_mib "$DT_PID") (empty: $rss_empty)"
+run_wrk dialtone.list "$DT_URL" list.lua
+if ((HAVE_ADVANCE)); then
+  # Every call is 2 s into a 600 s <Pause>: one advance fires 100k verb timers, each call
+  # runs off the end of its document and completes.
+  extra "advance_100k_pause_timers_ms $(advance 600)"
+else
+  extra "advance_100k_pause_timers_ms n/a (no clock/advance; see engine_bench)"
+fi
+stop "$DT_PID"
+
+# Engine-level timer figure (no HTTP), always available.
+"$BUILD/bench/engine_bench" --calls 100000 >"$OUT/engine_bench.txt"
+extra "engine_fire_100k_pause_timers_ms $(awk '/^fire_/ { print $2 }' "$OUT/engine_bench.txt")"
+
+# --- 3. callbacks: signed status callbacks per second to a local keep-alive sink ---
+"$CEILING" --port 0 --threads 1 >"$OUT/sink.log" 2>&1 &
+SINK_PID=$!; PIDS+=("$SINK_PID")
+SINK_URL=$(wait_line "$OUT/sink.log" 'http://127\.0\.0\.1:[0-9]+' 10)
+sink_count() { curl -s "$SINK_URL/_count"; }
+start_dialtone callbacks "${CLOCK_ARGS[@]}"
+cb_extra="&StatusCallback=$(printf '%s' "$SINK_URL/cb" | sed 's/:/%3A/g; s#/#%2F#g')"
+cb_extra+="&StatusCallbackEvent=initiated&StatusCallbackEvent=ringing&StatusCallbackEvent=answered&StatusCallbackEvent=completed"
+hangup="%3CResponse%3E%3CHangup%2F%3E%3C%2FResponse%3E"
+c0=$(sink_count)
+t0=$(date +%s%N)
+prefill_calls 10000 "$OUT/callbacks.sids" "$hangup" "$cb_extra"
+((HAVE_ADVANCE)) && advance 5 >/dev/null
+want=$((c0 + 40000))
+last=-1
+for _ in $(seq 1 600); do  # until 4 callbacks per call arrived, or nothing moves for 1 s
+  now=$(sink_count)
+  ((now >= want)) && break
+  if ((now == last)); then sleep 1; [[ "$(sink_count)" == "$now" ]] && break; fi
+  last=$now; sleep 0.05
+done
+t1=$(date +%s%N)
+got=$(($(sink_count) - c0))
+ms=$(((t1 - t0) / 1000000))
+if ((HAVE_ADVANCE)); then
+  extra "callbacks_per_s $((got * 1000 / (ms > 0 ? ms : 1))) ($got callbacks of 10000 calls in ${ms} ms, creates included)"
+else
+  extra "callbacks_per_s $((got * 1000 / (ms > 0 ? ms : 1))) ($got callbacks in ${ms} ms while the calls were being created)"
+fi
+stop "$DT_PID"
+
+# --- 4. memory with 1M ended calls ---
+if ((MEMORY)); then
+  start_dialtone ended "${CLOCK_ARGS[@]}"
+  prefill_calls "$ENDED" "$OUT/ended.sids" "$hangup"
+  ((HAVE_ADVANCE)) && extra "advance_${ENDED}_calls_to_completed_ms $(advance 5)"
+  sleep 1
+  last=$(tail -1 "$OUT/ended.sids")
+  curl -s -u "$AC:$TOKEN" "$DT_URL$API/Calls/$last.json" | grep -q '"status": "completed"' ||
+    log "warning: the last call is not completed"
+  extra "rss_${ENDED}_ended_mib $(rss_mib "$DT_PID")"
+  stop "$DT_PID"
+  rm -f "$OUT/ended.log" "$OUT/ended.sids"  # large
+fi
+
+# --- 5. start-up ---
+extra "$(node "$BENCH/startup.mjs" "$DIALTONE" 10 | tr '\n' ' ')"
+
+# --- 6. baselines: the Beast ceiling and Prism, same load ---
+"$CEILING" --port 0 --threads "$THREADS" --body "$OUT/call-body.json" >"$OUT/ceiling.log" 2>&1 &
+CEIL_PID=$!; PIDS+=("$CEIL_PID")
+CEIL_URL=$(wait_line "$OUT/ceiling.log" 'http://127\.0\.0\.1:[0-9]+' 10)
+run_wrk ceiling.fetch "$CEIL_URL" fetch.lua "$OUT/calls10k.sids"
+run_wrk ceiling.update "$CEIL_URL" update.lua "$OUT/calls10k.sids"
+run_wrk ceiling.create "$CEIL_URL" create.lua
+run_wrk ceiling.list "$CEIL_URL" list.lua
+stop "$CEIL_PID"
+
+if ((PRISM)) && [[ -f "$SPEC" ]]; then
+  PRISM_PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+  "$BENCH/node_modules/.bin/prism" mock -h 127.0.0.1 -p "$PRISM_PORT" --verboseLevel error "$SPEC" >"$OUT/prism.log" 2>&1 &
+  PRISM_PID=$!; PIDS+=("$PRISM_PID")
+  for _ in $(seq 1 600); do  # Prism takes seconds to load the spec
+    curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$PRISM_PORT/" && break
+    sleep 0.1
+  done
+  run_wrk prism.fetch "http://127.0.0.1:$PRISM_PORT" fetch.lua "$OUT/calls10k.sids"
+  run_wrk prism.update "http://127.0.0.1:$PRISM_PORT" update.lua "$OUT/calls10k.sids"
+  stop "$PRISM_PID"
+fi
+
+# --- the table ---
+{
+  echo "dialtone bench  $(date -u +%FT%TZ)  $(nproc) cores (wrk and servers share them), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s; servers $THREADS threads; clock: ${CLOCK_ARGS[*]}"
+  echo
+  awk '
+    { rps[$1] = $2; p50[$1] = $3; p99[$1] = $4; bad[$1] = $5 }
+    END {
+      printf "%-8s %10s %8s %8s %10s %8s %9s %10s %9s\n", "workload", "req/s", "p50 ms", "p99 ms", "ceiling/s", "vs ceil", "prism/s", "vs prism", "non-2xx"
+      n = split("fetch update create list", w, " ")
+      for (i = 1; i <= n; i++) {
+        d = "dialtone." w[i]; c = "ceiling." w[i]; p = "prism." w[i]
+        rc = (c in rps && rps[c] > 0) ? sprintf("%.2f", rps[d] / rps[c]) : "-"
+        rp = (p in rps && rps[p] > 0) ? sprintf("%.1fx", rps[d] / rps[p]) : "-"
+        printf "%-8s %10s %8s %8s %10s %8s %9s %10s %9s\n", w[i], rps[d], p50[d], p99[d], (c in rps ? rps[c] : "-"), rc, (p in rps ? rps[p] : "-"), rp, bad[d]
+      }
+    }' "$OUT/results"
+  echo
+  echo "baselines: p50/p99 ms  ceiling: $(awk '/^ceiling/ { printf "%s %s/%s  ", substr($1, 9), $3, $4 }' "$OUT/results")"
+  echo "           prism:   $(awk '/^prism/ { printf "%s %s/%s  ", substr($1, 7), $3, $4 }' "$OUT/results")"
+  echo
+  cat "$OUT/extra"
+} | tee "$OUT/summary.txt"
