@@ -142,6 +142,9 @@ Status Engine::delete_call(const std::string& account_sid, const std::string& si
   }
   auto& list = impl_->by_account[account_sid];
   std::erase(list, rec);
+  for (const auto& n : rec->notifications) impl_->notifications.erase(n);
+  impl_->dirty_calls.erase(sid);
+  impl_->deleted_calls.push_back(sid);
   impl_->calls.erase(sid);
   return Ok{};
 }
@@ -352,6 +355,9 @@ void Engine::record(const std::string& account_sid, const std::string& call_sid,
   e.wall = wall_.now();
   e.type = std::move(type);
   e.fields = std::move(fields);
+  // Every change to a call is journalled, so the journal is also where a store learns which
+  // calls to write again.
+  if (!e.call_sid.empty()) impl_->dirty_calls.insert(e.call_sid);
   journal_.append(std::move(e));
 }
 
@@ -365,6 +371,12 @@ void Engine::reset() {
   impl_->queue_sids.clear();
   impl_->queue_agents.clear();
   journal_.clear();
+  impl_->dirty_calls.clear();
+  impl_->deleted_calls.clear();
+  impl_->new_notifications.clear();
+  impl_->reset_accounts.clear();
+  impl_->reset_all = true;
+  impl_->persisted_seq = journal_.last_seq();
 }
 
 void Engine::reset_account(const std::string& account_sid) {
@@ -378,7 +390,12 @@ void Engine::reset_account(const std::string& account_sid) {
   }
   std::erase_if(impl_->pending, [&](const auto& p) { return !impl_->calls.count(p.second.call_sid); });
   std::erase_if(impl_->queues, [&](const auto& q) { return q.first.first == account_sid; });
+  std::erase_if(impl_->queue_sids, [&](const auto& q) { return q.first.first == account_sid; });
   std::erase_if(impl_->queue_agents, [&](const auto& q) { return q.first.first == account_sid; });
+  std::erase_if(impl_->dirty_calls, [&](const std::string& sid) { return !impl_->calls.count(sid); });
+  std::erase_if(impl_->new_notifications,
+                [&](const std::string& sid) { return !impl_->notifications.count(sid); });
+  impl_->reset_accounts.push_back(account_sid);
   journal_.erase_account(account_sid);
   numbers_.erase_account(account_sid);
 }

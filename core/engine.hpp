@@ -110,6 +110,21 @@ struct Effects {
   std::vector<WebhookRequest> webhooks;
 };
 
+// What changed since the last take_changes(): what a store must write to keep a copy.
+// Pointers are valid until the engine is next modified (use them under the same lock).
+struct Changes {
+  bool reset_all = false;                   // everything before was dropped
+  std::vector<std::string> reset_accounts;  // these accounts' calls and journal were dropped
+  std::vector<const Call*> calls;           // created or changed
+  std::vector<std::string> deleted;         // call sids
+  std::vector<const Notification*> notifications;
+  std::vector<const JournalEvent*> events;  // appended, in order
+  bool empty() const {
+    return !reset_all && reset_accounts.empty() && calls.empty() && deleted.empty() &&
+           notifications.empty() && events.empty();
+  }
+};
+
 // Callee actions from the control API (or the scripted behaviour).
 enum class CalleeAction { kAnswer, kBusy, kNoAnswer, kFail, kHangup };
 
@@ -160,6 +175,17 @@ class Engine {
   // --- webhooks ---
   void on_webhook_result(const WebhookResult& result, Effects& out);
   size_t webhooks_in_flight() const;
+
+  // --- persistence (server/ keeps a copy on disk) ---
+  Changes take_changes();
+  // Loading a copy at start-up, oldest call first. Ended calls come back exactly as they were.
+  void restore_call(const Call& call);
+  void restore_notification(const Notification& notification);
+  void restore_event(const JournalEvent& event);  // keeps its seq
+  // Calls that were live when the process stopped cannot resume: their place in the TwiML and
+  // the app's state are gone. Queued and ringing calls end `canceled`, in-progress ones
+  // `completed` at the restart time, and their status callbacks fire. Returns how many.
+  size_t recover_live_calls(Effects& out);
 
   // --- journal, housekeeping ---
   const Journal& journal() const { return journal_; }

@@ -8,6 +8,7 @@
 #include <queue>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/engine.hpp"
@@ -131,6 +132,13 @@ struct Engine::Impl {
   uint64_t next_timer_seq = 1;
   uint64_t next_webhook_id = 1;
   TimePoint next_dial_slot{};  // calls-per-second emulation
+  // Persistence bookkeeping: what take_changes() reports next.
+  std::unordered_set<std::string> dirty_calls;
+  std::vector<std::string> deleted_calls;
+  std::vector<std::string> new_notifications;
+  uint64_t persisted_seq = 0;
+  bool reset_all = false;
+  std::vector<std::string> reset_accounts;
   std::unordered_map<std::string, std::unique_ptr<CallRecord>> calls;
   std::unordered_map<std::string, std::vector<CallRecord*>> by_account;  // creation order
   std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;

@@ -43,7 +43,7 @@ CallRecord& Engine::Impl::add_call(Call call) {
   auto rec = std::make_unique<CallRecord>();
   rec->order = next_order++;
   rec->call = std::move(call);
-  rec->call.queue_time_ms = 0;
+  if (!rec->call.queue_time_ms) rec->call.queue_time_ms = 0;
   CallRecord& ref = *rec;
   by_account[ref.call.account_sid].push_back(&ref);
   calls.emplace(ref.call.sid, std::move(rec));
@@ -314,6 +314,7 @@ void Engine::Impl::notify(CallRecord& rec, int code, int log, const std::string&
                                 {"log", std::to_string(log)},
                                 {"message", text}});
   rec.notifications.push_back(n.sid);
+  new_notifications.push_back(n.sid);
   notifications.emplace(n.sid, std::move(n));
 }
 

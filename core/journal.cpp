@@ -19,6 +19,12 @@ const JournalEvent& Journal::append(JournalEvent e) {
   return events_.back();
 }
 
+void Journal::restore(JournalEvent e) {
+  if (e.seq >= next_seq_) next_seq_ = e.seq + 1;
+  if (events_.size() >= max_events_) events_.pop_front();
+  events_.push_back(std::move(e));
+}
+
 void Journal::erase_account(const std::string& account_sid) {
   std::erase_if(events_, [&](const JournalEvent& e) { return e.account_sid == account_sid; });
 }

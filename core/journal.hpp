@@ -31,6 +31,7 @@ class Journal {
  public:
   explicit Journal(size_t max_events = 1'000'000) : max_events_(max_events) {}
   const JournalEvent& append(JournalEvent e);
+  void restore(JournalEvent e);  // keeps e.seq; later appends continue after it
   const std::deque<JournalEvent>& events() const { return events_; }
   uint64_t last_seq() const { return next_seq_ - 1; }
   void erase_account(const std::string& account_sid);

@@ -1,0 +1,71 @@
+// What a store needs from the engine: the changes since it last asked, and a way back in at
+// start-up. The engine stays sans-I/O; server/ does the writing.
+#include <algorithm>
+
+#include "core/engine_impl.hpp"
+
+namespace dialtone::core {
+
+Changes Engine::take_changes() {
+  Changes c;
+  c.reset_all = std::exchange(impl_->reset_all, false);
+  c.reset_accounts = std::move(impl_->reset_accounts);
+  impl_->reset_accounts.clear();
+  for (const auto& sid : impl_->dirty_calls) {
+    if (const CallRecord* rec = impl_->get(sid)) c.calls.push_back(&rec->call);
+  }
+  impl_->dirty_calls.clear();
+  c.deleted = std::move(impl_->deleted_calls);
+  impl_->deleted_calls.clear();
+  for (const auto& sid : impl_->new_notifications) {
+    auto it = impl_->notifications.find(sid);
+    if (it != impl_->notifications.end()) c.notifications.push_back(&it->second);
+  }
+  impl_->new_notifications.clear();
+  // New journal events are at the back; walk back to the last one already handed out.
+  const auto& events = journal_.events();
+  auto first = events.end();
+  while (first != events.begin() && std::prev(first)->seq > impl_->persisted_seq) --first;
+  for (auto it = first; it != events.end(); ++it) c.events.push_back(&*it);
+  impl_->persisted_seq = journal_.last_seq();
+  return c;
+}
+
+void Engine::restore_call(const Call& call) {
+  if (impl_->calls.count(call.sid)) return;
+  CallRecord& rec = impl_->add_call(call);
+  rec.answered = call.start_time.has_value();
+  rec.behavior = behaviors_.for_number(call.direction == Direction::kInbound ? call.from
+                                                                              : call.to);
+  impl_->dirty_calls.erase(call.sid);  // it is already on disk
+}
+
+void Engine::restore_notification(const Notification& notification) {
+  CallRecord* rec = impl_->get(notification.call_sid);
+  if (!rec) return;
+  rec->notifications.push_back(notification.sid);
+  impl_->notifications.emplace(notification.sid, notification);
+}
+
+void Engine::restore_event(const JournalEvent& event) {
+  journal_.restore(event);
+  impl_->persisted_seq = journal_.last_seq();
+}
+
+size_t Engine::recover_live_calls(Effects& out) {
+  std::vector<CallRecord*> live;
+  for (auto& [sid, rec] : impl_->calls)
+    if (is_live(rec->call.status)) live.push_back(rec.get());
+  // Oldest first, so callbacks and journal entries come out in a stable order.
+  std::sort(live.begin(), live.end(),
+            [](const CallRecord* a, const CallRecord* b) { return a->order < b->order; });
+  for (CallRecord* rec : live) {
+    impl_->journal(*rec, "recovery", {{"status", std::string(to_wire(rec->call.status))}});
+    const CallEvent event =
+        rec->call.status == CallStatus::kInProgress ? CallEvent::kHangup : CallEvent::kApiCancel;
+    impl_->end_call(*rec, event, out);
+  }
+  return live.size();
+}
+
+}  // namespace dialtone::core
