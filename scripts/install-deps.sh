@@ -13,7 +13,7 @@ build_pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-url1.81-d
             libtinyxml2-dev libspdlog-dev libfmt-dev libssl-dev libsqlite3-dev libgtest-dev
             ca-certificates)
 runtime_pkgs=(libspdlog1.10 libfmt9 libtinyxml2-9 libssl3 libsqlite3-0 libboost-url1.81.0
-              ca-certificates curl)
+              ca-certificates)
 test_pkgs=(nodejs npm curl openssl)
 fuzz_pkgs=(clang libclang-rt-14-dev)  # Debian 12: clang 14; libFuzzer and the sanitizer runtimes
 
