@@ -11,9 +11,14 @@ Changes Engine::take_changes() {
   c.reset_all = std::exchange(impl_->reset_all, false);
   c.reset_accounts = std::move(impl_->reset_accounts);
   impl_->reset_accounts.clear();
+  // In creation order, so a store that appends new calls keeps them in the engine's order.
+  std::vector<const CallRecord*> dirty;
   for (const auto& sid : impl_->dirty_calls) {
-    if (const CallRecord* rec = impl_->get(sid)) c.calls.push_back(&rec->call);
+    if (const CallRecord* rec = impl_->get(sid)) dirty.push_back(rec);
   }
+  std::sort(dirty.begin(), dirty.end(),
+            [](const CallRecord* a, const CallRecord* b) { return a->order < b->order; });
+  for (const CallRecord* rec : dirty) c.calls.push_back(&rec->call);
   impl_->dirty_calls.clear();
   c.deleted = std::move(impl_->deleted_calls);
   impl_->deleted_calls.clear();

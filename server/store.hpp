@@ -1,0 +1,59 @@
+// Optional persistence (--data-dir): one SQLite database, DIR/dialtone.db, in WAL mode with
+// synchronous=FULL, so that a COMMIT is on disk before it returns. EngineHost writes the
+// engine's changes (core::Engine::take_changes) in one transaction under the engine lock,
+// before any answer leaves: a 2xx means the change is durable. Settings (accounts, numbers,
+// behaviours) are small and change only through the control API, so they are written as one
+// snapshot when they may have changed.
+// Calls and notifications are stored as a JSON document per row (plus the columns that
+// deletes and resets select on); calls keep their creation order in the rowid (UPSERT).
+// Thread-safety: not thread-safe; EngineHost uses it only under the engine lock.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "core/engine.hpp"
+
+namespace dialtone::server {
+
+// A failed write or read of the database (disk full, corrupt file, wrong schema version).
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct StoreStats {
+  size_t calls = 0, notifications = 0, events = 0;
+};
+
+class Store {
+ public:
+  static constexpr int kSchemaVersion = 1;
+  // The journal on disk is bounded like the one in memory (core::Journal's default).
+  static constexpr uint64_t kMaxEvents = 1'000'000;
+
+  // Creates `dir` (and the database) if needed. Throws StoreError.
+  static std::unique_ptr<Store> open(const std::string& dir);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // One transaction: `changes`, and the settings of `settings` when it is not null.
+  // Throws StoreError (the transaction is rolled back).
+  void write(const core::Changes& changes, const core::Engine* settings);
+  // Restores everything into a fresh engine: settings (when a snapshot exists; they replace
+  // the engine's), then calls oldest first, notifications and the journal. Returns what it
+  // loaded. Throws StoreError.
+  StoreStats load(core::Engine& engine);
+  bool has_settings();
+  const std::string& path() const;
+
+  struct Impl;
+
+ private:
+  explicit Store(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dialtone::server

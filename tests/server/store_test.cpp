@@ -1,0 +1,319 @@
+// The SQLite store: every field of a call, notification, journal event and setting comes back
+// as it was written; resets and deletes remove rows; calls keep their creation order.
+#include "server/store.hpp"
+
+#include <gmock/gmock.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <random>
+
+#include "tests/core/engine_fixture.hpp"
+
+namespace dialtone::server {
+namespace {
+
+using core::testing::kAc;
+namespace fs = std::filesystem;
+
+class StoreTest : public core::testing::EngineTest {
+ protected:
+  StoreTest() {
+    dir_ = fs::temp_directory_path() /
+           ("dialtone_store_test_" + std::to_string(std::random_device{}()));
+    store_ = Store::open(dir_.string());
+  }
+  ~StoreTest() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void flush(bool settings = false) {
+    store_->write(engine().take_changes(), settings ? &engine() : nullptr);
+  }
+
+  // A fresh engine (no account, nothing) loaded from a reopened database.
+  std::unique_ptr<core::Engine> reload() {
+    store_.reset();
+    store_ = Store::open(dir_.string());
+    auto e = std::make_unique<core::Engine>(clock2_, clock2_, core::EngineConfig{}, 7);
+    stats_ = store_->load(*e);
+    return e;
+  }
+
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+  core::ManualClock clock2_;
+  StoreStats stats_;
+};
+
+core::Call every_field_set() {
+  using std::chrono::seconds;
+  core::Call c;
+  c.sid = "CA" + std::string(32, '1');
+  c.account_sid = kAc;
+  c.parent_call_sid = "CA" + std::string(32, '2');
+  c.to = "+14155550100";
+  c.to_formatted = "(415) 555-0100";
+  c.from = "client:alice";
+  c.from_formatted = "alice";
+  c.phone_number_sid = "PN" + std::string(32, '3');
+  c.status = core::CallStatus::kNoAnswer;
+  c.direction = core::Direction::kOutboundDial;
+  c.date_created = core::TimePoint{core::Millis{1767225600123}};
+  c.date_updated = c.date_created + seconds(5);
+  c.start_time = c.date_created + seconds(1);
+  c.end_time = c.date_created + seconds(4);
+  c.duration_s = 3;
+  c.queue_time_ms = 17;
+  c.answered_by = "machine_start";
+  c.forwarded_from = "+14155550111";
+  c.caller_name = "Ada \"quoted\" \xc3\xa9";
+  c.price = "-0.01300";
+  c.url = {"https://app.example.com/voice?a=1&b=2", core::HttpMethod::kGet};
+  c.twiml = "<Response><Say>hi\n\"there\"</Say></Response>";
+  c.fallback = {"https://app.example.com/fallback", core::HttpMethod::kPost};
+  c.status_callback = {"https://app.example.com/status", core::HttpMethod::kGet};
+  c.status_callback_events = core::kEventInitiated | core::kEventCompleted;
+  c.timeout_s = 33;
+  c.time_limit_s = 600;
+  c.send_digits = "1w2#";
+  c.record = true;
+  c.machine_detection = "DetectMessageEnd";
+  c.caller_id = "+14155550122";
+  c.callbacks_sent = core::kEventInitiated | core::kEventRinging;
+  c.callback_sequence = 4;
+  c.child_sids = {"CA" + std::string(32, '4'), "CA" + std::string(32, '5')};
+  c.deleted = false;
+  return c;
+}
+
+TEST_F(StoreTest, EveryFieldOfACallRoundTrips) {
+  const core::Call in = every_field_set();
+  core::Changes changes;
+  changes.calls.push_back(&in);
+  store_->write(changes, nullptr);
+  auto e = reload();
+  const core::Call* out = e->find_call(kAc, in.sid);
+  ASSERT_NE(out, nullptr);
+  EXPECT_EQ(out->sid, in.sid);
+  EXPECT_EQ(out->account_sid, in.account_sid);
+  EXPECT_EQ(out->parent_call_sid, in.parent_call_sid);
+  EXPECT_EQ(out->to, in.to);
+  EXPECT_EQ(out->to_formatted, in.to_formatted);
+  EXPECT_EQ(out->from, in.from);
+  EXPECT_EQ(out->from_formatted, in.from_formatted);
+  EXPECT_EQ(out->phone_number_sid, in.phone_number_sid);
+  EXPECT_EQ(out->status, in.status);
+  EXPECT_EQ(out->direction, in.direction);
+  EXPECT_EQ(out->date_created, in.date_created);
+  EXPECT_EQ(out->date_updated, in.date_updated);
+  EXPECT_EQ(out->start_time, in.start_time);
+  EXPECT_EQ(out->end_time, in.end_time);
+  EXPECT_EQ(out->duration_s, in.duration_s);
+  EXPECT_EQ(out->queue_time_ms, in.queue_time_ms);
+  EXPECT_EQ(out->answered_by, in.answered_by);
+  EXPECT_EQ(out->forwarded_from, in.forwarded_from);
+  EXPECT_EQ(out->caller_name, in.caller_name);
+  EXPECT_EQ(out->price, in.price);
+  EXPECT_EQ(out->url.url, in.url.url);
+  EXPECT_EQ(out->url.method, in.url.method);
+  EXPECT_EQ(out->twiml, in.twiml);
+  EXPECT_EQ(out->fallback.url, in.fallback.url);
+  EXPECT_EQ(out->fallback.method, in.fallback.method);
+  EXPECT_EQ(out->status_callback.url, in.status_callback.url);
+  EXPECT_EQ(out->status_callback.method, in.status_callback.method);
+  EXPECT_EQ(out->status_callback_events, in.status_callback_events);
+  EXPECT_EQ(out->timeout_s, in.timeout_s);
+  EXPECT_EQ(out->time_limit_s, in.time_limit_s);
+  EXPECT_EQ(out->send_digits, in.send_digits);
+  EXPECT_EQ(out->record, in.record);
+  EXPECT_EQ(out->machine_detection, in.machine_detection);
+  EXPECT_EQ(out->caller_id, in.caller_id);
+  EXPECT_EQ(out->callbacks_sent, in.callbacks_sent);
+  EXPECT_EQ(out->callback_sequence, in.callback_sequence);
+  EXPECT_EQ(out->child_sids, in.child_sids);
+  EXPECT_EQ(out->deleted, in.deleted);
+}
+
+TEST_F(StoreTest, UnsetOptionalsStayUnset) {
+  core::Call in = every_field_set();
+  in.start_time.reset();
+  in.end_time.reset();
+  in.duration_s.reset();
+  in.time_limit_s.reset();
+  in.status = core::CallStatus::kCanceled;
+  core::Changes changes;
+  changes.calls.push_back(&in);
+  store_->write(changes, nullptr);
+  auto e = reload();
+  const core::Call* out = e->find_call(kAc, in.sid);
+  ASSERT_NE(out, nullptr);
+  EXPECT_FALSE(out->start_time.has_value());
+  EXPECT_FALSE(out->end_time.has_value());
+  EXPECT_FALSE(out->duration_s.has_value());
+  EXPECT_FALSE(out->time_limit_s.has_value());
+}
+
+TEST_F(StoreTest, CallsNotificationsAndJournalComeBackInOrder) {
+  on(core::testing::kApp + "/voice", core::testing::http_error(500));
+  std::vector<std::string> sids;
+  for (int i = 0; i < 5; ++i) sids.push_back(create());
+  flush();
+  advance(5);  // all fail to fetch TwiML: completed, each with a notification
+  flush();
+  const auto& events = engine().journal().events();
+  const uint64_t last_seq = engine().journal().last_seq();
+  const size_t event_count = events.size();
+
+  auto e = reload();
+  EXPECT_EQ(stats_.calls, 5u);
+  EXPECT_EQ(stats_.notifications, 5u);
+  EXPECT_EQ(stats_.events, event_count);
+  auto page = e->list_calls(kAc, {}, 50, 0, "", "");
+  ASSERT_EQ(page.calls.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) EXPECT_EQ(page.calls[i]->sid, sids[4 - i]) << "newest first";
+  for (const auto& sid : sids) {
+    EXPECT_EQ(e->find_call(kAc, sid)->status, core::CallStatus::kCompleted);
+    auto ns = e->notifications(kAc, sid);
+    ASSERT_EQ(ns.size(), 1u);
+    EXPECT_EQ(ns[0]->error_code, engine().notifications(kAc, sid)[0]->error_code);
+    EXPECT_EQ(ns[0]->request_url, engine().notifications(kAc, sid)[0]->request_url);
+    EXPECT_EQ(ns[0]->date_created, engine().notifications(kAc, sid)[0]->date_created);
+  }
+  ASSERT_EQ(e->journal().events().size(), event_count);
+  EXPECT_EQ(e->journal().last_seq(), last_seq);
+  for (size_t i = 0; i < event_count; ++i) {
+    const auto& a = events[i];
+    const auto& b = e->journal().events()[i];
+    EXPECT_EQ(a.seq, b.seq);
+    EXPECT_EQ(a.account_sid, b.account_sid);
+    EXPECT_EQ(a.call_sid, b.call_sid);
+    EXPECT_EQ(a.at, b.at);
+    EXPECT_EQ(a.wall, b.wall);
+    EXPECT_EQ(a.type, b.type);
+    EXPECT_EQ(a.fields, b.fields);
+  }
+}
+
+TEST_F(StoreTest, UpdatesReplaceTheRowAndKeepItsPlace) {
+  on_twiml(core::testing::kApp + "/voice", "<Response><Pause length=\"300\"/></Response>");
+  const std::string a = create();
+  const std::string b = create();
+  flush();
+  ASSERT_TRUE(update(a, set_status(core::CallStatus::kCompleted)).ok());
+  flush();
+  auto e = reload();
+  EXPECT_EQ(e->find_call(kAc, a)->status, core::CallStatus::kCanceled);
+  EXPECT_EQ(e->find_call(kAc, b)->status, core::CallStatus::kQueued);
+  auto page = e->list_calls(kAc, {}, 50, 0, "", "");
+  ASSERT_EQ(page.calls.size(), 2u);
+  EXPECT_EQ(page.calls[0]->sid, b);
+  EXPECT_EQ(page.calls[1]->sid, a);
+}
+
+TEST_F(StoreTest, DeletesAndResetsRemoveRows) {
+  on(core::testing::kApp + "/voice", core::testing::http_error(500));
+  const std::string gone = create();
+  const std::string kept = create();
+  advance(5);
+  flush();
+  ASSERT_TRUE(engine().delete_call(kAc, gone).ok());
+  flush();
+  {
+    auto e = reload();
+    EXPECT_EQ(e->find_call(kAc, gone), nullptr);
+    EXPECT_NE(e->find_call(kAc, kept), nullptr);
+    EXPECT_EQ(stats_.notifications, 1u) << "the deleted call's notification went with it";
+  }
+  engine().reset_account(kAc);
+  flush();
+  {
+    auto e = reload();
+    EXPECT_EQ(stats_.calls, 0u);
+    EXPECT_EQ(stats_.notifications, 0u);
+    EXPECT_EQ(stats_.events, 0u);
+  }
+  create();
+  flush();
+  engine().reset();
+  const std::string after = create();
+  flush();
+  auto e = reload();
+  EXPECT_EQ(stats_.calls, 1u) << "the reset dropped what came before, not what came after";
+  EXPECT_NE(e->find_call(kAc, after), nullptr);
+}
+
+TEST_F(StoreTest, SettingsRoundTrip) {
+  core::Account sub{"AC" + std::string(32, 'b'), "sub-token", kAc, "sub account",
+                    {{"SK" + std::string(32, 'c'), "key-secret"}}};
+  engine().accounts().put(sub);
+  core::PhoneNumber n;
+  n.sid = "PN" + std::string(32, 'd');
+  n.account_sid = kAc;
+  n.phone_number = "+14155550700";
+  n.voice_url = {"http://app/voice", core::HttpMethod::kGet};
+  n.voice_fallback = {"http://app/fallback", core::HttpMethod::kPost};
+  n.status_callback = {"http://app/status", core::HttpMethod::kGet};
+  engine().numbers().put(n);
+  core::Behavior d;
+  d.answer_after_s = 7;
+  engine().behaviors().set_default(d);
+  core::Behavior busy;
+  busy.outcome = core::Outcome::kBusy;
+  engine().behaviors().add("+14155550199", busy);
+  core::Behavior scripted;
+  scripted.answered_by = "human";
+  scripted.gather_inputs = {"2", "speech:sales please"};
+  scripted.hangup_after_s = 60;
+  scripted.record_seconds = 9;
+  engine().behaviors().add("^\\+1415555.*", scripted);
+  EXPECT_FALSE(store_->has_settings());
+  flush(/*settings=*/true);
+  EXPECT_TRUE(store_->has_settings());
+
+  auto e = reload();
+  ASSERT_EQ(e->accounts().all().size(), 2u);
+  const core::Account* a = e->accounts().find(sub.sid);
+  ASSERT_NE(a, nullptr);
+  EXPECT_EQ(a->auth_token, "sub-token");
+  EXPECT_EQ(a->owner_account_sid, kAc);
+  EXPECT_EQ(a->friendly_name, "sub account");
+  ASSERT_EQ(a->api_keys.size(), 1u);
+  EXPECT_EQ(a->api_keys[0].sid, sub.api_keys[0].sid);
+  EXPECT_EQ(a->api_keys[0].secret, "key-secret");
+  const core::PhoneNumber* pn = e->numbers().find("+14155550700");
+  ASSERT_NE(pn, nullptr);
+  EXPECT_EQ(pn->sid, n.sid);
+  EXPECT_EQ(pn->account_sid, kAc);
+  EXPECT_EQ(pn->voice_url.url, "http://app/voice");
+  EXPECT_EQ(pn->voice_url.method, core::HttpMethod::kGet);
+  EXPECT_EQ(pn->voice_fallback.url, "http://app/fallback");
+  EXPECT_EQ(pn->status_callback.method, core::HttpMethod::kGet);
+  EXPECT_EQ(e->behaviors().default_behavior().answer_after_s, 7);
+  ASSERT_EQ(e->behaviors().rules().size(), 2u);
+  EXPECT_EQ(e->behaviors().for_number("+14155550199").outcome, core::Outcome::kBusy);
+  const core::Behavior& s = e->behaviors().for_number("+14155551234");
+  EXPECT_EQ(s.answered_by, "human");
+  EXPECT_THAT(s.gather_inputs, ::testing::ElementsAre("2", "speech:sales please"));
+  EXPECT_EQ(s.hangup_after_s, 60);
+  EXPECT_EQ(s.record_seconds, 9);
+}
+
+TEST_F(StoreTest, RefusesAnotherSchemaVersion) {
+  store_.reset();
+  {
+    // Pretend a future dialtone wrote this database.
+    auto s = Store::open(dir_.string());
+  }
+  std::string db = (dir_ / "dialtone.db").string();
+  std::string cmd = "UPDATE meta SET value = '99' WHERE key = 'schema_version'";
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, cmd.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+  EXPECT_THROW(Store::open(dir_.string()), StoreError);
+}
+
+}  // namespace
+}  // namespace dialtone::server
