@@ -65,7 +65,15 @@ class XmlWriter {
         case '"':
           if (attribute_value) out_ += "&quot;"; else out_ += c;
           break;
-        default: out_ += c;
+        default:
+          // XML 1.0 cannot carry C0 controls other than tab, LF and CR, not even as character
+          // references, and form values (%01) or a path can hold them: U+FFFD keeps the body
+          // well-formed.
+          if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+            out_ += "\xEF\xBF\xBD";
+          } else {
+            out_ += c;
+          }
       }
     }
   }

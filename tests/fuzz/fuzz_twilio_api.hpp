@@ -37,18 +37,33 @@ inline std::string auth_header(std::string_view who) {
   return std::string(who);
 }
 
-inline void check_response(const api::Response& r) {
-  FUZZ_CHECK(r.status >= 200 && r.status <= 599);
-  if (r.status == 204) FUZZ_CHECK(r.body.empty());
+// Prints the exchange when `ok` is false, so that a failed check says what was sent and got.
+inline bool explained(bool ok, const api::Request& req, const api::Response& r) {
+  if (!ok) {
+    std::fprintf(stderr, "request: %s %s\n%s\nresponse: %d %s\n%s\n", req.method.c_str(),
+                 req.target.c_str(), req.body.c_str(), r.status, r.content_type.c_str(),
+                 r.body.c_str());
+  }
+  return ok;
+}
+
+inline void check_response(const api::Request& req, const api::Response& r) {
+  FUZZ_CHECK(explained(r.status >= 200 && r.status <= 599, req, r));
+  if (r.status == 204) FUZZ_CHECK(explained(r.body.empty(), req, r));
   if (r.content_type.rfind("application/json", 0) == 0) {
     rapidjson::Document d;
     d.Parse(r.body.c_str(), r.body.size());
-    FUZZ_CHECK(!d.HasParseError());
-    FUZZ_CHECK(d.IsObject());
+    FUZZ_CHECK(explained(!d.HasParseError() && d.IsObject(), req, r));
   } else if (r.content_type.rfind("application/xml", 0) == 0 ||
              r.content_type.rfind("text/xml", 0) == 0) {
     tinyxml2::XMLDocument d;
-    FUZZ_CHECK(d.Parse(r.body.c_str(), r.body.size()) == tinyxml2::XML_SUCCESS);
+    FUZZ_CHECK(explained(d.Parse(r.body.c_str(), r.body.size()) == tinyxml2::XML_SUCCESS, req, r));
+    // XML 1.0 has no way to carry these, not even as character references.
+    bool legal = true;
+    for (char c : r.body) {
+      legal = legal && (static_cast<unsigned char>(c) >= 0x20 || c == '\t' || c == '\n' || c == '\r');
+    }
+    FUZZ_CHECK(explained(legal, req, r));
   }
 }
 
@@ -113,7 +128,7 @@ inline void run_twilio_api(const uint8_t* data, size_t size) {
 
     core::Effects effects;
     const api::Response r = api::handle_twilio(w.engine(), req, effects);
-    detail::check_response(r);
+    detail::check_response(req, r);
     if (r.status == 201 && !r.call_sid.empty()) created.push_back(r.call_sid);
     w.pump(effects);
     w.check();
