@@ -92,6 +92,11 @@ inline void run_twiml(const uint8_t* data, size_t size) {
         (setup & 16) ? core::Webhook{"https://app.test/status", core::HttpMethod::kPost} : core::Webhook{},
         effects);
     if (r) sid = (*r)->sid;
+    if (r && (*r)->status == core::CallStatus::kRinging) {  // the same ten minutes, by update
+      core::UpdateCall u;
+      u.time_limit_s = 600;
+      (void)w.engine().update_call(kWorldAccount, sid, u, effects);
+    }
   } else {
     core::CreateCall c;
     c.account_sid = kWorldAccount;
@@ -108,7 +113,9 @@ inline void run_twiml(const uint8_t* data, size_t size) {
       c.status_callback_events = core::kEventInitiated | core::kEventRinging |
                                  core::kEventAnswered | core::kEventCompleted;
     }
-    if (setup & 32) c.time_limit_s = 1 + (setup >> 6) * 30;
+    // Ten minutes unless the input picks a shorter limit: a document that loops legitimately
+    // (a <Dial action> that dials again) then ends after ~100 steps, not Twilio's 4 hours.
+    c.time_limit_s = (setup & 32) ? 1 + (setup >> 6) * 30 : 600;
     if (setup & 64) c.timeout_s = 1 + (setup & 7);
     auto r = w.engine().create_call(c, effects);
     FUZZ_CHECK(r.ok());
@@ -182,9 +189,14 @@ inline void run_twiml(const uint8_t* data, size_t size) {
         break;
       case 10: {  // a second, inbound call (to meet the first in a <Queue>)
         core::Effects fx2;
-        (void)w.engine().start_inbound(kWorldAccount, "+14155550199", "+15005550006",
-                                       {"https://app.test/inbound", core::HttpMethod::kPost}, {},
-                                       {}, fx2);
+        auto r = w.engine().start_inbound(kWorldAccount, "+14155550199", "+15005550006",
+                                          {"https://app.test/inbound", core::HttpMethod::kPost},
+                                          {}, {}, fx2);
+        if (r && (*r)->status == core::CallStatus::kRinging) {
+          core::UpdateCall u;
+          u.time_limit_s = 600;
+          (void)w.engine().update_call(kWorldAccount, (*r)->sid, u, fx2);
+        }
         w.pump(fx2);
         break;
       }
