@@ -19,8 +19,10 @@ const Behavior& BehaviorTable::for_number(const std::string& to) const {
   // Exact matches win over patterns; among patterns the first added wins.
   for (const auto& rule : rules_)
     if (!rule.regex && rule.pattern == to) return rule.behavior;
+  // The pattern's own '^' anchors it at the start; it need not match to the end ("^\\+1415"
+  // is every San Francisco number), so search rather than match. Add '$' for a whole match.
   for (const auto& rule : rules_)
-    if (rule.regex && std::regex_match(to, *rule.regex)) return rule.behavior;
+    if (rule.regex && std::regex_search(to, *rule.regex)) return rule.behavior;
   return default_;
 }
 
