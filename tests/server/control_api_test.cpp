@@ -1,0 +1,411 @@
+// The control API through the router: deferred answers (advances, blocking waits), the
+// switchable clock, limits, reset, metrics, api.request journaling, guard settings, and the
+// bad inputs of every route (405, 404, 400).
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <future>
+#include <thread>
+
+#include "server/router.hpp"
+
+namespace dialtone::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr const char* kPauseTwiml = "<Response><Pause length=\"30\"/></Response>";
+
+rapidjson::Document json(const std::string& body) {
+  rapidjson::Document d;
+  d.Parse(body.c_str(), body.size());
+  EXPECT_FALSE(d.HasParseError()) << body;
+  return d;
+}
+
+class ControlApiTest : public ::testing::Test {
+ protected:
+  ControlApiTest() : work_(boost::asio::make_work_guard(io_)) { config_.clock = "manual"; }
+  ~ControlApiTest() override {
+    if (host_) host_->stop();
+    work_.reset();
+    io_.stop();
+    for (auto& t : threads_) t.join();
+  }
+  void start() {
+    host_ = std::make_unique<EngineHost>(io_, config_);
+    router_ = make_router(*host_, std::chrono::steady_clock::now());
+    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+  }
+
+  // Sends a request and returns a future of its answer.
+  std::future<api::Response> send_async(std::string method, std::string target,
+                                        std::string body = {},
+                                        std::string content_type = "application/json") {
+    api::Request r;
+    r.method = std::move(method);
+    r.target = std::move(target);
+    r.body = std::move(body);
+    r.content_type = std::move(content_type);
+    r.authorization = auth_;
+    r.request_id = "RQ" + std::string(32, '0');
+    auto promise = std::make_shared<std::promise<api::Response>>();
+    auto future = promise->get_future();
+    router_(std::move(r), [promise](api::Response resp) { promise->set_value(std::move(resp)); });
+    return future;
+  }
+  api::Response send(std::string method, std::string target, std::string body = {},
+                     std::string content_type = "application/json") {
+    auto f = send_async(std::move(method), std::move(target), std::move(body),
+                        std::move(content_type));
+    EXPECT_EQ(f.wait_for(10s), std::future_status::ready);
+    return f.get();
+  }
+
+  std::string create_call(const std::string& to = "+14155550100") {
+    std::string sid;
+    host_->with_engine([&](core::Engine& engine, core::Effects& out) {
+      core::CreateCall c;
+      c.account_sid = config_.account_sid;
+      c.to = to;
+      c.from = "+14155550199";
+      c.twiml = kPauseTwiml;
+      auto call = engine.create_call(c, out);
+      ASSERT_TRUE(call.ok()) << call.error().message;
+      sid = (*call)->sid;
+    });
+    return sid;
+  }
+  std::string status_of(const std::string& sid) {
+    std::string s;
+    host_->with_engine([&](core::Engine& e, core::Effects&) {
+      s = std::string(core::to_wire(e.find_call(config_.account_sid, sid)->status));
+    });
+    return s;
+  }
+  std::string twilio_auth() const {
+    // Basic base64(account:token) for the default config.
+    return "Basic QUNkMWExNzBlMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDpkaWFsdG9uZS1hdXRoLXRva2Vu";
+  }
+
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::vector<std::thread> threads_;
+  config::Config config_;
+  std::unique_ptr<EngineHost> host_;
+  Handler router_;
+  std::string auth_;
+};
+
+TEST_F(ControlApiTest, WrongMethodIs405WithAllow) {
+  start();
+  struct Case {
+    const char* method;
+    const char* path;
+    const char* allow;
+  };
+  for (const Case& c : {Case{"DELETE", "/_dialtone/clock", "GET, POST"},
+                        Case{"GET", "/_dialtone/clock/advance", "POST"},
+                        Case{"PUT", "/_dialtone/behaviors", "GET, POST, DELETE"},
+                        Case{"DELETE", "/_dialtone/numbers", "GET, POST"},
+                        Case{"GET", "/_dialtone/calls", "POST"},
+                        Case{"GET", "/_dialtone/calls/CA1/answer", "POST"},
+                        Case{"POST", "/_dialtone/calls/CA1/events", "GET"},
+                        Case{"POST", "/_dialtone/events", "GET"},
+                        Case{"GET", "/_dialtone/reset", "POST"},
+                        Case{"DELETE", "/_dialtone/accounts", "GET, POST"},
+                        Case{"DELETE", "/_dialtone/limits", "GET, POST"},
+                        Case{"POST", "/_dialtone/metrics", "GET"}}) {
+    api::Response r = send(c.method, c.path);
+    EXPECT_EQ(r.status, 405) << c.method << " " << c.path;
+    ASSERT_FALSE(r.headers.empty());
+    EXPECT_EQ(r.headers[0].second, c.allow);
+    EXPECT_EQ(json(r.body)["status"].GetInt(), 405);
+  }
+}
+
+TEST_F(ControlApiTest, UnknownRouteIs404AndBadJsonIs400OnEveryPostRoute) {
+  start();
+  EXPECT_EQ(send("GET", "/_dialtone/nope").status, 404);
+  for (const char* path : {"/_dialtone/clock", "/_dialtone/clock/advance", "/_dialtone/behaviors",
+                           "/_dialtone/numbers", "/_dialtone/calls", "/_dialtone/reset",
+                           "/_dialtone/accounts", "/_dialtone/limits",
+                           "/_dialtone/calls/CA1/digits"}) {
+    api::Response r = send("POST", path, "{\"oops\":");
+    EXPECT_EQ(r.status, 400) << path;
+    EXPECT_NE(r.body.find("Invalid JSON"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(send("GET", "/_dialtone/events?since=%zz").status, 400);
+}
+
+TEST_F(ControlApiTest, ClockSwitchesAtRuntimeAndStaysContinuous) {
+  start();
+  auto c = json(send("GET", "/_dialtone/clock").body);
+  EXPECT_STREQ(c["mode"].GetString(), "manual");
+  const int64_t t0 = c["now_ms"].GetInt64();
+  auto a = json(send("POST", "/_dialtone/clock/advance", R"({"Seconds": 90.5})").body);
+  EXPECT_EQ(a["now_ms"].GetInt64(), t0 + 90500);
+  EXPECT_EQ(a["timers_fired"].GetInt(), 0);
+  // To real mode at 1000x: time carries on from where manual mode left it, and runs.
+  auto r = json(send("POST", "/_dialtone/clock", "Mode=real&Speed=1000",
+                     "application/x-www-form-urlencoded").body);
+  EXPECT_STREQ(r["mode"].GetString(), "real");
+  EXPECT_GE(r["now_ms"].GetInt64(), t0 + 90500);
+  EXPECT_LT(r["now_ms"].GetInt64(), t0 + 90500 + 60000);
+  std::this_thread::sleep_for(20ms);
+  EXPECT_GE(json(send("GET", "/_dialtone/clock").body)["now_ms"].GetInt64(), t0 + 90500 + 10000);
+  // Advancing in real mode is a conflict.
+  EXPECT_EQ(send("POST", "/_dialtone/clock/advance", R"({"Seconds": 1})").status, 409);
+  // Back to manual: frozen.
+  auto m = json(send("POST", "/_dialtone/clock", R"({"Mode": "manual"})").body);
+  std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(json(send("GET", "/_dialtone/clock").body)["now_ms"].GetInt64(),
+            m["now_ms"].GetInt64());
+  EXPECT_EQ(send("POST", "/_dialtone/clock", R"({"Mode": "fast"})").status, 400);
+  EXPECT_EQ(send("POST", "/_dialtone/clock", R"({})").status, 400);
+  EXPECT_EQ(send("POST", "/_dialtone/clock/advance", R"({"Seconds": -1})").status, 400);
+  EXPECT_EQ(send("POST", "/_dialtone/clock/advance", R"({})").status, 400);
+}
+
+TEST_F(ControlApiTest, RealModeTimersFireAfterASwitch) {
+  start();
+  const std::string sid = create_call();
+  EXPECT_EQ(status_of(sid), "queued");  // manual: nothing moves
+  send("POST", "/_dialtone/clock", R"({"Mode": "real", "Speed": 100})");
+  for (int i = 0; i < 200 && status_of(sid) != "in-progress"; ++i) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(status_of(sid), "in-progress");
+}
+
+TEST_F(ControlApiTest, AdvanceFiresTimersInOrderAndCountsThem) {
+  start();
+  const std::string sid = create_call();
+  auto a = json(send("POST", "/_dialtone/clock/advance", R"({"Seconds": 5})").body);
+  EXPECT_GE(a["timers_fired"].GetInt(), 2);  // dial, answer
+  EXPECT_EQ(status_of(sid), "in-progress");
+  json(send("POST", "/_dialtone/clock/advance", R"({"Seconds": 40})").body);
+  EXPECT_EQ(status_of(sid), "completed");  // the 30 s <Pause> ran out
+}
+
+TEST_F(ControlApiTest, ConcurrentAdvancesRunOneAfterTheOther) {
+  start();
+  const int64_t t0 = json(send("GET", "/_dialtone/clock").body)["now_ms"].GetInt64();
+  std::vector<std::future<api::Response>> answers;
+  for (int i = 0; i < 5; ++i) {
+    answers.push_back(send_async("POST", "/_dialtone/clock/advance", R"({"Seconds": 10})"));
+  }
+  std::vector<int64_t> times;
+  for (auto& f : answers) {
+    ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
+    times.push_back(json(f.get().body)["now_ms"].GetInt64());
+  }
+  std::sort(times.begin(), times.end());
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(times[i], t0 + 10000 * (i + 1));
+}
+
+TEST_F(ControlApiTest, BlockingWaitAnswersWhenTheConditionHolds) {
+  start();
+  const std::string sid = create_call();
+  auto waiting = send_async("GET", "/_dialtone/calls/" + sid +
+                                       "/events?wait_for=status:in-progress&timeout=5");
+  EXPECT_EQ(waiting.wait_for(50ms), std::future_status::timeout);  // nothing moved yet
+  send("POST", "/_dialtone/clock/advance", R"({"Seconds": 5})");
+  ASSERT_EQ(waiting.wait_for(5s), std::future_status::ready);
+  api::Response r = waiting.get();
+  EXPECT_EQ(r.status, 200) << r.body;
+  auto doc = json(r.body);
+  EXPECT_GT(doc["events"].Size(), 0u);
+  EXPECT_GT(doc["last_seq"].GetUint64(), 0u);
+  // A condition that already holds answers at once; an event-type wait too.
+  EXPECT_EQ(send("GET", "/_dialtone/calls/" + sid + "/events?wait_for=verb:verb=Pause").status,
+            200);
+  EXPECT_EQ(send("GET", "/_dialtone/events?wait_for=status&type=status").status, 200);
+}
+
+TEST_F(ControlApiTest, BlockingWaitTimesOutWith408) {
+  start();
+  const std::string sid = create_call();
+  const auto t0 = std::chrono::steady_clock::now();
+  api::Response r =
+      send("GET", "/_dialtone/calls/" + sid + "/events?wait_for=status:completed&timeout=0.2");
+  const auto took = std::chrono::steady_clock::now() - t0;
+  EXPECT_EQ(r.status, 408);
+  auto doc = json(r.body);
+  EXPECT_STREQ(doc["message"].GetString(), "timed out waiting for status:completed");
+  EXPECT_EQ(doc["status"].GetInt(), 408);
+  EXPECT_TRUE(doc["last_seq"].IsUint64());
+  EXPECT_GE(took, 190ms);
+  EXPECT_LT(took, 2s);
+}
+
+TEST_F(ControlApiTest, EventsBadInputs) {
+  start();
+  EXPECT_EQ(send("GET", "/_dialtone/calls/CA" + std::string(32, '0') + "/events").status, 404);
+  EXPECT_EQ(send("GET", "/_dialtone/events?wait_for=status:nope").status, 400);
+  EXPECT_EQ(send("GET", "/_dialtone/events?wait_for=status&timeout=61").status, 400);
+  EXPECT_EQ(send("GET", "/_dialtone/events?timeout=1").status, 400);
+  EXPECT_EQ(send("GET", "/_dialtone/events?since=x").status, 400);
+}
+
+TEST_F(ControlApiTest, CalleeActionsThroughTheRouter) {
+  config_.ring_seconds = 600;
+  start();
+  const std::string sid = create_call();
+  send("POST", "/_dialtone/clock/advance", R"({"Seconds": 0})");  // placed: ringing
+  api::Response r = send("POST", "/_dialtone/calls/" + sid + "/answer");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_STREQ(json(r.body)["status"].GetString(), "in-progress");
+  EXPECT_EQ(send("POST", "/_dialtone/calls/" + sid + "/digits", R"({"Digits": "1"})").status,
+            409);
+  EXPECT_EQ(send("POST", "/_dialtone/calls/" + sid + "/digits").status, 400);
+  EXPECT_EQ(send("POST", "/_dialtone/calls/" + sid + "/speech").status, 400);
+  EXPECT_EQ(send("POST", "/_dialtone/calls/CA" + std::string(32, '0') + "/hangup").status, 404);
+  EXPECT_EQ(send("POST", "/_dialtone/calls/" + sid + "/hangup").status, 200);
+  EXPECT_EQ(status_of(sid), "completed");
+}
+
+TEST_F(ControlApiTest, TwilioRequestsThatTouchACallAreJournaledOnce) {
+  start();
+  auth_ = twilio_auth();
+  const std::string calls = "/2010-04-01/Accounts/" + config_.account_sid + "/Calls";
+  api::Response created =
+      send("POST", calls + ".json", "To=%2B14155550100&From=%2B14155550199&Twiml=%3CResponse%2F%3E",
+           "application/x-www-form-urlencoded");
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string sid = json(created.body)["sid"].GetString();
+  ASSERT_EQ(send("GET", calls + "/" + sid + ".json").status, 200);
+  ASSERT_EQ(send("POST", calls + "/" + sid + ".json", "Status=canceled",
+                 "application/x-www-form-urlencoded").status, 200);
+  ASSERT_EQ(send("GET", calls + ".json").status, 200);  // touches no one call
+  auth_.clear();
+  auto doc = json(send("GET", "/_dialtone/calls/" + sid + "/events?type=api.request").body);
+  ASSERT_EQ(doc["events"].Size(), 3u) << doc["events"].Size();
+  const auto& first = doc["events"][0]["fields"];
+  EXPECT_STREQ(first["method"].GetString(), "POST");
+  EXPECT_STREQ(first["status"].GetString(), "201");
+  EXPECT_EQ(std::string(first["request_id"].GetString()).substr(0, 2), "RQ");
+  EXPECT_STREQ(doc["events"][1]["fields"]["method"].GetString(), "GET");
+  EXPECT_STREQ(doc["events"][2]["fields"]["Status"].GetString(), "canceled");  // core's
+}
+
+TEST_F(ControlApiTest, ConcurrentApiRequestLimitAnswers429) {
+  start();
+  auth_ = twilio_auth();
+  ASSERT_EQ(send("POST", "/_dialtone/limits", R"({"MaxConcurrentApiRequests": 1})").status, 200);
+  const std::string calls = "/2010-04-01/Accounts/" + config_.account_sid + "/Calls.json";
+  // Hold the engine so that the first request stays in flight.
+  std::promise<void> release;
+  std::promise<void> holding;
+  std::thread holder([&] {
+    host_->with_engine([&](core::Engine&, core::Effects&) {
+      holding.set_value();
+      release.get_future().wait();
+    });
+  });
+  holding.get_future().wait();
+  std::promise<api::Response> first_answer;
+  std::thread first([&] { first_answer.set_value(send("GET", calls)); });
+  api::Response second;
+  for (int i = 0; i < 200; ++i) {  // until the first one is counted in flight
+    second = send("GET", calls);
+    if (second.status == 429) break;
+  }
+  release.set_value();
+  holder.join();
+  first.join();
+  EXPECT_EQ(first_answer.get_future().get().status, 200);
+  EXPECT_EQ(second.status, 429);
+  EXPECT_NE(second.body.find("20429"), std::string::npos);
+  EXPECT_NE(second.body.find("Too Many Requests"), std::string::npos);
+  EXPECT_EQ(send("GET", calls).status, 200);  // nothing in flight any more
+  auto limits = json(send("GET", "/_dialtone/limits").body);
+  EXPECT_EQ(limits["max_concurrent_api_requests"].GetInt(), 1);
+  EXPECT_EQ(send("POST", "/_dialtone/limits", R"({"CallsPerSecond": -2})").status, 400);
+}
+
+TEST_F(ControlApiTest, CallsPerSecondKeepsExtraCallsQueued) {
+  config_.limits.calls_per_second = 1;
+  start();
+  const std::string a = create_call("+14155550101");
+  const std::string b = create_call("+14155550102");
+  send("POST", "/_dialtone/clock/advance", R"({"Seconds": 0.5})");
+  EXPECT_NE(status_of(a), "queued");
+  EXPECT_EQ(status_of(b), "queued");
+  send("POST", "/_dialtone/clock/advance", R"({"Seconds": 1})");
+  EXPECT_NE(status_of(b), "queued");
+  ASSERT_EQ(send("POST", "/_dialtone/limits", R"({"CallsPerSecond": 0})").status, 200);
+  EXPECT_EQ(json(send("GET", "/_dialtone/limits").body)["calls_per_second"].GetInt(), 0);
+}
+
+TEST_F(ControlApiTest, ResetRestoresTheConfiguration) {
+  config::BehaviorConfig busy;
+  busy.number = "+14155550100";
+  busy.outcome = "busy";
+  config_.behaviors.push_back(busy);
+  config::NumberConfig n;
+  n.phone_number = "+14155550700";
+  n.voice_url = "http://127.0.0.1:9/voice";
+  config_.numbers.push_back(n);
+  start();
+  auto numbers = json(send("GET", "/_dialtone/numbers").body);
+  ASSERT_EQ(numbers["numbers"].Size(), 1u);
+  EXPECT_EQ(json(send("GET", "/_dialtone/behaviors").body)["behaviors"].Size(), 1u);
+  send("DELETE", "/_dialtone/behaviors");
+  send("POST", "/_dialtone/numbers", R"({"PhoneNumber": "+14155550701"})");
+  const std::string account =
+      json(send("POST", "/_dialtone/accounts", R"({"FriendlyName": "t"})").body)["sid"]
+          .GetString();
+  create_call();
+  EXPECT_EQ(send("POST", "/_dialtone/reset", R"({"AccountSid": "AC00"})").status, 404);
+  EXPECT_EQ(send("POST", "/_dialtone/reset", "{\"AccountSid\": \"" + account + "\"}").status, 200);
+  api::Response r = send("POST", "/_dialtone/reset");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(json(send("GET", "/_dialtone/behaviors").body)["behaviors"].Size(), 1u);
+  EXPECT_EQ(json(send("GET", "/_dialtone/numbers").body)["numbers"].Size(), 1u);
+  EXPECT_EQ(json(send("GET", "/_dialtone/events").body)["events"].Size(), 0u);
+  auto accounts = json(send("GET", "/_dialtone/accounts").body);
+  EXPECT_EQ(accounts["accounts"].Size(), 1u);  // the created one is gone
+}
+
+TEST_F(ControlApiTest, MetricsInPrometheusFormat) {
+  start();
+  auth_ = twilio_auth();
+  send("GET", "/2010-04-01/Accounts/" + config_.account_sid + "/Calls/CA" +
+                  std::string(32, '0') + ".json");
+  auth_.clear();
+  create_call();
+  send("GET", "/_dialtone/clock");
+  api::Response r = send("GET", "/_dialtone/metrics");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.content_type.rfind("text/plain", 0), 0u);
+  EXPECT_NE(r.body.find("dialtone_http_requests_total{method=\"GET\",route=\"/2010-04-01/"
+                        "Accounts/{AccountSid}/Calls/{Sid}.json\",status=\"404\"} 1"),
+            std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("route=\"/_dialtone/clock\""), std::string::npos);
+  EXPECT_NE(r.body.find("dialtone_calls{status=\"queued\"} 1"), std::string::npos);
+  EXPECT_NE(r.body.find("dialtone_clock_info{mode=\"manual\"} 1"), std::string::npos);
+  EXPECT_NE(r.body.find("dialtone_webhook_latency_seconds_bucket{le=\"+Inf\"}"),
+            std::string::npos);
+}
+
+TEST_F(ControlApiTest, TokenGuardsTheControlApiButNotHealth) {
+  config_.control_api.token = "s3cret";
+  start();
+  EXPECT_EQ(send("GET", "/_dialtone/health").status, 200);
+  EXPECT_EQ(send("GET", "/_dialtone/clock").status, 401);
+  auth_ = "Bearer s3cret";
+  EXPECT_EQ(send("GET", "/_dialtone/clock").status, 200);
+}
+
+TEST_F(ControlApiTest, DisabledControlApiIs404ButHealthAnswers) {
+  config_.control_api.enabled = config::Toggle::kFalse;
+  start();
+  EXPECT_EQ(send("GET", "/_dialtone/health").status, 200);
+  EXPECT_EQ(send("GET", "/_dialtone/clock").status, 404);
+}
+
+}  // namespace
+}  // namespace dialtone::server

@@ -1,0 +1,55 @@
+#include "server/switchable_clock.hpp"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+namespace dialtone::server {
+namespace {
+
+using namespace std::chrono_literals;
+using Mode = SwitchableClock::Mode;
+
+TEST(SwitchableClock, ManualStartsAtAFixedInstantAndMovesOnlyForward) {
+  SwitchableClock c(Mode::kManual, 1.0);
+  EXPECT_EQ(c.now(), core::ManualClock().now());
+  std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(c.now(), core::ManualClock().now());
+  c.set_manual(c.now() + 10s);
+  EXPECT_EQ(c.now(), core::ManualClock().now() + 10s);
+  c.set_manual(c.now() - 5s);  // never backwards
+  EXPECT_EQ(c.now(), core::ManualClock().now() + 10s);
+  EXPECT_EQ(c.wall_delay_until(c.now() + 1s), std::chrono::milliseconds::max());
+}
+
+TEST(SwitchableClock, SwitchingKeepsTimeContinuous) {
+  SwitchableClock c(Mode::kManual, 1.0);
+  const auto t0 = c.now();
+  c.set(Mode::kReal, 1000.0);
+  EXPECT_GE(c.now(), t0);
+  std::this_thread::sleep_for(10ms);
+  const auto t1 = c.now();
+  EXPECT_GE(t1 - t0, 5s);  // 10 ms at 1000x
+  c.set(Mode::kManual, 0);  // speed 0: keep the current one
+  EXPECT_DOUBLE_EQ(c.speed(), 1000.0);
+  const auto frozen = c.now();
+  EXPECT_GE(frozen, t1);
+  std::this_thread::sleep_for(5ms);
+  EXPECT_EQ(c.now(), frozen);
+  c.set_manual(frozen + 1s);
+  EXPECT_EQ(c.now(), frozen + 1s);
+}
+
+TEST(SwitchableClock, RealModeTracksTheSystemClockAndWaitsScaled) {
+  SwitchableClock c(Mode::kReal, 1.0);
+  const auto sys = std::chrono::floor<core::Millis>(std::chrono::system_clock::now());
+  EXPECT_LT(std::chrono::abs(c.now() - sys), 1s);
+  EXPECT_EQ(c.wall_delay_until(c.now() - 1s), 0ms);
+  c.set(Mode::kReal, 10.0);
+  const auto d = c.wall_delay_until(c.now() + 10s);
+  EXPECT_GE(d, 900ms);
+  EXPECT_LE(d, 1001ms);
+}
+
+}  // namespace
+}  // namespace dialtone::server
