@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -25,7 +26,18 @@ class JsonWriter : public rapidjson::Writer<rapidjson::StringBuffer> {
   bool Double(double d) { prefix(); return Base::WriteDouble(d); }
   bool String(std::string_view s) {
     prefix();
-    return Base::WriteString(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+    // Most values (sids, dates, numbers, URIs) need no escaping: copy them in one go. The
+    // output is the same as RapidJSON's, which escapes only '"', '\\' and control characters.
+    for (unsigned char ch : s) {
+      if (ch < 0x20 || ch == '"' || ch == '\\') {
+        return Base::WriteString(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+      }
+    }
+    char* p = os_->Push(s.size() + 2);
+    p[0] = '"';
+    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
+    p[s.size() + 1] = '"';
+    return true;
   }
   bool Key(std::string_view s) { return String(s); }
   bool StartObject() {

@@ -77,11 +77,15 @@ void write_call(JsonWriter& w, const core::Call& c) {
   w.member_or_null("caller_name", c.caller_name);
   int_string_member(w, "queue_time", c.queue_time_ms);
   w.member_null("trunk_sid");
-  w.member("uri", base + ".json");
+  // One buffer for every URI of the call: base + suffix, no temporary per member.
+  std::string uri = base;
+  uri.reserve(base.size() + 48);
+  uri += ".json";
+  w.member("uri", uri);
   w.Key("subresource_uris");
   w.StartObject();
   for (const auto& [key, segment] : kSubresources) {
-    std::string uri = base;
+    uri.resize(base.size());
     uri += '/';
     uri += segment;
     uri += ".json";

@@ -36,12 +36,37 @@ std::string format_rfc2822(TimePoint t) {
   const year_month_day ymd{day_point};
   const hh_mm_ss hms{floor<seconds>(t - day_point)};
   const weekday wd{day_point};
+  const int year = static_cast<int>(ymd.year());
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02d:%02d:%02d +0000", kDays[wd.c_encoding()],
-                static_cast<unsigned>(ymd.day()), kMonths[static_cast<unsigned>(ymd.month()) - 1],
-                static_cast<int>(ymd.year()), static_cast<int>(hms.hours().count()),
-                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
-  return buf;
+  if (year < 0 || year > 9999) {
+    std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02d:%02d:%02d +0000", kDays[wd.c_encoding()],
+                  static_cast<unsigned>(ymd.day()), kMonths[static_cast<unsigned>(ymd.month()) - 1],
+                  year, static_cast<int>(hms.hours().count()),
+                  static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
+    return buf;
+  }
+  // Every response renders up to four dates: format by hand rather than through printf.
+  auto two = [](char* p, int v) {
+    p[0] = static_cast<char>('0' + v / 10);
+    p[1] = static_cast<char>('0' + v % 10);
+  };
+  std::memcpy(buf, kDays[wd.c_encoding()], 3);
+  buf[3] = ',';
+  buf[4] = ' ';
+  two(buf + 5, static_cast<int>(static_cast<unsigned>(ymd.day())));
+  buf[7] = ' ';
+  std::memcpy(buf + 8, kMonths[static_cast<unsigned>(ymd.month()) - 1], 3);
+  buf[11] = ' ';
+  two(buf + 12, year / 100);
+  two(buf + 14, year % 100);
+  buf[16] = ' ';
+  two(buf + 17, static_cast<int>(hms.hours().count()));
+  buf[19] = ':';
+  two(buf + 20, static_cast<int>(hms.minutes().count()));
+  buf[22] = ':';
+  two(buf + 23, static_cast<int>(hms.seconds().count()));
+  std::memcpy(buf + 25, " +0000", 6);
+  return std::string(buf, 31);
 }
 
 bool parse_date_filter(const std::string& text, TimePoint& out, bool& date_only) {
