@@ -1,5 +1,8 @@
 #include "core/twiml/document.hpp"
 
+#include <string>
+#include <unordered_map>
+
 #include <tinyxml2.h>
 
 namespace dialtone::core::twiml {
@@ -45,7 +48,32 @@ std::string Node::attr_or(std::string_view key, std::string_view fallback) const
   return v ? *v : std::string(fallback);
 }
 
+namespace {
+
+Result<std::shared_ptr<const Document>> parse_uncached(std::string_view xml);
+
+}  // namespace
+
+// Many calls run the same inline TwiML (a test suite's one <Response>, a load test's body):
+// documents are immutable, so calls share one parse of the same text. A small per-thread
+// cache of recent successful parses; dropped whole when full, so it stays bounded.
 Result<std::shared_ptr<const Document>> parse(std::string_view xml) {
+  constexpr size_t kMaxEntries = 256;
+  constexpr size_t kMaxCachedBytes = 4096;
+  thread_local std::unordered_map<std::string, std::shared_ptr<const Document>> cache;
+  if (xml.size() > kMaxCachedBytes) return parse_uncached(xml);
+  if (auto it = cache.find(std::string(xml)); it != cache.end()) return it->second;
+  auto parsed = parse_uncached(xml);
+  if (parsed) {
+    if (cache.size() >= kMaxEntries) cache.clear();
+    cache.emplace(std::string(xml), parsed.value());
+  }
+  return parsed;
+}
+
+namespace {
+
+Result<std::shared_ptr<const Document>> parse_uncached(std::string_view xml) {
   // Twilio refuses whitespace before the XML declaration (12100); anything before the root
   // element other than the declaration and comments is a parse error for tinyxml2 too.
   if (!xml.empty() && (xml[0] == ' ' || xml[0] == '\n' || xml[0] == '\r' || xml[0] == '\t') &&
@@ -69,5 +97,7 @@ Result<std::shared_ptr<const Document>> parse(std::string_view xml) {
   }
   return std::shared_ptr<const Document>(std::move(out));
 }
+
+}  // namespace
 
 }  // namespace dialtone::core::twiml
