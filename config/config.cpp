@@ -173,7 +173,8 @@ std::string set_from_text(const Setting& s, std::string_view text, const std::st
       errno = 0;
       double v = std::strtod(copy.c_str(), &end);
       if (copy.empty() || errno != 0 || *end != '\0') return bad("expected a number");
-      if (v < s.min || v > s.max) return bad("out of range");
+      // Written so that NaN ("nan" parses) is out of range too: it compares false to anything.
+      if (!(v >= s.min && v <= s.max)) return bad("out of range");
       *static_cast<double*>(field) = v;
       return "";
     }
