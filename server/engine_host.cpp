@@ -3,8 +3,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
 
 #include <deque>
+#include <map>
 #include <mutex>
 #include <random>
 #include <regex>
@@ -124,6 +126,9 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   std::vector<Waiter> waiters;       // guarded by mu
   std::vector<Watch> watches;        // guarded by mu
   bool stopped = false;              // guarded by mu
+  // Webhooks handed to the client and not yet fed back: what shutdown journals as undelivered.
+  std::map<uint64_t, core::WebhookRequest> sending;  // guarded by mu; params left out
+  bool closed = false;  // guarded by mu; after drain(): late results are dropped
   bool advancing = false;            // guarded by mu
   std::deque<std::function<void()>> advance_queue;  // guarded by mu
   std::chrono::milliseconds default_settle_cap;
@@ -186,6 +191,18 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   }
 
   void dispatch(core::Effects effects) {
+    if (!effects.webhooks.empty()) {
+      std::lock_guard lock(mu);
+      for (const auto& r : effects.webhooks) {
+        core::WebhookRequest brief;
+        brief.id = r.id;
+        brief.account_sid = r.account_sid;
+        brief.call_sid = r.call_sid;
+        brief.purpose = r.purpose;
+        brief.target = r.target;
+        sending.emplace(r.id, std::move(brief));
+      }
+    }
     for (auto& request : effects.webhooks) {
       client.send(std::move(request), [self = shared_from_this()](core::WebhookResult result) {
         self->on_result(std::move(result));
@@ -200,6 +217,8 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     std::vector<std::shared_ptr<std::function<void(bool)>>> held;
     {
       std::lock_guard lock(mu);
+      if (closed) return;  // journaled as undelivered already
+      sending.erase(result.id);
       engine.on_webhook_result(result, effects);
       // Count the new webhooks before dropping this one, so "settled" is never seen early.
       pending += effects.webhooks.size();
@@ -211,6 +230,37 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     dispatch(std::move(effects));
     finish_watches(held);
     for (auto& w : settled) release(std::move(w));
+  }
+
+  // Shutdown: records every webhook still out as `webhook.undelivered` and drops the results
+  // that come later. Returns how many there were.
+  size_t close_and_journal_undelivered() {
+    std::vector<Waiter> waiting;
+    std::unique_lock lock(mu);
+    closed = true;
+    // Nothing settles any more: release every waiter (drain's own has run already), which also
+    // drops the references they hold to this object.
+    waiting.swap(waiters);
+    for (const auto& [id, r] : sending) {
+      const char* purpose = r.purpose == core::WebhookPurpose::kTwiml            ? "twiml"
+                            : r.purpose == core::WebhookPurpose::kFallback       ? "fallback"
+                            : r.purpose == core::WebhookPurpose::kStatusCallback ? "status_callback"
+                                                                                 : "action";
+      const char* method = r.target.method == core::HttpMethod::kGet ? "GET" : "POST";
+      engine.record(r.account_sid, r.call_sid, "webhook.undelivered",
+                    {{"id", std::to_string(id)},
+                     {"url", r.target.url},
+                     {"method", method},
+                     {"purpose", purpose},
+                     {"reason", "shutdown"}});
+      spdlog::warn("shutdown: webhook {} for call {} not delivered: {} {}", id, r.call_sid,
+                   method, r.target.url);
+    }
+    size_t n = sending.size();
+    sending.clear();
+    lock.unlock();
+    for (auto& w : waiting) release(std::move(w));
+    return n;
   }
 
   void release(Waiter w) {
@@ -410,6 +460,16 @@ void EngineHost::when_settled(std::chrono::milliseconds cap, std::function<void(
 }
 
 WebhookClient& EngineHost::webhook_client() { return impl_->client; }
+
+void EngineHost::drain(std::chrono::milliseconds budget,
+                       std::function<void(size_t undelivered)> done) {
+  stop();
+  impl_->when_settled(budget, [impl = impl_, done = std::move(done)] {
+    const size_t undelivered = impl->close_and_journal_undelivered();
+    impl->client.close_idle();
+    done(undelivered);
+  });
+}
 
 void EngineHost::stop() {
   std::lock_guard lock(impl_->mu);

@@ -79,6 +79,10 @@ class EngineHost {
 
   WebhookClient& webhook_client();
   void stop();  // cancels the timer; webhooks in flight still complete
+  // Shutdown: stop(), then wait up to `budget` for the webhooks in flight (and those their
+  // results lead to) to be delivered; whatever is still out is journaled as
+  // `webhook.undelivered` (and logged), its late result dropped. `done` runs on an io thread.
+  void drain(std::chrono::milliseconds budget, std::function<void(size_t undelivered)> done);
 
   struct Impl;
 

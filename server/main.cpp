@@ -1,10 +1,13 @@
 // dialtone: wires config, logging, the engine host and the HTTP server together, and shuts
-// down cleanly on SIGINT/SIGTERM (stop accepting, finish in-flight requests, exit 0).
+// down cleanly on SIGINT/SIGTERM within shutdown_timeout_s: stop accepting, finish the API
+// requests in flight, deliver the webhooks in flight (status callbacks included) with what is
+// left of the budget, journal and log the ones that could not be, exit 0.
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -26,7 +29,8 @@ namespace {
 constexpr int kExitConfig = 2;
 constexpr int kExitRuntime = 1;
 
-// Polls until the server has no request in flight, or the deadline passes, then stops io.
+// Polls until the server has no request in flight, or the deadline passes; then lets the
+// webhooks in flight finish within what is left of the budget, and stops io.
 void drain_then_stop(asio::io_context& io, server::HttpServer& http, server::EngineHost& host,
                      std::shared_ptr<asio::steady_timer> timer,
                      std::chrono::steady_clock::time_point deadline) {
@@ -34,10 +38,20 @@ void drain_then_stop(asio::io_context& io, server::HttpServer& http, server::Eng
     if (http.active_requests() != 0) {
       spdlog::warn("shutdown timeout: {} request(s) still in flight", http.active_requests());
     }
-    host.stop();
-    host.webhook_client().close_idle();
-    spdlog::info("dialtone stopped");
-    io.stop();
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (host.webhooks_in_flight() != 0) {
+      spdlog::info("shutdown: waiting up to {} ms for {} webhook(s) in flight",
+                   std::max<long long>(left.count(), 0), host.webhooks_in_flight());
+    }
+    host.drain(std::max(left, std::chrono::milliseconds(0)), [&io](size_t undelivered) {
+      if (undelivered != 0) {
+        spdlog::warn("shutdown: {} webhook(s) not delivered (journaled as webhook.undelivered)",
+                     undelivered);
+      }
+      spdlog::info("dialtone stopped");
+      io.stop();
+    });
     return;
   }
   timer->expires_after(std::chrono::milliseconds(20));
@@ -67,6 +81,10 @@ int main(int argc, char** argv) {
   const auto started = std::chrono::steady_clock::now();
   asio::io_context io(cfg.threads);
   server::EngineHost host(io, cfg);
+  if (const auto& err = host.webhook_client().tls_error(); !err.empty()) {
+    std::fprintf(stderr, "dialtone: configuration error: %s\n", err.c_str());
+    return kExitConfig;
+  }
   server::HttpServer http(io, cfg, server::make_router(host, started));
   if (auto err = http.start(); !err.empty()) {
     std::fprintf(stderr, "dialtone: %s\n", err.c_str());

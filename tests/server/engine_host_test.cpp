@@ -50,6 +50,14 @@ class EngineHostTest : public ::testing::Test {
     return sid;
   }
 
+  // Real clock: the call's first webhook goes out from a timer.
+  bool wait_for_a_webhook() {
+    for (int i = 0; i < 200 && host_->webhooks_in_flight() == 0; ++i) {
+      std::this_thread::sleep_for(5ms);
+    }
+    return host_->webhooks_in_flight() != 0;
+  }
+
   core::CallStatus status_of(const std::string& sid) {
     core::CallStatus s{};
     host_->with_engine([&](core::Engine& engine, core::Effects&) {
@@ -152,6 +160,79 @@ TEST_F(EngineHostTest, WhenSettledHonoursTheCap) {
   ASSERT_EQ(done.get_future().wait_for(5s), std::future_status::ready);
   EXPECT_EQ(host_->webhooks_in_flight(), 1u);  // still waiting on the slow app
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1500ms);
+}
+
+// A call whose TwiML URL and status callback both point at `path` of the app.
+std::string create_call_to(EngineHost& host, const config::Config& config, const FakeApp& app,
+                           const std::string& path) {
+  std::string sid;
+  host.with_engine([&](core::Engine& engine, core::Effects& out) {
+    core::CreateCall c;
+    c.account_sid = config.account_sid;
+    c.to = "+14155550100";
+    c.from = "+14155550199";
+    c.url = {app.url(path), core::HttpMethod::kPost};
+    c.status_callback = {app.url(path), core::HttpMethod::kPost};
+    c.status_callback_events = core::kEventInitiated | core::kEventCompleted;
+    auto call = engine.create_call(c, out);
+    ASSERT_TRUE(call.ok()) << call.error().message;
+    sid = (*call)->sid;
+  });
+  return sid;
+}
+
+std::vector<core::JournalEvent> events_of_type(EngineHost& host, const std::string& type) {
+  std::vector<core::JournalEvent> out;
+  host.with_engine([&](core::Engine& engine, core::Effects&) {
+    for (const auto& e : engine.journal().events()) {
+      if (e.type == type) out.push_back(e);
+    }
+  });
+  return out;
+}
+
+TEST_F(EngineHostTest, DrainDeliversWebhooksInFlightWithinTheBudget) {
+  start();
+  FakeApp app;
+  auto sid = create_call_to(*host_, config_, app, "/slow?ms=300");
+  ASSERT_TRUE(wait_for_a_webhook());  // the "initiated" status callback
+  std::promise<size_t> undelivered;
+  auto started = std::chrono::steady_clock::now();
+  host_->drain(5s, [&](size_t n) { undelivered.set_value(n); });
+  auto f = undelivered.get_future();
+  ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(f.get(), 0u);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+  EXPECT_EQ(app.requests().size(), 1u);
+  EXPECT_TRUE(events_of_type(*host_, "webhook.undelivered").empty());
+  EXPECT_EQ(events_of_type(*host_, "webhook.response").size(), 1u);
+}
+
+TEST_F(EngineHostTest, DrainJournalsWhatTheBudgetCouldNotDeliver) {
+  start();
+  FakeApp app;
+  auto sid = create_call_to(*host_, config_, app, "/stall");
+  ASSERT_TRUE(wait_for_a_webhook());
+  std::promise<size_t> undelivered;
+  auto started = std::chrono::steady_clock::now();
+  host_->drain(300ms, [&](size_t n) { undelivered.set_value(n); });
+  auto f = undelivered.get_future();
+  ASSERT_EQ(f.wait_for(5s), std::future_status::ready);
+  const size_t n = f.get();
+  EXPECT_EQ(n, 1u);  // the "initiated" callback; the call's ring timer was stopped
+  auto took = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(took, 290ms);
+  EXPECT_LT(took, 2s);
+  auto events = events_of_type(*host_, "webhook.undelivered");
+  ASSERT_EQ(events.size(), n);
+  EXPECT_EQ(events[0].call_sid, sid);
+  EXPECT_EQ(*events[0].field("url"), app.url("/stall"));
+  EXPECT_EQ(*events[0].field("method"), "POST");
+  EXPECT_EQ(*events[0].field("purpose"), "status_callback");
+  EXPECT_EQ(*events[0].field("reason"), "shutdown");
+  // A result that arrives later is dropped, not fed to the engine.
+  std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(events_of_type(*host_, "webhook.response").empty());
 }
 
 }  // namespace
