@@ -14,7 +14,7 @@ build_pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-url1.81-d
             ca-certificates)
 runtime_pkgs=(libspdlog1.10 libfmt9 libtinyxml2-9 libssl3 libsqlite3-0 libboost-url1.81.0
               ca-certificates)
-test_pkgs=(nodejs npm curl openssl)
+test_pkgs=(nodejs npm curl openssl chromium)  # chromium: the console test (playwright-core)
 fuzz_pkgs=(clang libclang-rt-14-dev)  # Debian 12: clang 14; libFuzzer and the sanitizer runtimes
 
 mode=build
