@@ -141,6 +141,7 @@ prefill_calls() {
     # ~15k creates/s here: size each round to what is missing.
     local secs=$(((n - have) / 12000 + 1))
     BENCH_SIDS_OUT="$file" BENCH_TWIML="${3:-}" BENCH_CREATE_EXTRA="${4:-}" \
+      BENCH_CREATE_MAX=$(((n - have + WRK_THREADS - 1) / WRK_THREADS)) \
       timeout $((secs + 30)) wrk -t"$WRK_THREADS" -c"$CONNS" -d"${secs}s" -s "$BENCH/create.lua" "$DT_URL" >"$OUT/wrk-prefill.txt"
   done
   PREFILLED=$(cat "$file".* | wc -l)
