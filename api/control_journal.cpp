@@ -66,6 +66,13 @@ void write_event(JsonWriter& w, const core::JournalEvent& e) {
 
 }  // namespace
 
+std::string event_json(const core::JournalEvent& event) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  write_event(w, event);
+  return {buf.GetString(), buf.GetSize()};
+}
+
 core::Result<WaitCondition> parse_wait_for(std::string_view text) {
   WaitCondition c;
   c.text = std::string(text);

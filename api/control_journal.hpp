@@ -44,6 +44,10 @@ inline constexpr int64_t kMaxWaitMs = 60000;
 // `call_sid` comes from the path for /calls/{CallSid}/events.
 core::Result<EventQuery> parse_event_query(const FormFields& params, std::string call_sid);
 
+// One event as the journal queries render it: {"seq", "account_sid", "call_sid", "type", "at",
+// "at_ms", "wall", "fields": {...}} (also the data of the console stream's `journal` events).
+std::string event_json(const core::JournalEvent& event);
+
 // 200 {"events": [...], "last_seq": N}.
 Response events_response(const core::Engine& engine, const EventQuery& query);
 // 408 {"message": "timed out waiting for X", "status": 408, "last_seq": N}.

@@ -22,7 +22,7 @@ struct FixedRoute {
   ControlKind kind;
 };
 
-constexpr std::array<FixedRoute, 11> kFixed{{
+constexpr std::array<FixedRoute, 12> kFixed{{
     {"health", ControlKind::kHealth},
     {"metrics", ControlKind::kMetrics},
     {"clock", ControlKind::kClock},
@@ -34,6 +34,7 @@ constexpr std::array<FixedRoute, 11> kFixed{{
     {"reset", ControlKind::kReset},
     {"accounts", ControlKind::kAccounts},
     {"limits", ControlKind::kLimits},
+    {"stream", ControlKind::kStream},
 }};
 
 constexpr std::array<std::string_view, 7> kActions{"answer", "busy",   "no-answer", "fail",
@@ -112,6 +113,10 @@ std::optional<ControlRoute> match_control(std::string_view path) {
   for (const auto& f : kFixed) {
     if (rest == f.path) return ControlRoute{f.kind, {}, {}};
   }
+  if (rest.empty()) return ControlRoute{ControlKind::kConsole, {}, "index.html"};
+  if (rest.starts_with("console/") && rest.size() > 8) {
+    return ControlRoute{ControlKind::kConsole, {}, std::string(rest.substr(8))};
+  }
   if (!rest.starts_with("calls/")) return std::nullopt;
   rest.remove_prefix(6);
   const size_t slash = rest.find('/');
@@ -133,6 +138,8 @@ std::string_view control_allowed_methods(ControlKind kind) {
     case ControlKind::kMetrics:
     case ControlKind::kEvents:
     case ControlKind::kCallEvents:
+    case ControlKind::kConsole:
+    case ControlKind::kStream:
       return "GET";
     case ControlKind::kClockAdvance:
     case ControlKind::kCalls:

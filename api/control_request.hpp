@@ -29,12 +29,14 @@ enum class ControlKind {
   kReset,         // POST
   kAccounts,      // GET, POST
   kLimits,        // GET, POST
+  kConsole,       // GET /_dialtone/ (the console page) and /_dialtone/console/{file}
+  kStream,        // GET /_dialtone/stream (Server-Sent Events: journal and call changes)
 };
 
 struct ControlRoute {
   ControlKind kind = ControlKind::kHealth;
   std::string call_sid;
-  std::string action;  // kCallAction: "answer", ..., "digits", "speech"
+  std::string action;  // kCallAction: "answer", ..., "digits", "speech"; kConsole: the file
 };
 
 inline constexpr std::string_view kControlPrefix = "/_dialtone/";

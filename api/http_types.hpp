@@ -3,6 +3,8 @@
 // Thread-safety: plain values.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +18,20 @@ struct Request {
   std::string content_type;
   std::string body;
   std::string request_id;     // RQ... assigned by the server, echoed as Twilio-Request-Id
+  std::string last_event_id;  // Last-Event-ID: where a reconnecting Server-Sent Events client was
+  std::string if_none_match;  // If-None-Match: the ETag a browser holds (static console files)
+};
+
+// The body of a streamed response (Server-Sent Events): what is written goes out as a chunk,
+// in order, for as long as the client stays. Writing never blocks: a client that falls more
+// than the server's buffer behind is dropped (open() turns false).
+// Thread-safety: every member may be called from any thread.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  virtual bool write(std::string bytes) = 0;  // false once closed (the bytes are dropped)
+  virtual void close() = 0;                   // ends the body; the connection then closes
+  virtual bool open() const = 0;
 };
 
 struct Response {
@@ -24,6 +40,9 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   std::string call_sid;       // for the request log line; empty when none
+  // Set: the response is a stream. The server sends the status and headers (chunked, no
+  // Content-Length), then `body` as the first chunk, then hands the sink to `on_stream`.
+  std::function<void(std::shared_ptr<StreamSink>)> on_stream;
 };
 
 }  // namespace dialtone::api
