@@ -119,6 +119,10 @@ void handle_control(ControlContext& ctx, const api::Request& req, Respond respon
       }));
     case ControlKind::kLimits:
       return respond(limits(ctx, req, p));
+    case ControlKind::kConsole:
+      return handle_console_file(req, route->action, std::move(respond));
+    case ControlKind::kStream:
+      return handle_stream(ctx, req, std::move(respond));
   }
   respond(api::control_not_found(target.path));
 }

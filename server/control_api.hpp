@@ -5,9 +5,11 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 
 #include "api/http_types.hpp"
 #include "server/api_limiter.hpp"
+#include "server/console_stream.hpp"
 #include "server/engine_host.hpp"
 #include "server/http_server.hpp"
 
@@ -17,15 +19,19 @@ struct ControlContext {
   EngineHost& host;
   ApiLimiter& limiter;
   std::chrono::steady_clock::time_point started;
+  std::shared_ptr<ConsoleHub> console = std::make_shared<ConsoleHub>(host);
 };
 
 // `request` targets /_dialtone/...; `respond` is called exactly once, maybe later.
 void handle_control(ControlContext& ctx, const api::Request& request, Respond respond);
 
-// The deferred routes (control_clock.cpp, control_events.cpp).
+// The deferred routes (control_clock.cpp, control_events.cpp) and the console's (the page's
+// files and its live stream, control_console.cpp).
 void handle_clock(ControlContext& ctx, const api::Request& request, Respond respond);
 void handle_advance(ControlContext& ctx, const api::Request& request, Respond respond);
 void handle_events(ControlContext& ctx, const api::Request& request, std::string call_sid,
                    Respond respond);
+void handle_console_file(const api::Request& request, const std::string& file, Respond respond);
+void handle_stream(ControlContext& ctx, const api::Request& request, Respond respond);
 
 }  // namespace dialtone::server

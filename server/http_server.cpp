@@ -8,8 +8,11 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -60,6 +63,26 @@ std::string_view path_only(std::string_view target) {
 
 class Session;
 
+// A streamed body's sink: what is written is framed as one chunk and queued on the session's
+// strand (post, never dispatch, so chunks keep their order whoever writes them). The bytes
+// queued and not yet written are counted here: a client that lets them grow past the limit is
+// dropped rather than buffered without bound.
+class SessionSink : public api::StreamSink {
+ public:
+  static constexpr size_t kMaxQueuedBytes = 1 << 20;
+
+  explicit SessionSink(std::weak_ptr<Session> session) : session_(std::move(session)) {}
+  bool write(std::string bytes) override;
+  void close() override;
+  bool open() const override { return open_.load(); }
+
+  std::atomic<bool> open_{true};
+  std::atomic<size_t> queued_{0};
+
+ private:
+  std::weak_ptr<Session> session_;
+};
+
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(asio::io_context& io_context, const config::Config& c, Handler h)
       : io(io_context), config(c), handler(std::move(h)), acceptor(asio::make_strand(io)) {}
@@ -98,12 +121,30 @@ class Session : public std::enable_shared_from_this<Session> {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
   }
 
-  // From any thread: close if idle, else close after the current response.
+  // From any thread: close if idle, else close after the current response. A stream ends
+  // cleanly (its last chunk goes out) and then closes.
   void drain() {
     asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
       self->draining_ = true;
+      if (self->streaming_) return self->end_stream();
       if (!self->busy_) self->do_close();
     });
+  }
+
+  // --- streamed responses; on the strand ---
+
+  void enqueue_chunk(std::string framed) {
+    if (!streaming_ || stream_ending_) return;
+    out_.push_back(std::move(framed));
+    do_stream_write();
+  }
+
+  void end_stream() {
+    if (!streaming_ || stream_ending_) return;
+    sink_->open_.store(false);
+    stream_ending_ = true;
+    out_.push_back("0\r\n\r\n");
+    do_stream_write();
   }
 
  private:
@@ -172,6 +213,8 @@ class Session : public std::enable_shared_from_this<Session> {
     request.target = std::string(req.target());
     request.authorization = std::string(req[http::field::authorization]);
     request.content_type = std::string(req[http::field::content_type]);
+    request.last_event_id = std::string(req["Last-Event-ID"]);
+    request.if_none_match = std::string(req[http::field::if_none_match]);
     request.body = std::move(req.body());
     request.request_id = make_request_id();
     keep_alive_ = req.keep_alive();
@@ -206,6 +249,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void send(api::Response response, bool close, std::string_view method, std::string_view path) {
     close = close || draining_ || server_->shutting_down.load();
+    if (response.on_stream && !close) return start_stream(std::move(response), method, path);
+    if (response.on_stream) {  // shutting down: no new streams
+      response = server_error(503, "Shutting down");
+      response.on_stream = nullptr;
+    }
     auto res = std::make_shared<http::response<http::string_body>>();
     res->version(11);
     res->result(static_cast<unsigned>(response.status));
@@ -229,6 +277,75 @@ class Session : public std::enable_shared_from_this<Session> {
     stream_.expires_after(std::chrono::seconds(limits().read_timeout_s));
     http::async_write(stream_, *res_,
                       beast::bind_front_handler(&Session::on_write, shared_from_this(), close));
+  }
+
+  // The status line and headers, then the body chunk by chunk for as long as the handler
+  // writes to the sink (Transfer-Encoding: chunked; the connection closes when it ends).
+  void start_stream(api::Response response, std::string_view method, std::string_view path) {
+    streaming_ = true;
+    if (request_id_.empty()) request_id_ = make_request_id();
+    const auto status = static_cast<http::status>(response.status);
+    std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
+                       std::string(http::obsolete_reason(status)) + "\r\n";
+    auto header = [&head](std::string_view name, std::string_view value) {
+      head.append(name).append(": ").append(value).append("\r\n");
+    };
+    if (!response.content_type.empty()) header("Content-Type", response.content_type);
+    header("Twilio-Request-Id", request_id_);
+    for (const auto& [name, value] : response.headers) header(name, value);
+    header("Transfer-Encoding", "chunked");
+    header("Connection", "close");
+    head += "\r\n";
+    spdlog::info("{} {} {} stream {}", method, path, response.status, request_id_);
+    request_id_.clear();
+
+    sink_ = std::make_shared<SessionSink>(weak_from_this());
+    sink_->queued_.fetch_add(head.size());
+    out_.push_back(std::move(head));
+    do_stream_write();
+    // Nothing more is read from the client: a read that completes means it went away.
+    stream_.socket().async_read_some(
+        asio::buffer(probe_), [self = shared_from_this()](error_code, std::size_t) {
+          self->sink_->open_.store(false);
+          self->streaming_ = false;
+          self->do_close();
+        });
+    if (!response.body.empty()) sink_->write(std::move(response.body));
+    auto on_stream = std::move(response.on_stream);
+    try {
+      on_stream(sink_);
+    } catch (const std::exception& e) {
+      spdlog::error("stream handler failed: {}", e.what());
+      end_stream();
+    }
+  }
+
+  void do_stream_write() {
+    if (writing_) return;
+    if (out_.empty()) {
+      if (stream_ending_) do_close();
+      return;
+    }
+    writing_ = true;
+    current_ = std::move(out_.front());
+    out_.pop_front();
+    // A client that stops reading altogether is dropped after the read timeout.
+    stream_.expires_after(std::chrono::seconds(limits().read_timeout_s));
+    asio::async_write(stream_, asio::buffer(current_),
+                      beast::bind_front_handler(&Session::on_stream_write, shared_from_this()));
+  }
+
+  void on_stream_write(error_code ec, std::size_t) {
+    writing_ = false;
+    sink_->queued_.fetch_sub(std::min(sink_->queued_.load(), current_.size()));
+    current_.clear();
+    if (ec) {
+      sink_->open_.store(false);
+      streaming_ = false;
+      return do_close();
+    }
+    stream_.expires_never();
+    do_stream_write();
   }
 
   void on_write(bool close, error_code ec, std::size_t) {
@@ -261,7 +378,52 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = true;
   bool busy_ = false;
   bool draining_ = false;
+  // A streamed response (strand only, but for the sink's atomics).
+  bool streaming_ = false;
+  bool stream_ending_ = false;
+  bool writing_ = false;
+  std::shared_ptr<SessionSink> sink_;
+  std::deque<std::string> out_;
+  std::string current_;
+  std::array<char, 256> probe_{};
+
+  friend class SessionSink;
 };
+
+bool SessionSink::write(std::string bytes) {
+  if (!open_.load()) return false;
+  if (bytes.empty()) return true;  // an empty chunk would end the body
+  char size[20];
+  std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+  std::string framed = size + bytes + "\r\n";
+  const size_t n = framed.size();
+  if (queued_.fetch_add(n) + n > kMaxQueuedBytes) {
+    spdlog::warn("stream client fell {} bytes behind: dropping it", queued_.load());
+    open_.store(false);
+    if (auto s = session_.lock()) {
+      asio::post(s->stream_.get_executor(), [s] {
+        s->streaming_ = false;
+        s->do_close();
+      });
+    }
+    return false;
+  }
+  auto s = session_.lock();
+  if (!s) {
+    open_.store(false);
+    return false;
+  }
+  asio::post(s->stream_.get_executor(),
+             [s, framed = std::move(framed)]() mutable { s->enqueue_chunk(std::move(framed)); });
+  return true;
+}
+
+void SessionSink::close() {
+  if (!open_.exchange(false)) return;
+  if (auto s = session_.lock()) {
+    asio::post(s->stream_.get_executor(), [s] { s->end_stream(); });
+  }
+}
 
 void HttpServer::Impl::do_accept() {
   acceptor.async_accept(asio::make_strand(io),
