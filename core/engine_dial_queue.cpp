@@ -344,7 +344,7 @@ void Engine::Impl::finish_record(CallRecord& rec, const std::string& digits, Eff
   const std::string* a = v.attr("action");
   const std::string action = a ? resolve_url(rec.program.url, *a) : rec.program.url;
   const bool hangup = digits == "hangup";
-  if (is_absolute_http_url(action)) {
+  if (a || is_absolute_http_url(action)) {
     Webhook target{action, method_of(v, "method")};
     if (hangup) send(rec, WebhookPurpose::kActionNoTwiml, target, std::move(extra), out);
     else fetch(rec, target, std::move(extra), false, out);

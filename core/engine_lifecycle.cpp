@@ -229,6 +229,13 @@ Fields Engine::Impl::base_params(const CallRecord& rec) const {
 
 uint64_t Engine::Impl::send(CallRecord& rec, WebhookPurpose purpose, const Webhook& target,
                             Fields extra, Effects& out) {
+  if (!is_absolute_http_url(target.url)) {
+    // Only reachable for requests whose answer is not awaited (fetch() checks its own URL):
+    // a relative action or statusCallback in inline TwiML. Twilio logs a warning and goes on.
+    notify(rec, 11100, 1, "Invalid URL: '" + target.url + "' is not an absolute http(s) URL",
+           nullptr, nullptr);
+    return 0;
+  }
   WebhookRequest req;
   req.id = next_webhook_id++;
   req.account_sid = rec.call.account_sid;

@@ -100,9 +100,17 @@ void Engine::Impl::fetch(CallRecord& rec, const Webhook& target, Fields extra, b
     end_call(rec, rec.answered ? CallEvent::kHangup : CallEvent::kNoAnswer, out);
     return;
   }
-  rec.phase = Phase::kFetching;
   rec.awaiting_fallback = fallback;
   rec.awaiting_hold = false;
+  if (!is_absolute_http_url(target.url)) {
+    // e.g. a relative action in inline TwiML: there is no document URL to resolve it against.
+    const PendingWebhook bad{rec.call.sid, WebhookPurpose::kTwiml, target.url,
+                             std::string(to_wire(target.method)), {}};
+    fail_document(rec, 11100, "Invalid URL: '" + target.url + "' is not an absolute http(s) URL",
+                  &bad, nullptr, out);
+    return;
+  }
+  rec.phase = Phase::kFetching;
   rec.fetch_url = target.url;
   rec.awaiting = send(rec, fallback ? WebhookPurpose::kFallback : WebhookPurpose::kTwiml, target,
                       std::move(extra), out);
@@ -394,7 +402,9 @@ void Engine::Impl::finish_gather(CallRecord& rec, Effects& out) {
   const std::string* action_attr = g.attr("action");
   const std::string action = action_attr ? resolve_url(rec.program.url, *action_attr)
                                          : rec.program.url;
-  if ((got_input || send_empty) && is_absolute_http_url(action)) {
+  // Without an action attribute Twilio posts to the document's own URL; inline TwiML has
+  // none, so it falls through. A given action that is not a URL fails like a bad fetch.
+  if ((got_input || send_empty) && (action_attr || is_absolute_http_url(action))) {
     Fields extra;
     if (!rec.gather.speech.empty()) {
       extra = {{"SpeechResult", rec.gather.speech}, {"Confidence", "0.9"}};

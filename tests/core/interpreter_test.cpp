@@ -1151,3 +1151,23 @@ TEST_F(Interpreter, RedirectLoopGuardEndsTheCallWithANotification) {
 
 }  // namespace
 }  // namespace dialtone::core::testing
+
+namespace dialtone::core::testing {
+namespace {
+
+// Inline TwiML has no document URL, so a relative action cannot be resolved: dialtone records
+// 11100 and never sends a request to a relative "URL".
+TEST_F(EngineTest, RelativeActionInInlineTwimlIsAnInvalidUrlNotARequest) {
+  CreateCall req = call_request();
+  req.url = {};
+  req.twiml = "<Response><Gather action=\"/next\" numDigits=\"1\"/></Response>";
+  engine().behaviors().add(kTo, presses({"5"}));
+  const std::string sid = create(req);
+  advance(5);
+  for (const auto& s : sent()) EXPECT_NE(s.url, "/next");
+  EXPECT_THAT(notification_codes(sid), ::testing::Contains(11100));
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+}
+
+}  // namespace
+}  // namespace dialtone::core::testing
