@@ -16,7 +16,9 @@ namespace {
 
 // One scalar setting. Everything about flags, env and JSON keys is derived from `path`, so a
 // new setting is one row here plus one member in Config.
-enum class Kind { kInt, kDouble, kBool, kString };
+// kToggle: a boolean or "auto" (config::Toggle); kList: a JSON array of strings, or in a
+// flag or environment variable a comma-separated list.
+enum class Kind { kInt, kDouble, kBool, kString, kToggle, kList };
 
 struct Setting {
   std::string_view path;  // JSON path, dot-separated
@@ -103,13 +105,18 @@ const std::vector<Setting>& settings() {
        "a request must arrive within this long"},
       {"shutdown_timeout_s", Kind::kInt, at(&Config::shutdown_timeout_s), 0, 3600, {},
        "on SIGTERM, wait this long for in-flight requests"},
-      {"control_api.enabled", Kind::kBool,
+      {"webhook.allowed_hosts", Kind::kList,
+       at(&Config::webhook, &WebhookConfig::allowed_hosts), 0, 0, {},
+       "hosts webhooks may reach (host, *.suffix; comma-separated); empty = any"},
+      {"control_api.enabled", Kind::kToggle,
        at(&Config::control_api, &ControlApiConfig::enabled), 0, 0, {},
-       "serve /_dialtone/* (health is always served)"},
+       "true | false | auto (on when host is loopback or a token is set); health is always "
+       "served"},
       {"control_api.token", Kind::kString,
        at(&Config::control_api, &ControlApiConfig::token), 0, 0, {},
        "require 'Authorization: Bearer TOKEN' on the control API"},
-      {"data_dir", Kind::kString, at(&Config::data_dir), 0, 0, {}, "reserved (unused)"},
+      {"data_dir", Kind::kString, at(&Config::data_dir), 0, 0, {},
+       "keep accounts, numbers, behaviors, calls and journal in DIR/dialtone.db (SQLite)"},
   };
   return kSettings;
 }
@@ -184,6 +191,32 @@ std::string set_from_text(const Setting& s, std::string_view text, const std::st
       *static_cast<bool*>(field) = v;
       return "";
     }
+    case Kind::kToggle: {
+      bool v = false;
+      if (text == "auto") {
+        *static_cast<Toggle*>(field) = Toggle::kAuto;
+      } else if (parse_bool(text, v)) {
+        *static_cast<Toggle*>(field) = v ? Toggle::kTrue : Toggle::kFalse;
+      } else {
+        return bad("expected true, false or auto");
+      }
+      return "";
+    }
+    case Kind::kList: {
+      std::vector<std::string> items;
+      size_t start = 0;
+      while (start <= text.size()) {
+        size_t end = text.find(',', start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view item = text.substr(start, end - start);
+        while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+        while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+        if (!item.empty()) items.emplace_back(item);
+        start = end + 1;
+      }
+      *static_cast<std::vector<std::string>*>(field) = std::move(items);
+      return "";
+    }
     case Kind::kString: {
       if (!s.one_of.empty()) {
         bool found = false;
@@ -221,6 +254,24 @@ std::string set_from_json(const Setting& s, const rapidjson::Value& v, const std
       if (!v.IsString()) return where + " must be a string";
       return set_from_text(s, std::string_view(v.GetString(), v.GetStringLength()), source,
                            config);
+    case Kind::kToggle:
+      if (v.IsBool()) {
+        *static_cast<Toggle*>(s.field(config)) = v.GetBool() ? Toggle::kTrue : Toggle::kFalse;
+        return "";
+      }
+      if (!v.IsString()) return where + " must be true, false or \"auto\"";
+      return set_from_text(s, std::string_view(v.GetString(), v.GetStringLength()), source,
+                           config);
+    case Kind::kList: {
+      if (!v.IsArray()) return where + " must be an array of strings";
+      std::vector<std::string> items;
+      for (const auto& item : v.GetArray()) {
+        if (!item.IsString()) return where + " must be an array of strings";
+        items.emplace_back(item.GetString(), item.GetStringLength());
+      }
+      *static_cast<std::vector<std::string>*>(s.field(config)) = std::move(items);
+      return "";
+    }
   }
   return where + ": unknown kind";
 }
@@ -449,6 +500,19 @@ std::string validate(const Config& c) {
   }
   if (c.auth_token.empty()) return "auth_token: must not be empty";
   if (c.host.empty()) return "host: must not be empty";
+  for (const auto& h : c.webhook.allowed_hosts) {
+    std::string_view name(h);
+    if (name.starts_with("*.")) name.remove_prefix(2);
+    bool ok = !name.empty();
+    for (char ch : name) {
+      ok = ok && (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.' ||
+                  ch == ':' || ch == '[' || ch == ']');
+    }
+    if (!ok) {
+      return "webhook.allowed_hosts: '" + h +
+             "' is not a host name, an IP address or a *.suffix pattern";
+    }
+  }
   for (size_t i = 0; i < c.accounts.size(); ++i) {
     const auto& a = c.accounts[i];
     std::string where = "accounts[" + std::to_string(i) + "]";
@@ -541,7 +605,7 @@ LoadResult load(const std::vector<std::string>& args, const EnvLookup& env) {
         if (flag_name(candidate.path) == name) s = &candidate;
       }
       // A bare boolean flag means true; everything else takes the next argument.
-      if (s != nullptr && s->kind == Kind::kBool &&
+      if (s != nullptr && (s->kind == Kind::kBool || s->kind == Kind::kToggle) &&
           (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)) {
         value = "true";
       } else if (i + 1 < args.size()) {
@@ -597,6 +661,30 @@ LoadResult load(const std::vector<std::string>& args, const EnvLookup& env) {
   return r;
 }
 
+bool is_loopback_host(std::string_view host) {
+  if (host == "localhost" || host == "::1" || host == "[::1]") return true;
+  // 127.0.0.0/8, written as a dotted quad.
+  if (!host.starts_with("127.")) return false;
+  int dots = 0;
+  for (char ch : host) {
+    if (ch == '.') {
+      ++dots;
+    } else if (!std::isdigit(static_cast<unsigned char>(ch))) {
+      return false;
+    }
+  }
+  return dots == 3;
+}
+
+bool control_api_enabled(const Config& c) {
+  switch (c.control_api.enabled) {
+    case Toggle::kTrue: return true;
+    case Toggle::kFalse: return false;
+    case Toggle::kAuto: return is_loopback_host(c.host) || !c.control_api.token.empty();
+  }
+  return false;
+}
+
 LoadResult load(int argc, char** argv) {
   std::vector<std::string> args;
   for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
@@ -621,6 +709,8 @@ std::string help_text() {
       case Kind::kDouble: def = std::to_string(*static_cast<double*>(field)); break;
       case Kind::kBool: def = *static_cast<bool*>(field) ? "true" : "false"; break;
       case Kind::kString: def = *static_cast<std::string*>(field); break;
+      case Kind::kToggle: def = "auto"; break;
+      case Kind::kList: def = ""; break;
     }
     out << "  " << flag_name(s.path) << "  (" << env_name(s.path) << ")\n      " << s.help
         << "; default: " << (def.empty() ? "\"\"" : def) << "\n";

@@ -7,6 +7,7 @@
 // Thread-safety: plain data and pure functions.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -42,6 +43,8 @@ struct WebhookConfig {
   int max_idle_per_host = 8;      // keep-alive pool size per scheme:host:port
   std::string ca_file;            // empty: the system's CAs
   bool insecure_tls = false;      // skip certificate verification (local dev only)
+  // Hosts webhooks may go to: exact names, or "*.example.com" (any subdomain). Empty: any.
+  std::vector<std::string> allowed_hosts;
 };
 
 // A scripted callee (the control API's POST /_dialtone/behaviors, lower_snake keys).
@@ -75,8 +78,11 @@ struct LimitsConfig {
   int read_timeout_s = 30;  // one request, from its first byte
 };
 
+// true, false, or auto: decided by where dialtone listens (control_api_enabled()).
+enum class Toggle : uint8_t { kAuto, kTrue, kFalse };
+
 struct ControlApiConfig {
-  bool enabled = true;
+  Toggle enabled = Toggle::kAuto;
   std::string token;  // empty: no token needed
 };
 
@@ -99,7 +105,7 @@ struct Config {
   LimitsConfig limits;
   int shutdown_timeout_s = 10;
   ControlApiConfig control_api;
-  std::string data_dir;  // reserved for persistence; unused for now
+  std::string data_dir;  // persistence (server/store.hpp); empty: nothing is kept
   std::string config_file;  // the file that was read, for the startup log
 };
 
@@ -125,5 +131,10 @@ std::string apply_json(std::string_view json, std::string_view source, Config& c
 std::string validate(const Config& config);
 
 std::string help_text();
+
+// control_api.enabled resolved: auto means on when listening on a loopback address (only this
+// machine can reach it) or when a token guards it; off otherwise.
+bool control_api_enabled(const Config& config);
+bool is_loopback_host(std::string_view host);
 
 }  // namespace dialtone::config

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/endpoint.hpp"
 #include "core/engine_impl.hpp"
 #include "core/test_numbers.hpp"
 #include "core/url.hpp"
@@ -309,8 +310,13 @@ Result<const Call*> Engine::start_inbound(const std::string& account_sid,
   Call call;
   call.sid = impl_->sids.next("CA");
   call.account_sid = account_sid;
-  call.from = call.from_formatted = from;
-  call.to = call.to_formatted = to;
+  // Formatted as Twilio formats every number it shows: "(415) 555-0100" for NANP.
+  const auto from_ep = parse_endpoint(from);
+  const auto to_ep = parse_endpoint(to);
+  call.from = from_ep ? from_ep->value : from;
+  call.from_formatted = from_ep ? from_ep->formatted : from;
+  call.to = to_ep ? to_ep->value : to;
+  call.to_formatted = to_ep ? to_ep->formatted : to;
   call.direction = Direction::kInbound;
   call.status = CallStatus::kRinging;  // an inbound call rings while dialtone asks the app
   call.date_created = call.date_updated = clock_.now();

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "server/real_clock.hpp"
+#include "server/store.hpp"
 
 namespace dialtone::server {
 
@@ -109,6 +110,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
         timer(io_context),
         default_settle_cap(c.webhook.total_timeout_ms + 1000) {
     seed_locked();
+    if (!c.data_dir.empty()) open_store_locked();
   }
 
   asio::io_context& io;
@@ -132,6 +134,8 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   bool advancing = false;            // guarded by mu
   std::deque<std::function<void()>> advance_queue;  // guarded by mu
   std::chrono::milliseconds default_settle_cap;
+  std::unique_ptr<Store> store;  // guarded by mu; null without data_dir
+  core::Effects recovered;       // the recovery's callbacks, sent once io runs
 
   bool manual() const { return clock.mode() == SwitchableClock::Mode::kManual; }
 
@@ -140,6 +144,43 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   void seed_locked() {
     add_accounts(engine, config);
     add_seed(engine, config, seed_sids);
+  }
+
+  // Start-up with data_dir: what was saved replaces the seed (the configured accounts keep
+  // their configured tokens), calls that were live end (recover_live_calls), and everything
+  // is written back before the first request is served.
+  void open_store_locked() {
+    store = Store::open(config.data_dir);
+    const bool had_settings = store->has_settings();
+    const StoreStats loaded = store->load(engine);
+    if (had_settings) add_accounts(engine, config);
+    // A manual clock starts where the saved journal left off, so nothing moves backwards.
+    if (manual() && !engine.journal().events().empty()) {
+      clock.set_manual(std::max(clock.now(), engine.journal().events().back().at));
+    }
+    const size_t live = engine.recover_live_calls(recovered);
+    pending += recovered.webhooks.size();
+    persist_locked(/*settings=*/true);
+    spdlog::info("data_dir {}: {} call(s), {} notification(s), {} journal event(s) loaded; "
+                 "{} live call(s) ended by the restart",
+                 store->path(), loaded.calls, loaded.notifications, loaded.events, live);
+  }
+
+  // Writes what changed since the last write, before the lock is released and before any
+  // answer leaves: a 2xx means it is on disk. Throws StoreError.
+  void persist_locked(bool settings = false) {
+    if (!store) return;
+    store->write(engine.take_changes(), settings ? &engine : nullptr);
+  }
+
+  // For changes that no HTTP answer waits on (timers, webhook results): a failed write is
+  // logged; the next write carries what changed after it.
+  void persist_or_log_locked() {
+    try {
+      persist_locked();
+    } catch (const StoreError& e) {
+      spdlog::error("data_dir: write failed: {}", e.what());
+    }
   }
 
   void arm_timer_locked() {
@@ -172,22 +213,36 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
 
   // --- without mu ---
 
-  void run(const EngineFn& fn) {
+  // A failed write throws out of run() after the engine lock is released: the request that
+  // caused it is answered 500, never 2xx. Its webhooks still go out (the engine moved on).
+  void run(const EngineFn& fn, bool settings = false) {
     core::Effects effects;
     std::vector<std::shared_ptr<std::function<void(bool)>>> held;
+    std::exception_ptr failed;
     {
       std::lock_guard lock(mu);
       fn(engine, effects);
+      try {
+        persist_locked(settings);
+      } catch (const StoreError& e) {
+        spdlog::error("data_dir: write failed: {}", e.what());
+        failed = std::current_exception();
+      }
       pending += effects.webhooks.size();
       arm_timer_locked();
       check_watches_locked(held);
     }
     dispatch(std::move(effects));
     finish_watches(held);
+    if (failed) std::rethrow_exception(failed);
   }
 
   void fire_timers() {
-    run([](core::Engine& e, core::Effects& out) { e.fire_due(out); });
+    try {
+      run([](core::Engine& e, core::Effects& out) { e.fire_due(out); });
+    } catch (const StoreError&) {
+      // Logged by run(); a timer has nobody to answer.
+    }
   }
 
   void dispatch(core::Effects effects) {
@@ -220,6 +275,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
       if (closed) return;  // journaled as undelivered already
       sending.erase(result.id);
       engine.on_webhook_result(result, effects);
+      persist_or_log_locked();
       // Count the new webhooks before dropping this one, so "settled" is never seen early.
       pending += effects.webhooks.size();
       --pending;
@@ -324,6 +380,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
       if (due && *due <= target && guard > 0 && manual()) {
         clock.set_manual(*due);
         fired_now = engine.fire_due(effects);
+        persist_or_log_locked();
         pending += effects.webhooks.size();
         fired = true;
       } else {
@@ -373,8 +430,11 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
 
 EngineHost::EngineHost(asio::io_context& io, const config::Config& config)
     : impl_(std::make_shared<Impl>(io, config)) {
-  std::lock_guard lock(impl_->mu);
-  impl_->arm_timer_locked();
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->arm_timer_locked();
+  }
+  impl_->dispatch(std::move(impl_->recovered));
 }
 
 EngineHost::~EngineHost() { stop(); }
@@ -427,6 +487,13 @@ void EngineHost::wait_until(Check check, std::chrono::milliseconds timeout,
   impl_->wait_until(std::move(check), timeout, std::move(done));
 }
 
+void EngineHost::save_settings() {
+  std::lock_guard lock(impl_->mu);
+  impl_->persist_locked(/*settings=*/true);
+}
+
+bool EngineHost::persistent() const { return impl_->store != nullptr; }
+
 void EngineHost::reset_all() {
   impl_->run([&](core::Engine& e, core::Effects&) {
     e.reset();
@@ -439,11 +506,12 @@ void EngineHost::reset_all() {
     e.behaviors().set_default(b);
     e.numbers().clear();
     impl_->seed_locked();
-  });
+  }, /*settings=*/true);
 }
 
 void EngineHost::reset_account(const std::string& account_sid) {
-  impl_->run([&](core::Engine& e, core::Effects&) { e.reset_account(account_sid); });
+  impl_->run([&](core::Engine& e, core::Effects&) { e.reset_account(account_sid); },
+             /*settings=*/true);
 }
 
 Metrics& EngineHost::metrics() { return impl_->metrics; }

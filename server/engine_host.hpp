@@ -29,14 +29,22 @@ class EngineHost {
  public:
   using EngineFn = std::function<void(core::Engine&, core::Effects&)>;
 
-  // Creates the default account and the configured ones.
+  // Creates the default account and the configured ones. With config.data_dir: opens the
+  // store (throws StoreError, server/store.hpp), loads what it holds, ends the calls that were
+  // live (their callbacks go out once io runs) and writes that back before returning.
   EngineHost(boost::asio::io_context& io, const config::Config& config);
   ~EngineHost();
   EngineHost(const EngineHost&) = delete;
   EngineHost& operator=(const EngineHost&) = delete;
 
-  // Runs `fn` under the lock, then sends the webhooks it produced and re-arms the timer.
+  // Runs `fn` under the lock, writes what it changed to the store (with data_dir) before the
+  // lock is released, then sends the webhooks it produced and re-arms the timer. Throws
+  // StoreError, after the lock is released, when that write failed.
   void with_engine(const EngineFn& fn);
+  // Writes accounts, numbers and behaviours to the store (no-op without data_dir); called
+  // after the control API changed them, before the answer goes out. Throws StoreError.
+  void save_settings();
+  bool persistent() const;  // data_dir is set
 
   bool manual_clock() const;
   core::TimePoint now() const;

@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -20,6 +21,7 @@
 #include "server/http_server.hpp"
 #include "server/logging.hpp"
 #include "server/router.hpp"
+#include "server/store.hpp"
 
 namespace asio = boost::asio;
 using namespace dialtone;
@@ -80,7 +82,16 @@ int main(int argc, char** argv) {
 
   const auto started = std::chrono::steady_clock::now();
   asio::io_context io(cfg.threads);
-  server::EngineHost host(io, cfg);
+  // With data_dir, the host loads the store and ends the calls that were live before
+  // anything listens: their status callbacks go out as soon as io runs.
+  std::unique_ptr<server::EngineHost> host_ptr;
+  try {
+    host_ptr = std::make_unique<server::EngineHost>(io, cfg);
+  } catch (const server::StoreError& e) {
+    std::fprintf(stderr, "dialtone: data_dir: %s\n", e.what());
+    return kExitConfig;
+  }
+  server::EngineHost& host = *host_ptr;
   if (const auto& err = host.webhook_client().tls_error(); !err.empty()) {
     std::fprintf(stderr, "dialtone: configuration error: %s\n", err.c_str());
     return kExitConfig;

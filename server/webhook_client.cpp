@@ -75,6 +75,10 @@ milliseconds remaining(Clock::time_point deadline) {
   return std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
 }
 
+std::string not_allowed(const std::string& host) {
+  return "host '" + host + "' is not allowed (webhook.allowed_hosts)";
+}
+
 bool is_ip_literal(const std::string& host) {
   boost::system::error_code ec;
   asio::ip::make_address(host, ec);
@@ -278,7 +282,7 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
 
   // Where a 3xx sends us: Location resolved against the URL requested, without its fragment
   // (connection overrides come from the configured URL only and hold for every hop).
-  static std::optional<WebhookTarget> redirect_target(const WebhookTarget& from,
+  std::optional<WebhookTarget> redirect_target(const WebhookTarget& from,
                                                       std::string_view location,
                                                       std::string& error) {
     auto ref = boost::urls::parse_uri_reference(location);
@@ -298,6 +302,10 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
       return std::nullopt;
     }
     next->timing = from.timing;
+    if (!host_allowed(config.allowed_hosts, next->host)) {
+      error = "redirect from " + from.url + ": " + not_allowed(next->host);
+      return std::nullopt;
+    }
     // Credentials go along to the same origin only (as curl does).
     if (next->userinfo.empty() && next->https == from.https && next->host == from.host &&
         next->port == from.port) {
@@ -313,6 +321,12 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
     if (!target) {
       result.error_code = 11100;
       result.error_message = error;
+      co_return result;
+    }
+    // Staging: webhooks reach only the allowed hosts; nothing is resolved or connected.
+    if (!host_allowed(config.allowed_hosts, target->host)) {
+      result.error_code = 11205;
+      result.error_message = not_allowed(target->host);
       co_return result;
     }
     std::vector<std::string> notes = std::move(target->warnings);

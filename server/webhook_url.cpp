@@ -4,6 +4,7 @@
 #include <boost/url/url_view.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace dialtone::server {
@@ -165,6 +166,30 @@ std::string append_query(std::string_view url, const Params& params) {
   out += out.find('?') == std::string::npos ? '?' : '&';
   out += form_encode(params);
   return out;
+}
+
+bool host_allowed(const std::vector<std::string>& allowed, std::string_view host) {
+  if (allowed.empty()) return true;
+  auto lower = [](std::string_view in) {
+    std::string out(in);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (out.size() > 2 && out.front() == '[' && out.back() == ']') {
+      out = out.substr(1, out.size() - 2);
+    }
+    while (!out.empty() && out.back() == '.') out.pop_back();  // "example.com." is the same
+    return out;
+  };
+  const std::string h = lower(host);
+  for (const auto& entry : allowed) {
+    const std::string e = lower(entry);
+    if (e.starts_with("*.")) {
+      const std::string_view suffix = std::string_view(e).substr(1);  // ".example.com"
+      if (h.size() > suffix.size() && h.ends_with(suffix)) return true;
+    } else if (h == e) {
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace dialtone::server

@@ -68,4 +68,9 @@ std::string form_encode(const Params& params);
 // Appends form-encoded params to the URL's query (GET webhooks).
 std::string append_query(std::string_view url, const Params& params);
 
+// webhook.allowed_hosts: `host` (as parsed, without brackets or port) matches an exact entry
+// or a "*.suffix" entry (any name ending in ".suffix", not the suffix itself), both without
+// regard to case. An empty list allows every host.
+bool host_allowed(const std::vector<std::string>& allowed, std::string_view host);
+
 }  // namespace dialtone::server
