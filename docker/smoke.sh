@@ -6,8 +6,8 @@
 # Prints the runtime image size. Exits non-zero on any failure; the container is always removed.
 #   docker/smoke.sh
 # Environment: LOCAL_OCI (default ../shared/tools/local-oci from the repository root),
-# SMOKE_IMAGE (default dialtone:smoke). Needs node and tests/e2e's packages
-# (scripts/install-deps.sh --test).
+# SMOKE_IMAGE (default dialtone:smoke), SMOKE_REF (build this git revision, e.g. HEAD, instead
+# of the working tree). Needs node and tests/e2e's packages (scripts/install-deps.sh --test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -28,8 +28,10 @@ fi
 mkdir -p "$logdir"
 
 started=0
+context=.
 cleanup() {
   local rc=$?
+  [[ "$context" == . ]] || rm -rf "$context"
   if ((started)); then
     if ((rc != 0)); then
       echo "smoke: container log:" >&2
@@ -45,9 +47,14 @@ trap cleanup EXIT
 step "local-oci setup"
 "$oci" setup
 
+if [[ -n "${SMOKE_REF:-}" ]]; then
+  context=$(mktemp -d)
+  git archive "$SMOKE_REF" | tar -x -C "$context"
+  step "context: $SMOKE_REF ($(git rev-parse --short "$SMOKE_REF"))"
+fi
 # docker format: the OCI image format has no HEALTHCHECK and podman would drop it.
 step "build $image (log: build/smoke/build.log)"
-if ! "$oci" build --format docker -t "$image" -f docker/Dockerfile . >"$logdir/build.log" 2>&1; then
+if ! "$oci" build --format docker -t "$image" -f docker/Dockerfile "$context" >"$logdir/build.log" 2>&1; then
   tail -n 60 "$logdir/build.log" >&2
   fail "image build"
 fi
@@ -72,9 +79,11 @@ for ((i = 0; ; i++)); do
 done
 step "healthy: $(curl -fsS "$url/_dialtone/health")"
 
-first=$("$oci" podman logs "$name" 2>&1 | head -n 1)
+# (Not `podman logs | head -1`: with pipefail, head closing the pipe early fails the script.)
+logs=$("$oci" podman logs "$name" 2>&1) || fail "podman logs"
+first=${logs%%$'\n'*}
 [[ "$first" == *"dialtone listening on http://0.0.0.0:$port"* ]] || fail "first log line: $first"
-uid=$("$oci" podman exec "$name" id -u)
+uid=$("$oci" podman exec "$name" id -u) || fail "podman exec id -u"
 [[ "$uid" != 0 ]] || fail "the container runs as root"
 "$oci" podman healthcheck run "$name" >/dev/null || fail "the image's HEALTHCHECK reports unhealthy"
 step "listens on 0.0.0.0, runs as uid $uid, HEALTHCHECK healthy"
