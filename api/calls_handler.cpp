@@ -97,6 +97,7 @@ Response update_call(core::Engine& engine, const CallsRequest& req, core::Effect
   }
   auto parsed = parse_update(req.body);
   if (!parsed) return error_response(parsed.error(), req);
+  parsed->request_id = req.request_id;
   auto updated = engine.update_call(req.route.account_sid, req.route.call_sid, *parsed, out);
   if (!updated) {
     core::TwilioError e = updated.error();

@@ -17,6 +17,7 @@ struct CallsRequest {
   std::string_view path;  // as requested, for 404 messages and page URIs
   const FormFields& query;
   const FormFields& body;
+  std::string_view request_id = {};  // RQ...: journaled with an accepted update
 };
 
 Response create_call(core::Engine& engine, const CallsRequest& req, core::Effects& out);

@@ -22,6 +22,7 @@ Fields update_fields(const UpdateCall& u) {
   if (u.fallback) f.emplace_back("FallbackUrl", u.fallback->url);
   if (u.status_callback) f.emplace_back("StatusCallback", u.status_callback->url);
   if (u.time_limit_s) f.emplace_back("TimeLimit", std::to_string(*u.time_limit_s));
+  if (!u.request_id.empty()) f.emplace_back("request_id", u.request_id);
   return f;
 }
 

@@ -61,6 +61,7 @@ struct UpdateCall {
   std::optional<Webhook> fallback;
   std::optional<Webhook> status_callback;
   std::optional<int64_t> time_limit_s;
+  std::string request_id;  // of the API request, for the journal (empty: none)
 };
 
 // Filters of GET Calls. Date bounds are half-open as Twilio documents them.

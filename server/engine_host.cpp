@@ -314,6 +314,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     }
     size_t n = sending.size();
     sending.clear();
+    persist_or_log_locked();
     lock.unlock();
     for (auto& w : waiting) release(std::move(w));
     return n;

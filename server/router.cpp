@@ -1,8 +1,10 @@
 #include "server/router.hpp"
 
+#include <cctype>
 #include <memory>
 #include <string_view>
 
+#include "api/auth.hpp"
 #include "api/control_request.hpp"
 #include "api/errors.hpp"
 #include "api/route.hpp"
@@ -35,8 +37,29 @@ void journal_api_request(core::Engine& engine, const api::Request& request,
                  {"request_id", request.request_id}});
 }
 
+// Compared in constant time, so response timing tells nothing about the token.
 bool control_authorized(const config::ControlApiConfig& c, const std::string& authorization) {
-  return c.token.empty() || authorization == "Bearer " + c.token;
+  if (c.token.empty()) return true;
+  constexpr std::string_view kScheme = "Bearer ";
+  if (authorization.size() < kScheme.size()) return false;
+  std::string scheme = authorization.substr(0, kScheme.size());
+  for (char& ch : scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return scheme == "bearer " &&
+         api::constant_time_equal(std::string_view(authorization).substr(kScheme.size()),
+                                  c.token);
+}
+
+// Settings (accounts, numbers, behaviours) change only through mutating control requests:
+// with data_dir, they are written before such a request is answered.
+Respond saving_settings(EngineHost& host, Respond respond) {
+  return [&host, respond = std::move(respond)](api::Response r) {
+    try {
+      host.save_settings();
+    } catch (const std::exception&) {
+      r = api::control_error(500, "data_dir: the change could not be written (see the log)");
+    }
+    respond(std::move(r));
+  };
 }
 
 }  // namespace
@@ -56,7 +79,9 @@ api::Response health_response(std::chrono::steady_clock::time_point started) {
 Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point started) {
   auto limiter = std::make_shared<ApiLimiter>(host.config().limits.max_concurrent_api_requests);
   auto control = std::make_shared<ControlContext>(ControlContext{host, *limiter, started});
-  return [&host, started, limiter, control](api::Request request, Respond respond) {
+  const bool control_enabled = config::control_api_enabled(host.config());
+  return [&host, started, limiter, control, control_enabled](api::Request request,
+                                                             Respond respond) {
     std::string_view target(request.target);
     const std::string path(target.substr(0, target.find('?')));
     // Count every answer under its route template, whenever it goes out.
@@ -71,12 +96,15 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
     }
     if (path.starts_with(api::kControlPrefix)) {
       const auto& c = host.config().control_api;
-      if (!c.enabled) return counted(api::control_not_found(path));
+      if (!control_enabled) return counted(api::control_not_found(path));
       if (!control_authorized(c, request.authorization)) {
         api::Response r = api::control_error(401, "The control API needs "
                                                   "'Authorization: Bearer TOKEN'");
         r.headers.emplace_back("WWW-Authenticate", "Bearer");
         return counted(std::move(r));
+      }
+      if (host.persistent() && request.method != "GET" && request.method != "HEAD") {
+        counted = saving_settings(host, std::move(counted));
       }
       handle_control(*control, request, std::move(counted));
       return;
