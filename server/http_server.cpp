@@ -148,6 +148,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
  private:
+  static constexpr size_t kFirstReadBytes = 4096;
+
   const config::LimitsConfig& limits() const { return server_->config.limits; }
 
   void do_read() {
@@ -157,10 +159,14 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(static_cast<uint32_t>(limits().max_header_bytes));
     if (buffer_.size() > 0) return on_first_bytes({}, 0);  // pipelined request waiting
     // Waiting for the next request on a kept-alive connection: the idle timeout applies.
+    // A raw read, not http::async_read_some: that one completes only once the parser took
+    // something, i.e. a whole header, so a slowloris header would live by the idle timeout.
     stream_.expires_after(std::chrono::seconds(limits().idle_timeout_s));
-    http::async_read_some(stream_, buffer_, *parser_,
-                          beast::bind_front_handler(&Session::on_first_bytes,
-                                                    shared_from_this()));
+    stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                            [self = shared_from_this()](error_code ec, std::size_t n) {
+                              self->buffer_.commit(n);
+                              self->on_first_bytes(ec, n);
+                            });
   }
 
   // From the first byte on, the whole request must arrive within the read timeout.
