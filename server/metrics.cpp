@@ -69,9 +69,24 @@ std::string route_template(std::string_view path) {
   return "other";
 }
 
+namespace {
+
+// Any token is a method to the HTTP parser: a label per distinct one would let clients grow
+// the metrics without bound (and the page with it), so the rest share one label.
+std::string_view method_label(std::string_view method) {
+  static constexpr std::string_view kKnown[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                                "PATCH",   "OPTIONS", "TRACE", "CONNECT"};
+  for (auto k : kKnown) {
+    if (method == k) return k;
+  }
+  return "other";
+}
+
+}  // namespace
+
 void Metrics::count_request(std::string_view method, const std::string& route, int status) {
   std::lock_guard lock(mu_);
-  ++requests_[{std::string(method), route}][status];
+  ++requests_[{std::string(method_label(method)), route}][status];
 }
 
 void Metrics::observe_webhook(int64_t latency_ms, int error_code, int http_status) {
