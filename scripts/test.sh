@@ -6,6 +6,7 @@
 #   scripts/test.sh --e2e-only      skip install, build and ctest; run tests/e2e against
 #                                   $DIALTONE_BIN (default build/ci/server/dialtone)
 #   Extra arguments after -- go to `node --test` (e.g. -- --test-name-pattern=delete).
+#   DIALTONE_FUZZ_SECONDS=N (default 20; 0 skips) and DIALTONE_SMOKE=0 (skips the container).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -79,5 +80,25 @@ passed=$((passed + ${e2e_pass:-0}))
 failed=$((failed + ${e2e_fail:-0} + ${e2e_cancel:-0}))
 if ((e2e_rc != 0)) && [[ "${e2e_fail:-0}" == 0 && "${e2e_cancel:-0}" == 0 ]]; then
   failed=$((failed + 1))  # the runner failed without counting a test (e.g. a crash)
+fi
+
+# Bounded fuzzing and the container smoke test come last: they build their own trees (clang
+# with sanitizers; the image's release build). For a quicker local run skip them with
+# DIALTONE_FUZZ_SECONDS=0 and DIALTONE_SMOKE=0; a longer fuzz run is scripts/fuzz.sh 600.
+if ((!e2e_only)); then
+  fuzz_seconds=${DIALTONE_FUZZ_SECONDS:-20}
+  if ((fuzz_seconds > 0)); then
+    echo "test.sh: fuzzing each harness for ${fuzz_seconds}s"
+    if scripts/install-deps.sh --fuzz && scripts/fuzz.sh "$fuzz_seconds"; then
+      passed=$((passed + 1))
+    else
+      echo "test.sh: fuzzing failed (see above for the crash input)" >&2
+      failed=$((failed + 1))
+    fi
+  fi
+  if [[ "${DIALTONE_SMOKE:-1}" != 0 ]]; then
+    echo "test.sh: container smoke test (docker/smoke.sh)"
+    if docker/smoke.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  fi
 fi
 summary
