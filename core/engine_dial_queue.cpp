@@ -5,26 +5,15 @@
 
 #include "core/endpoint.hpp"
 #include "core/engine_impl.hpp"
+#include "core/twiml/attributes.hpp"
 #include "core/url.hpp"
 
 namespace dialtone::core {
 namespace {
 
+using twiml::attr_int;
+using twiml::attr_method;
 using twiml::Node;
-
-int attr_int(const Node& n, std::string_view key, int fallback, int lo, int hi) {
-  const std::string* v = n.attr(key);
-  if (!v || v->empty()) return fallback;
-  char* end = nullptr;
-  const long x = std::strtol(v->c_str(), &end, 10);
-  if (*end != '\0') return fallback;
-  return static_cast<int>(std::clamp<long>(x, lo, hi));
-}
-
-HttpMethod method_of(const Node& n, std::string_view key) {
-  const std::string* v = n.attr(key);
-  return v && (*v == "GET" || *v == "get") ? HttpMethod::kGet : HttpMethod::kPost;
-}
 
 uint8_t parse_events(const std::string& text) {
   uint8_t events = 0;
@@ -108,7 +97,7 @@ void Engine::Impl::start_dial(CallRecord& rec, const Node& v, Effects& out) {
     leg.time_limit_s = attr_int(v, "timeLimit", 14400, 1, 86400);
     if (const std::string* cb = n->attr("statusCallback")) {
       leg.status_callback = Webhook{resolve_url(rec.program.url, *cb),
-                                    method_of(*n, "statusCallbackMethod")};
+                                    attr_method(*n, "statusCallbackMethod")};
       leg.status_callback_events = parse_events(n->attr_or("statusCallbackEvent", "completed"));
     }
     CallRecord& child = add_call(std::move(leg));
@@ -203,7 +192,7 @@ void Engine::Impl::finish_dial(CallRecord& rec, const std::string& outcome, bool
                   {"DialCallDuration", duration},
                   {"DialBridged", dial.bridged_sid.empty() ? "false" : "true"}};
   if (const std::string* action = v.attr("action")) {
-    Webhook target{resolve_url(rec.program.url, *action), method_of(v, "method")};
+    Webhook target{resolve_url(rec.program.url, *action), attr_method(v)};
     if (run_action) fetch(rec, target, std::move(extra), false, out);
     else send(rec, WebhookPurpose::kActionNoTwiml, target, std::move(extra), out);
     return;
@@ -225,10 +214,10 @@ void Engine::Impl::start_enqueue(CallRecord& rec, const Node& v, Effects& out) {
   rec.queue.sid = sid;
   rec.queue.since = now();
   if (const std::string* a = v.attr("action")) {
-    rec.queue.action = Webhook{resolve_url(rec.program.url, *a), method_of(v, "method")};
+    rec.queue.action = Webhook{resolve_url(rec.program.url, *a), attr_method(v)};
   }
   if (const std::string* w = v.attr("waitUrl")) {
-    rec.queue.wait_url = Webhook{resolve_url(rec.program.url, *w), method_of(v, "waitUrlMethod")};
+    rec.queue.wait_url = Webhook{resolve_url(rec.program.url, *w), attr_method(v, "waitUrlMethod")};
   }
   rec.phase = Phase::kEnqueued;
   queues[key].push_back(rec.call.sid);
@@ -345,7 +334,7 @@ void Engine::Impl::finish_record(CallRecord& rec, const std::string& digits, Eff
   const std::string action = a ? resolve_url(rec.program.url, *a) : rec.program.url;
   const bool hangup = digits == "hangup";
   if (a || is_absolute_http_url(action)) {
-    Webhook target{action, method_of(v, "method")};
+    Webhook target{action, attr_method(v)};
     if (hangup) send(rec, WebhookPurpose::kActionNoTwiml, target, std::move(extra), out);
     else fetch(rec, target, std::move(extra), false, out);
     return;

@@ -4,26 +4,15 @@
 #include <cmath>
 
 #include "core/engine_impl.hpp"
+#include "core/twiml/attributes.hpp"
 #include "core/url.hpp"
 
 namespace dialtone::core {
 namespace {
 
+using twiml::attr_int;
+using twiml::attr_method;
 using twiml::Node;
-
-int attr_int(const Node& n, std::string_view key, int fallback, int lo, int hi) {
-  const std::string* v = n.attr(key);
-  if (!v || v->empty()) return fallback;
-  char* end = nullptr;
-  const long x = std::strtol(v->c_str(), &end, 10);
-  if (*end != '\0') return fallback;
-  return static_cast<int>(std::clamp<long>(x, lo, hi));
-}
-
-HttpMethod attr_method(const Node& n, std::string_view key = "method") {
-  const std::string* v = n.attr(key);
-  return v && (*v == "GET" || *v == "get") ? HttpMethod::kGet : HttpMethod::kPost;
-}
 
 // How long the emulated caller hears a prompt. Say: about 15 characters a second (a typical
 // text-to-speech rate); Play: a nominal length per loop; DTMF digits: half a second each.
