@@ -129,10 +129,11 @@ void Engine::Impl::answer(CallRecord& rec, Effects& out) {
 
 void Engine::Impl::end_call(CallRecord& rec, CallEvent event, Effects& out) {
   if (!is_live(rec.call.status)) return;
-  // Stop what the call was doing first: a <Dial> posts its action, a queue its result.
-  if (rec.answered || rec.phase != Phase::kIdle) interrupt(rec, true, out);
   transition(rec, event, out);
   if (is_live(rec.call.status)) return;  // the event did not end it (should not happen)
+  // Then stop what the call was doing: a <Dial> posts its action, a queue its result. Those
+  // requests already carry the final CallStatus, as Twilio's do after a hang-up.
+  if (rec.answered || rec.phase != Phase::kIdle) interrupt(rec, true, out);
   for (auto& gen : rec.gens) ++gen;      // every timer of this call is now stale
   rec.awaiting = 0;
   rec.phase = Phase::kIdle;
