@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
@@ -53,6 +54,21 @@ bool is_disconnect(const error_code& ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
          ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
          ec == asio::error::broken_pipe || ec == beast::error::timeout;
+}
+
+// RFC 9112 lets a client send the absolute form ("GET http://host:7070/path"); routes see the
+// origin form ("/path") either way.
+std::string origin_form(std::string_view target) {
+  for (std::string_view scheme : {"http://", "https://"}) {
+    if (target.size() >= scheme.size() &&
+        beast::iequals(target.substr(0, scheme.size()), scheme)) {
+      const size_t slash = target.find_first_of("/?", scheme.size());
+      if (slash == std::string_view::npos) return "/";
+      const std::string_view rest = target.substr(slash);
+      return rest.front() == '?' ? "/" + std::string(rest) : std::string(rest);
+    }
+  }
+  return std::string(target);
 }
 
 std::string_view path_only(std::string_view target) {
@@ -216,7 +232,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto req = parser_->release();
     api::Request request;
     request.method = std::string(req.method_string());
-    request.target = std::string(req.target());
+    request.target = origin_form(req.target());
     request.authorization = std::string(req[http::field::authorization]);
     request.content_type = std::string(req[http::field::content_type]);
     request.last_event_id = std::string(req["Last-Event-ID"]);
@@ -440,6 +456,10 @@ void HttpServer::Impl::on_accept(error_code ec, tcp::socket socket) {
   if (shutting_down.load() || ec == asio::error::operation_aborted) return;
   if (ec) {
     spdlog::warn("accept failed: {}", ec.message());
+    // Out of file descriptors (EMFILE) fails every accept at once: pause instead of spinning.
+    auto pause = std::make_shared<asio::steady_timer>(io, std::chrono::milliseconds(100));
+    pause->async_wait([self = shared_from_this(), pause](error_code) { self->do_accept(); });
+    return;
   } else if (connections.load() >= static_cast<size_t>(config.limits.max_connections)) {
     // Over the cap: refuse by closing at once rather than queueing unbounded work.
     error_code ignored;

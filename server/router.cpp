@@ -91,6 +91,12 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
       respond(std::move(r));
     };
     if (path == "/_dialtone/health") {
+      if (request.method != "GET" && request.method != "HEAD") {
+        api::Response r = api::control_error(405, "Method not allowed; use GET, HEAD");
+        r.headers.emplace_back("Allow", "GET, HEAD");
+        counted(std::move(r));
+        return;
+      }
       counted(health_response(started));
       return;
     }
