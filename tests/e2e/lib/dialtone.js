@@ -253,6 +253,28 @@ async function waitForStatus(api, callSid, statuses, { timeoutMs = 5000 } = {}) 
 
 function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
 
+/**
+ * A control API request (`/_dialtone${path}`) with an optional form body; returns
+ * {status, json, text}. `json` is undefined when the body is not JSON, unless `strictJson`,
+ * which parses any non-empty body and throws on one that is not JSON.
+ */
+async function controlRequest(baseUrl, method, path, form, { strictJson = false } = {}) {
+  const init = { method, headers: {} };
+  if (form) {
+    init.headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    init.body = new URLSearchParams(form).toString();
+  }
+  const res = await fetch(`${baseUrl}/_dialtone${path}`, init);
+  const text = await res.text();
+  let json;
+  if (strictJson) {
+    json = text ? JSON.parse(text) : undefined;
+  } else {
+    try { json = JSON.parse(text); } catch { json = undefined; }
+  }
+  return { status: res.status, json, text };
+}
+
 /** A TwiML document that keeps an answered call in-progress for 10 minutes. */
 const HOLD_TWIML = '<Response><Pause length="600"/></Response>';
 
@@ -269,6 +291,7 @@ module.exports = {
   DialtoneRequestClient,
   rawApi,
   encodeForm,
+  controlRequest,
   waitUntil,
   waitForStatus,
   sleep,
