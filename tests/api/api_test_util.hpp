@@ -3,13 +3,16 @@
 #pragma once
 
 #include <fstream>
+#include <initializer_list>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include "api/form.hpp"
 #include "api/http_types.hpp"
 #include "api/twilio_api.hpp"
 #include "core/engine.hpp"
@@ -82,6 +85,13 @@ inline const rapidjson::Document& spec() {
   static const rapidjson::Document doc =
       parse_json(read_file(std::string(DIALTONE_SHARED_DIR) + "/spec/twilio_api_v2010.json"));
   return doc;
+}
+
+// Form fields from key/value pairs (a key may repeat), as the control handlers take them.
+inline FormFields fields(std::initializer_list<std::pair<std::string, std::string>> kv) {
+  FormFields f;
+  for (const auto& [k, v] : kv) f.add(k, v);
+  return f;
 }
 
 inline std::vector<std::string> keys_of(const rapidjson::Value& obj) {

@@ -8,12 +8,6 @@
 namespace dialtone::api::testing {
 namespace {
 
-FormFields fields(std::initializer_list<std::pair<std::string, std::string>> kv) {
-  FormFields f;
-  for (const auto& [k, v] : kv) f.add(k, v);
-  return f;
-}
-
 class ControlAccountsTest : public ApiTest {};
 
 TEST_F(ControlAccountsTest, CreatesAnIsolatedAccountWithTokenAndKey) {

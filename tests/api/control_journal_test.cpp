@@ -8,12 +8,6 @@
 namespace dialtone::api::testing {
 namespace {
 
-FormFields fields(std::initializer_list<std::pair<std::string, std::string>> kv) {
-  FormFields f;
-  for (const auto& [k, v] : kv) f.add(k, v);
-  return f;
-}
-
 class ControlJournalTest : public ApiTest {
  protected:
   rapidjson::Document query(FormFields f, std::string call_sid = {}) {

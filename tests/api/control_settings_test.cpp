@@ -8,12 +8,6 @@
 namespace dialtone::api::testing {
 namespace {
 
-FormFields fields(std::initializer_list<std::pair<std::string, std::string>> kv) {
-  FormFields f;
-  for (const auto& [k, v] : kv) f.add(k, v);
-  return f;
-}
-
 TEST(ControlSettings, ClockJson) {
   auto doc = parse_json(clock_json({"manual", 2.5, core::TimePoint{core::Millis{1767225600000}}},
                                    3));
