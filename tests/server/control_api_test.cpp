@@ -1,8 +1,6 @@
 // The control API through the router: deferred answers (advances, blocking waits), the
 // switchable clock, limits, reset, metrics, api.request journaling, guard settings, and the
 // bad inputs of every route (405, 404, 400).
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
@@ -10,6 +8,7 @@
 #include <future>
 #include <thread>
 
+#include "engine_host_fixture.hpp"
 #include "server/router.hpp"
 
 namespace dialtone::server {
@@ -26,19 +25,13 @@ rapidjson::Document json(const std::string& body) {
   return d;
 }
 
-class ControlApiTest : public ::testing::Test {
+class ControlApiTest : public EngineHostFixture {
  protected:
-  ControlApiTest() : work_(boost::asio::make_work_guard(io_)) { config_.clock = "manual"; }
-  ~ControlApiTest() override {
-    if (host_) host_->stop();
-    work_.reset();
-    io_.stop();
-    for (auto& t : threads_) t.join();
-  }
-  void start() {
-    host_ = std::make_unique<EngineHost>(io_, config_);
+  ControlApiTest() { config_.clock = "manual"; }
+  // The io threads use router_: they stop before it goes.
+  ~ControlApiTest() override { stop_io(); }
+  void on_host_created() override {
     router_ = make_router(*host_, std::chrono::steady_clock::now());
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
   }
 
   // Sends a request and returns a future of its answer.
@@ -91,11 +84,6 @@ class ControlApiTest : public ::testing::Test {
     return "Basic QUNkMWExNzBlMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDpkaWFsdG9uZS1hdXRoLXRva2Vu";
   }
 
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::vector<std::thread> threads_;
-  config::Config config_;
-  std::unique_ptr<EngineHost> host_;
   Handler router_;
   std::string auth_;
 };

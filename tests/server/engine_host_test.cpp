@@ -1,12 +1,11 @@
 #include "server/engine_host.hpp"
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
 #include <future>
 #include <thread>
 
+#include "engine_host_fixture.hpp"
 #include "fake_app.hpp"
 
 namespace dialtone::server {
@@ -15,39 +14,39 @@ namespace {
 using namespace std::chrono_literals;
 using testing::FakeApp;
 
-class EngineHostTest : public ::testing::Test {
+class EngineHostTest : public EngineHostFixture {
  protected:
-  EngineHostTest() : work_(boost::asio::make_work_guard(io_)) {
-    config_.ring_seconds = 1;
-  }
-  ~EngineHostTest() override {
-    if (host_) host_->stop();
-    work_.reset();
-    io_.stop();
-    for (auto& t : threads_) t.join();
-  }
-  void start() {
-    host_ = std::make_unique<EngineHost>(io_, config_);
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
-  }
+  EngineHostTest() { config_.ring_seconds = 1; }
 
-  std::string create_call(const FakeApp& app) {
+  // A call whose TwiML is at `voice_path` of the app and whose status callbacks (`events`) go
+  // to `status_path`; returns its sid.
+  std::string create_call(const FakeApp& app, const std::string& voice_path,
+                          const std::string& status_path, uint8_t events) {
     std::string sid;
     host_->with_engine([&](core::Engine& engine, core::Effects& out) {
       core::CreateCall c;
       c.account_sid = config_.account_sid;
       c.to = "+14155550100";
       c.from = "+14155550199";
-      c.url = {app.url("/voice"), core::HttpMethod::kPost};
-      c.status_callback = {app.url("/status"), core::HttpMethod::kPost};
-      c.status_callback_events =
-          core::kEventInitiated | core::kEventRinging | core::kEventAnswered |
-          core::kEventCompleted;
+      c.url = {app.url(voice_path), core::HttpMethod::kPost};
+      c.status_callback = {app.url(status_path), core::HttpMethod::kPost};
+      c.status_callback_events = events;
       auto call = engine.create_call(c, out);
       ASSERT_TRUE(call.ok()) << call.error().message;
       sid = (*call)->sid;
     });
     return sid;
+  }
+
+  std::string create_call(const FakeApp& app) {
+    return create_call(app, "/voice", "/status",
+                       core::kEventInitiated | core::kEventRinging | core::kEventAnswered |
+                           core::kEventCompleted);
+  }
+
+  // A call whose TwiML URL and status callback both point at `path` of the app.
+  std::string create_call_to(const FakeApp& app, const std::string& path) {
+    return create_call(app, path, path, core::kEventInitiated | core::kEventCompleted);
   }
 
   // Real clock: the call's first webhook goes out from a timer.
@@ -65,12 +64,6 @@ class EngineHostTest : public ::testing::Test {
     });
     return s;
   }
-
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::vector<std::thread> threads_;
-  config::Config config_;
-  std::unique_ptr<EngineHost> host_;
 };
 
 TEST_F(EngineHostTest, DefaultAccountsAreCreated) {
@@ -142,16 +135,7 @@ TEST_F(EngineHostTest, WhenSettledHonoursTheCap) {
   start();
   FakeApp app;
   // A webhook that takes 2 s: the cap (100 ms) ends the wait first.
-  host_->with_engine([&](core::Engine& engine, core::Effects& out) {
-    core::CreateCall c;
-    c.account_sid = config_.account_sid;
-    c.to = "+14155550100";
-    c.from = "+14155550199";
-    c.url = {app.url("/voice"), core::HttpMethod::kPost};
-    c.status_callback = {app.url("/slow?ms=2000"), core::HttpMethod::kPost};
-    c.status_callback_events = core::kEventInitiated;
-    ASSERT_TRUE(engine.create_call(c, out).ok());
-  });
+  create_call(app, "/voice", "/slow?ms=2000", core::kEventInitiated);
   std::promise<void> done;
   auto started = std::chrono::steady_clock::now();
   // advance(0) fires what is due now (the dial and its "initiated" callback) and waits for
@@ -160,25 +144,6 @@ TEST_F(EngineHostTest, WhenSettledHonoursTheCap) {
   ASSERT_EQ(done.get_future().wait_for(5s), std::future_status::ready);
   EXPECT_EQ(host_->webhooks_in_flight(), 1u);  // still waiting on the slow app
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1500ms);
-}
-
-// A call whose TwiML URL and status callback both point at `path` of the app.
-std::string create_call_to(EngineHost& host, const config::Config& config, const FakeApp& app,
-                           const std::string& path) {
-  std::string sid;
-  host.with_engine([&](core::Engine& engine, core::Effects& out) {
-    core::CreateCall c;
-    c.account_sid = config.account_sid;
-    c.to = "+14155550100";
-    c.from = "+14155550199";
-    c.url = {app.url(path), core::HttpMethod::kPost};
-    c.status_callback = {app.url(path), core::HttpMethod::kPost};
-    c.status_callback_events = core::kEventInitiated | core::kEventCompleted;
-    auto call = engine.create_call(c, out);
-    ASSERT_TRUE(call.ok()) << call.error().message;
-    sid = (*call)->sid;
-  });
-  return sid;
 }
 
 std::vector<core::JournalEvent> events_of_type(EngineHost& host, const std::string& type) {
@@ -194,7 +159,7 @@ std::vector<core::JournalEvent> events_of_type(EngineHost& host, const std::stri
 TEST_F(EngineHostTest, DrainDeliversWebhooksInFlightWithinTheBudget) {
   start();
   FakeApp app;
-  auto sid = create_call_to(*host_, config_, app, "/slow?ms=300");
+  auto sid = create_call_to(app, "/slow?ms=300");
   ASSERT_TRUE(wait_for_a_webhook());  // the "initiated" status callback
   std::promise<size_t> undelivered;
   auto started = std::chrono::steady_clock::now();
@@ -211,7 +176,7 @@ TEST_F(EngineHostTest, DrainDeliversWebhooksInFlightWithinTheBudget) {
 TEST_F(EngineHostTest, DrainJournalsWhatTheBudgetCouldNotDeliver) {
   start();
   FakeApp app;
-  auto sid = create_call_to(*host_, config_, app, "/stall");
+  auto sid = create_call_to(app, "/stall");
   ASSERT_TRUE(wait_for_a_webhook());
   std::promise<size_t> undelivered;
   auto started = std::chrono::steady_clock::now();

@@ -41,6 +41,14 @@ class StoreTest : public core::testing::EngineTest {
     return e;
   }
 
+  // Writes the call alone, then reload().
+  std::unique_ptr<core::Engine> write_and_reload(const core::Call& call) {
+    core::Changes changes;
+    changes.calls.push_back(&call);
+    store_->write(changes, nullptr);
+    return reload();
+  }
+
   fs::path dir_;
   std::unique_ptr<Store> store_;
   core::ManualClock clock2_;
@@ -90,10 +98,7 @@ core::Call every_field_set() {
 
 TEST_F(StoreTest, EveryFieldOfACallRoundTrips) {
   const core::Call in = every_field_set();
-  core::Changes changes;
-  changes.calls.push_back(&in);
-  store_->write(changes, nullptr);
-  auto e = reload();
+  auto e = write_and_reload(in);
   const core::Call* out = e->find_call(kAc, in.sid);
   ASSERT_NE(out, nullptr);
   EXPECT_EQ(out->sid, in.sid);
@@ -143,10 +148,7 @@ TEST_F(StoreTest, UnsetOptionalsStayUnset) {
   in.duration_s.reset();
   in.time_limit_s.reset();
   in.status = core::CallStatus::kCanceled;
-  core::Changes changes;
-  changes.calls.push_back(&in);
-  store_->write(changes, nullptr);
-  auto e = reload();
+  auto e = write_and_reload(in);
   const core::Call* out = e->find_call(kAc, in.sid);
   ASSERT_NE(out, nullptr);
   EXPECT_FALSE(out->start_time.has_value());
