@@ -5,50 +5,13 @@
 
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
-const net = require('node:net');
 const { useDialtone, uniqueNumber, FROM } = require('../lib/common');
 const { HOLD_TWIML, encodeForm } = require('../lib/dialtone');
+const { exchange: rawExchange } = require('../lib/raw_http');
 
 const ctx = useDialtone();
 
-/**
- * Opens a socket, writes `parts` (strings/Buffers; a number means "pause this many ms"), and
- * collects what comes back until the server closes or `idleMs` pass without data after the
- * last write. Resolves {data, closed, error}.
- */
-function exchange(parts, { idleMs = 1500, stopWhen } = {}) {
-  const { hostname, port } = new URL(ctx.dt.baseUrl);
-  return new Promise((resolve) => {
-    const sock = net.connect({ host: hostname, port: Number(port) });
-    const chunks = [];
-    let done = false;
-    let timer;
-    const finish = (closed, error) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      sock.destroy();
-      resolve({ data: Buffer.concat(chunks).toString('latin1'), closed, error: error && error.code });
-    };
-    const arm = () => { clearTimeout(timer); timer = setTimeout(() => finish(false), idleMs); };
-    sock.on('data', (d) => {
-      chunks.push(d);
-      if (stopWhen && stopWhen(Buffer.concat(chunks).toString('latin1'))) finish(false);
-      else arm();
-    });
-    sock.on('end', () => finish(true));
-    sock.on('close', () => finish(true));
-    sock.on('error', (e) => finish(true, e));
-    sock.on('connect', async () => {
-      for (const p of parts) {
-        if (done) return;
-        if (typeof p === 'number') await new Promise((r) => setTimeout(r, p));
-        else if (!sock.write(p)) await new Promise((r) => sock.once('drain', r).once('close', r));
-      }
-      arm();
-    });
-  });
-}
+const exchange = (parts, opts) => rawExchange(ctx.dt.baseUrl, parts, opts);
 
 /** The start of a raw response, for failure messages. */
 const show = (data) => (data.length > 600 ? `${data.slice(0, 600)}...` : data);

@@ -6,22 +6,11 @@
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const { useDialtone, uniqueNumber, rejectsRest, FROM } = require('../lib/common');
-const { HOLD_TWIML } = require('../lib/dialtone');
+const { HOLD_TWIML, controlRequest } = require('../lib/dialtone');
 
 const ctx = useDialtone();
 
-async function control(method, path, form) {
-  const init = { method, headers: {} };
-  if (form) {
-    init.headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    init.body = new URLSearchParams(form).toString();
-  }
-  const res = await fetch(`${ctx.dt.baseUrl}/_dialtone${path}`, init);
-  const text = await res.text();
-  let json;
-  try { json = JSON.parse(text); } catch { json = undefined; }
-  return { status: res.status, json, text };
-}
+const control = (method, path, form) => controlRequest(ctx.dt.baseUrl, method, path, form);
 
 /** Server-side wait until the call reaches `status` (journal wait, 5 s cap). */
 async function waitStatus(sid, status) {

@@ -12,7 +12,7 @@ const { describe, it, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const net = require('node:net');
-const { startDialtone, HOLD_TWIML, encodeForm } = require('../lib/dialtone');
+const { startDialtone, HOLD_TWIML, encodeForm, controlRequest } = require('../lib/dialtone');
 const { exchange, responses, statuses, show } = require('../lib/raw_http');
 const { uniqueNumber, FROM } = require('../lib/common');
 
@@ -44,16 +44,8 @@ function request(method, target, { headers = {}, body = '' } = {}) {
     '\r\n' + body;
 }
 
-async function control(method, path, form) {
-  const init = { method, headers: {} };
-  if (form) {
-    init.headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    init.body = new URLSearchParams(form).toString();
-  }
-  const res = await fetch(`${dt.baseUrl}/_dialtone${path}`, init);
-  const text = await res.text();
-  return { status: res.status, text, json: text ? JSON.parse(text) : undefined };
-}
+const control = (method, path, form) =>
+  controlRequest(dt.baseUrl, method, path, form, { strictJson: true });
 
 async function timed(fn) {
   const t0 = process.hrtime.bigint();
