@@ -173,7 +173,9 @@ TEST_F(ControlApiTest, AdvanceFiresTimersInOrderAndCountsThem) {
   start();
   const std::string sid = create_call();
   auto a = json(send("POST", "/_dialtone/clock/advance", R"({"Seconds": 5})").body);
-  EXPECT_GE(a["timers_fired"].GetInt(), 2);  // dial, answer
+  // At least the answer; the dial is due at creation and usually fires before the advance
+  // (a manual clock runs what is due at the current instant by itself).
+  EXPECT_GE(a["timers_fired"].GetInt(), 1);
   EXPECT_EQ(status_of(sid), "in-progress");
   json(send("POST", "/_dialtone/clock/advance", R"({"Seconds": 40})").body);
   EXPECT_EQ(status_of(sid), "completed");  // the 30 s <Pause> ran out
@@ -389,7 +391,10 @@ TEST_F(ControlApiTest, MetricsInPrometheusFormat) {
                         "Accounts/{AccountSid}/Calls/{Sid}.json\",status=\"404\"} 1"),
             std::string::npos) << r.body;
   EXPECT_NE(r.body.find("route=\"/_dialtone/clock\""), std::string::npos);
-  EXPECT_NE(r.body.find("dialtone_calls{status=\"queued\"} 1"), std::string::npos);
+  // The new call is queued or, once its dial (due at creation) has fired, ringing.
+  EXPECT_TRUE(r.body.find("dialtone_calls{status=\"queued\"} 1") != std::string::npos ||
+              r.body.find("dialtone_calls{status=\"ringing\"} 1") != std::string::npos)
+      << r.body;
   EXPECT_NE(r.body.find("dialtone_clock_info{mode=\"manual\"} 1"), std::string::npos);
   EXPECT_NE(r.body.find("dialtone_webhook_latency_seconds_bucket{le=\"+Inf\"}"),
             std::string::npos);
