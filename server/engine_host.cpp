@@ -135,6 +135,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   std::deque<std::function<void()>> advance_queue;  // guarded by mu
   std::chrono::milliseconds default_settle_cap;
   std::unique_ptr<Store> store;  // guarded by mu; null without data_dir
+  std::string startup_note;      // written once by the constructor
   core::Effects recovered;       // the recovery's callbacks, sent once io runs
 
   bool manual() const { return clock.mode() == SwitchableClock::Mode::kManual; }
@@ -161,9 +162,11 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     const size_t live = engine.recover_live_calls(recovered);
     pending += recovered.webhooks.size();
     persist_locked(/*settings=*/true);
-    spdlog::info("data_dir {}: {} call(s), {} notification(s), {} journal event(s) loaded; "
-                 "{} live call(s) ended by the restart",
-                 store->path(), loaded.calls, loaded.notifications, loaded.events, live);
+    // Logged by main() after the "listening on" line, which must stay the first log line.
+    startup_note = fmt::format("data_dir {}: {} call(s), {} notification(s), {} journal "
+                               "event(s) loaded; {} live call(s) ended by the restart",
+                               store->path(), loaded.calls, loaded.notifications,
+                               loaded.events, live);
   }
 
   // Writes what changed since the last write, before the lock is released and before any
@@ -448,6 +451,8 @@ EngineHost::~EngineHost() { stop(); }
 void EngineHost::with_engine(const EngineFn& fn) { impl_->run(fn); }
 
 bool EngineHost::manual_clock() const { return impl_->manual(); }
+
+const std::string& EngineHost::startup_note() const { return impl_->startup_note; }
 
 core::TimePoint EngineHost::now() const { return impl_->clock.now(); }
 

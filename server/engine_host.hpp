@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "config/config.hpp"
 #include "core/engine.hpp"
@@ -47,6 +48,8 @@ class EngineHost {
   bool persistent() const;  // data_dir is set
 
   bool manual_clock() const;
+  // What start-up found in data_dir (empty without one), for the log after "listening on".
+  const std::string& startup_note() const;
   core::TimePoint now() const;
   const SwitchableClock& clock() const;
   // Switches the clock at runtime (virtual time stays continuous) and re-arms the timer.

@@ -109,6 +109,7 @@ int main(int argc, char** argv) {
                    ? " x" + std::to_string(cfg.clock_speed)
                    : "",
                cfg.threads, cfg.config_file.empty() ? "" : ", config " + cfg.config_file);
+  if (!host.startup_note().empty()) spdlog::info("{}", host.startup_note());
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   std::function<void(boost::system::error_code, int)> on_signal;
