@@ -4,6 +4,7 @@
 // `twilio.validateRequest`.
 
 const http = require('node:http');
+const https = require('node:https');
 const twilio = require('twilio');
 
 const DEFAULT_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Pause length="600"/></Response>';
@@ -19,17 +20,19 @@ function parseParams(s) {
 }
 
 /**
- * startWebhookServer({authToken}) -> {url(path), requests, route(path, response), waitFor, close}
- * A route's response is a string (TwiML, 200 text/xml) or {status, contentType, body, delayMs},
- * or a function(request) returning either.
+ * startWebhookServer({authToken, tls}) -> {url(path), requests, route(path, response), hits,
+ * waitFor, close}. A route's response is a string (TwiML, 200 text/xml) or {status, contentType,
+ * body, delayMs}, or a function(request) returning either. With `tls` ({key, cert}) the app
+ * serves HTTPS, and signatures are checked over the https URL dialtone requested.
  */
-async function startWebhookServer({ authToken, host = '127.0.0.1' } = {}) {
+async function startWebhookServer({ authToken, host = '127.0.0.1', tls } = {}) {
+  const scheme = tls ? 'https' : 'http';
   const requests = [];
   const routes = new Map();
   const waiters = new Set();
   let defaultResponse = DEFAULT_TWIML;
 
-  const server = http.createServer((req, res) => {
+  const handler = (req, res) => {
     const chunks = [];
     req.on('data', (c) => chunks.push(c));
     req.on('end', async () => {
@@ -37,7 +40,7 @@ async function startWebhookServer({ authToken, host = '127.0.0.1' } = {}) {
       const parsed = new URL(req.url, `http://${req.headers.host || host}`);
       // The URL Twilio signed is the one it requested: this server's own address plus the
       // request target exactly as received.
-      const url = `http://${host}:${server.address().port}${req.url}`;
+      const url = `${scheme}://${host}:${server.address().port}${req.url}`;
       const isForm = (req.headers['content-type'] || '').startsWith('application/x-www-form-urlencoded');
       const params = req.method === 'POST' && isForm ? parseParams(body) : {};
       const query = parseParams(parsed.search);
@@ -67,9 +70,11 @@ async function startWebhookServer({ authToken, host = '127.0.0.1' } = {}) {
       res.writeHead(status, { 'Content-Type': contentType });
       res.end(out);
     });
-  });
+  };
+  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, handler)
+    : http.createServer(handler);
   await new Promise((resolve) => server.listen(0, host, resolve));
-  const base = `http://${host}:${server.address().port}`;
+  const base = `${scheme}://${host}:${server.address().port}`;
 
   return {
     base,
@@ -77,6 +82,10 @@ async function startWebhookServer({ authToken, host = '127.0.0.1' } = {}) {
     url(p = '/') { return base + p; },
     route(p, response) { routes.set(p, response); },
     setDefault(response) { defaultResponse = response; },
+    /** Requests on path `p`, only those of `callSid` when given. */
+    hits(p, callSid) {
+      return requests.filter((r) => r.path === p && (!callSid || r.fields.CallSid === callSid));
+    },
     /** Requests matching `pred`, waiting until at least `count` arrived or timeoutMs passed. */
     waitFor(pred, { count = 1, timeoutMs = 5000, what = 'webhook request' } = {}) {
       return new Promise((resolve, reject) => {

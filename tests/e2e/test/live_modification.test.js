@@ -12,13 +12,11 @@ const { describe, it, before, after, afterEach } = require('node:test');
 const assert = require('node:assert/strict');
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
-const http = require('node:http');
-const https = require('node:https');
 const os = require('node:os');
 const path = require('node:path');
 const twilio = require('twilio');
 const { startDialtone } = require('../lib/dialtone');
-const { parseParams } = require('../lib/webhook_server');
+const { startWebhookServer } = require('../lib/webhook_server');
 const { uniqueNumber, FROM } = require('../lib/common');
 
 const xml = (body) => `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
@@ -39,87 +37,6 @@ function makeSelfSignedCert() {
   };
 }
 
-/**
- * The customer's app, over http or https: records every request (with the result of
- * twilio.validateRequest over `scheme://127.0.0.1:PORT` + the request target), answers each
- * path with its route (TwiML string, or a function of the request returning one).
- */
-async function startApp({ scheme, authToken, tls }) {
-  const host = '127.0.0.1';
-  const requests = [];
-  const routes = new Map();
-  const waiters = new Set();
-  const handler = (req, res) => {
-    const chunks = [];
-    req.on('data', (c) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      const target = new URL(req.url, 'http://x');
-      const url = `${scheme}://${host}:${server.address().port}${req.url}`;
-      const isForm = (req.headers['content-type'] || '').startsWith('application/x-www-form-urlencoded');
-      const params = req.method === 'POST' && isForm ? parseParams(body) : {};
-      const query = parseParams(target.search);
-      const signature = req.headers['x-twilio-signature'] || '';
-      const record = {
-        method: req.method, path: target.pathname, url, params,
-        fields: req.method === 'GET' ? query : params,
-        signature,
-        signatureValid: twilio.validateRequest(authToken, signature, url, params),
-        at: Date.now(),
-      };
-      requests.push(record);
-      for (const w of waiters) w.check();
-      let out = routes.get(target.pathname);
-      if (typeof out === 'function') out = out(record);
-      res.writeHead(200, { 'Content-Type': 'text/xml' });
-      res.end(out === undefined ? xml('<Pause length="600"/>') : out);
-    });
-  };
-  const server = scheme === 'https'
-    ? https.createServer({ key: tls.key, cert: tls.cert }, handler)
-    : http.createServer(handler);
-  await new Promise((resolve) => server.listen(0, host, resolve));
-  const base = `${scheme}://${host}:${server.address().port}`;
-  return {
-    base,
-    requests,
-    url(p) { return base + p; },
-    route(p, response) { routes.set(p, response); },
-    /** Requests for `callSid` (CallSid or ParentCallSid) on `p`. */
-    hits(p, callSid) {
-      return requests.filter((r) => r.path === p && (!callSid || r.fields.CallSid === callSid));
-    },
-    waitFor(pred, { count = 1, timeoutMs = 5000, what = 'webhook request' } = {}) {
-      return new Promise((resolve, reject) => {
-        const w = {
-          check() {
-            const hits = requests.filter(pred);
-            if (hits.length >= count) {
-              clearTimeout(w.timer);
-              waiters.delete(w);
-              resolve(hits);
-            }
-          },
-        };
-        w.timer = setTimeout(() => {
-          waiters.delete(w);
-          const seen = requests.map((r) => `${r.method} ${r.path} ${r.fields.CallSid} ${r.fields.CallStatus}`);
-          reject(new Error(`timed out after ${timeoutMs} ms waiting for ${count} x ${what}; ` +
-            `received ${requests.length}:\n${seen.join('\n')}`));
-        }, timeoutMs);
-        waiters.add(w);
-        w.check();
-      });
-    },
-    close() {
-      return new Promise((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      });
-    },
-  };
-}
-
 for (const scheme of ['http', 'https']) {
   describe(`live modification over ${scheme}`, () => {
     let dt;
@@ -134,7 +51,7 @@ for (const scheme of ['http', 'https']) {
         args.push('--webhook-ca-file', cert.certFile);  // verification stays on
       }
       dt = await startDialtone({ args });
-      app = await startApp({ scheme, authToken: dt.authToken, tls: cert });
+      app = await startWebhookServer({ authToken: dt.authToken, tls: cert });
       client = dt.client();
     });
 
