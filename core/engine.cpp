@@ -146,7 +146,7 @@ Status Engine::delete_call(const std::string& account_sid, const std::string& si
   std::erase(list, rec);
   for (const auto& n : rec->notifications) impl_->notifications.erase(n);
   impl_->dirty_calls.erase(sid);
-  impl_->deleted_calls.push_back(sid);
+  if (config_.track_changes) impl_->deleted_calls.push_back(sid);
   impl_->calls.erase(sid);
   return Ok{};
 }
@@ -364,7 +364,7 @@ void Engine::record(const std::string& account_sid, const std::string& call_sid,
   e.fields = std::move(fields);
   // Every change to a call is journalled, so the journal is also where a store learns which
   // calls to write again.
-  if (!e.call_sid.empty()) impl_->dirty_calls.insert(e.call_sid);
+  if (config_.track_changes && !e.call_sid.empty()) impl_->dirty_calls.insert(e.call_sid);
   journal_.append(std::move(e));
 }
 
@@ -382,7 +382,7 @@ void Engine::reset() {
   impl_->deleted_calls.clear();
   impl_->new_notifications.clear();
   impl_->reset_accounts.clear();
-  impl_->reset_all = true;
+  impl_->reset_all = config_.track_changes;
   impl_->persisted_seq = journal_.last_seq();
 }
 
@@ -402,7 +402,7 @@ void Engine::reset_account(const std::string& account_sid) {
   std::erase_if(impl_->dirty_calls, [&](const std::string& sid) { return !impl_->calls.count(sid); });
   std::erase_if(impl_->new_notifications,
                 [&](const std::string& sid) { return !impl_->notifications.count(sid); });
-  impl_->reset_accounts.push_back(account_sid);
+  if (config_.track_changes) impl_->reset_accounts.push_back(account_sid);
   journal_.erase_account(account_sid);
   numbers_.erase_account(account_sid);
 }

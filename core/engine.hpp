@@ -31,6 +31,7 @@ struct EngineConfig {
   int play_seconds = 5;            // nominal length of one <Play>
   int max_documents_per_call = 50; // redirect-loop guard
   int max_calls_per_second = 0;    // 0 = no CPS limit emulation
+  bool track_changes = false;      // keep what take_changes() reports (only a store asks)
   std::string default_time_limit_s = "14400";
 };
 

@@ -322,7 +322,7 @@ void Engine::Impl::notify(CallRecord& rec, int code, int log, const std::string&
                                 {"log", std::to_string(log)},
                                 {"message", text}});
   rec.notifications.push_back(n.sid);
-  new_notifications.push_back(n.sid);
+  if (config().track_changes) new_notifications.push_back(n.sid);
   notifications.emplace(n.sid, std::move(n));
 }
 

@@ -26,6 +26,7 @@ core::EngineConfig engine_config(const config::Config& c) {
   e.ring_seconds = c.ring_seconds;
   e.play_seconds = c.play_seconds;
   e.max_calls_per_second = c.limits.calls_per_second;
+  e.track_changes = !c.data_dir.empty();  // only a store drains take_changes()
   return e;
 }
 

@@ -101,6 +101,13 @@ class EngineTest : public ::testing::Test {
     held_.clear();
   }
 
+  // An engine that keeps what take_changes() reports, as the server's does with a data_dir.
+  static EngineConfig tracking_config() {
+    EngineConfig c;
+    c.track_changes = true;
+    return c;
+  }
+
   Engine& engine() { return *engine_; }
   TimePoint now() const { return clock_.now(); }
   TimePoint t0() const { return t0_; }

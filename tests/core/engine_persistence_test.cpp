@@ -11,6 +11,8 @@ using ::testing::UnorderedElementsAre;
 
 class PersistenceTest : public EngineTest {
  protected:
+  PersistenceTest() { rebuild(tracking_config()); }
+
   std::vector<std::string> changed_sids(const Changes& c) {
     std::vector<std::string> out;
     for (const Call* call : c.calls) out.push_back(call->sid);
@@ -74,7 +76,7 @@ TEST_F(PersistenceTest, RestoredEngineEndsLiveCallsOnceWithTheirCallbacks) {
   std::vector<JournalEvent> events(engine().journal().events().begin(),
                                    engine().journal().events().end());
   advance(10);
-  rebuild(EngineConfig{});
+  rebuild(tracking_config());
   for (const Call& c : calls) engine().restore_call(c);
   for (const JournalEvent& e : events) engine().restore_event(e);
   EXPECT_TRUE(engine().take_changes().calls.empty()) << "restored calls are already on disk";
@@ -93,6 +95,19 @@ TEST_F(PersistenceTest, RestoredEngineEndsLiveCallsOnceWithTheirCallbacks) {
   EXPECT_THAT(callback_statuses(queued), ::testing::ElementsAre("canceled"));
   EXPECT_GT(engine().journal().last_seq(), events.back().seq) << "seqs continue";
   EXPECT_EQ(engine().recover_live_calls(effects), 0u);
+}
+
+// Without a store nobody drains the changes, so the engine keeps none (memory stays flat).
+TEST_F(EngineTest, WithoutChangeTrackingNothingIsKeptForAStore) {
+  on_twiml(kApp + "/voice", "<Response><Pause length=\"3\"/></Response>");
+  const std::string sid = create();
+  advance(10);
+  ASSERT_EQ(status(sid), CallStatus::kCompleted);
+  ASSERT_TRUE(engine().delete_call(kAc, sid).ok());
+  const Changes c = engine().take_changes();
+  EXPECT_TRUE(c.calls.empty());
+  EXPECT_TRUE(c.deleted.empty());
+  EXPECT_TRUE(c.notifications.empty());
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ namespace fs = std::filesystem;
 class StoreTest : public core::testing::EngineTest {
  protected:
   StoreTest() {
+    rebuild(tracking_config());
     dir_ = fs::temp_directory_path() /
            ("dialtone_store_test_" + std::to_string(std::random_device{}()));
     store_ = Store::open(dir_.string());
@@ -36,7 +37,7 @@ class StoreTest : public core::testing::EngineTest {
   std::unique_ptr<core::Engine> reload() {
     store_.reset();
     store_ = Store::open(dir_.string());
-    auto e = std::make_unique<core::Engine>(clock2_, clock2_, core::EngineConfig{}, 7);
+    auto e = std::make_unique<core::Engine>(clock2_, clock2_, tracking_config(), 7);
     stats_ = store_->load(*e);
     return e;
   }
