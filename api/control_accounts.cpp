@@ -38,7 +38,7 @@ Response create_account(core::Engine& engine, const FormFields& p) {
   a.api_keys.push_back({generator().next("SK"), secret()});
   engine.accounts().put(a);
 
-  rapidjson::StringBuffer buf;
+  std::string buf;
   JsonWriter w(buf);
   w.StartObject();
   w.member("sid", a.sid);
@@ -48,11 +48,11 @@ Response create_account(core::Engine& engine, const FormFields& p) {
   w.member("api_key_sid", a.api_keys[0].sid);
   w.member("api_key_secret", a.api_keys[0].secret);
   w.EndObject();
-  return control_json(201, {buf.GetString(), buf.GetSize()});
+  return control_json(201, std::move(buf));
 }
 
 Response list_accounts(const core::Engine& engine) {
-  rapidjson::StringBuffer buf;
+  std::string buf;
   JsonWriter w(buf);
   w.StartObject();
   w.Key("accounts");
@@ -71,7 +71,7 @@ Response list_accounts(const core::Engine& engine) {
   }
   w.EndArray();
   w.EndObject();
-  return control_json(200, {buf.GetString(), buf.GetSize()});
+  return control_json(200, std::move(buf));
 }
 
 }  // namespace dialtone::api

@@ -56,7 +56,7 @@ void write_behavior(JsonWriter& w, const core::Behavior& b) {
 }
 
 std::string rule_json(const std::string& number, bool is_default, const core::Behavior& b) {
-  rapidjson::StringBuffer buf;
+  std::string buf;
   JsonWriter w(buf);
   w.StartObject();
   w.member_or_null("number", number);
@@ -64,7 +64,7 @@ std::string rule_json(const std::string& number, bool is_default, const core::Be
   w.Bool(is_default);
   write_behavior(w, b);
   w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  return buf;
 }
 
 }  // namespace

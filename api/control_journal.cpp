@@ -67,10 +67,10 @@ void write_event(JsonWriter& w, const core::JournalEvent& e) {
 }  // namespace
 
 std::string event_json(const core::JournalEvent& event) {
-  rapidjson::StringBuffer buf;
+  std::string buf;
   JsonWriter w(buf);
   write_event(w, event);
-  return {buf.GetString(), buf.GetSize()};
+  return buf;
 }
 
 core::Result<WaitCondition> parse_wait_for(std::string_view text) {
@@ -143,7 +143,7 @@ core::Result<EventQuery> parse_event_query(const FormFields& p, std::string call
 
 Response events_response(const core::Engine& engine, const EventQuery& q) {
   const core::Journal& j = engine.journal();
-  rapidjson::StringBuffer buf;
+  std::string buf;
   JsonWriter w(buf);
   w.StartObject();
   w.Key("events");
@@ -155,11 +155,11 @@ Response events_response(const core::Engine& engine, const EventQuery& q) {
   w.Key("last_seq");
   w.Uint64(j.last_seq());
   w.EndObject();
-  return control_json(200, {buf.GetString(), buf.GetSize()});
+  return control_json(200, std::move(buf));
 }
 
 Response wait_timeout_response(const core::Engine& engine, const EventQuery& q) {
-  rapidjson::StringBuffer buf;
+  std::string buf;
   JsonWriter w(buf);
   w.StartObject();
   w.member("message", "timed out waiting for " + (q.wait_for ? q.wait_for->text : ""));
@@ -167,7 +167,7 @@ Response wait_timeout_response(const core::Engine& engine, const EventQuery& q) 
   w.Key("last_seq");
   w.Uint64(engine.journal().last_seq());
   w.EndObject();
-  return control_json(408, {buf.GetString(), buf.GetSize()});
+  return control_json(408, std::move(buf));
 }
 
 bool JournalWait::holds(const core::Engine& engine) {

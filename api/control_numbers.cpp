@@ -12,7 +12,7 @@ namespace dialtone::api {
 namespace {
 
 std::string number_json(const core::PhoneNumber& n) {
-  rapidjson::StringBuffer buf;
+  std::string buf;
   JsonWriter w(buf);
   w.StartObject();
   w.member("sid", n.sid);
@@ -25,7 +25,7 @@ std::string number_json(const core::PhoneNumber& n) {
   w.member_or_null("status_callback", n.status_callback.url);
   w.member("status_callback_method", core::to_wire(n.status_callback.method));
   w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  return buf;
 }
 
 // Reads `url_key` and `method_key` into `out`. "" or an error message.

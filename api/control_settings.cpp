@@ -24,7 +24,7 @@ bool parse_int(const std::string& text, int min, int max, int& out) {
 }  // namespace
 
 std::string clock_json(const ClockView& c, std::optional<size_t> timers_fired) {
-  rapidjson::StringBuffer buf;
+  std::string buf;
   JsonWriter w(buf);
   w.StartObject();
   w.member("mode", c.mode);
@@ -35,7 +35,7 @@ std::string clock_json(const ClockView& c, std::optional<size_t> timers_fired) {
   w.member("iso", format_iso_ms(c.now));
   if (timers_fired) w.member_int("timers_fired", static_cast<int64_t>(*timers_fired));
   w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  return buf;
 }
 
 core::Result<ClockUpdate> parse_clock_update(const FormFields& p) {
@@ -70,13 +70,13 @@ core::Result<int64_t> parse_advance(const FormFields& p) {
 }
 
 std::string limits_json(const LimitsView& l) {
-  rapidjson::StringBuffer buf;
+  std::string buf;
   JsonWriter w(buf);
   w.StartObject();
   w.member_int("calls_per_second", l.calls_per_second);
   w.member_int("max_concurrent_api_requests", l.max_concurrent_api_requests);
   w.EndObject();
-  return {buf.GetString(), buf.GetSize()};
+  return buf;
 }
 
 core::Result<LimitsView> parse_limits(const FormFields& p, const LimitsView& current) {

@@ -14,7 +14,7 @@ std::string more_info(int code) {
 }  // namespace
 
 std::string error_json(const core::TwilioError& error) {
-  rapidjson::StringBuffer buffer;
+  std::string buffer;
   JsonWriter w(buffer);
   w.StartObject();
   if (error.code != 0) w.member_int("code", error.code);
@@ -24,7 +24,7 @@ std::string error_json(const core::TwilioError& error) {
   if (error.code != 0) w.member("more_info", more_info(error.code));
   w.member_int("status", error.http_status);
   w.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  return buffer;
 }
 
 std::string error_xml(const core::TwilioError& error) {

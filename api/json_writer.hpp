@@ -1,63 +1,42 @@
-// A RapidJSON Writer that separates like Twilio's bodies do: `{"code": 20404, "message": ...}`
-// (": " after a key, ", " between members), on one line. Streams; builds no DOM.
+// A streaming JSON writer that separates like Twilio's bodies do: `{"code": 20404, "message":
+// ...}` (": " after a key, ", " between members), on one line, appended to a std::string.
+// It writes the same bytes RapidJSON's Writer did (the golden-body tests hold it to that):
+// only '"', '\\' and control characters are escaped, as \b \t \n \f \r or \u00XX; other bytes,
+// UTF-8 included, pass through. Every API answer renders through it, so it is written for
+// speed: no DOM, no per-character capacity checks, strings that need no escaping (sids, dates,
+// URIs, numbers: almost all) copied in one append.
 // Thread-safety: one writer per thread.
 #pragma once
 
+#include <array>
+#include <charconv>
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
-
 namespace dialtone::api {
 
-class JsonWriter : public rapidjson::Writer<rapidjson::StringBuffer> {
+class JsonWriter {
  public:
-  using Base = rapidjson::Writer<rapidjson::StringBuffer>;
-  explicit JsonWriter(rapidjson::StringBuffer& out) : Base(out) {}
+  explicit JsonWriter(std::string& out) : out_(out) {}
 
-  bool Null() { prefix(); return Base::WriteNull(); }
-  bool Bool(bool b) { prefix(); return Base::WriteBool(b); }
-  bool Int(int i) { prefix(); return Base::WriteInt(i); }
-  bool Int64(int64_t i) { prefix(); return Base::WriteInt64(i); }
-  bool Uint64(uint64_t u) { prefix(); return Base::WriteUint64(u); }
-  bool Double(double d) { prefix(); return Base::WriteDouble(d); }
-  bool String(std::string_view s) {
+  void Null() { prefix(); out_ += "null"; }
+  void Bool(bool b) { prefix(); out_ += b ? "true" : "false"; }
+  void Int(int i) { Int64(i); }
+  void Int64(int64_t i) { prefix(); number(i); }
+  void Uint64(uint64_t u) { prefix(); number(u); }
+  void Double(double d);  // shortest round-trip form, as RapidJSON's (1.0, 0.5, 1e21)
+  void String(std::string_view s) {
     prefix();
-    // Most values (sids, dates, numbers, URIs) need no escaping: copy them in one go. The
-    // output is the same as RapidJSON's, which escapes only '"', '\\' and control characters.
-    for (unsigned char ch : s) {
-      if (ch < 0x20 || ch == '"' || ch == '\\') {
-        return Base::WriteString(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-      }
-    }
-    char* p = os_->Push(s.size() + 2);
-    p[0] = '"';
-    if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());
-    p[s.size() + 1] = '"';
-    return true;
+    out_ += '"';
+    append_escaped(s);
+    out_ += '"';
   }
-  bool Key(std::string_view s) { return String(s); }
-  bool StartObject() {
-    prefix();
-    new (level_stack_.template Push<Level>()) Level(false);
-    return Base::WriteStartObject();
-  }
-  bool EndObject() {
-    level_stack_.template Pop<Level>(1);
-    return Base::WriteEndObject();
-  }
-  bool StartArray() {
-    prefix();
-    new (level_stack_.template Push<Level>()) Level(true);
-    return Base::WriteStartArray();
-  }
-  bool EndArray() {
-    level_stack_.template Pop<Level>(1);
-    return Base::WriteEndArray();
-  }
+  void Key(std::string_view s) { String(s); }
+  void StartObject() { open(false, '{'); }
+  void EndObject() { close('}'); }
+  void StartArray() { open(true, '['); }
+  void EndArray() { close(']'); }
 
   // Conveniences for the resource renderers.
   void member(std::string_view key, std::string_view value) { Key(key); String(value); }
@@ -68,21 +47,52 @@ class JsonWriter : public rapidjson::Writer<rapidjson::StringBuffer> {
   void member_null(std::string_view key) { Key(key); Null(); }
   void member_int(std::string_view key, int64_t value) { Key(key); Int64(value); }
 
- private:
-  void prefix() {
-    if (level_stack_.Empty()) return;
-    Level* level = level_stack_.template Top<Level>();
-    if (level->valueCount > 0) {
-      if (level->inArray || level->valueCount % 2 == 0) {
-        os_->Put(',');
-        os_->Put(' ');
-      } else {
-        os_->Put(':');
-        os_->Put(' ');
-      }
-    }
-    ++level->valueCount;
+  // A value its caller writes itself, whole (the Call's hand-written renderer).
+  template <class F>
+  void raw_value(F&& write) {
+    prefix();
+    write(out_);
   }
+  // Appends s to out with JSON's escapes, without quotes.
+  static void escape_to(std::string& out, std::string_view s);
+
+ private:
+  void append_escaped(std::string_view s) { escape_to(out_, s); }
+
+  struct Level {
+    bool in_array = false;
+    uint32_t count = 0;
+  };
+  // Nesting is fixed by the renderers' code (a handful of levels); deeper writes share the
+  // last level rather than overflow.
+  static constexpr size_t kMaxDepth = 32;
+
+  void prefix() {
+    if (depth_ == 0) return;
+    Level& level = levels_[depth_ - 1];
+    if (level.count > 0) out_ += (level.in_array || level.count % 2 == 0) ? ", " : ": ";
+    ++level.count;
+  }
+  void open(bool array, char c) {
+    prefix();
+    out_ += c;
+    if (depth_ < kMaxDepth) ++depth_;
+    levels_[depth_ - 1] = Level{array, 0};
+  }
+  void close(char c) {
+    if (depth_ > 0) --depth_;
+    out_ += c;
+  }
+  template <class T>
+  void number(T v) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, v);
+    out_.append(buf, r.ptr);
+  }
+
+  std::string& out_;
+  std::array<Level, kMaxDepth> levels_{};
+  size_t depth_ = 0;
 };
 
 }  // namespace dialtone::api
