@@ -82,8 +82,17 @@ core::Result<const core::Account*> authenticate(const core::AccountStore& accoun
   while (!h.empty() && h.front() == ' ') h.remove_prefix(1);
   while (!h.empty() && h.back() == ' ') h.remove_suffix(1);
 
-  std::string decoded;
-  if (!base64_decode(h, decoded)) return bad_credentials(format);
+  // A client sends the same header on every request: keep the last one decoded per thread.
+  // Only the decoding is kept; the credentials are checked against the accounts every time.
+  thread_local std::string last_encoded;
+  thread_local std::string last_decoded;
+  thread_local bool last_ok = false;
+  if (h != last_encoded) {
+    last_encoded.assign(h);
+    last_ok = base64_decode(h, last_decoded);
+  }
+  if (!last_ok) return bad_credentials(format);
+  const std::string& decoded = last_decoded;
   const size_t colon = decoded.find(':');
   if (colon == std::string::npos) return bad_credentials(format);
   const std::string user = decoded.substr(0, colon);

@@ -29,9 +29,19 @@ Response body_response(int status, Format format, std::string body) {
   return r;
 }
 
-Response call_response(int status, Format format, const core::Call& call) {
-  Response r = body_response(status, format,
-                             format == Format::kJson ? call_json(call) : call_xml(call));
+std::string render_call(Format format, const core::Call& call) {
+  return format == Format::kJson ? call_json(call) : call_xml(call);
+}
+
+// Deferred: a copy of the Call is rendered after the engine lock is released.
+Response call_response(int status, const CallsRequest& req, const core::Call& call) {
+  const Format format = req.route.format;
+  Response r = body_response(status, format, {});
+  if (req.defer_render) {
+    r.render = [format, copy = call] { return render_call(format, copy); };
+  } else {
+    r.body = render_call(format, call);
+  }
   r.call_sid = call.sid;
   return r;
 }
@@ -81,13 +91,13 @@ Response create_call(core::Engine& engine, const CallsRequest& req, core::Effect
   if (!parsed) return error_response(parsed.error(), req);
   auto created = engine.create_call(*parsed, out);
   if (!created) return error_response(created.error(), req);
-  return call_response(201, req.route.format, **created);
+  return call_response(201, req, **created);
 }
 
 Response fetch_call(core::Engine& engine, const CallsRequest& req) {
   const core::Call* call = engine.find_call(req.route.account_sid, req.route.call_sid);
   if (!call) return error_response(not_found(req.path), req);
-  return call_response(200, req.route.format, *call);
+  return call_response(200, req, *call);
 }
 
 Response update_call(core::Engine& engine, const CallsRequest& req, core::Effects& out) {
@@ -104,7 +114,7 @@ Response update_call(core::Engine& engine, const CallsRequest& req, core::Effect
     if (e.code == 20404) e = not_found(req.path);
     return error_response(e, req);
   }
-  return call_response(200, req.route.format, **updated);
+  return call_response(200, req, **updated);
 }
 
 Response delete_call(core::Engine& engine, const CallsRequest& req) {
@@ -141,9 +151,26 @@ Response list_calls(core::Engine& engine, const CallsRequest& req) {
   const std::string last = page.calls.empty() ? std::string() : page.calls.back()->sid;
   const PageMeta meta = make_page_meta(req.path, filter_entries(req.query, kCallFilterNames), p,
                                        page.calls.size(), page.has_more, first, last);
-  return body_response(200, req.route.format,
-                       req.route.format == Format::kJson ? call_page_json(page.calls, meta)
-                                                         : call_page_xml(page.calls, meta));
+  const Format format = req.route.format;
+  auto render = [format](const std::vector<const core::Call*>& calls, const PageMeta& m) {
+    return format == Format::kJson ? call_page_json(calls, m) : call_page_xml(calls, m);
+  };
+  Response r = body_response(200, format, {});
+  if (!req.defer_render) {
+    r.body = render(page.calls, meta);
+    return r;
+  }
+  // A page is up to 1000 Calls: copying them is a fraction of rendering them.
+  std::vector<core::Call> copies;
+  copies.reserve(page.calls.size());
+  for (const core::Call* c : page.calls) copies.push_back(*c);
+  r.render = [render, copies = std::move(copies), meta] {
+    std::vector<const core::Call*> calls;
+    calls.reserve(copies.size());
+    for (const core::Call& c : copies) calls.push_back(&c);
+    return render(calls, meta);
+  };
+  return r;
 }
 
 Response list_notifications(core::Engine& engine, const CallsRequest& req) {

@@ -18,6 +18,7 @@ struct CallsRequest {
   const FormFields& query;
   const FormFields& body;
   std::string_view request_id = {};  // RQ...: journaled with an accepted update
+  bool defer_render = false;          // Request::defer_render
 };
 
 Response create_call(core::Engine& engine, const CallsRequest& req, core::Effects& out);

@@ -20,6 +20,9 @@ struct Request {
   std::string request_id;     // RQ... assigned by the server, echoed as Twilio-Request-Id
   std::string last_event_id;  // Last-Event-ID: where a reconnecting Server-Sent Events client was
   std::string if_none_match;  // If-None-Match: the ETag a browser holds (static console files)
+  // The server renders resource bodies after the engine lock is released (Response::render),
+  // so that rendering on one thread does not hold up the engine for the others.
+  bool defer_render = false;
 };
 
 // The body of a streamed response (Server-Sent Events): what is written goes out as a chunk,
@@ -43,6 +46,9 @@ struct Response {
   // Set: the response is a stream. The server sends the status and headers (chunked, no
   // Content-Length), then `body` as the first chunk, then hands the sink to `on_stream`.
   std::function<void(std::shared_ptr<StreamSink>)> on_stream;
+  // Set only for a request with defer_render: `body` is what this returns, called once the
+  // engine lock is released. It owns copies of what it renders, never engine pointers.
+  std::function<std::string()> render;
 };
 
 }  // namespace dialtone::api

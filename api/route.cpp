@@ -1,6 +1,6 @@
 #include "api/route.hpp"
 
-#include <vector>
+#include <array>
 
 #include "core/sid.hpp"
 
@@ -14,12 +14,25 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-std::vector<std::string_view> split_segments(std::string_view rest) {
-  std::vector<std::string_view> out;
+// The Calls routes have at most 5 segments after the prefix: more match nothing. Every API
+// request is matched (and metrics and the journal match it again), so no allocation here.
+constexpr size_t kMaxSegments = 5;
+struct Segments {
+  std::array<std::string_view, kMaxSegments> seg;
+  size_t size = 0;  // kMaxSegments + 1: too many
+};
+
+Segments split_segments(std::string_view rest) {
+  Segments out;
   size_t pos = 0;
   while (true) {
     const size_t slash = rest.find('/', pos);
-    out.push_back(rest.substr(pos, slash == std::string_view::npos ? rest.npos : slash - pos));
+    if (out.size == kMaxSegments) {
+      out.size = kMaxSegments + 1;
+      break;
+    }
+    out.seg[out.size++] =
+        rest.substr(pos, slash == std::string_view::npos ? rest.npos : slash - pos);
     if (slash == std::string_view::npos) break;
     pos = slash + 1;
   }
@@ -51,30 +64,33 @@ std::optional<Route> match_route(std::string_view path) {
   route.format = route.suffix == ".json" ? Format::kJson : Format::kXml;
   rest.remove_suffix(route.suffix.size());
 
-  const auto seg = split_segments(rest);
-  if (seg.size() < 2 || !core::is_sid(seg[0], "AC") || seg[1] != "Calls") return std::nullopt;
+  const Segments parts = split_segments(rest);
+  if (parts.size > kMaxSegments) return std::nullopt;
+  const auto& seg = parts.seg;
+  const size_t count = parts.size;
+  if (count < 2 || !core::is_sid(seg[0], "AC") || seg[1] != "Calls") return std::nullopt;
   route.account_sid = std::string(seg[0]);
-  if (seg.size() == 2) {
+  if (count == 2) {
     route.kind = RouteKind::kCalls;
     return route;
   }
   if (!core::is_sid(seg[2], "CA")) return std::nullopt;
   route.call_sid = std::string(seg[2]);
-  if (seg.size() == 3) {
+  if (count == 3) {
     route.kind = RouteKind::kCall;
     return route;
   }
-  if (seg.size() == 4 && seg[3] == "Notifications") {
+  if (count == 4 && seg[3] == "Notifications") {
     route.kind = RouteKind::kCallNotifications;
     return route;
   }
-  if (seg.size() == 5 && seg[3] == "Notifications" && core::is_sid(seg[4], "NO")) {
+  if (count == 5 && seg[3] == "Notifications" && core::is_sid(seg[4], "NO")) {
     route.kind = RouteKind::kCallNotification;
     route.notification_sid = std::string(seg[4]);
     return route;
   }
   // The spec has Events only as JSON.
-  if (seg.size() == 4 && seg[3] == "Events" && route.suffix != ".xml") {
+  if (count == 4 && seg[3] == "Events" && route.suffix != ".xml") {
     route.kind = RouteKind::kCallEvents;
     return route;
   }

@@ -59,7 +59,7 @@ Response handle_twilio(core::Engine& engine, const Request& req, core::Effects& 
     body = std::move(*decoded);
   }
 
-  const CallsRequest calls{*route, target.path, *query, body, req.request_id};
+  const CallsRequest calls{*route, target.path, *query, body, req.request_id, req.defer_render};
   switch (route->kind) {
     case RouteKind::kCalls:
       return req.method == "POST" ? create_call(engine, calls, out) : list_calls(engine, calls);

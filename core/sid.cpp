@@ -1,5 +1,7 @@
 #include "core/sid.hpp"
 
+#include <array>
+
 namespace dialtone::core {
 
 std::string SidGenerator::next(std::string_view prefix) {
@@ -13,13 +15,26 @@ std::string SidGenerator::next(std::string_view prefix) {
   return sid;
 }
 
-bool is_sid(std::string_view text, std::string_view prefix) {
-  if (text.size() != prefix.size() + 32 || text.substr(0, prefix.size()) != prefix) return false;
-  for (char c : text.substr(prefix.size())) {
-    const bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    if (!hex) return false;
+namespace {
+
+// Every API request checks a few sids (route, credentials): a table, not six comparisons.
+constexpr std::array<bool, 256> kIsHex = [] {
+  std::array<bool, 256> t{};
+  for (char c : std::string_view("0123456789abcdefABCDEF")) {
+    t[static_cast<unsigned char>(c)] = true;
   }
-  return true;
+  return t;
+}();
+
+}  // namespace
+
+bool is_sid(std::string_view text, std::string_view prefix) {
+  if (text.size() != prefix.size() + 32 || !text.starts_with(prefix)) return false;
+  bool hex = true;
+  for (size_t i = prefix.size(); i < text.size(); ++i) {
+    hex &= kIsHex[static_cast<unsigned char>(text[i])];
+  }
+  return hex;
 }
 
 }  // namespace dialtone::core

@@ -6,21 +6,36 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 
 namespace dialtone::server {
 namespace {
 
-std::string utc_timestamp(spdlog::log_clock::time_point t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buf;
+// "2026-12-01T20:53:27.123Z" into buf (24 bytes). The part up to the seconds is kept per
+// thread and redone only when the second changes: every request logs a line.
+void utc_timestamp(spdlog::log_clock::time_point t, char (&buf)[24]) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch())
+                      .count();
+  const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  thread_local std::time_t cached_secs = -1;
+  thread_local char cached[20];
+  if (secs != cached_secs) {
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char tmp[64];
+    std::snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    std::memcpy(cached, tmp, sizeof cached);
+    cached_secs = secs;
+  }
+  std::memcpy(buf, cached, 19);
+  const int milli = static_cast<int>(ms % 1000);
+  buf[19] = '.';
+  buf[20] = static_cast<char>('0' + milli / 100);
+  buf[21] = static_cast<char>('0' + milli / 10 % 10);
+  buf[22] = static_cast<char>('0' + milli % 10);
+  buf[23] = 'Z';
 }
 
 class LineFormatter final : public spdlog::formatter {
@@ -30,16 +45,25 @@ class LineFormatter final : public spdlog::formatter {
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
     std::string_view text(msg.payload.data(), msg.payload.size());
     auto level = spdlog::level::to_string_view(msg.level);
-    std::string line;
+    char time[24];
+    utc_timestamp(msg.time, time);
+    auto append = [&dest](std::string_view s) { dest.append(s.data(), s.data() + s.size()); };
     if (json_) {
-      line = "{\"time\":\"" + utc_timestamp(msg.time) + "\",\"level\":\"" +
-             std::string(level.data(), level.size()) + "\",\"msg\":\"" + json_escape(text) +
-             "\"}\n";
+      append("{\"time\":\"");
+      append({time, sizeof time});
+      append("\",\"level\":\"");
+      append({level.data(), level.size()});
+      append("\",\"msg\":\"");
+      append(json_escape(text));
+      append("\"}\n");
     } else {
-      line = utc_timestamp(msg.time) + " " + std::string(level.data(), level.size()) + " " +
-             std::string(text) + "\n";
+      append({time, sizeof time});
+      append(" ");
+      append({level.data(), level.size()});
+      append(" ");
+      append(text);
+      append("\n");
     }
-    dest.append(line.data(), line.data() + line.size());
   }
 
   std::unique_ptr<spdlog::formatter> clone() const override {

@@ -120,6 +120,7 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
                                        api::format_of_path(path)));
     }
     api::Response response;
+    request.defer_render = true;
     try {
       host.with_engine([&](core::Engine& engine, core::Effects& effects) {
         const uint64_t seq_before = engine.journal().last_seq();
@@ -129,6 +130,15 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
     } catch (...) {
       limiter->leave();
       throw;
+    }
+    if (response.render) {  // outside the engine lock, from copies
+      try {
+        response.body = response.render();
+      } catch (...) {
+        limiter->leave();
+        throw;
+      }
+      response.render = nullptr;
     }
     limiter->leave();
     counted(std::move(response));

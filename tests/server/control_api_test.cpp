@@ -161,7 +161,8 @@ TEST_F(ControlApiTest, ClockSwitchesAtRuntimeAndStaysContinuous) {
 TEST_F(ControlApiTest, RealModeTimersFireAfterASwitch) {
   start();
   const std::string sid = create_call();
-  EXPECT_EQ(status_of(sid), "queued");  // manual: nothing moves
+  // Manual: the call dials by itself (due at once) but the answer waits for the clock.
+  EXPECT_NE(status_of(sid), "in-progress");
   send("POST", "/_dialtone/clock", R"({"Mode": "real", "Speed": 100})");
   for (int i = 0; i < 200 && status_of(sid) != "in-progress"; ++i) {
     std::this_thread::sleep_for(5ms);
