@@ -161,7 +161,8 @@ TEST_F(ControlApiTest, ClockSwitchesAtRuntimeAndStaysContinuous) {
 TEST_F(ControlApiTest, RealModeTimersFireAfterASwitch) {
   start();
   const std::string sid = create_call();
-  EXPECT_EQ(status_of(sid), "queued");  // manual: nothing moves
+  // Manual: the call may dial at once (work due now needs no advance), but does not answer.
+  EXPECT_NE(status_of(sid), "in-progress");
   send("POST", "/_dialtone/clock", R"({"Mode": "real", "Speed": 100})");
   for (int i = 0; i < 200 && status_of(sid) != "in-progress"; ++i) {
     std::this_thread::sleep_for(5ms);
