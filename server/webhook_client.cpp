@@ -86,13 +86,22 @@ bool is_ip_literal(const std::string& host) {
   return !ec;
 }
 
-std::string random_hex(size_t n) {
+// Random hex in the shape of a UUID (8-4-4-4-12), in one string.
+std::string idempotency_token() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  while (out.size() < n) {
-    uint64_t v = rng();
-    for (int i = 0; i < 16 && out.size() < n; ++i, v >>= 4) out += kHex[v & 0xf];
+  std::string out(36, '-');
+  uint64_t v = rng();
+  int left = 16;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
+    if (left == 0) {
+      v = rng();
+      left = 16;
+    }
+    out[i] = kHex[v & 0xf];
+    v >>= 4;
+    --left;
   }
   return out;
 }
@@ -370,10 +379,9 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
     std::vector<std::string> notes = std::move(target->warnings);
     bool is_get = request.target.method == core::HttpMethod::kGet;
     bool with_params = true;
-    const Params params(request.params.begin(), request.params.end());
+    const Params& params = request.params;  // the same type as core::Fields: no copy
     // One token per webhook; retries and redirects repeat it so the app can recognise them.
-    const std::string token = random_hex(8) + "-" + random_hex(4) + "-" + random_hex(4) + "-" +
-                              random_hex(4) + "-" + random_hex(12);
+    const std::string token = idempotency_token();
     // Moved on by any wait for a connection (see the header).
     auto deadline = Clock::now() + target->timing.total_timeout;
     int retries_left = target->timing.retries;
