@@ -13,8 +13,9 @@
 # Uses the release build (cmake --preset release -DDIALTONE_BENCH=ON; build the dialtone and
 # ceiling_server targets). Environment: BENCH_THREADS (dialtone threads, default 2),
 # BENCH_WRK_THREADS (2), BENCH_CONNECTIONS (64), BENCH_OUT (default build/bench-out),
-# BENCH_BUILD (default build/release), BENCH_PERF (a file: perf record -g of dialtone over the
-# timed window goes there), BENCH_WRAP (a command dialtone runs under, e.g. valgrind).
+# BENCH_BUILD (default build/release), BENCH_PERF (a file: perf record of dialtone over the
+# timed window goes there; BENCH_PERF_ARGS, default -g, e.g. "--call-graph dwarf" with the ci
+# build's binary), BENCH_WRAP (a command dialtone runs under, e.g. valgrind).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH="$ROOT/bench"
@@ -103,7 +104,7 @@ ncalls=$(curl -s "$DT_URL/_dialtone/metrics" | awk '/^dialtone_calls\{/ { n += $
 # already; everything else waits for the advance. Timed: from the advance until the sink has
 # all 4 callbacks of every call; the rate counts the ones that arrived in that window.
 if [[ -n "${BENCH_PERF:-}" ]]; then  # profile dialtone over the timed window
-  perf record -g -o "$BENCH_PERF" -p "$DT_PID" >"$OUT/perf.log" 2>&1 &
+  perf record ${BENCH_PERF_ARGS:--g} -o "$BENCH_PERF" -p "$DT_PID" >"$OUT/perf.log" 2>&1 &
   PERF_PID=$!
   sleep 0.5
 fi
