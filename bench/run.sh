@@ -7,7 +7,8 @@
 #   1. HTTP workloads with wrk (64 keep-alive connections) against dialtone, the Beast ceiling
 #      server (same thread count, fixed Call-sized body) and Stoplight Prism (fetch, update).
 #   2. memory (RSS with 100k live calls, with 1M ended calls), clock (one advance firing 100k
-#      timers), signed status callbacks per second to a local sink, start-up time.
+#      timers), signed status callbacks per second to a local sink (bench/callbacks.sh),
+#      start-up time.
 # Prints one table at the end and writes it to $BENCH_OUT/summary.txt.
 #
 # Environment: BENCH_DURATION (s per workload, default 10), BENCH_WRK_THREADS (default 2),
@@ -209,44 +210,20 @@ stop "$DT_PID"
 extra "engine_fire_100k_pause_timers_ms $(awk '/^fire_/ { print $2 }' "$OUT/engine_bench.txt")"
 
 # --- 3. callbacks: signed status callbacks per second to a local keep-alive sink ---
-"$CEILING" --port 0 --threads 1 >"$OUT/sink.log" 2>&1 &
-SINK_PID=$!; PIDS+=("$SINK_PID")
-SINK_URL=$(wait_line "$OUT/sink.log" 'http://127\.0\.0\.1:[0-9]+' 10)
-sink_count() { curl -s "$SINK_URL/_count"; }
-start_dialtone callbacks "${CLOCK_ARGS[@]}"
-cb_extra="&StatusCallback=$(printf '%s' "$SINK_URL/cb" | sed 's/:/%3A/g; s#/#%2F#g')"
-cb_extra+="&StatusCallbackEvent=initiated&StatusCallbackEvent=ringing&StatusCallbackEvent=answered&StatusCallbackEvent=completed"
-hangup="%3CResponse%3E%3CHangup%2F%3E%3C%2FResponse%3E"
-# With the manual clock nothing is sent before the advance: time the callbacks alone. With the
-# real clock the calls dial as they are created, so the creates are inside the timing.
-((HAVE_ADVANCE)) || { c0=$(sink_count); t0=$(date +%s%N); }
-prefill_calls 10000 "$OUT/callbacks.sids" "$hangup" "$cb_extra"
-ncalls=$PREFILLED  # every call created, including the overshoot of the last wrk round
 if ((HAVE_ADVANCE)); then
-  c0=$(sink_count); t0=$(date +%s%N)
-  advance 5 >/dev/null
-fi
-want=$((c0 + 4 * ncalls))
-last=-1
-for _ in $(seq 1 600); do  # until 4 callbacks per call arrived, or nothing moves for 1 s
-  now=$(sink_count)
-  ((now >= want)) && break
-  if ((now == last)); then sleep 1; [[ "$(sink_count)" == "$now" ]] && break; fi
-  last=$now; sleep 0.05
-done
-t1=$(date +%s%N)
-got=$(($(sink_count) - c0))
-ms=$(((t1 - t0) / 1000000))
-if ((HAVE_ADVANCE)); then
-  extra "callbacks_per_s $((got * 1000 / (ms > 0 ? ms : 1))) ($got callbacks in ${ms} ms: one advance, 4 per call)"
+  # One place measures this figure (also run on its own): bench/callbacks.sh.
+  cb_line=$(BENCH_OUT="$OUT" BENCH_BUILD="$BUILD" BENCH_THREADS="$THREADS" \
+    BENCH_WRK_THREADS="$WRK_THREADS" BENCH_CONNECTIONS="$CONNS" "$BENCH/callbacks.sh" 2>"$OUT/callbacks.txt") ||
+    cb_line="callbacks_per_s n/a (bench/callbacks.sh failed: $(tail -1 "$OUT/callbacks.txt"))"
+  extra "$cb_line"
 else
-  extra "callbacks_per_s $((got * 1000 / (ms > 0 ? ms : 1))) ($got callbacks in ${ms} ms while the calls were being created)"
+  extra "callbacks_per_s n/a (no clock/advance)"
 fi
-stop "$DT_PID"
 
 # --- 4. memory with 1M ended calls ---
 if ((MEMORY)); then
   start_dialtone ended "${CLOCK_ARGS[@]}"
+  hangup="%3CResponse%3E%3CHangup%2F%3E%3C%2FResponse%3E"
   prefill_calls "$ENDED" "$OUT/ended.sids" "$hangup"
   ((HAVE_ADVANCE)) && extra "advance_${ENDED}_calls_to_completed_ms $(advance 5)"
   sleep 1

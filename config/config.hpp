@@ -41,6 +41,7 @@ struct WebhookConfig {
   int total_timeout_ms = 15000;   // everything, retries included
   int max_response_bytes = 65536; // Twilio: 11750 above 64 kB
   int max_idle_per_host = 8;      // keep-alive pool size per scheme:host:port
+  int max_connections_per_host = 32;  // open at once per scheme:host:port; more requests wait
   std::string ca_file;            // empty: the system's CAs
   bool insecure_tls = false;      // skip certificate verification (local dev only)
   // Hosts webhooks may go to: exact names, or "*.example.com" (any subdomain). Empty: any.

@@ -161,7 +161,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
       clock.set_manual(std::max(clock.now(), engine.journal().events().back().at));
     }
     const size_t live = engine.recover_live_calls(recovered);
-    pending += recovered.webhooks.size();
+    track_locked(recovered);
     persist_locked(/*settings=*/true);
     // Logged by main() after the "listening on" line, which must stay the first log line.
     startup_note = fmt::format("data_dir {}: {} call(s), {} notification(s), {} journal "
@@ -216,6 +216,21 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     });
   }
 
+  // Counts and records the webhooks of `effects` before they go to the client, in the same
+  // lock hold that produced them (one hold per webhook result, not two).
+  void track_locked(const core::Effects& effects) {
+    pending += effects.webhooks.size();
+    for (const auto& r : effects.webhooks) {
+      core::WebhookRequest brief;
+      brief.id = r.id;
+      brief.account_sid = r.account_sid;
+      brief.call_sid = r.call_sid;
+      brief.purpose = r.purpose;
+      brief.target = r.target;
+      sending.emplace(r.id, std::move(brief));
+    }
+  }
+
   void finish_watches(std::vector<std::shared_ptr<std::function<void(bool)>>>& held) {
     for (auto& f : held) asio::post(io, [f] { (*f)(true); });
   }
@@ -237,7 +252,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
         spdlog::error("data_dir: write failed: {}", e.what());
         failed = std::current_exception();
       }
-      pending += effects.webhooks.size();
+      track_locked(effects);
       arm_timer_locked();
       check_watches_locked(held);
     }
@@ -254,19 +269,8 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     }
   }
 
+  // Sends webhooks that track_locked() recorded.
   void dispatch(core::Effects effects) {
-    if (!effects.webhooks.empty()) {
-      std::lock_guard lock(mu);
-      for (const auto& r : effects.webhooks) {
-        core::WebhookRequest brief;
-        brief.id = r.id;
-        brief.account_sid = r.account_sid;
-        brief.call_sid = r.call_sid;
-        brief.purpose = r.purpose;
-        brief.target = r.target;
-        sending.emplace(r.id, std::move(brief));
-      }
-    }
     for (auto& request : effects.webhooks) {
       client.send(std::move(request), [self = shared_from_this()](core::WebhookResult result) {
         self->on_result(std::move(result));
@@ -286,7 +290,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
       engine.on_webhook_result(result, effects);
       persist_or_log_locked();
       // Count the new webhooks before dropping this one, so "settled" is never seen early.
-      pending += effects.webhooks.size();
+      track_locked(effects);
       --pending;
       arm_timer_locked();
       check_watches_locked(held);
@@ -391,7 +395,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
         clock.set_manual(*due);
         fired_now = engine.fire_due(effects);
         persist_or_log_locked();
-        pending += effects.webhooks.size();
+        track_locked(effects);
         fired = true;
       } else {
         clock.set_manual(target);

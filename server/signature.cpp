@@ -5,21 +5,31 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
-#include <map>
-#include <set>
 
 namespace dialtone::server {
 
 std::string signature_base(std::string_view url, const Params& params) {
-  // std::string compares as unsigned bytes via char_traits, which is Twilio's byte order.
-  std::map<std::string, std::set<std::string>> sorted;
-  for (const auto& [name, value] : params) sorted[name].insert(value);
-  std::string out(url);
-  for (const auto& [name, values] : sorted) {
-    for (const auto& value : values) {
-      out += name;
-      out += value;
-    }
+  // Sorting pointers (by name, then value) and skipping exact repeats gives the order of a
+  // map of sets without its two node allocations and two string copies per parameter: this
+  // runs for every webhook. std::string compares as unsigned bytes via char_traits, which is
+  // Twilio's byte order.
+  std::vector<const Params::value_type*> order;
+  order.reserve(params.size());
+  size_t size = url.size();
+  for (const auto& p : params) {
+    order.push_back(&p);
+    size += p.first.size() + p.second.size();
+  }
+  std::sort(order.begin(), order.end(), [](const auto* a, const auto* b) { return *a < *b; });
+  order.erase(std::unique(order.begin(), order.end(),
+                          [](const auto* a, const auto* b) { return *a == *b; }),
+              order.end());
+  std::string out;
+  out.reserve(size);
+  out += url;
+  for (const auto* p : order) {
+    out += p->first;
+    out += p->second;
   }
   return out;
 }

@@ -9,6 +9,7 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
@@ -16,10 +17,11 @@
 #include <boost/url/url.hpp>
 #include <openssl/x509v3.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <deque>
-#include <map>
+#include <iterator>
 #include <optional>
 #include <mutex>
 #include <random>
@@ -85,13 +87,22 @@ bool is_ip_literal(const std::string& host) {
   return !ec;
 }
 
-std::string random_hex(size_t n) {
+// Random hex in the shape of a UUID (8-4-4-4-12), in one string.
+std::string idempotency_token() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  while (out.size() < n) {
-    uint64_t v = rng();
-    for (int i = 0; i < 16 && out.size() < n; ++i, v >>= 4) out += kHex[v & 0xf];
+  std::string out(36, '-');
+  uint64_t v = rng();
+  int left = 16;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
+    if (left == 0) {
+      v = rng();
+      left = 16;
+    }
+    out[i] = kHex[v & 0xf];
+    v >>= 4;
+    --left;
   }
   return out;
 }
@@ -149,18 +160,48 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
     Done done;
   };
 
+  // A request waiting for a connection to its host (see the header). Granted with a kept-alive
+  // connection handed over by the request that finished with it, or with a bare slot to open
+  // one in; `wake` is cancelled to resume it.
+  struct Waiter {
+    explicit Waiter(const asio::strand<asio::io_context::executor_type>& s) : wake(s) {}
+    asio::steady_timer wake;
+    bool granted = false;
+    std::unique_ptr<Conn> conn;
+  };
+
+  // Per pool key. `slots` counts the connections charged against max_connections_per_host:
+  // those idle here, in use, or being opened. Waiters only queue while no connection is idle.
+  struct Host {
+    size_t slots = 0;
+    std::vector<std::unique_ptr<Conn>> idle;
+    std::deque<std::shared_ptr<Waiter>> waiters;
+  };
+
+  // What one webhook holds while it runs: a slot of one host (key empty: none) and the
+  // connection to use next on it. Retries keep it; a redirect to another host gives it back
+  // before taking one of that host, so two hosts' requests can never wait on each other.
+  struct Lease {
+    std::string key;
+    std::unique_ptr<Conn> conn;
+    Clock::duration waited{};  // for a slot, over the whole webhook
+  };
+
   Impl(asio::io_context& io_context, const config::WebhookConfig& cfg)
       : io(io_context), strand(asio::make_strand(io_context)), config(cfg),
+        max_per_host(static_cast<size_t>(std::max(cfg.max_connections_per_host, 1))),
         tls_context(ssl::context::tls_client) {
     defaults.connect_timeout = milliseconds(cfg.connect_timeout_ms);
     defaults.read_timeout = milliseconds(cfg.read_timeout_ms);
     defaults.total_timeout = milliseconds(cfg.total_timeout_ms);
     defaults.retries = cfg.connect_retries;
     defaults.retry_on = kRetryConnect;
-    boost::system::error_code ec;
-    if (cfg.ca_file.empty()) {
-      tls_context.set_default_verify_paths(ec);
-    } else {
+    // A configured CA file is loaded now, so that a bad one stops start-up. The system store
+    // is not: reading the whole bundle costs ~235M instructions, more than the rest of
+    // start-up, for the HTTPS webhooks most runs never make (see ensure_system_cas).
+    cas_loaded = !cfg.ca_file.empty() || cfg.insecure_tls;
+    if (!cfg.ca_file.empty()) {
+      boost::system::error_code ec;
       tls_context.load_verify_file(cfg.ca_file, ec);
       if (ec) tls_error = "cannot load webhook.ca_file '" + cfg.ca_file + "': " + ec.message();
     }
@@ -170,13 +211,15 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
   asio::io_context& io;
   asio::strand<asio::io_context::executor_type> strand;
   config::WebhookConfig config;
+  const size_t max_per_host;
   WebhookTiming defaults;
   ssl::context tls_context;
   std::string tls_error;
 
   // Strand-only state.
+  bool cas_loaded = false;  // the system CA store, or no need for it
   std::unordered_map<std::string, std::deque<Job>> queues;  // call sid -> waiting jobs
-  std::map<std::string, std::vector<std::unique_ptr<Conn>>> idle;  // "https://host:port"
+  std::unordered_map<std::string, Host> hosts;  // pool key ("https://host:port") -> its slots
 
   std::atomic<size_t> in_flight{0};
   std::atomic<size_t> opened{0}, reused{0}, sent{0};
@@ -236,48 +279,64 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
   asio::awaitable<void> run(Job job) {
     auto self = shared_from_this();
     const auto started = Clock::now();
-    core::WebhookResult result = co_await execute(job.request);
+    Lease lease;
+    core::WebhookResult result = co_await execute(job.request, lease);
+    release(lease);
     result.id = job.request.id;
-    result.latency = std::chrono::duration_cast<milliseconds>(Clock::now() - started);
+    // The request's own time: waiting for a connection is dialtone's queue, not the app.
+    result.latency =
+        std::chrono::duration_cast<milliseconds>(Clock::now() - started - lease.waited);
     complete(std::move(job), std::move(result));
   }
 
-  // The request for one hop. `with_params`: a POST carries them as its form body, a GET
-  // appends them to the query; false after a redirect turned the request into a plain GET of
-  // the Location. Returns the URL that was signed.
-  static http::request<http::string_body> build(const WebhookTarget& t, bool is_get,
-                                                const Params& params, bool with_params,
-                                                const std::string& auth_token,
-                                                const std::string& token,
-                                                std::string& signature) {
-    http::request<http::string_body> req;
-    req.version(11);
-    req.method(is_get ? http::verb::get : http::verb::post);
+  // The request for one hop, as it goes on the wire: one string, written with one
+  // async_write (Beast's fields and serializer cost an allocation per header and more time
+  // than the bytes, for every webhook). Headers in the order Beast wrote them; POST always has
+  // a Content-Length, a GET has none (what prepare_payload did). `with_params`: a POST carries
+  // them as its form body, a GET appends them to the query; false after a redirect turned the
+  // request into a plain GET of the Location. `signature` is set to what was sent.
+  static std::string build(const WebhookTarget& t, bool is_get, const Params& params,
+                           bool with_params, const std::string& auth_token,
+                           const std::string& token, std::string& signature) {
+    std::string target = t.target;
     std::string signed_url = t.url;
-    req.target(t.target);
     if (is_get && with_params && !params.empty()) {
       signed_url = append_query(t.url, params);
-      req.target(t.target + (t.target.find('?') == std::string::npos ? "?" : "&") +
-                 form_encode(params));
+      target += t.target.find('?') == std::string::npos ? '?' : '&';
+      target += form_encode(params);
     }
     // X-Twilio-Signature is over the URL actually requested: a redirect is re-signed.
     signature = twilio_signature(auth_token, signed_url,
                                  is_get || !with_params ? Params{} : params);
-    req.set(http::field::host, t.host_header);
-    req.set(http::field::user_agent, kUserAgent);
-    req.set("X-Twilio-Signature", signature);
-    req.set("I-Twilio-Idempotency-Token", token);
-    req.set(http::field::accept, "*/*");
-    req.set(http::field::cache_control, "max-age=259200");
+    std::string body;
+    if (!is_get && with_params) body = form_encode(params);
+    std::string out;
+    out.reserve(320 + target.size() + t.host_header.size() + body.size());
+    out += is_get ? "GET " : "POST ";
+    out += target;
+    out += " HTTP/1.1\r\nHost: ";
+    out += t.host_header;
+    out += "\r\nUser-Agent: ";
+    out += kUserAgent;
+    out += "\r\nX-Twilio-Signature: ";
+    out += signature;
+    out += "\r\nI-Twilio-Idempotency-Token: ";
+    out += token;
+    out += "\r\nAccept: */*\r\nCache-Control: max-age=259200\r\n";
     if (!t.userinfo.empty()) {
-      req.set(http::field::authorization, "Basic " + base64_encode(t.userinfo));
+      out += "Authorization: Basic ";
+      out += base64_encode(t.userinfo);
+      out += "\r\n";
     }
     if (!is_get) {
-      req.set(http::field::content_type, "application/x-www-form-urlencoded; charset=utf-8");
-      if (with_params) req.body() = form_encode(params);
+      out += "Content-Type: application/x-www-form-urlencoded; charset=utf-8\r\n"
+             "Content-Length: ";
+      out += std::to_string(body.size());
+      out += "\r\n";
     }
-    req.prepare_payload();
-    return req;
+    out += "\r\n";
+    out += body;
+    return out;
   }
 
   // Where a 3xx sends us: Location resolved against the URL requested, without its fragment
@@ -314,7 +373,8 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
     return next;
   }
 
-  asio::awaitable<core::WebhookResult> execute(const core::WebhookRequest& request) {
+  asio::awaitable<core::WebhookResult> execute(const core::WebhookRequest& request,
+                                               Lease& lease) {
     core::WebhookResult result;
     std::string error;
     auto target = parse_webhook_url(request.target.url, defaults, error);
@@ -332,11 +392,11 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
     std::vector<std::string> notes = std::move(target->warnings);
     bool is_get = request.target.method == core::HttpMethod::kGet;
     bool with_params = true;
-    const Params params(request.params.begin(), request.params.end());
+    const Params& params = request.params;  // the same type as core::Fields: no copy
     // One token per webhook; retries and redirects repeat it so the app can recognise them.
-    const std::string token = random_hex(8) + "-" + random_hex(4) + "-" + random_hex(4) + "-" +
-                              random_hex(4) + "-" + random_hex(12);
-    const auto deadline = Clock::now() + target->timing.total_timeout;
+    const std::string token = idempotency_token();
+    // Moved on by any wait for a connection (see the header).
+    auto deadline = Clock::now() + target->timing.total_timeout;
     int retries_left = target->timing.retries;
     int redirects = 0;
     auto finish = [&](std::string message) {
@@ -347,7 +407,7 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
     for (;;) {
       auto req = build(*target, is_get, params, with_params, request.auth_token, token,
                        result.signature);
-      Attempt a = co_await attempt(*target, req, deadline);
+      Attempt a = co_await attempt(*target, req, deadline, lease);
       uint8_t cls = 0;
       switch (a.failure) {
         case Failure::kConnect:
@@ -428,34 +488,73 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
            (t.https && !t.timing.sni ? " nosni" : "");
   }
 
-  std::unique_ptr<Conn> take_idle(const std::string& key) {
-    auto it = idle.find(key);
-    if (it == idle.end() || it->second.empty()) return nullptr;
-    auto conn = std::move(it->second.back());
-    it->second.pop_back();
-    return conn;
+  // Takes a connection slot of `key` into `lease`: an idle connection, else a new slot while
+  // the host is under its cap, else a place in its FIFO until a finishing request hands one
+  // over. The wait moves `deadline` on by its length: Twilio's timeouts are the request's.
+  asio::awaitable<void> acquire(const std::string& key, Lease& lease,
+                                Clock::time_point& deadline) {
+    lease.key = key;
+    auto& host = hosts[key];
+    if (!host.idle.empty()) {
+      lease.conn = std::move(host.idle.back());
+      host.idle.pop_back();
+      co_return;
+    }
+    if (host.slots < max_per_host) {
+      ++host.slots;
+      co_return;
+    }
+    auto waiter = std::make_shared<Waiter>(strand);
+    waiter->wake.expires_at(asio::steady_timer::time_point::max());
+    host.waiters.push_back(waiter);
+    const auto since = Clock::now();
+    while (!waiter->granted) co_await waiter->wake.async_wait(kUseTuple);
+    const auto waited = Clock::now() - since;
+    deadline += waited;
+    lease.waited += waited;
+    lease.conn = std::move(waiter->conn);
   }
 
-  void give_back(const std::string& key, std::unique_ptr<Conn> conn) {
-    auto& list = idle[key];
-    if (list.size() >= static_cast<size_t>(config.max_idle_per_host)) return;
-    list.push_back(std::move(conn));
+  // Gives the lease's slot back: to the first waiter of its host (with the connection, if it
+  // is still usable), else the connection to the idle pool, else the slot is freed.
+  void release(Lease& lease) {
+    if (lease.key.empty()) return;
+    auto it = hosts.find(lease.key);
+    lease.key.clear();
+    Host& host = it->second;
+    if (!host.waiters.empty()) {
+      auto waiter = std::move(host.waiters.front());
+      host.waiters.pop_front();
+      waiter->conn = std::move(lease.conn);
+      waiter->granted = true;
+      waiter->wake.cancel();
+      return;
+    }
+    if (lease.conn && host.idle.size() < static_cast<size_t>(config.max_idle_per_host)) {
+      host.idle.push_back(std::move(lease.conn));
+      return;
+    }
+    lease.conn.reset();
+    if (--host.slots == 0) hosts.erase(it);
   }
 
-  // One try: a pooled connection if there is one (falling back to a fresh one when the pooled
-  // one turns out to be closed), else a new connection.
+  // One try, on the lease's connection if it has one (falling back to a fresh one when that
+  // turns out to be closed), else on a new connection. A connection fit for another request
+  // stays in the lease; one that is not is dropped, its slot kept.
   asio::awaitable<Attempt> attempt(const WebhookTarget& t,
-                                   const http::request<http::string_body>& req,
-                                   Clock::time_point deadline) {
-    const std::string key = pool_key(t);
-    if (auto conn = take_idle(key)) {
+                                   const std::string& req,
+                                   Clock::time_point& deadline, Lease& lease) {
+    std::string key = pool_key(t);
+    if (lease.key != key) {
+      release(lease);
+      co_await acquire(key, lease, deadline);
+    }
+    if (auto conn = std::move(lease.conn)) {
       reused.fetch_add(1);
       bool got_bytes = false;
       Attempt a = co_await exchange(*conn, t, req, deadline, got_bytes);
       if (!a.stale) {
-        if (a.failure == Failure::kNone && a.response.keep_alive()) {
-          give_back(key, std::move(conn));
-        }
+        if (a.failure == Failure::kNone && a.response.keep_alive()) lease.conn = std::move(conn);
         co_return a;
       }
       // The server closed the idle connection before we wrote: not the app's fault, no retry
@@ -466,8 +565,17 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
     if (!conn) co_return a;
     bool got_bytes = false;
     a = co_await exchange(*conn, t, req, deadline, got_bytes);
-    if (a.failure == Failure::kNone && a.response.keep_alive()) give_back(key, std::move(conn));
+    if (a.failure == Failure::kNone && a.response.keep_alive()) lease.conn = std::move(conn);
     co_return a;
+  }
+
+  // The system CA store, loaded on the first HTTPS connection (on the strand, once). A store
+  // that cannot be read leaves verification to fail with 11237, as it did when loaded early.
+  void ensure_system_cas() {
+    if (cas_loaded) return;
+    cas_loaded = true;
+    boost::system::error_code ignored;
+    tls_context.set_default_verify_paths(ignored);
   }
 
   // Resolves t.host, giving up at `until`; false (and `out` set) on failure.
@@ -527,6 +635,7 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
     if (!co_await resolve(t, until, endpoints, out)) co_return nullptr;
     auto conn = std::make_unique<Conn>();
     if (t.https) {
+      ensure_system_cas();
       conn->tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(strand, tls_context);
     } else {
       conn->tcp = std::make_unique<beast::tcp_stream>(strand);
@@ -579,7 +688,7 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
   }
 
   asio::awaitable<Attempt> exchange(Conn& conn, const WebhookTarget& t,
-                                    const http::request<http::string_body>& req,
+                                    const std::string& req,
                                     Clock::time_point deadline, bool& got_bytes) {
     sent.fetch_add(1);
     if (conn.tls) co_return co_await exchange_on(*conn.tls, conn, t, req, deadline, got_bytes);
@@ -588,7 +697,7 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
 
   template <class Stream>
   asio::awaitable<Attempt> exchange_on(Stream& stream, Conn& conn, const WebhookTarget& t,
-                                       const http::request<http::string_body>& req,
+                                       const std::string& req,
                                        Clock::time_point deadline, bool& got_bytes) {
     Attempt a;
     bool total_limits = false;  // the total timeout, not the read timeout, set the expiry
@@ -603,7 +712,7 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
       a.message = "total timeout expired";
       co_return a;
     }
-    auto [wec, written] = co_await http::async_write(stream, req, kUseTuple);
+    auto [wec, written] = co_await asio::async_write(stream, asio::buffer(req), kUseTuple);
     (void)written;
     if (wec) {
       a.failure = Failure::kRead;
@@ -678,7 +787,14 @@ void WebhookClient::set_resolve_delay_for_testing(std::chrono::milliseconds dela
 }
 
 void WebhookClient::close_idle() {
-  asio::post(impl_->strand, [impl = impl_] { impl->idle.clear(); });
+  asio::post(impl_->strand, [impl = impl_] {
+    for (auto it = impl->hosts.begin(); it != impl->hosts.end();) {
+      Impl::Host& host = it->second;
+      host.slots -= host.idle.size();
+      host.idle.clear();
+      it = host.slots == 0 ? impl->hosts.erase(it) : std::next(it);
+    }
+  });
 }
 
 }  // namespace dialtone::server

@@ -20,6 +20,17 @@
 // error_message carries the failure and, also on success, notes the journal keeps: the
 // redirects taken (the last one names the final URL) and the fragment overrides that were
 // clamped or ignored (Twilio documents their ranges but no error code for them).
+// Connections: at most webhook.max_connections_per_host are open to one scheme:host:port (idle
+// ones included); a request that finds none idle and the host at its cap waits in that host's
+// FIFO, and a finishing request hands its kept-alive connection (or, if it has none, its
+// slot) straight to the first waiter. Without the cap a burst (one clock advance making 10k
+// calls' callbacks due) opened a connection per request, since the pool only fills as
+// requests finish, and ran out of ephemeral ports. The wait does not count against the
+// connect, read or total timeouts, nor the reported latency: Twilio's timeouts describe the
+// request itself. It is still bounded: a request holds its slot only until its own response,
+// failure or total timeout, so even behind a stalled app a waiter gets a slot once the
+// holders' timeouts fire. A webhook keeps its slot across retries; a redirect to another host
+// gives it back before waiting for one of that host (no two requests wait on each other).
 // Thread-safety: send() and in_flight() may be called from any thread; `done` runs on an
 // io_context thread, never inline, and the next request of that call starts only after it
 // returns.

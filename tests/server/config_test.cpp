@@ -44,6 +44,8 @@ TEST(Config, Defaults) {
   EXPECT_EQ(c.webhook.connect_retries, 1);
   EXPECT_EQ(c.webhook.total_timeout_ms, 15000);
   EXPECT_EQ(c.webhook.max_response_bytes, 65536);
+  EXPECT_EQ(c.webhook.max_idle_per_host, 8);
+  EXPECT_EQ(c.webhook.max_connections_per_host, 32);
   EXPECT_FALSE(c.webhook.insecure_tls);
   EXPECT_EQ(c.limits.max_body_bytes, 1 << 20);
   EXPECT_EQ(c.limits.max_header_bytes, 8192);
@@ -60,6 +62,8 @@ TEST(Config, ShippedDefaultFileMatchesDefaultsAndHasEveryKey) {
   EXPECT_EQ(r.config.account_sid, d.config.account_sid);
   EXPECT_EQ(r.config.webhook.read_timeout_ms, d.config.webhook.read_timeout_ms);
   EXPECT_EQ(r.config.limits.max_connections, d.config.limits.max_connections);
+  EXPECT_EQ(r.config.webhook.max_connections_per_host,
+            d.config.webhook.max_connections_per_host);
   // Every setting named in --help appears in the file.
   std::ifstream in(source_dir() + "/config/dialtone.json");
   std::string file((std::istreambuf_iterator<char>(in)), {});
@@ -112,6 +116,23 @@ TEST(Config, NestedFlagsEnvAndBareBooleans) {
   EXPECT_EQ(r.config.control_api.token, "secret");
   EXPECT_EQ(r.config.account_sid, "AC0123456789abcdef0123456789abcdef");
   EXPECT_EQ(r.config.auth_token, "tok");
+}
+
+TEST(Config, WebhookConnectionCapByFlagEnvAndFile) {
+  auto r = load({"--webhook-max-connections-per-host", "4"}, env_of({}));
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.config.webhook.max_connections_per_host, 4);
+  r = load({}, env_of({{"DIALTONE_WEBHOOK_MAX_CONNECTIONS_PER_HOST", "64"}}));
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.config.webhook.max_connections_per_host, 64);
+  r = load({"--config", temp_file(R"({"webhook": {"max_connections_per_host": 2}})")},
+           env_of({}));
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.config.webhook.max_connections_per_host, 2);
+  // At least one: a cap of 0 would make every webhook wait forever.
+  r = load({"--webhook-max-connections-per-host", "0"}, env_of({}));
+  EXPECT_FALSE(r.ok());
+  EXPECT_NE(r.error.find("webhook.max_connections_per_host"), std::string::npos) << r.error;
 }
 
 TEST(Config, Accounts) {

@@ -161,7 +161,7 @@ TEST_F(ControlApiTest, ClockSwitchesAtRuntimeAndStaysContinuous) {
 TEST_F(ControlApiTest, RealModeTimersFireAfterASwitch) {
   start();
   const std::string sid = create_call();
-  // Manual: the call dials by itself (due at once) but the answer waits for the clock.
+  // Manual: the call may dial at once (work due now needs no advance), but does not answer.
   EXPECT_NE(status_of(sid), "in-progress");
   send("POST", "/_dialtone/clock", R"({"Mode": "real", "Speed": 100})");
   for (int i = 0; i < 200 && status_of(sid) != "in-progress"; ++i) {

@@ -77,6 +77,9 @@ struct FakeApp::Impl {
   std::vector<SeenRequest> seen;
   std::map<std::string, int> in_flight;  // call sid -> requests being served
   int max_concurrent = 0;
+  int serving = 0;  // requests being served, over all calls
+  int max_serving = 0;
+  int max_open = 0;
   std::atomic<int> connection_count{0};
   std::atomic<int> open_count{0};
   std::atomic<int> handshake_failures{0};
@@ -96,8 +99,8 @@ struct FakeApp::Impl {
       acceptor.accept(*socket, ec);
       if (ec || stopping) return;
       int id = ++connection_count;
-      ++open_count;
       std::lock_guard lock(mu);
+      max_open = std::max(max_open, ++open_count);
       sockets.push_back(socket);
       workers.emplace_back([this, socket, id] {
         if (tls) {
@@ -147,10 +150,12 @@ struct FakeApp::Impl {
         std::lock_guard lock(mu);
         seen.push_back(s);
         max_concurrent = std::max(max_concurrent, ++in_flight[call]);
+        max_serving = std::max(max_serving, ++serving);
       }
       auto done_serving = [&] {
         std::lock_guard lock(mu);
         --in_flight[call];
+        --serving;
       };
 
       http::response<http::string_body> res{http::status::ok, 11};
@@ -281,6 +286,16 @@ std::vector<SeenRequest> FakeApp::requests() const {
 int FakeApp::connections() const { return impl_->connection_count.load(); }
 
 int FakeApp::open_connections() const { return impl_->open_count.load(); }
+
+int FakeApp::max_open_connections() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->max_open;
+}
+
+int FakeApp::max_concurrent_requests() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->max_serving;
+}
 
 int FakeApp::failed_handshakes() const { return impl_->handshake_failures.load(); }
 

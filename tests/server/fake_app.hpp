@@ -49,6 +49,9 @@ class FakeApp {
   std::vector<SeenRequest> requests() const;
   int connections() const;
   int open_connections() const;  // accepted and not yet closed by either side
+  int max_open_connections() const;  // the most open_connections() ever was
+  // Most requests seen in flight at once, over all calls.
+  int max_concurrent_requests() const;
   int failed_handshakes() const;  // HTTPS: connections whose TLS handshake failed
   // Most requests seen in flight at once for one value of the CallSid parameter.
   int max_concurrent_per_call() const;
