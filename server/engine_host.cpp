@@ -8,6 +8,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <regex>
 #include <vector>
@@ -125,6 +126,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
 
   mutable std::mutex mu;
   asio::steady_timer timer;          // guarded by mu
+  std::optional<core::TimePoint> armed_due;  // what `timer` waits for (real clock); mu
   size_t pending = 0;                // guarded by mu
   std::vector<Waiter> waiters;       // guarded by mu
   std::vector<Watch> watches;        // guarded by mu
@@ -191,7 +193,8 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     if (stopped) return;
     auto due = engine.next_due();
     if (!due || manual()) {
-      timer.cancel();
+      if (armed_due) timer.cancel();
+      armed_due.reset();
       // Work due at this very instant (dialling a call just created) needs nobody to move a
       // manual clock; only what lies in the future waits for /_dialtone/clock/advance.
       if (due && manual() && *due <= clock.now()) {
@@ -199,9 +202,18 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
       }
       return;
     }
+    // Every request and webhook result comes through here, and the next timer is nearly
+    // always the one already set: re-setting it would cancel a wait and start another (two
+    // trips through the reactor and a wasted completion each time).
+    if (armed_due == due) return;
+    armed_due = due;
     timer.expires_after(clock.wall_delay_until(*due));
     timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (ec) return;  // re-armed or stopped
+      {
+        std::lock_guard lock(self->mu);
+        self->armed_due.reset();
+      }
       self->fire_timers();
     });
   }
@@ -466,6 +478,7 @@ const SwitchableClock& EngineHost::clock() const { return impl_->clock; }
 void EngineHost::set_clock(SwitchableClock::Mode mode, double speed) {
   std::lock_guard lock(impl_->mu);
   impl_->clock.set(mode, speed);
+  impl_->armed_due.reset();  // the same virtual instant is another wall time now
   impl_->arm_timer_locked();
 }
 
@@ -558,6 +571,7 @@ void EngineHost::drain(std::chrono::milliseconds budget,
 void EngineHost::stop() {
   std::lock_guard lock(impl_->mu);
   impl_->stopped = true;
+  impl_->armed_due.reset();
   impl_->timer.cancel();
 }
 
