@@ -1,10 +1,13 @@
 #include "server/signature.hpp"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/core_names.h>
+#include <openssl/params.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <memory>
+#include <string>
 
 namespace dialtone::server {
 
@@ -34,6 +37,43 @@ std::string signature_base(std::string_view url, const Params& params) {
   return out;
 }
 
+namespace {
+
+struct MacFree {
+  void operator()(EVP_MAC* m) const { EVP_MAC_free(m); }
+  void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
+};
+
+// Every webhook is signed. OpenSSL 3's one-shot HMAC() fetches the algorithm and sets up the
+// key each time; here each thread keeps a context keyed with the last auth token (nearly
+// always the same one) and only restarts it.
+bool hmac_sha1(std::string_view key, std::string_view data, unsigned char* out, size_t& len) {
+  thread_local std::unique_ptr<EVP_MAC, MacFree> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
+  thread_local std::unique_ptr<EVP_MAC_CTX, MacFree> ctx;
+  thread_local std::string ctx_key;
+  if (!mac) return false;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
+  bool ok;
+  if (ctx && ctx_key == key) {
+    ok = EVP_MAC_init(ctx.get(), nullptr, 0, nullptr) == 1;  // same key: restart
+  } else {
+    ctx.reset(EVP_MAC_CTX_new(mac.get()));
+    ctx_key.clear();
+    char digest_name[] = "SHA1";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest_name, 0),
+                                 OSSL_PARAM_construct_end()};
+    ok = ctx && EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(key.data()),
+                             key.size(), params) == 1;
+    if (ok) ctx_key.assign(key);
+  }
+  ok = ok && EVP_MAC_update(ctx.get(), bytes, data.size()) == 1 &&
+       EVP_MAC_final(ctx.get(), out, &len, EVP_MAX_MD_SIZE) == 1;
+  if (!ok) ctx.reset();  // start afresh next time
+  return ok;
+}
+
+}  // namespace
+
 std::string base64_encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
   int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
@@ -47,9 +87,8 @@ std::string twilio_signature(std::string_view auth_token, std::string_view url,
                              const Params& params) {
   std::string base = signature_base(url, params);
   unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha1(), auth_token.data(), static_cast<int>(auth_token.size()),
-       reinterpret_cast<const unsigned char*>(base.data()), base.size(), digest, &len);
+  size_t len = 0;
+  if (!hmac_sha1(auth_token, base, digest, len)) return {};
   return base64_encode(std::string_view(reinterpret_cast<const char*>(digest), len));
 }
 
