@@ -66,6 +66,14 @@ stop() {  # stop one process we started
 
 log() { echo "bench: $*" >&2; }
 
+# --- tools: the build dependencies and wrk, from Debian, when missing ---
+if ((!SKIP_BUILD)); then "$ROOT/scripts/install-deps.sh" >/dev/null; fi
+if ! command -v wrk >/dev/null; then
+  log "installing wrk"
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
+fi
+
 # --- build ---
 if ((!SKIP_BUILD)); then
   log "building the release preset with the bench tools"
