@@ -364,7 +364,7 @@ void Engine::record(const std::string& account_sid, const std::string& call_sid,
   e.fields = std::move(fields);
   // Every change to a call is journalled, so the journal is also where a store learns which
   // calls to write again.
-  if (config_.track_changes && !e.call_sid.empty()) impl_->dirty_calls.insert(e.call_sid);
+  if (config_.track_changes && !e.call_sid.empty()) impl_->dirty_calls.insert(e.call_sid.str());
   journal_.append(std::move(e));
 }
 
