@@ -67,7 +67,7 @@ Result<const Call*> Engine::create_call(const CreateCall& request, Effects& out)
   call.machine_detection = request.machine_detection;
   call.caller_id = request.caller_id;
   CallRecord& rec = impl_->add_call(std::move(call));
-  rec.rt().behavior = behaviors_.for_number(rec.call.to);
+  rec.set_behavior(impl_->share_behavior(behaviors_.for_number(rec.call.to)));
   impl_->journal(rec, "status", {{"status", "queued"}, {"event", "create"}});
   // Dialling happens on the next turn of the clock, so the 201 shows the call queued, as
   // Twilio's does. With a calls-per-second limit, calls wait their turn in the queue.
@@ -329,7 +329,7 @@ Result<const Call*> Engine::start_inbound(const std::string& account_sid,
   call.fallback = voice_fallback;
   call.status_callback = status_callback;
   CallRecord& rec = impl_->add_call(std::move(call));
-  rec.rt().behavior = behaviors_.for_number(from);  // the emulated party is the caller
+  rec.set_behavior(impl_->share_behavior(behaviors_.for_number(from)));  // the caller
   impl_->journal(rec, "status", {{"status", "ringing"}, {"event", "inbound"}});
   impl_->status_callback(rec, kEventInitiated, out);
   impl_->status_callback(rec, kEventRinging, out);

@@ -103,8 +103,13 @@ void Engine::Impl::start_dial(CallRecord& rec, const Node& v, Effects& out) {
     CallRecord& child = add_call(std::move(leg));
     child.rt().dialed_by = rec.call.sid;
     child.rt().dial_noun_url = n->attr_or("url", "");
-    child.rt().behavior = engine.behaviors_.for_number(child.call.to);
-    if (!endpoint) child.rt().behavior.outcome = Outcome::kFail;  // an invalid number cannot ring
+    if (endpoint) {
+      child.set_behavior(share_behavior(engine.behaviors_.for_number(child.call.to)));
+    } else {
+      Behavior b = engine.behaviors_.for_number(child.call.to);
+      b.outcome = Outcome::kFail;  // an invalid number cannot ring
+      child.set_behavior(share_behavior(b));
+    }
     rec.call.child_sids.push_back(child.call.sid);
     rec.dial().legs.push_back(child.call.sid);
     rec.dial().last_sid = child.call.sid;
@@ -303,7 +308,7 @@ void Engine::Impl::start_record(CallRecord& rec, const Node& v, Effects& out) {
   (void)out;
   const int max_length = attr_int(v, "maxLength", 3600, 1, 14400);
   const int silence = attr_int(v, "timeout", 5, 0, 600);
-  const int speaks = std::min(rec.rt().behavior.record_seconds, max_length);
+  const int speaks = std::min(rec.behavior().record_seconds, max_length);
   rec.phase = Phase::kRecord;
   rec.dial().bridged_at = now();  // reused as the recording's start
   const int total = speaks >= max_length ? max_length : speaks + silence;
@@ -322,7 +327,7 @@ void Engine::Impl::finish_record(CallRecord& rec, const std::string& digits, Eff
   const int max_length = attr_int(v, "maxLength", 3600, 1, 14400);
   const auto elapsed =
       std::chrono::duration_cast<std::chrono::seconds>(now() - rec.dial().bridged_at);
-  const int64_t duration = std::min<int64_t>({elapsed.count(), rec.rt().behavior.record_seconds,
+  const int64_t duration = std::min<int64_t>({elapsed.count(), rec.behavior().record_seconds,
                                               max_length});
   const std::string recording_sid = sids.next("RE");
   journal(rec, "record", {{"RecordingSid", recording_sid},

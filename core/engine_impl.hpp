@@ -100,7 +100,6 @@ struct QueueState {
 // of the engine command in which it ended (Impl::release_ended), so an ended call keeps only
 // its Call; anything that still looks at an ended call reads `phase`/`answered`, which stay.
 struct CallRuntime {
-  Behavior behavior;              // of the emulated party, fixed when the call starts
   Program program;
   std::string fetch_url;          // URL of the TwiML fetch in flight (ErrorUrl on failure)
   std::string dialed_by;          // parent sid for <Dial> legs
@@ -129,7 +128,16 @@ struct CallRecord {
   bool answered = false;
   bool removed = false;           // deleted or reset; waits in the graveyard for its timers
   std::vector<std::string> notifications;  // NO sids
+  // Of the emulated party, fixed when the call is created; shared by the calls that got the
+  // same one (Impl::share_behavior), so that a queued call needs no runtime yet.
+  std::shared_ptr<const Behavior> behavior_;
   std::unique_ptr<CallRuntime> runtime;
+
+  const Behavior& behavior() const {
+    static const Behavior kNone;
+    return behavior_ ? *behavior_ : kNone;
+  }
+  void set_behavior(std::shared_ptr<const Behavior> b) { behavior_ = std::move(b); }
 
   // Allocate on first use. An ended call's state is released; reading it again (which no
   // path should need) gets fresh defaults rather than freed memory.
@@ -192,6 +200,10 @@ struct Engine::Impl {
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> queues;  // (AC, name)
   std::map<std::pair<std::string, std::string>, std::string> queue_sids;
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> queue_agents;
+  // The last few behaviours handed to calls: a new call whose behaviour equals one of them
+  // shares it (a copy per call would be ~100 bytes each, most calls having the default).
+  std::vector<std::shared_ptr<const Behavior>> recent_behaviors;
+  std::shared_ptr<const Behavior> share_behavior(const Behavior& b);
   std::string last_inline_twiml;  // the last inline TwiML parsed on answer, and its document
   std::shared_ptr<const twiml::Document> last_inline_doc;
 

@@ -39,9 +39,32 @@ CallRecord* Engine::Impl::get(std::string_view sid) {
   return it == calls.end() ? nullptr : it->second.get();
 }
 
+namespace {
+
+// Every member of Behavior: a new member must be compared here too.
+static_assert(sizeof(Behavior) == 80, "Behavior changed: update same_behavior()");
+bool same_behavior(const Behavior& a, const Behavior& b) {
+  return a.outcome == b.outcome && a.answer_after_s == b.answer_after_s &&
+         a.answered_by == b.answered_by && a.gather_inputs == b.gather_inputs &&
+         a.hangup_after_s == b.hangup_after_s && a.record_seconds == b.record_seconds;
+}
+
+}  // namespace
+
+std::shared_ptr<const Behavior> Engine::Impl::share_behavior(const Behavior& b) {
+  for (const auto& known : recent_behaviors)
+    if (same_behavior(*known, b)) return known;
+  constexpr size_t kRecent = 8;  // older ones live on in the calls that hold them
+  if (recent_behaviors.size() == kRecent) recent_behaviors.erase(recent_behaviors.begin());
+  recent_behaviors.push_back(std::make_shared<const Behavior>(b));
+  return recent_behaviors.back();
+}
+
 void Engine::Impl::release_ended() {
   for (CallRecord* rec : ended) {
-    if (!is_live(rec->call.status)) rec->runtime.reset();
+    if (is_live(rec->call.status)) continue;
+    rec->runtime.reset();
+    rec->behavior_.reset();
   }
   ended.clear();
   // Every answered call leaves its TimeLimit timer behind, and each redirect or verb that was
@@ -126,7 +149,7 @@ void Engine::Impl::transition(CallRecord& rec, CallEvent event, Effects& out) {
 void Engine::Impl::place(CallRecord& rec, Effects& out) {
   if (rec.call.status != CallStatus::kQueued) return;
   rec.call.queue_time_ms = (now() - rec.call.date_created).count();
-  const Behavior& b = rec.rt().behavior;
+  const Behavior& b = rec.behavior();
   status_callback(rec, kEventInitiated, out);
   if (b.outcome == Outcome::kFail) {  // a call that cannot be connected never rings
     end_call(rec, CallEvent::kFail, out);
@@ -158,17 +181,17 @@ void Engine::Impl::answer(CallRecord& rec, Effects& out) {
   if (rec.call.status != CallStatus::kInProgress) return;
   rec.answered = true;
   rec.call.start_time = now();
-  if (!rec.rt().behavior.answered_by.empty()) {
-    rec.call.answered_by = rec.rt().behavior.answered_by;
+  if (!rec.behavior().answered_by.empty()) {
+    rec.call.answered_by = rec.behavior().answered_by;
   } else if (!rec.call.machine_detection.empty()) {
     rec.call.answered_by = "human";
   }
   status_callback(rec, kEventAnswered, out);
   const int64_t limit = rec.call.time_limit_s.value_or(kDefaultTimeLimitS);
   arm(rec, TimerSlot::kTimeLimit, TimerKind::kTimeLimit, now() + std::chrono::seconds(limit));
-  if (rec.rt().behavior.hangup_after_s) {
+  if (rec.behavior().hangup_after_s) {
     arm(rec, TimerSlot::kCalleeHangup, TimerKind::kCalleeHangup,
-        now() + std::chrono::seconds(*rec.rt().behavior.hangup_after_s));
+        now() + std::chrono::seconds(*rec.behavior().hangup_after_s));
   }
 }
 
@@ -223,7 +246,7 @@ void Engine::Impl::on_timer(const Timer& t, Effects& out) {
       verb_done(*rec, out);
       break;
     case TimerKind::kGatherInput: {
-      const auto& inputs = rec->rt().behavior.gather_inputs;
+      const auto& inputs = rec->behavior().gather_inputs;
       const size_t next = rec->rt().gather_input_next;
       const std::string input = next > 0 && next <= inputs.size() ? inputs[next - 1]
                                                                   : std::string();

@@ -41,8 +41,8 @@ void Engine::restore_call(const Call& call) {
   CallRecord& rec = impl_->add_call(call);
   rec.answered = call.start_time.has_value();
   if (is_live(call.status)) {  // an ended call never runs again: no runtime state for it
-    rec.rt().behavior =
-        behaviors_.for_number(call.direction == Direction::kInbound ? call.from : call.to);
+    rec.set_behavior(impl_->share_behavior(
+        behaviors_.for_number(call.direction == Direction::kInbound ? call.from : call.to)));
   }
   impl_->dirty_calls.erase(call.sid);  // it is already on disk
 }

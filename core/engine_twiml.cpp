@@ -354,7 +354,7 @@ void Engine::Impl::step_gather(CallRecord& rec, Effects& out) {
     return;
   }
   // Prompts done: the scripted callee answers a second later, and the timeout starts.
-  if (rec.rt().gather_input_next < rec.rt().behavior.gather_inputs.size()) {
+  if (rec.rt().gather_input_next < rec.behavior().gather_inputs.size()) {
     ++rec.rt().gather_input_next;
     arm(rec, TimerSlot::kLifecycle, TimerKind::kGatherInput, now() + std::chrono::seconds(1));
   }
