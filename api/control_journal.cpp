@@ -36,7 +36,7 @@ bool type_selected(const core::JournalEvent& e, const EventQuery& q) {
 bool satisfies(const core::JournalEvent& e, const WaitCondition& c) {
   if (!type_matches(e.type, c.type)) return false;
   if (c.field.empty()) return true;
-  const std::string* v = e.field(c.field);
+  const auto v = e.field(c.field);
   return v && *v == c.value;
 }
 

@@ -67,7 +67,7 @@ Result<const Call*> Engine::create_call(const CreateCall& request, Effects& out)
   call.machine_detection = request.machine_detection;
   call.caller_id = request.caller_id;
   CallRecord& rec = impl_->add_call(std::move(call));
-  rec.behavior = behaviors_.for_number(rec.call.to);
+  rec.set_behavior(impl_->share_behavior(behaviors_.for_number(rec.call.to)));
   impl_->journal(rec, "status", {{"status", "queued"}, {"event", "create"}});
   // Dialling happens on the next turn of the clock, so the 201 shows the call queued, as
   // Twilio's does. With a calls-per-second limit, calls wait their turn in the queue.
@@ -85,6 +85,7 @@ Result<const Call*> Engine::create_call(const CreateCall& request, Effects& out)
 
 Result<const Call*> Engine::update_call(const std::string& account_sid, const std::string& sid,
                                         const UpdateCall& request, Effects& out) {
+  Impl::ReleaseAtEnd release{*impl_};
   CallRecord* rec = impl_->get(sid);
   if (!rec || rec->call.account_sid != account_sid) return not_found();
   std::shared_ptr<const twiml::Document> inline_doc;
@@ -137,17 +138,16 @@ Result<const Call*> Engine::update_call(const std::string& account_sid, const st
 }
 
 Status Engine::delete_call(const std::string& account_sid, const std::string& sid) {
+  Impl::ReleaseAtEnd release{*impl_};
   CallRecord* rec = impl_->get(sid);
   if (!rec || rec->call.account_sid != account_sid) return not_found();
   if (is_live(rec->call.status)) {
     return bad_request(20009, "Cannot delete this resource before it is complete");
   }
-  auto& list = impl_->by_account[account_sid];
-  std::erase(list, rec);
   for (const auto& n : rec->notifications) impl_->notifications.erase(n);
   impl_->dirty_calls.erase(sid);
   if (config_.track_changes) impl_->deleted_calls.push_back(sid);
-  impl_->calls.erase(sid);
+  impl_->remove_call(*rec);
   return Ok{};
 }
 
@@ -240,6 +240,7 @@ std::vector<const Notification*> Engine::notifications(const std::string& accoun
 }
 
 Status Engine::callee_action(const std::string& call_sid, CalleeAction action, Effects& out) {
+  Impl::ReleaseAtEnd release{*impl_};
   CallRecord* rec = impl_->get(call_sid);
   if (!rec) return TwilioError{404, 20404, "No call " + call_sid, {}};
   static constexpr CallEvent kEvents[] = {CallEvent::kAnswer, CallEvent::kBusy,
@@ -267,6 +268,7 @@ Status Engine::callee_action(const std::string& call_sid, CalleeAction action, E
 
 Status Engine::callee_digits(const std::string& call_sid, const std::string& digits,
                              Effects& out) {
+  Impl::ReleaseAtEnd release{*impl_};
   CallRecord* rec = impl_->get(call_sid);
   if (!rec) return TwilioError{404, 20404, "No call " + call_sid, {}};
   impl_->journal(*rec, "callee", {{"action", "digits"}, {"digits", digits}});
@@ -280,7 +282,7 @@ Status Engine::callee_digits(const std::string& call_sid, const std::string& dig
     case Phase::kDial:
       if (digits.find('*') != std::string::npos &&
           impl_->current_verb(*rec).attr_or("hangupOnStar", "false") == "true" &&
-          !rec->dial.bridged_sid.empty()) {
+          !rec->dial().bridged_sid.empty()) {
         impl_->finish_dial(*rec, "completed", true, out);
         return Ok{};
       }
@@ -293,6 +295,7 @@ Status Engine::callee_digits(const std::string& call_sid, const std::string& dig
 
 Status Engine::callee_speech(const std::string& call_sid, const std::string& speech,
                              Effects& out) {
+  Impl::ReleaseAtEnd release{*impl_};
   CallRecord* rec = impl_->get(call_sid);
   if (!rec) return TwilioError{404, 20404, "No call " + call_sid, {}};
   if (rec->phase != Phase::kGather) {
@@ -308,6 +311,7 @@ Result<const Call*> Engine::start_inbound(const std::string& account_sid,
                                           const Webhook& voice_url,
                                           const Webhook& voice_fallback,
                                           const Webhook& status_callback, Effects& out) {
+  Impl::ReleaseAtEnd release{*impl_};
   Call call;
   call.sid = impl_->sids.next("CA");
   call.account_sid = account_sid;
@@ -325,7 +329,7 @@ Result<const Call*> Engine::start_inbound(const std::string& account_sid,
   call.fallback = voice_fallback;
   call.status_callback = status_callback;
   CallRecord& rec = impl_->add_call(std::move(call));
-  rec.behavior = behaviors_.for_number(from);  // the emulated party is the caller
+  rec.set_behavior(impl_->share_behavior(behaviors_.for_number(from)));  // the caller
   impl_->journal(rec, "status", {{"status", "ringing"}, {"event", "inbound"}});
   impl_->status_callback(rec, kEventInitiated, out);
   impl_->status_callback(rec, kEventRinging, out);
@@ -335,17 +339,24 @@ Result<const Call*> Engine::start_inbound(const std::string& account_sid,
 
 std::optional<TimePoint> Engine::next_due() const {
   if (impl_->timers.empty()) return std::nullopt;
-  return impl_->timers.top().due;
+  return impl_->timers.front().due;
 }
 
 size_t Engine::fire_due(Effects& out) {
+  Impl::ReleaseAtEnd release{*impl_};
   const TimePoint now = clock_.now();
+  auto& timers = impl_->timers;
   size_t live = 0;
-  while (!impl_->timers.empty() && impl_->timers.top().due <= now) {
-    Timer t = impl_->timers.top();
-    impl_->timers.pop();
-    const CallRecord* rec = impl_->get(t.call_sid);
-    if (rec && rec->gens[static_cast<size_t>(t.slot)] == t.gen) ++live;
+  while (!timers.empty() && timers.front().due <= now) {
+    std::pop_heap(timers.begin(), timers.end(), std::greater<>{});
+    const Timer t = timers.back();
+    timers.pop_back();
+    CallRecord& rec = *t.rec;
+    --rec.timers_queued;
+    if (rec.removed || rec.gens[static_cast<size_t>(t.slot)] != t.gen) continue;  // stale
+    rec.armed = static_cast<uint8_t>(rec.armed & ~(1u << static_cast<unsigned>(t.slot)));
+    --impl_->live_timers;
+    ++live;
     impl_->on_timer(t, out);
   }
   return live;
@@ -364,14 +375,17 @@ void Engine::record(const std::string& account_sid, const std::string& call_sid,
   e.fields = std::move(fields);
   // Every change to a call is journalled, so the journal is also where a store learns which
   // calls to write again.
-  if (config_.track_changes && !e.call_sid.empty()) impl_->dirty_calls.insert(e.call_sid);
+  if (config_.track_changes && !e.call_sid.empty()) impl_->dirty_calls.insert(e.call_sid.str());
   journal_.append(std::move(e));
 }
 
 void Engine::reset() {
+  impl_->ended.clear();
+  impl_->timers.clear();
+  impl_->live_timers = 0;
+  impl_->graveyard.clear();
   impl_->calls.clear();
   impl_->by_account.clear();
-  impl_->timers = {};
   impl_->pending.clear();
   impl_->notifications.clear();
   impl_->queues.clear();
@@ -387,13 +401,17 @@ void Engine::reset() {
 }
 
 void Engine::reset_account(const std::string& account_sid) {
+  Impl::ReleaseAtEnd release{*impl_};
+  impl_->release_ended();
   auto it = impl_->by_account.find(account_sid);
   if (it != impl_->by_account.end()) {
-    for (CallRecord* rec : it->second) {
-      for (const auto& n : rec->notifications) impl_->notifications.erase(n);
-      impl_->calls.erase(rec->call.sid);  // timers and pending results for it go stale
-    }
+    const std::vector<CallRecord*> records = std::move(it->second);
     impl_->by_account.erase(it);
+    for (CallRecord* rec : records) {
+      for (const auto& n : rec->notifications) impl_->notifications.erase(n);
+      impl_->remove_call(*rec);  // timers and pending results for it go stale
+    }
+    impl_->by_account.erase(account_sid);  // remove_call looked it up again
   }
   std::erase_if(impl_->pending, [&](const auto& p) { return !impl_->calls.count(p.second.call_sid); });
   std::erase_if(impl_->queues, [&](const auto& q) { return q.first.first == account_sid; });
@@ -413,6 +431,15 @@ std::array<size_t, kCallStatusCount> Engine::count_by_status() const {
   std::array<size_t, kCallStatusCount> counts{};
   for (const auto& [sid, rec] : impl_->calls) ++counts[static_cast<size_t>(rec->call.status)];
   return counts;
+}
+
+EngineStats Engine::stats() const {
+  EngineStats s;
+  s.calls = impl_->calls.size();
+  for (const auto& [sid, rec] : impl_->calls) s.runtimes += rec->runtime != nullptr;
+  s.timers = impl_->timers.size();
+  s.live_timers = impl_->live_timers;
+  return s;
 }
 
 }  // namespace dialtone::core

@@ -127,6 +127,14 @@ struct Changes {
   }
 };
 
+// Where the engine's memory is, for tests and benchmarks.
+struct EngineStats {
+  size_t calls = 0;
+  size_t runtimes = 0;     // calls holding live-call state (ended calls release it)
+  size_t timers = 0;       // entries in the timer heap, stale ones included
+  size_t live_timers = 0;  // entries that will fire
+};
+
 // Callee actions from the control API (or the scripted behaviour).
 enum class CalleeAction { kAnswer, kBusy, kNoAnswer, kFail, kHangup };
 
@@ -202,6 +210,7 @@ class Engine {
   void set_calls_per_second(int cps) { config_.max_calls_per_second = cps < 0 ? 0 : cps; }
   int calls_per_second() const { return config_.max_calls_per_second; }
   std::array<size_t, kCallStatusCount> count_by_status() const;
+  EngineStats stats() const;
 
  private:
   struct Impl;

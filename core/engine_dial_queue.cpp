@@ -37,8 +37,8 @@ std::string seconds_between(TimePoint a, TimePoint b) {
 // ---------------------------------------------------------------- <Dial>
 
 void Engine::Impl::start_dial(CallRecord& rec, const Node& v, Effects& out) {
-  rec.dial = {};
-  rec.dial.started_at = now();
+  rec.dial() = {};
+  rec.dial().started_at = now();
   const int timeout = attr_int(v, "timeout", 30, 1, 600);
   std::vector<const Node*> nouns;
   Node bare;  // <Dial>+15551234567</Dial>
@@ -51,7 +51,7 @@ void Engine::Impl::start_dial(CallRecord& rec, const Node& v, Effects& out) {
 
   for (const Node* n : nouns) {
     if (n->name == "Queue") {
-      rec.dial.queue = n->text;
+      rec.dial().queue = n->text;
       rec.phase = Phase::kDial;
       auto& waiting = queues[{rec.call.account_sid, n->text}];
       if (!waiting.empty()) {
@@ -96,18 +96,23 @@ void Engine::Impl::start_dial(CallRecord& rec, const Node& v, Effects& out) {
     leg.timeout_s = timeout;
     leg.time_limit_s = attr_int(v, "timeLimit", 14400, 1, 86400);
     if (const std::string* cb = n->attr("statusCallback")) {
-      leg.status_callback = Webhook{resolve_url(rec.program.url, *cb),
+      leg.status_callback = Webhook{resolve_url(rec.rt().program.url, *cb),
                                     attr_method(*n, "statusCallbackMethod")};
       leg.status_callback_events = parse_events(n->attr_or("statusCallbackEvent", "completed"));
     }
     CallRecord& child = add_call(std::move(leg));
-    child.dialed_by = rec.call.sid;
-    child.dial_noun_url = n->attr_or("url", "");
-    child.behavior = engine.behaviors_.for_number(child.call.to);
-    if (!endpoint) child.behavior.outcome = Outcome::kFail;  // an invalid number cannot ring
+    child.rt().dialed_by = rec.call.sid;
+    child.rt().dial_noun_url = n->attr_or("url", "");
+    if (endpoint) {
+      child.set_behavior(share_behavior(engine.behaviors_.for_number(child.call.to)));
+    } else {
+      Behavior b = engine.behaviors_.for_number(child.call.to);
+      b.outcome = Outcome::kFail;  // an invalid number cannot ring
+      child.set_behavior(share_behavior(b));
+    }
     rec.call.child_sids.push_back(child.call.sid);
-    rec.dial.legs.push_back(child.call.sid);
-    rec.dial.last_sid = child.call.sid;
+    rec.dial().legs.push_back(child.call.sid);
+    rec.dial().last_sid = child.call.sid;
     journal(child, "status", {{"status", "queued"}, {"event", "dial"}, {"parent", rec.call.sid}});
     arm(child, TimerSlot::kLifecycle, TimerKind::kDial, now());
     ++legs;
@@ -117,14 +122,14 @@ void Engine::Impl::start_dial(CallRecord& rec, const Node& v, Effects& out) {
 }
 
 void Engine::Impl::on_leg_status(CallRecord& leg, Effects& out) {
-  CallRecord* parent = get(leg.dialed_by);
+  CallRecord* parent = get(leg.rt().dialed_by);
   if (!parent || parent->phase != Phase::kDial) return;
-  auto& legs = parent->dial.legs;
+  auto& legs = parent->dial().legs;
   if (std::find(legs.begin(), legs.end(), leg.call.sid) == legs.end()) return;
   if (leg.call.status == CallStatus::kInProgress) {
-    if (!parent->dial.bridged_sid.empty()) return;
-    parent->dial.bridged_sid = leg.call.sid;
-    parent->dial.bridged_at = now();
+    if (!parent->dial().bridged_sid.empty()) return;
+    parent->dial().bridged_sid = leg.call.sid;
+    parent->dial().bridged_at = now();
     journal(*parent, "dial", {{"bridged", leg.call.sid}});
     // First to answer wins; the others stop ringing.
     const std::vector<std::string> others = legs;
@@ -140,24 +145,24 @@ void Engine::Impl::on_leg_status(CallRecord& leg, Effects& out) {
   }
   if (is_live(leg.call.status)) return;
   std::erase(legs, leg.call.sid);
-  if (leg.call.sid == parent->dial.bridged_sid) {
+  if (leg.call.sid == parent->dial().bridged_sid) {
     finish_dial(*parent, "completed", true, out);
-  } else if (legs.empty() && parent->dial.bridged_sid.empty()) {
+  } else if (legs.empty() && parent->dial().bridged_sid.empty()) {
     finish_dial(*parent, std::string(to_wire(leg.call.status)), true, out);
   }
 }
 
 void Engine::Impl::detach_leg(CallRecord& leg, Effects& out) {
-  CallRecord* parent = get(leg.dialed_by);
-  leg.dialed_by.clear();  // from now on the leg is a call of its own
+  CallRecord* parent = get(leg.rt().dialed_by);
+  leg.rt().dialed_by.clear();  // from now on the leg is a call of its own
   if (!parent || parent->phase != Phase::kDial) return;
-  auto& legs = parent->dial.legs;
+  auto& legs = parent->dial().legs;
   if (std::find(legs.begin(), legs.end(), leg.call.sid) == legs.end()) return;
   std::erase(legs, leg.call.sid);
   journal(*parent, "dial", {{"detached", leg.call.sid}});
-  if (parent->dial.bridged_sid == leg.call.sid) {
+  if (parent->dial().bridged_sid == leg.call.sid) {
     finish_dial(*parent, "completed", true, out);
-  } else if (legs.empty() && parent->dial.bridged_sid.empty()) {
+  } else if (legs.empty() && parent->dial().bridged_sid.empty()) {
     finish_dial(*parent, "canceled", true, out);
   }
 }
@@ -168,8 +173,8 @@ void Engine::Impl::finish_dial(CallRecord& rec, const std::string& outcome, bool
   const Node& v = current_verb(rec);
   rec.phase = Phase::kIdle;  // from here on, legs ending do not call back into this <Dial>
   disarm(rec, TimerSlot::kVerb);
-  DialState dial = std::move(rec.dial);
-  rec.dial = {};
+  DialState dial = std::move(rec.dial());
+  rec.rt().dial.reset();
   std::string dial_sid = dial.bridged_sid.empty() ? dial.last_sid : dial.bridged_sid;
   std::string duration = "0";
   if (!dial.bridged_sid.empty()) duration = seconds_between(dial.bridged_at, now());
@@ -192,13 +197,13 @@ void Engine::Impl::finish_dial(CallRecord& rec, const std::string& outcome, bool
                   {"DialCallDuration", duration},
                   {"DialBridged", dial.bridged_sid.empty() ? "false" : "true"}};
   if (const std::string* action = v.attr("action")) {
-    Webhook target{resolve_url(rec.program.url, *action), attr_method(v)};
+    Webhook target{resolve_url(rec.rt().program.url, *action), attr_method(v)};
     if (run_action) fetch(rec, target, std::move(extra), false, out);
     else send(rec, WebhookPurpose::kActionNoTwiml, target, std::move(extra), out);
     return;
   }
   if (run_action) {
-    ++rec.program.index;  // without an action, on to the next verb
+    ++rec.rt().program.index;  // without an action, on to the next verb
     run(rec, out);
   }
 }
@@ -209,15 +214,16 @@ void Engine::Impl::start_enqueue(CallRecord& rec, const Node& v, Effects& out) {
   const std::pair<std::string, std::string> key{rec.call.account_sid, v.text};
   auto& sid = queue_sids[key];
   if (sid.empty()) sid = sids.next("QU");
-  rec.queue = {};
-  rec.queue.name = v.text;
-  rec.queue.sid = sid;
-  rec.queue.since = now();
+  rec.queue() = {};
+  rec.queue().name = v.text;
+  rec.queue().sid = sid;
+  rec.queue().since = now();
   if (const std::string* a = v.attr("action")) {
-    rec.queue.action = Webhook{resolve_url(rec.program.url, *a), attr_method(v)};
+    rec.queue().action = Webhook{resolve_url(rec.rt().program.url, *a), attr_method(v)};
   }
   if (const std::string* w = v.attr("waitUrl")) {
-    rec.queue.wait_url = Webhook{resolve_url(rec.program.url, *w), attr_method(v, "waitUrlMethod")};
+    rec.queue().wait_url =
+        Webhook{resolve_url(rec.rt().program.url, *w), attr_method(v, "waitUrlMethod")};
   }
   rec.phase = Phase::kEnqueued;
   queues[key].push_back(rec.call.sid);
@@ -231,67 +237,67 @@ void Engine::Impl::start_enqueue(CallRecord& rec, const Node& v, Effects& out) {
       return;
     }
   }
-  if (!rec.queue.wait_url.empty()) fetch_hold(rec, out);
+  if (!rec.queue().wait_url.empty()) fetch_hold(rec, out);
 }
 
 void Engine::Impl::fetch_hold(CallRecord& rec, Effects& out) {
-  if (rec.queue.wait_url.empty()) return;
-  if (rec.queue.hold.active() && rec.hold_started == now()) {
+  if (rec.queue().wait_url.empty()) return;
+  if (rec.queue().hold.active() && rec.rt().hold_started == now()) {
     // The hold document took no time at all: looping it would spin. Wait in silence.
     notify(rec, 12200, 1, "waitUrl document has no verb that takes time; hold music stopped",
            nullptr, nullptr);
-    rec.queue.hold = {};
+    rec.queue().hold = {};
     return;
   }
-  const auto& waiting = queues[{rec.call.account_sid, rec.queue.name}];
+  const auto& waiting = queues[{rec.call.account_sid, rec.queue().name}];
   const auto pos = std::find(waiting.begin(), waiting.end(), rec.call.sid) - waiting.begin() + 1;
-  Fields extra = {{"QueueSid", rec.queue.sid},
+  Fields extra = {{"QueueSid", rec.queue().sid},
                   {"QueuePosition", std::to_string(pos)},
-                  {"QueueTime", seconds_between(rec.queue.since, now())},
+                  {"QueueTime", seconds_between(rec.queue().since, now())},
                   {"AvgQueueTime", "0"},
                   {"CurrentQueueSize", std::to_string(waiting.size())},
                   {"MaxQueueSize", "100"}};
-  rec.awaiting = send(rec, WebhookPurpose::kTwiml, rec.queue.wait_url, std::move(extra), out);
-  rec.awaiting_hold = true;
-  rec.awaiting_fallback = false;
+  rec.awaiting = send(rec, WebhookPurpose::kTwiml, rec.queue().wait_url, std::move(extra), out);
+  rec.rt().awaiting_hold = true;
+  rec.rt().awaiting_fallback = false;
 }
 
 void Engine::Impl::bridge_queue(CallRecord& agent, CallRecord& caller) {
-  std::erase(queues[{caller.call.account_sid, caller.queue.name}], caller.call.sid);
+  std::erase(queues[{caller.call.account_sid, caller.queue().name}], caller.call.sid);
   disarm(caller, TimerSlot::kVerb);  // the hold music stops
   caller.awaiting = 0;
-  caller.awaiting_hold = false;
-  caller.queue.hold = {};
-  caller.queue.agent_sid = agent.call.sid;
+  caller.rt().awaiting_hold = false;
+  caller.queue().hold = {};
+  caller.queue().agent_sid = agent.call.sid;
   caller.phase = Phase::kBridged;
   agent.phase = Phase::kDial;
-  agent.dial.bridged_sid = caller.call.sid;
-  agent.dial.bridged_at = now();
+  agent.dial().bridged_sid = caller.call.sid;
+  agent.dial().bridged_at = now();
   disarm(agent, TimerSlot::kVerb);
-  journal(agent, "dial", {{"bridged", caller.call.sid}, {"queue", caller.queue.name}});
+  journal(agent, "dial", {{"bridged", caller.call.sid}, {"queue", caller.queue().name}});
   journal(caller, "queue", {{"result", "bridged"}, {"agent", agent.call.sid}});
 }
 
 void Engine::Impl::leave_queue(CallRecord& rec, const std::string& result, bool run_action,
                                Effects& out) {
   if (rec.phase != Phase::kEnqueued) return;
-  std::erase(queues[{rec.call.account_sid, rec.queue.name}], rec.call.sid);
+  std::erase(queues[{rec.call.account_sid, rec.queue().name}], rec.call.sid);
   disarm(rec, TimerSlot::kVerb);
   rec.awaiting = 0;
-  rec.awaiting_hold = false;
-  rec.queue.hold = {};
+  rec.rt().awaiting_hold = false;
+  rec.queue().hold = {};
   rec.phase = Phase::kIdle;
-  journal(rec, "queue", {{"result", result}, {"queue", rec.queue.name}});
+  journal(rec, "queue", {{"result", result}, {"queue", rec.queue().name}});
   Fields extra = {{"QueueResult", result},
-                  {"QueueSid", rec.queue.sid},
-                  {"QueueTime", seconds_between(rec.queue.since, now())}};
-  if (!rec.queue.action.empty()) {
-    if (run_action) fetch(rec, rec.queue.action, std::move(extra), false, out);
-    else send(rec, WebhookPurpose::kActionNoTwiml, rec.queue.action, std::move(extra), out);
+                  {"QueueSid", rec.queue().sid},
+                  {"QueueTime", seconds_between(rec.queue().since, now())}};
+  if (!rec.queue().action.empty()) {
+    if (run_action) fetch(rec, rec.queue().action, std::move(extra), false, out);
+    else send(rec, WebhookPurpose::kActionNoTwiml, rec.queue().action, std::move(extra), out);
     return;
   }
   if (run_action) {
-    ++rec.program.index;
+    ++rec.rt().program.index;
     run(rec, out);
   }
 }
@@ -302,9 +308,9 @@ void Engine::Impl::start_record(CallRecord& rec, const Node& v, Effects& out) {
   (void)out;
   const int max_length = attr_int(v, "maxLength", 3600, 1, 14400);
   const int silence = attr_int(v, "timeout", 5, 0, 600);
-  const int speaks = std::min(rec.behavior.record_seconds, max_length);
+  const int speaks = std::min(rec.behavior().record_seconds, max_length);
   rec.phase = Phase::kRecord;
-  rec.dial.bridged_at = now();  // reused as the recording's start
+  rec.dial().bridged_at = now();  // reused as the recording's start
   const int total = speaks >= max_length ? max_length : speaks + silence;
   arm(rec, TimerSlot::kVerb, TimerKind::kRecordDone, now() + std::chrono::seconds(total));
 }
@@ -319,8 +325,9 @@ void Engine::Impl::finish_record(CallRecord& rec, const std::string& digits, Eff
   disarm(rec, TimerSlot::kVerb);
   rec.phase = Phase::kIdle;
   const int max_length = attr_int(v, "maxLength", 3600, 1, 14400);
-  const auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(now() - rec.dial.bridged_at);
-  const int64_t duration = std::min<int64_t>({elapsed.count(), rec.behavior.record_seconds,
+  const auto elapsed =
+      std::chrono::duration_cast<std::chrono::seconds>(now() - rec.dial().bridged_at);
+  const int64_t duration = std::min<int64_t>({elapsed.count(), rec.behavior().record_seconds,
                                               max_length});
   const std::string recording_sid = sids.next("RE");
   journal(rec, "record", {{"RecordingSid", recording_sid},
@@ -331,7 +338,7 @@ void Engine::Impl::finish_record(CallRecord& rec, const std::string& digits, Eff
                   {"RecordingDuration", std::to_string(duration)},
                   {"Digits", digits}};
   const std::string* a = v.attr("action");
-  const std::string action = a ? resolve_url(rec.program.url, *a) : rec.program.url;
+  const std::string action = a ? resolve_url(rec.rt().program.url, *a) : rec.rt().program.url;
   const bool hangup = digits == "hangup";
   if (a || is_absolute_http_url(action)) {
     Webhook target{action, attr_method(v)};
@@ -340,7 +347,7 @@ void Engine::Impl::finish_record(CallRecord& rec, const std::string& digits, Eff
     return;
   }
   if (!hangup) {
-    ++rec.program.index;
+    ++rec.rt().program.index;
     run(rec, out);
   }
 }
@@ -348,6 +355,7 @@ void Engine::Impl::finish_record(CallRecord& rec, const std::string& digits, Eff
 // ---------------------------------------------------------------- webhook results
 
 void Engine::on_webhook_result(const WebhookResult& result, Effects& out) {
+  Impl::ReleaseAtEnd release{*impl_};
   auto it = impl_->pending.find(result.id);
   if (it == impl_->pending.end()) return;  // the call was reset or deleted meanwhile
   PendingWebhook req = std::move(it->second);

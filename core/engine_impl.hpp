@@ -5,8 +5,8 @@
 
 #include <map>
 #include <memory>
-#include <queue>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -33,13 +33,18 @@ enum class TimerKind : uint8_t {
   kCalleeHangup,   // the scripted callee hangs up
 };
 
+struct CallRecord;
+
+// 32 bytes and no heap: a million calls each leave a 4-hour TimeLimit timer behind. `rec` stays
+// valid while the timer is in the heap: a removed record waits in Impl::graveyard until
+// purge_timers() has dropped its timers.
 struct Timer {
   TimePoint due;
   uint64_t seq;  // ties fire in the order they were armed
-  std::string call_sid;
+  CallRecord* rec;
+  uint32_t gen;
   TimerSlot slot;
   TimerKind kind;
-  uint64_t gen;
   bool operator>(const Timer& o) const { return due != o.due ? due > o.due : seq > o.seq; }
 };
 
@@ -91,30 +96,74 @@ struct QueueState {
   Program hold;                   // the waitUrl document running in a loop
 };
 
+// What only a live call needs. Allocated when the call starts running and released at the end
+// of the engine command in which it ended (Impl::release_ended), so an ended call keeps only
+// its Call; anything that still looks at an ended call reads `phase`/`answered`, which stay.
+struct CallRuntime {
+  Program program;
+  std::string fetch_url;          // URL of the TwiML fetch in flight (ErrorUrl on failure)
+  std::string dialed_by;          // parent sid for <Dial> legs
+  std::string dial_noun_url;      // <Number url=...> whisper (not run; recorded)
+  size_t gather_input_next = 0;
+  int documents = 0;              // fetched since documents_since (the redirect-loop guard)
+  TimePoint documents_since{};
+  TimePoint hold_started{};       // when the current hold-music document started
+  CallEvent ring_outcome = CallEvent::kAnswer;  // what the callee will do when ringing ends
+  bool awaiting_fallback = false; // that fetch is the FallbackUrl
+  bool awaiting_hold = false;     // the fetch in flight is the queue's waitUrl
+  // Only calls in a <Gather>, <Dial>/<Record> or <Enqueue> have these.
+  std::unique_ptr<GatherState> gather;
+  std::unique_ptr<DialState> dial;
+  std::unique_ptr<QueueState> queue;
+};
+
 struct CallRecord {
   Call call;
   uint64_t order = 0;             // creation order within the engine
-  uint64_t gens[static_cast<size_t>(TimerSlot::kCount)] = {};
-  Behavior behavior;              // of the emulated party, fixed when the call starts
-  size_t gather_input_next = 0;
-  Phase phase = Phase::kIdle;
-  Program program;
   uint64_t awaiting = 0;          // id of the TwiML fetch whose body runs next
-  bool awaiting_fallback = false; // that fetch is the FallbackUrl
-  Webhook voice_fallback;         // inbound: the number's VoiceFallbackUrl
-  int documents = 0;              // fetched since documents_since (the redirect-loop guard)
-  TimePoint documents_since{};
-  GatherState gather;
-  DialState dial;
-  QueueState queue;
+  uint32_t gens[static_cast<size_t>(TimerSlot::kCount)] = {};
+  uint32_t timers_queued = 0;     // entries in the timer heap that point here
+  uint8_t armed = 0;              // slots whose newest timer is in the heap and not disarmed
+  Phase phase = Phase::kIdle;
   bool answered = false;
-  CallEvent ring_outcome = CallEvent::kAnswer;  // what the callee will do when ringing ends
-  bool awaiting_hold = false;     // the fetch in flight is the queue's waitUrl
-  std::string fetch_url;          // URL of the TwiML fetch in flight (ErrorUrl on failure)
-  TimePoint hold_started{};       // when the current hold-music document started
-  std::string dialed_by;          // parent sid for <Dial> legs
-  std::string dial_noun_url;      // <Number url=...> whisper (not run; recorded)
+  bool removed = false;           // deleted or reset; waits in the graveyard for its timers
   std::vector<std::string> notifications;  // NO sids
+  // Of the emulated party, fixed when the call is created; shared by the calls that got the
+  // same one (Impl::share_behavior), so that a queued call needs no runtime yet.
+  std::shared_ptr<const Behavior> behavior_;
+  std::unique_ptr<CallRuntime> runtime;
+
+  const Behavior& behavior() const {
+    static const Behavior kNone;
+    return behavior_ ? *behavior_ : kNone;
+  }
+  void set_behavior(std::shared_ptr<const Behavior> b) { behavior_ = std::move(b); }
+
+  // Allocate on first use. An ended call's state is released; reading it again (which no
+  // path should need) gets fresh defaults rather than freed memory.
+  CallRuntime& rt() {
+    if (!runtime) runtime = std::make_unique<CallRuntime>();
+    return *runtime;
+  }
+  const CallRuntime& rt() const {
+    static const CallRuntime kNone;
+    return runtime ? *runtime : kNone;
+  }
+  GatherState& gather() {
+    CallRuntime& r = rt();
+    if (!r.gather) r.gather = std::make_unique<GatherState>();
+    return *r.gather;
+  }
+  DialState& dial() {
+    CallRuntime& r = rt();
+    if (!r.dial) r.dial = std::make_unique<DialState>();
+    return *r.dial;
+  }
+  QueueState& queue() {
+    CallRuntime& r = rt();
+    if (!r.queue) r.queue = std::make_unique<QueueState>();
+    return *r.queue;
+  }
 };
 
 struct PendingWebhook {
@@ -139,20 +188,42 @@ struct Engine::Impl {
   uint64_t persisted_seq = 0;
   bool reset_all = false;
   std::vector<std::string> reset_accounts;
-  std::unordered_map<std::string, std::unique_ptr<CallRecord>> calls;
+  // Keyed by a view of the record's own sid: one copy of each sid, not two.
+  std::unordered_map<std::string_view, std::unique_ptr<CallRecord>> calls;
   std::unordered_map<std::string, std::vector<CallRecord*>> by_account;  // creation order
-  std::priority_queue<Timer, std::vector<Timer>, std::greater<>> timers;
+  std::vector<Timer> timers;      // a min-heap (std::greater) by due time, then seq
+  size_t live_timers = 0;         // entries that will fire; the rest are stale
+  std::vector<std::unique_ptr<CallRecord>> graveyard;  // removed, timers still in the heap
+  std::vector<CallRecord*> ended; // ended during this command: release their runtime after
   std::unordered_map<uint64_t, PendingWebhook> pending;
   std::unordered_map<std::string, Notification> notifications;
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> queues;  // (AC, name)
   std::map<std::pair<std::string, std::string>, std::string> queue_sids;
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> queue_agents;
+  // The last few behaviours handed to calls: a new call whose behaviour equals one of them
+  // shares it (a copy per call would be ~100 bytes each, most calls having the default).
+  std::vector<std::shared_ptr<const Behavior>> recent_behaviors;
+  std::shared_ptr<const Behavior> share_behavior(const Behavior& b);
+  std::string last_inline_twiml;  // the last inline TwiML parsed on answer, and its document
+  std::shared_ptr<const twiml::Document> last_inline_doc;
 
   Impl(Engine& e, uint64_t seed) : engine(e), sids(seed) {}
 
+  // Each public command that can end a call holds one: the runtime of calls that ended is
+  // freed only once the command has unwound, when nothing below it can still touch it.
+  struct ReleaseAtEnd {
+    Impl& impl;
+    ~ReleaseAtEnd() { impl.release_ended(); }
+  };
+
   TimePoint now() const { return engine.clock_.now(); }
   const EngineConfig& config() const { return engine.config_; }
-  CallRecord* get(const std::string& sid);
+  CallRecord* get(std::string_view sid);
+  // After each engine command: frees the runtime of calls that ended in it and drops stale
+  // timers when they outnumber live ones.
+  void release_ended();
+  void purge_timers();
+  void remove_call(CallRecord& rec);  // from calls and by_account; the caller erases the rest
 
   // lifecycle (engine_lifecycle.cpp)
   CallRecord& add_call(Call call);
@@ -163,7 +234,7 @@ struct Engine::Impl {
   void answer(CallRecord& rec, Effects& out);   // ringing -> in-progress, timers, callback
   void connect(CallRecord& rec, Effects& out);  // answer, then run TwiML or join the parent
   void end_call(CallRecord& rec, CallEvent event, Effects& out);
-  void on_timer(const Timer& t, Effects& out);
+  void on_timer(const Timer& t, Effects& out);  // t is live
   void status_callback(CallRecord& rec, uint8_t event, Effects& out);
   Fields base_params(const CallRecord& rec) const;
   uint64_t send(CallRecord& rec, WebhookPurpose purpose, const Webhook& target, Fields extra,

@@ -34,9 +34,67 @@ std::string format_price(int64_t duration_s) {
 
 }  // namespace
 
-CallRecord* Engine::Impl::get(const std::string& sid) {
+CallRecord* Engine::Impl::get(std::string_view sid) {
   auto it = calls.find(sid);
   return it == calls.end() ? nullptr : it->second.get();
+}
+
+namespace {
+
+// Every member of Behavior: a new member must be compared here too.
+static_assert(sizeof(Behavior) == 80, "Behavior changed: update same_behavior()");
+bool same_behavior(const Behavior& a, const Behavior& b) {
+  return a.outcome == b.outcome && a.answer_after_s == b.answer_after_s &&
+         a.answered_by == b.answered_by && a.gather_inputs == b.gather_inputs &&
+         a.hangup_after_s == b.hangup_after_s && a.record_seconds == b.record_seconds;
+}
+
+}  // namespace
+
+std::shared_ptr<const Behavior> Engine::Impl::share_behavior(const Behavior& b) {
+  for (const auto& known : recent_behaviors)
+    if (same_behavior(*known, b)) return known;
+  constexpr size_t kRecent = 8;  // older ones live on in the calls that hold them
+  if (recent_behaviors.size() == kRecent) recent_behaviors.erase(recent_behaviors.begin());
+  recent_behaviors.push_back(std::make_shared<const Behavior>(b));
+  return recent_behaviors.back();
+}
+
+void Engine::Impl::release_ended() {
+  for (CallRecord* rec : ended) {
+    if (is_live(rec->call.status)) continue;
+    rec->runtime.reset();
+    rec->behavior_.reset();
+  }
+  ended.clear();
+  // Every answered call leaves its TimeLimit timer behind, and each redirect or verb that was
+  // cut short leaves one more: without this, the heap grows with every call ever made.
+  const size_t stale = timers.size() - live_timers;
+  if (stale > live_timers && stale >= 1024) purge_timers();
+}
+
+void Engine::Impl::purge_timers() {
+  std::erase_if(timers, [](const Timer& t) {
+    const bool live = !t.rec->removed && t.rec->gens[static_cast<size_t>(t.slot)] == t.gen;
+    if (!live) --t.rec->timers_queued;
+    return !live;
+  });
+  std::make_heap(timers.begin(), timers.end(), std::greater<>{});
+  graveyard.clear();  // no timer points at a removed record any more
+}
+
+void Engine::Impl::remove_call(CallRecord& rec) {
+  std::erase(by_account[rec.call.account_sid], &rec);
+  auto it = calls.find(rec.call.sid);
+  std::unique_ptr<CallRecord> owned = std::move(it->second);
+  calls.erase(it);
+  for (size_t slot = 0; slot < static_cast<size_t>(TimerSlot::kCount); ++slot) {
+    if (rec.armed & (1u << slot)) --live_timers;
+  }
+  rec.armed = 0;
+  rec.removed = true;
+  std::erase(ended, &rec);
+  if (rec.timers_queued > 0) graveyard.push_back(std::move(owned));
 }
 
 CallRecord& Engine::Impl::add_call(Call call) {
@@ -46,16 +104,26 @@ CallRecord& Engine::Impl::add_call(Call call) {
   if (!rec->call.queue_time_ms) rec->call.queue_time_ms = 0;
   CallRecord& ref = *rec;
   by_account[ref.call.account_sid].push_back(&ref);
-  calls.emplace(ref.call.sid, std::move(rec));
+  calls.emplace(std::string_view(ref.call.sid), std::move(rec));
   return ref;
 }
 
 void Engine::Impl::arm(CallRecord& rec, TimerSlot slot, TimerKind kind, TimePoint due) {
-  const uint64_t gen = ++rec.gens[static_cast<size_t>(slot)];
-  timers.push(Timer{due, next_timer_seq++, rec.call.sid, slot, kind, gen});
+  disarm(rec, slot);  // the slot's previous timer, if any, is now stale
+  const uint32_t gen = rec.gens[static_cast<size_t>(slot)];
+  timers.push_back(Timer{due, next_timer_seq++, &rec, gen, slot, kind});
+  std::push_heap(timers.begin(), timers.end(), std::greater<>{});
+  rec.armed |= static_cast<uint8_t>(1u << static_cast<unsigned>(slot));
+  ++rec.timers_queued;
+  ++live_timers;
 }
 
 void Engine::Impl::disarm(CallRecord& rec, TimerSlot slot) {
+  const auto bit = static_cast<uint8_t>(1u << static_cast<unsigned>(slot));
+  if (rec.armed & bit) {
+    rec.armed = static_cast<uint8_t>(rec.armed & ~bit);
+    --live_timers;
+  }
   ++rec.gens[static_cast<size_t>(slot)];
 }
 
@@ -81,7 +149,7 @@ void Engine::Impl::transition(CallRecord& rec, CallEvent event, Effects& out) {
 void Engine::Impl::place(CallRecord& rec, Effects& out) {
   if (rec.call.status != CallStatus::kQueued) return;
   rec.call.queue_time_ms = (now() - rec.call.date_created).count();
-  const Behavior& b = rec.behavior;
+  const Behavior& b = rec.behavior();
   status_callback(rec, kEventInitiated, out);
   if (b.outcome == Outcome::kFail) {  // a call that cannot be connected never rings
     end_call(rec, CallEvent::kFail, out);
@@ -93,15 +161,15 @@ void Engine::Impl::place(CallRecord& rec, Effects& out) {
   auto after = std::chrono::seconds(std::max(0, b.answer_after_s));
   switch (b.outcome) {
     case Outcome::kAnswer:
-      rec.ring_outcome = after < timeout ? CallEvent::kAnswer : CallEvent::kNoAnswer;
+      rec.rt().ring_outcome = after < timeout ? CallEvent::kAnswer : CallEvent::kNoAnswer;
       if (after >= timeout) after = timeout;
       break;
     case Outcome::kBusy:
-      rec.ring_outcome = CallEvent::kBusy;
+      rec.rt().ring_outcome = CallEvent::kBusy;
       after = std::min(after, timeout);
       break;
     default:
-      rec.ring_outcome = CallEvent::kNoAnswer;
+      rec.rt().ring_outcome = CallEvent::kNoAnswer;
       after = timeout;
       break;
   }
@@ -113,17 +181,17 @@ void Engine::Impl::answer(CallRecord& rec, Effects& out) {
   if (rec.call.status != CallStatus::kInProgress) return;
   rec.answered = true;
   rec.call.start_time = now();
-  if (!rec.behavior.answered_by.empty()) {
-    rec.call.answered_by = rec.behavior.answered_by;
+  if (!rec.behavior().answered_by.empty()) {
+    rec.call.answered_by = rec.behavior().answered_by;
   } else if (!rec.call.machine_detection.empty()) {
     rec.call.answered_by = "human";
   }
   status_callback(rec, kEventAnswered, out);
   const int64_t limit = rec.call.time_limit_s.value_or(kDefaultTimeLimitS);
   arm(rec, TimerSlot::kTimeLimit, TimerKind::kTimeLimit, now() + std::chrono::seconds(limit));
-  if (rec.behavior.hangup_after_s) {
+  if (rec.behavior().hangup_after_s) {
     arm(rec, TimerSlot::kCalleeHangup, TimerKind::kCalleeHangup,
-        now() + std::chrono::seconds(*rec.behavior.hangup_after_s));
+        now() + std::chrono::seconds(*rec.behavior().hangup_after_s));
   }
 }
 
@@ -134,10 +202,12 @@ void Engine::Impl::end_call(CallRecord& rec, CallEvent event, Effects& out) {
   // Then stop what the call was doing: a <Dial> posts its action, a queue its result. Those
   // requests already carry the final CallStatus, as Twilio's do after a hang-up.
   if (rec.answered || rec.phase != Phase::kIdle) interrupt(rec, true, out);
-  for (auto& gen : rec.gens) ++gen;      // every timer of this call is now stale
+  for (size_t slot = 0; slot < static_cast<size_t>(TimerSlot::kCount); ++slot) {
+    disarm(rec, static_cast<TimerSlot>(slot));  // every timer of this call is now stale
+  }
   rec.awaiting = 0;
   rec.phase = Phase::kIdle;
-  rec.program = {};
+  rec.rt().program = {};
   if (rec.answered && rec.call.start_time) {
     rec.call.end_time = now();
     rec.call.duration_s =
@@ -145,13 +215,14 @@ void Engine::Impl::end_call(CallRecord& rec, CallEvent event, Effects& out) {
     rec.call.price = format_price(*rec.call.duration_s);
   }
   status_callback(rec, kEventCompleted, out);
-  if (!rec.dialed_by.empty()) on_leg_status(rec, out);
+  if (!rec.rt().dialed_by.empty()) on_leg_status(rec, out);
+  ended.push_back(&rec);
 }
 
 void Engine::Impl::connect(CallRecord& rec, Effects& out) {
   answer(rec, out);
   if (rec.call.status != CallStatus::kInProgress) return;
-  if (!rec.dialed_by.empty()) {
+  if (!rec.rt().dialed_by.empty()) {
     on_leg_status(rec, out);  // a <Dial> leg joins its parent
   } else {
     start_twiml(rec, out);
@@ -159,26 +230,26 @@ void Engine::Impl::connect(CallRecord& rec, Effects& out) {
 }
 
 void Engine::Impl::on_timer(const Timer& t, Effects& out) {
-  CallRecord* rec = get(t.call_sid);
-  if (!rec || rec->gens[static_cast<size_t>(t.slot)] != t.gen) return;  // stale
+  CallRecord* rec = t.rec;
   switch (t.kind) {
     case TimerKind::kDial:
       place(*rec, out);
       break;
     case TimerKind::kRingOutcome:
-      if (rec->ring_outcome == CallEvent::kAnswer) {
+      if (rec->rt().ring_outcome == CallEvent::kAnswer) {
         connect(*rec, out);
       } else {
-        end_call(*rec, rec->ring_outcome, out);
+        end_call(*rec, rec->rt().ring_outcome, out);
       }
       break;
     case TimerKind::kVerbDone:
       verb_done(*rec, out);
       break;
     case TimerKind::kGatherInput: {
-      const auto& inputs = rec->behavior.gather_inputs;
-      const std::string input = rec->gather_input_next > 0 && rec->gather_input_next <= inputs.size()
-                                    ? inputs[rec->gather_input_next - 1] : std::string();
+      const auto& inputs = rec->behavior().gather_inputs;
+      const size_t next = rec->rt().gather_input_next;
+      const std::string input = next > 0 && next <= inputs.size() ? inputs[next - 1]
+                                                                  : std::string();
       if (input.rfind("speech:", 0) == 0) gather_input(*rec, {}, input.substr(7), out);
       else if (!input.empty()) gather_input(*rec, input, {}, out);
       break;

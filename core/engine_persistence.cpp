@@ -40,8 +40,10 @@ void Engine::restore_call(const Call& call) {
   if (impl_->calls.count(call.sid)) return;
   CallRecord& rec = impl_->add_call(call);
   rec.answered = call.start_time.has_value();
-  rec.behavior = behaviors_.for_number(call.direction == Direction::kInbound ? call.from
-                                                                              : call.to);
+  if (is_live(call.status)) {  // an ended call never runs again: no runtime state for it
+    rec.set_behavior(impl_->share_behavior(
+        behaviors_.for_number(call.direction == Direction::kInbound ? call.from : call.to)));
+  }
   impl_->dirty_calls.erase(call.sid);  // it is already on disk
 }
 
@@ -58,6 +60,7 @@ void Engine::restore_event(const JournalEvent& event) {
 }
 
 size_t Engine::recover_live_calls(Effects& out) {
+  Impl::ReleaseAtEnd release{*impl_};
   std::vector<CallRecord*> live;
   for (auto& [sid, rec] : impl_->calls)
     if (is_live(rec->call.status)) live.push_back(rec.get());

@@ -52,17 +52,17 @@ bool is_audio_type(const std::string& content_type) {
 // fetches them back to back, while a call that waits between documents (a polling
 // <Pause/><Redirect/>, hold music) is no loop, however long it lives.
 bool loop_guard_tripped(CallRecord& rec, TimePoint now, int max_documents) {
-  if (now - rec.documents_since >= std::chrono::seconds(1)) {
-    rec.documents = 0;
-    rec.documents_since = now;
+  if (now - rec.rt().documents_since >= std::chrono::seconds(1)) {
+    rec.rt().documents = 0;
+    rec.rt().documents_since = now;
   }
-  return ++rec.documents > max_documents;
+  return ++rec.rt().documents > max_documents;
 }
 
 }  // namespace
 
 const Node& Engine::Impl::current_verb(const CallRecord& rec) const {
-  return rec.program.doc->root.children[rec.program.index];
+  return rec.rt().program.doc->root.children[rec.rt().program.index];
 }
 
 void Engine::Impl::start_twiml(CallRecord& rec, Effects& out) {
@@ -71,9 +71,20 @@ void Engine::Impl::start_twiml(CallRecord& rec, Effects& out) {
     return;
   }
   if (!rec.call.twiml.empty()) {
+    // Documents are immutable once parsed: calls created with the same inline TwiML (a load
+    // test, a test suite's fixture) share one instead of holding a parsed copy each.
+    if (rec.call.twiml == last_inline_twiml && last_inline_doc) {
+      run_document(rec, last_inline_doc, {}, out);
+      return;
+    }
     auto doc = twiml::parse(rec.call.twiml);
-    if (doc) run_document(rec, doc.value(), {}, out);
-    else fail_document(rec, doc.error().code, doc.error().message, nullptr, nullptr, out);
+    if (!doc) {
+      fail_document(rec, doc.error().code, doc.error().message, nullptr, nullptr, out);
+      return;
+    }
+    last_inline_twiml = rec.call.twiml;
+    last_inline_doc = doc.value();
+    run_document(rec, doc.value(), {}, out);
     return;
   }
   fail_document(rec, 11100, "The call has no Url or Twiml to run", nullptr, nullptr, out);
@@ -89,8 +100,8 @@ void Engine::Impl::fetch(CallRecord& rec, const Webhook& target, Fields extra, b
     end_call(rec, rec.answered ? CallEvent::kHangup : CallEvent::kNoAnswer, out);
     return;
   }
-  rec.awaiting_fallback = fallback;
-  rec.awaiting_hold = false;
+  rec.rt().awaiting_fallback = fallback;
+  rec.rt().awaiting_hold = false;
   if (!is_absolute_http_url(target.url)) {
     // e.g. a relative action in inline TwiML: there is no document URL to resolve it against.
     const PendingWebhook bad{rec.call.sid, WebhookPurpose::kTwiml, target.url,
@@ -100,16 +111,16 @@ void Engine::Impl::fetch(CallRecord& rec, const Webhook& target, Fields extra, b
     return;
   }
   rec.phase = Phase::kFetching;
-  rec.fetch_url = target.url;
+  rec.rt().fetch_url = target.url;
   rec.awaiting = send(rec, fallback ? WebhookPurpose::kFallback : WebhookPurpose::kTwiml, target,
                       std::move(extra), out);
 }
 
 void Engine::Impl::on_twiml_result(CallRecord& rec, const PendingWebhook& req,
                                    const WebhookResult& res, Effects& out) {
-  const bool hold = rec.awaiting_hold;
+  const bool hold = rec.rt().awaiting_hold;
   rec.awaiting = 0;
-  rec.awaiting_hold = false;
+  rec.rt().awaiting_hold = false;
   int code = 0;
   std::string message;
   std::shared_ptr<const twiml::Document> doc;
@@ -141,8 +152,8 @@ void Engine::Impl::on_twiml_result(CallRecord& rec, const PendingWebhook& req,
       notify(rec, code, 0, message, &req, &res);  // callers keep waiting, without music
       return;
     }
-    rec.queue.hold = Program{doc, req.url, 0, 0};
-    rec.hold_started = now();
+    rec.queue().hold = Program{doc, req.url, 0, 0};
+    rec.rt().hold_started = now();
     run(rec, out);
     return;
   }
@@ -157,8 +168,8 @@ void Engine::Impl::fail_document(CallRecord& rec, int code, const std::string& m
                                  const PendingWebhook* request, const WebhookResult* response,
                                  Effects& out) {
   notify(rec, code, 0, message, request, response);
-  const bool was_fallback = rec.awaiting_fallback;
-  rec.awaiting_fallback = false;
+  const bool was_fallback = rec.rt().awaiting_fallback;
+  rec.rt().awaiting_fallback = false;
   if (!was_fallback && !rec.call.fallback.empty()) {
     fetch(rec, rec.call.fallback,
           {{"ErrorCode", std::to_string(code)}, {"ErrorUrl", request ? request->url : ""}}, true,
@@ -172,11 +183,11 @@ void Engine::Impl::fail_document(CallRecord& rec, int code, const std::string& m
 
 void Engine::Impl::run_document(CallRecord& rec, std::shared_ptr<const twiml::Document> doc,
                                 std::string url, Effects& out) {
-  rec.program = Program{std::move(doc), std::move(url), 0, 0};
+  rec.rt().program = Program{std::move(doc), std::move(url), 0, 0};
   rec.phase = Phase::kIdle;
   if (!rec.answered) {
     // An inbound call is answered by its first verb, unless that verb rejects it.
-    const auto& verbs = rec.program.doc->root.children;
+    const auto& verbs = rec.rt().program.doc->root.children;
     if (!verbs.empty() && verbs.front().name == "Reject") {
       const bool busy = verbs.front().attr_or("reason", "rejected") == "busy";
       journal(rec, "verb", {{"verb", "Reject"}});
@@ -197,7 +208,7 @@ void Engine::Impl::run(CallRecord& rec, Effects& out) {
       return;
     }
     const bool in_hold = rec.phase == Phase::kEnqueued;
-    Program& p = in_hold ? rec.queue.hold : rec.program;
+    Program& p = in_hold ? rec.queue().hold : rec.rt().program;
     if (!p.active()) return;  // waiting in a queue without hold music
     const auto& verbs = p.doc->root.children;
     if (p.index >= verbs.size()) {
@@ -221,7 +232,7 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
   if (!v.text.empty()) verb_fields.emplace_back("text", v.text.substr(0, 200));
   for (const auto& [k, val] : v.attrs) verb_fields.emplace_back(k, val);
   journal(rec, "verb", std::move(verb_fields));
-  const std::string& base = in_hold ? rec.queue.hold.url : rec.program.url;
+  const std::string& base = in_hold ? rec.queue().hold.url : rec.rt().program.url;
 
   if (is_prompt(v)) {
     const Millis len = prompt_length(v, config().play_seconds);
@@ -248,12 +259,12 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
       if (loop_guard_tripped(rec, now(), config().max_documents_per_call)) {
         notify(rec, 12400, 0, "waitUrl documents redirect in a loop; hold music stopped",
                nullptr, nullptr);
-        rec.queue.hold = {};  // the caller keeps waiting in the queue, in silence
+        rec.queue().hold = {};  // the caller keeps waiting in the queue, in silence
         return false;
       }
-      rec.awaiting_hold = true;
+      rec.rt().awaiting_hold = true;
       rec.awaiting = send(rec, WebhookPurpose::kTwiml, target, {}, out);
-      rec.awaiting_hold = true;
+      rec.rt().awaiting_hold = true;
       return false;
     }
     fetch(rec, target, {}, false, out);
@@ -270,8 +281,8 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
   }
   if (v.name == "Gather") {
     rec.phase = Phase::kGather;
-    rec.gather = {};
-    rec.program.sub = 0;
+    rec.gather() = {};
+    rec.rt().program.sub = 0;
     step_gather(rec, out);
     return false;
   }
@@ -302,16 +313,16 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
 void Engine::Impl::verb_done(CallRecord& rec, Effects& out) {
   switch (rec.phase) {
     case Phase::kGather:
-      ++rec.program.sub;
+      ++rec.rt().program.sub;
       step_gather(rec, out);
       return;
     case Phase::kEnqueued:
-      ++rec.queue.hold.index;
+      ++rec.queue().hold.index;
       run(rec, out);
       return;
     case Phase::kVerb:
       rec.phase = Phase::kIdle;
-      ++rec.program.index;
+      ++rec.rt().program.index;
       run(rec, out);
       return;
     default:
@@ -322,29 +333,29 @@ void Engine::Impl::verb_done(CallRecord& rec, Effects& out) {
 void Engine::Impl::step_gather(CallRecord& rec, Effects& out) {
   (void)out;  // prompts and waiting only arm timers
   const Node& g = current_verb(rec);
-  while (!rec.gather.prompts_done) {
-    if (rec.program.sub >= g.children.size()) {
-      rec.gather.prompts_done = true;
+  while (!rec.gather().prompts_done) {
+    if (rec.rt().program.sub >= g.children.size()) {
+      rec.gather().prompts_done = true;
       break;
     }
-    const Node& prompt = g.children[rec.program.sub];
+    const Node& prompt = g.children[rec.rt().program.sub];
     if (!is_prompt(prompt)) {
       notify(rec, 12200, 1, "<" + prompt.name + "> is not allowed in <Gather>; skipped", nullptr,
              nullptr);
-      ++rec.program.sub;
+      ++rec.rt().program.sub;
       continue;
     }
     const Millis len = prompt_length(prompt, config().play_seconds);
     if (len.count() <= 0) {
-      ++rec.program.sub;
+      ++rec.rt().program.sub;
       continue;
     }
     arm(rec, TimerSlot::kVerb, TimerKind::kVerbDone, now() + len);
     return;
   }
   // Prompts done: the scripted callee answers a second later, and the timeout starts.
-  if (rec.gather_input_next < rec.behavior.gather_inputs.size()) {
-    ++rec.gather_input_next;
+  if (rec.rt().gather_input_next < rec.behavior().gather_inputs.size()) {
+    ++rec.rt().gather_input_next;
     arm(rec, TimerSlot::kLifecycle, TimerKind::kGatherInput, now() + std::chrono::seconds(1));
   }
   arm(rec, TimerSlot::kVerb, TimerKind::kGatherTimeout,
@@ -354,9 +365,9 @@ void Engine::Impl::step_gather(CallRecord& rec, Effects& out) {
 void Engine::Impl::gather_input(CallRecord& rec, const std::string& digits,
                                 const std::string& speech, Effects& out) {
   const Node& g = current_verb(rec);
-  rec.gather.prompts_done = true;  // input barges in on the prompts
+  rec.gather().prompts_done = true;  // input barges in on the prompts
   if (!speech.empty()) {
-    rec.gather.speech = speech;
+    rec.gather().speech = speech;
     finish_gather(rec, out);
     return;
   }
@@ -364,13 +375,13 @@ void Engine::Impl::gather_input(CallRecord& rec, const std::string& digits,
   const int num_digits = attr_int(g, "numDigits", 0, 0, 1000);
   for (char c : digits) {
     if (!finish_keys.empty() && finish_keys.find(c) != std::string::npos) {
-      rec.gather.speech.clear();
-      rec.gather.finished_on_key = std::string(1, c);
+      rec.gather().speech.clear();
+      rec.gather().finished_on_key = std::string(1, c);
       finish_gather(rec, out);
       return;
     }
-    rec.gather.digits.push_back(c);
-    if (num_digits > 0 && static_cast<int>(rec.gather.digits.size()) >= num_digits) {
+    rec.gather().digits.push_back(c);
+    if (num_digits > 0 && static_cast<int>(rec.gather().digits.size()) >= num_digits) {
       finish_gather(rec, out);
       return;
     }
@@ -386,34 +397,34 @@ void Engine::Impl::finish_gather(CallRecord& rec, Effects& out) {
   disarm(rec, TimerSlot::kVerb);
   disarm(rec, TimerSlot::kLifecycle);
   rec.phase = Phase::kIdle;
-  const bool got_input = !rec.gather.digits.empty() || !rec.gather.speech.empty();
+  const bool got_input = !rec.gather().digits.empty() || !rec.gather().speech.empty();
   const bool send_empty = g.attr_or("actionOnEmptyResult", "false") == "true";
   const std::string* action_attr = g.attr("action");
-  const std::string action = action_attr ? resolve_url(rec.program.url, *action_attr)
-                                         : rec.program.url;
+  const std::string action = action_attr ? resolve_url(rec.rt().program.url, *action_attr)
+                                         : rec.rt().program.url;
   // Without an action attribute Twilio posts to the document's own URL; inline TwiML has
   // none, so it falls through. A given action that is not a URL fails like a bad fetch.
   if ((got_input || send_empty) && (action_attr || is_absolute_http_url(action))) {
     Fields extra;
-    if (!rec.gather.speech.empty()) {
-      extra = {{"SpeechResult", rec.gather.speech}, {"Confidence", "0.9"}};
+    if (!rec.gather().speech.empty()) {
+      extra = {{"SpeechResult", rec.gather().speech}, {"Confidence", "0.9"}};
     } else {
       // FinishedOnKey: the key that ended the <Gather>, empty when numDigits or the timeout
       // did, as in Twilio's requests.
-      extra = {{"Digits", rec.gather.digits}, {"FinishedOnKey", rec.gather.finished_on_key}};
+      extra = {{"Digits", rec.gather().digits}, {"FinishedOnKey", rec.gather().finished_on_key}};
     }
     fetch(rec, Webhook{action, attr_method(g)}, std::move(extra), false, out);
     return;
   }
   // No input: Twilio falls through to the next verb.
-  rec.program.sub = 0;
-  ++rec.program.index;
+  rec.rt().program.sub = 0;
+  ++rec.rt().program.index;
   run(rec, out);
 }
 
 void Engine::Impl::interrupt(CallRecord& rec, bool hangup, Effects& out) {
   // A <Dial> leg that is redirected leaves the bridge: its parent's <Dial> ends and goes on.
-  if (!hangup && !rec.dialed_by.empty()) detach_leg(rec, out);
+  if (!hangup && !rec.rt().dialed_by.empty()) detach_leg(rec, out);
   disarm(rec, TimerSlot::kVerb);
   if (rec.answered) disarm(rec, TimerSlot::kLifecycle);
   const Phase phase = rec.phase;
@@ -422,7 +433,7 @@ void Engine::Impl::interrupt(CallRecord& rec, bool hangup, Effects& out) {
   switch (phase) {
     case Phase::kDial:
       rec.phase = Phase::kDial;  // finish_dial expects it
-      finish_dial(rec, rec.dial.bridged_sid.empty() ? "canceled" : "completed", false, out);
+      finish_dial(rec, rec.dial().bridged_sid.empty() ? "canceled" : "completed", false, out);
       break;
     case Phase::kEnqueued:
       rec.phase = Phase::kEnqueued;
@@ -430,7 +441,7 @@ void Engine::Impl::interrupt(CallRecord& rec, bool hangup, Effects& out) {
       break;
     case Phase::kBridged:
       // Taken from a queue by an agent: the agent's <Dial> ends and the agent app goes on.
-      if (CallRecord* agent = get(rec.queue.agent_sid); agent && agent->phase == Phase::kDial) {
+      if (CallRecord* agent = get(rec.queue().agent_sid); agent && agent->phase == Phase::kDial) {
         finish_dial(*agent, "completed", true, out);
       }
       break;

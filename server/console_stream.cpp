@@ -19,7 +19,7 @@ std::string clock_event(const EngineHost& host) {
   return sse_event("clock", api::clock_json(view));
 }
 
-bool visible(const std::string& filter, const std::string& account_sid) {
+bool visible(const std::string& filter, std::string_view account_sid) {
   return filter.empty() || filter == account_sid;
 }
 
@@ -143,17 +143,17 @@ void ConsoleHub::pump(bool changed) {
           [since = pushed_.load()](const core::JournalEvent& ev) { return ev.seq <= since; });
       // Rendered once, then each client gets the part its account filter lets through.
       struct Rendered {
-        const std::string* account_sid;
+        std::string_view account_sid;
         std::string text;
       };
       std::vector<Rendered> events;
       std::vector<std::pair<const std::string*, std::string>> calls;  // account, call event
       std::set<std::string> touched;
       for (auto it = first; it != j.events().end(); ++it) {
-        events.push_back({&it->account_sid,
+        events.push_back({it->account_sid.str(),
                           sse_event("journal", api::event_json(*it), std::to_string(it->seq))});
-        if (it->call_sid.empty() || !touched.insert(it->call_sid).second) continue;
-        if (const core::Call* c = api::find_any_call(e, it->call_sid)) {
+        if (it->call_sid.empty() || !touched.insert(it->call_sid.str()).second) continue;
+        if (const core::Call* c = api::find_any_call(e, it->call_sid.str())) {
           calls.emplace_back(&c->account_sid, sse_event("call", api::call_json(*c)));
         }
       }
@@ -161,7 +161,7 @@ void ConsoleHub::pump(bool changed) {
       for (auto& client : clients_) {
         std::string out;
         for (const auto& r : events) {
-          if (visible(client.account_sid, *r.account_sid)) out += r.text;
+          if (visible(client.account_sid, r.account_sid)) out += r.text;
         }
         for (const auto& [account, text] : calls) {
           if (visible(client.account_sid, *account)) out += text;

@@ -210,7 +210,8 @@ core::Notification notification_from(const Value& o) {
 }
 
 // An event's fields as [[name, value], ...]; the other members are columns.
-std::string fields_json(const core::Fields& fields) {
+template <class Pairs>
+std::string fields_json(const Pairs& fields) {
   rapidjson::StringBuffer buf;
   Writer w(buf);
   w.StartArray();
@@ -419,7 +420,7 @@ class Stmt {
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
-  Stmt& bind(int i, const std::string& v) {
+  Stmt& bind(int i, std::string_view v) {
     sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }

@@ -297,14 +297,14 @@ class EngineTest : public ::testing::Test {
   std::vector<std::string> verbs(const std::string& sid) const {
     std::vector<std::string> out;
     for (const auto* e : journal(sid, "verb"))
-      if (const std::string* v = e->field("verb")) out.push_back(*v);
+      if (const auto v = e->field("verb")) out.emplace_back(*v);
     return out;
   }
   // Status values the call went through, from the journal.
   std::vector<std::string> statuses(const std::string& sid) const {
     std::vector<std::string> out;
     for (const auto* e : journal(sid, "status"))
-      if (const std::string* v = e->field("status")) out.push_back(*v);
+      if (const auto v = e->field("status")) out.emplace_back(*v);
     return out;
   }
   std::vector<int> notification_codes(const std::string& sid) const {
