@@ -1,7 +1,7 @@
 #include "server/logging.hpp"
 
 #include <spdlog/formatter.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -74,6 +74,18 @@ class LineFormatter final : public spdlog::formatter {
   bool json_;
 };
 
+// spdlog's stdout sinks fflush after every line; this one leaves the line in stdio's buffer
+// until the logger is flushed (warnings, PeriodicLogFlush, flush_log()).
+class StdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t line;
+    formatter_->format(msg, line);
+    std::fwrite(line.data(), 1, line.size(), stdout);
+  }
+  void flush_() override { std::fflush(stdout); }
+};
+
 }  // namespace
 
 std::string json_escape(std::string_view text) {
@@ -102,12 +114,33 @@ std::string json_escape(std::string_view text) {
 std::string setup_logging(const std::string& format, const std::string& level) {
   auto lvl = spdlog::level::from_str(level);
   if (lvl == spdlog::level::off && level != "off") return "log_level: unknown level " + level;
-  auto logger = spdlog::stdout_logger_mt("dialtone");
+  // Fully buffered even on a terminal: PeriodicLogFlush bounds how long a line waits.
+  std::setvbuf(stdout, nullptr, _IOFBF, 64 * 1024);
+  auto logger = std::make_shared<spdlog::logger>("dialtone", std::make_shared<StdoutSink>());
   logger->set_formatter(std::make_unique<LineFormatter>(format == "json"));
   logger->set_level(lvl);
-  logger->flush_on(spdlog::level::trace);
+  logger->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(logger);
   return "";
+}
+
+void flush_log() {
+  if (auto logger = spdlog::default_logger()) logger->flush();
+}
+
+PeriodicLogFlush::PeriodicLogFlush(std::chrono::milliseconds interval)
+    : thread_([this, interval](std::stop_token stop) {
+        std::unique_lock lock(mu_);
+        while (!stop.stop_requested()) {
+          wake_.wait_for(lock, stop, interval, [] { return false; });
+          flush_log();
+        }
+      }) {}
+
+PeriodicLogFlush::~PeriodicLogFlush() {
+  thread_.request_stop();
+  thread_.join();
+  flush_log();
 }
 
 }  // namespace dialtone::server

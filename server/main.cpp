@@ -80,6 +80,9 @@ int main(int argc, char** argv) {
     return kExitConfig;
   }
 
+  // Access-log lines go out in batches, within 50 ms (a test waits ~100 ms for one).
+  server::PeriodicLogFlush log_flush(std::chrono::milliseconds(50));
+
   const auto started = std::chrono::steady_clock::now();
   asio::io_context io(cfg.threads);
   // With data_dir, the host loads the store and ends the calls that were live before
@@ -110,6 +113,7 @@ int main(int argc, char** argv) {
                    : "",
                cfg.threads, cfg.config_file.empty() ? "" : ", config " + cfg.config_file);
   if (!host.startup_note().empty()) spdlog::info("{}", host.startup_note());
+  server::flush_log();  // a test reads the port from the first line as soon as it starts
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   std::function<void(boost::system::error_code, int)> on_signal;
