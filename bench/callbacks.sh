@@ -44,27 +44,9 @@ export BENCH_DIR="$BENCH" BENCH_AC="$AC"
 export BENCH_AUTH="Basic $(printf '%s:%s' "$AC" "$TOKEN" | base64 -w0)"
 mkdir -p "$OUT"
 
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$p" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$BENCH/lib.sh"  # PIDS, cleanup on exit, wait_line
 log() { echo "callbacks: $*" >&2; }
 
-wait_line() {  # FILE REGEX TIMEOUT_S: prints the first match once it appears
-  local deadline=$((SECONDS + $3))
-  while ((SECONDS < deadline)); do
-    if grep -m1 -oE "$2" "$1" 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  return 1
-}
 
 "$CEILING" --port 0 --threads 1 >"$OUT/sink.log" 2>&1 &
 PIDS+=("$!")

@@ -44,18 +44,7 @@ API="/2010-04-01/Accounts/$AC"
 mkdir -p "$OUT"
 rm -f "$OUT"/*.sids* "$OUT"/*.log "$OUT"/wrk-*.txt
 
-# --- processes: every one we start is recorded and stopped on exit ---
-PIDS=()
-cleanup() {
-  local p
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do
-    for _ in $(seq 1 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$p" 2>/dev/null || true
-  done
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source "$BENCH/lib.sh"  # PIDS, cleanup on exit, wait_line
 
 stop() {  # stop one process we started
   local p="$1"
@@ -88,15 +77,6 @@ if ((PRISM)) && [[ ! -x "$BENCH/node_modules/.bin/prism" ]]; then
 fi
 
 # --- helpers ---
-# wait_line FILE REGEX TIMEOUT_S: prints the first match once it appears.
-wait_line() {
-  local deadline=$((SECONDS + $3))
-  while ((SECONDS < deadline)); do
-    if grep -m1 -oE "$2" "$1" 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  return 1
-}
 
 # start_dialtone NAME [ARGS...]: sets DT_PID, DT_URL. Logs at info (the default) to a file.
 start_dialtone() {
