@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <deque>
+#include <initializer_list>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -73,6 +74,27 @@ std::string origin_form(std::string_view target) {
 
 std::string_view path_only(std::string_view target) {
   return target.substr(0, target.find('?'));
+}
+
+// A response head as Beast would write it: the status line, Content-Type, Twilio-Request-Id,
+// the handler's headers, then `tail` (the framing headers), then the blank line.
+void append_head(std::string& out, const api::Response& response, std::string_view request_id,
+                 std::initializer_list<std::pair<std::string_view, std::string_view>> tail) {
+  out += "HTTP/1.1 ";
+  out += std::to_string(response.status);
+  out += ' ';
+  out += http::obsolete_reason(static_cast<http::status>(response.status));
+  out += "\r\n";
+  auto header = [&out](std::string_view name, std::string_view value) {
+    out.append(name).append(": ").append(value).append("\r\n");
+  };
+  if (!response.content_type.empty()) header("Content-Type", response.content_type);
+  header("Twilio-Request-Id", request_id);
+  for (const auto& [name, value] : response.headers) header(name, value);
+  for (const auto& [name, value] : tail) {
+    if (!name.empty()) header(name, value);
+  }
+  out += "\r\n";
 }
 
 }  // namespace
@@ -298,27 +320,16 @@ class Session : public std::enable_shared_from_this<Session> {
       response.on_stream = nullptr;
     }
     if (request_id_.empty()) request_id_ = make_request_id();
-    // The head is written by hand (as Beast would: status line, the headers in this order,
-    // Connection: close only when closing, Content-Length last) and goes out with the body in
-    // one gathered write: Beast's serializer costs more than the rest of a fetch.
-    head_.clear();
-    head_ += "HTTP/1.1 ";
-    head_ += std::to_string(response.status);
-    head_ += ' ';
-    head_ += http::obsolete_reason(static_cast<http::status>(response.status));
-    head_ += "\r\n";
-    auto header = [this](std::string_view name, std::string_view value) {
-      head_.append(name).append(": ").append(value).append("\r\n");
-    };
-    if (!response.content_type.empty()) header("Content-Type", response.content_type);
-    header("Twilio-Request-Id", request_id_);
-    for (const auto& [name, value] : response.headers) header(name, value);
-    if (close) header("Connection", "close");
+    // The head is written by hand and goes out with the body in one gathered write: Beast's
+    // serializer cost more than the rest of a fetch.
     // 1xx, 204 and 304 carry neither a body nor a Content-Length (RFC 9110 8.6).
     const bool bodiless = response.status < 200 || response.status == 204 ||
                           response.status == 304;
-    if (!bodiless) header("Content-Length", std::to_string(response.body.size()));
-    head_ += "\r\n";
+    const std::string length = bodiless ? std::string() : std::to_string(response.body.size());
+    head_.clear();
+    append_head(head_, response, request_id_,
+                {{close ? "Connection" : "", "close"},
+                 {bodiless ? "" : "Content-Length", length}});
     body_ = bodiless ? std::string() : std::move(response.body);
 
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -340,18 +351,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void start_stream(api::Response response, std::string_view method, std::string_view path) {
     streaming_ = true;
     if (request_id_.empty()) request_id_ = make_request_id();
-    const auto status = static_cast<http::status>(response.status);
-    std::string head = "HTTP/1.1 " + std::to_string(response.status) + " " +
-                       std::string(http::obsolete_reason(status)) + "\r\n";
-    auto header = [&head](std::string_view name, std::string_view value) {
-      head.append(name).append(": ").append(value).append("\r\n");
-    };
-    if (!response.content_type.empty()) header("Content-Type", response.content_type);
-    header("Twilio-Request-Id", request_id_);
-    for (const auto& [name, value] : response.headers) header(name, value);
-    header("Transfer-Encoding", "chunked");
-    header("Connection", "close");
-    head += "\r\n";
+    std::string head;
+    append_head(head, response, request_id_,
+                {{"Transfer-Encoding", "chunked"}, {"Connection", "close"}});
     spdlog::info("{} {} {} stream {}", method, path, response.status, request_id_);
     request_id_.clear();
 

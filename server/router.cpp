@@ -120,27 +120,23 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
                                        api::format_of_path(path)));
     }
     api::Response response;
-    request.defer_render = true;
-    try {
+    {
+      // The slot is given back before the answer goes out, however this block ends.
+      struct Leave {
+        ApiLimiter& limiter;
+        ~Leave() { limiter.leave(); }
+      } leave{*limiter};
+      request.defer_render = true;
       host.with_engine([&](core::Engine& engine, core::Effects& effects) {
         const uint64_t seq_before = engine.journal().last_seq();
         response = api::handle_twilio(engine, request, effects);
         journal_api_request(engine, request, path, response, seq_before);
       });
-    } catch (...) {
-      limiter->leave();
-      throw;
-    }
-    if (response.render) {  // outside the engine lock, from copies
-      try {
+      if (response.render) {  // outside the engine lock, from copies
         response.body = response.render();
-      } catch (...) {
-        limiter->leave();
-        throw;
+        response.render = nullptr;
       }
-      response.render = nullptr;
     }
-    limiter->leave();
     counted(std::move(response));
   };
 }
