@@ -21,72 +21,121 @@ std::vector<std::string_view> split(std::string_view path) {
   return parts;
 }
 
-std::string suffix_of(std::string_view path) {
-  if (path.ends_with(".json")) return ".json";
-  if (path.ends_with(".xml")) return ".xml";
-  return "";
+constexpr std::string_view kCallActions[] = {"answer", "busy",   "no-answer", "fail",
+                                             "hangup", "digits", "speech",    "events"};
+constexpr std::string_view kFixedControl[] = {
+    "/_dialtone/health",   "/_dialtone/metrics",  "/_dialtone/clock", "/_dialtone/clock/advance",
+    "/_dialtone/behaviors", "/_dialtone/numbers", "/_dialtone/calls", "/_dialtone/events",
+    "/_dialtone/reset",    "/_dialtone/accounts", "/_dialtone/limits"};
+constexpr size_t kApiKinds = 5;  // api::RouteKind
+constexpr std::string_view kSuffixes[] = {"", ".json", ".xml"};
+constexpr size_t kSuffixCount = std::size(kSuffixes);
+
+// Where each group of labels starts in route_labels().
+constexpr size_t kFirstApi = 1;  // 0 is "other"
+constexpr size_t kFirstControlCall = kFirstApi + kApiKinds * kSuffixCount;
+constexpr size_t kFirstFixed = kFirstControlCall + 1 + std::size(kCallActions);
+constexpr size_t kRouteCount = kFirstFixed + std::size(kFixedControl);
+
+const std::vector<std::string>& route_labels() {
+  static const std::vector<std::string> labels = [] {
+    std::vector<std::string> out{"other"};
+    const std::string calls = "/2010-04-01/Accounts/{AccountSid}/Calls";
+    const std::string kinds[kApiKinds] = {calls, calls + "/{Sid}",
+                                          calls + "/{CallSid}/Notifications",
+                                          calls + "/{CallSid}/Notifications/{Sid}",
+                                          calls + "/{CallSid}/Events"};
+    for (const auto& k : kinds) {
+      for (auto sfx : kSuffixes) out.push_back(k + std::string(sfx));
+    }
+    out.emplace_back("/_dialtone/calls/{CallSid}");
+    for (auto a : kCallActions) out.push_back("/_dialtone/calls/{CallSid}/" + std::string(a));
+    for (auto f : kFixedControl) out.emplace_back(f);
+    return out;
+  }();
+  return labels;
+}
+
+size_t suffix_index(std::string_view path) {
+  if (path.ends_with(".json")) return 1;
+  if (path.ends_with(".xml")) return 2;
+  return 0;
 }
 
 }  // namespace
 
-std::string route_template(std::string_view path) {
+RouteId route_id(std::string_view path) {
   if (path.starts_with("/2010-04-01/")) {
     auto route = api::match_route(path);
-    if (!route) return "other";
-    const std::string calls = "/2010-04-01/Accounts/{AccountSid}/Calls";
-    const std::string sfx = suffix_of(path);
-    switch (route->kind) {
-      case api::RouteKind::kCalls: return calls + sfx;
-      case api::RouteKind::kCall: return calls + "/{Sid}" + sfx;
-      case api::RouteKind::kCallNotifications: return calls + "/{CallSid}/Notifications" + sfx;
-      case api::RouteKind::kCallNotification:
-        return calls + "/{CallSid}/Notifications/{Sid}" + sfx;
-      case api::RouteKind::kCallEvents: return calls + "/{CallSid}/Events" + sfx;
-    }
-    return "other";
+    if (!route) return 0;
+    return static_cast<RouteId>(kFirstApi + static_cast<size_t>(route->kind) * kSuffixCount +
+                                suffix_index(path));
   }
-  if (!path.starts_with("/_dialtone/")) return "other";
+  if (!path.starts_with("/_dialtone/")) return 0;
   auto parts = split(path);
   // /_dialtone/calls/{CallSid}[/action]
   if (parts.size() >= 3 && parts.size() <= 4 && parts[1] == "calls") {
-    static const std::vector<std::string_view> kActions = {
-        "answer", "busy", "no-answer", "fail", "hangup", "digits", "speech", "events"};
-    std::string out = "/_dialtone/calls/{CallSid}";
-    if (parts.size() == 3) return out;
-    for (auto a : kActions) {
-      if (parts[3] == a) return out + "/" + std::string(a);
+    if (parts.size() == 3) return static_cast<RouteId>(kFirstControlCall);
+    for (size_t i = 0; i < std::size(kCallActions); ++i) {
+      if (parts[3] == kCallActions[i]) return static_cast<RouteId>(kFirstControlCall + 1 + i);
     }
-    return "other";
+    return 0;
   }
-  static const std::vector<std::string_view> kFixed = {
-      "/_dialtone/health",   "/_dialtone/metrics", "/_dialtone/clock",
-      "/_dialtone/clock/advance", "/_dialtone/behaviors", "/_dialtone/numbers",
-      "/_dialtone/calls",    "/_dialtone/events",  "/_dialtone/reset",
-      "/_dialtone/accounts", "/_dialtone/limits"};
-  for (auto f : kFixed) {
-    if (path == f) return std::string(f);
+  for (size_t i = 0; i < std::size(kFixedControl); ++i) {
+    if (path == kFixedControl[i]) return static_cast<RouteId>(kFirstFixed + i);
   }
-  return "other";
+  return 0;
 }
+
+const std::string& route_template(RouteId id) {
+  const auto& labels = route_labels();
+  return labels[id < labels.size() ? id : 0];
+}
+
+std::string route_template(std::string_view path) { return route_template(route_id(path)); }
 
 namespace {
 
 // Any token is a method to the HTTP parser: a label per distinct one would let clients grow
 // the metrics without bound (and the page with it), so the rest share one label.
-std::string_view method_label(std::string_view method) {
-  static constexpr std::string_view kKnown[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
-                                                "PATCH",   "OPTIONS", "TRACE", "CONNECT"};
-  for (auto k : kKnown) {
-    if (method == k) return k;
+constexpr std::string_view kMethods[] = {"GET",     "HEAD",    "POST",  "PUT",    "DELETE",
+                                         "PATCH",   "OPTIONS", "TRACE", "CONNECT", "other"};
+constexpr size_t kMethodCount = std::size(kMethods);
+
+uint32_t method_index(std::string_view method) {
+  for (uint32_t i = 0; i + 1 < kMethodCount; ++i) {
+    if (method == kMethods[i]) return i;
   }
-  return "other";
+  return kMethodCount - 1;
+}
+
+// A counter's key: method, route and status in one word, plus one so that 0 means "empty".
+constexpr uint32_t kStatusBits = 10;  // HTTP statuses are 100..599
+uint32_t pack(uint32_t method, RouteId route, int status) {
+  const auto s = static_cast<uint32_t>(status < 0 || status >= (1 << kStatusBits) ? 0 : status);
+  return ((method * kRouteCount + route) << kStatusBits | s) + 1;
 }
 
 }  // namespace
 
-void Metrics::count_request(std::string_view method, const std::string& route, int status) {
+Metrics::Metrics() : request_keys_(kRequestSlots), request_counts_(kRequestSlots) {}
+
+// Lock-free: every answer is counted, from every I/O thread, and a mutex here was contended
+// on each request. Open addressing over a table that no realistic key set fills (methods x
+// routes x the statuses one route answers); should it fill, the rest go to `overflow_`.
+void Metrics::count_request(std::string_view method, RouteId route, int status) {
+  const uint32_t key = pack(method_index(method), route, status);
+  size_t i = (key * 2654435761u) & (kRequestSlots - 1);
+  for (size_t probes = 0; probes < kRequestSlots; ++probes, i = (i + 1) & (kRequestSlots - 1)) {
+    uint32_t seen = request_keys_[i].load(std::memory_order_acquire);
+    if (seen == 0 && request_keys_[i].compare_exchange_strong(seen, key)) seen = key;
+    if (seen == key) {
+      request_counts_[i].fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
   std::lock_guard lock(mu_);
-  ++requests_[{std::string(method_label(method)), route}][status];
+  ++overflow_[key];
 }
 
 void Metrics::observe_webhook(int64_t latency_ms, int error_code, int http_status) {
@@ -115,11 +164,25 @@ std::string Metrics::render(const std::array<size_t, core::kCallStatusCount>& ca
   out << "# HELP dialtone_http_requests_total HTTP requests by method, route and status.\n"
          "# TYPE dialtone_http_requests_total counter\n";
   {
+    // Sorted as a map of (method, route) to status would be, so the page reads the same.
+    std::map<std::pair<std::string_view, std::string_view>, std::map<int, uint64_t>> rows;
+    auto add = [&rows](uint32_t key, uint64_t n) {
+      const uint32_t k = key - 1;
+      const uint32_t series = k >> kStatusBits;
+      const auto route = static_cast<RouteId>(series % kRouteCount);
+      rows[{kMethods[series / kRouteCount], route_template(route)}]
+          [static_cast<int>(k & ((1u << kStatusBits) - 1))] += n;
+    };
+    for (size_t i = 0; i < kRequestSlots; ++i) {
+      const uint32_t key = request_keys_[i].load(std::memory_order_acquire);
+      if (key != 0) add(key, request_counts_[i].load(std::memory_order_relaxed));
+    }
     std::lock_guard lock(mu_);
-    for (const auto& [key, by_status] : requests_) {
+    for (const auto& [key, n] : overflow_) add(key, n);
+    for (const auto& [series, by_status] : rows) {
       for (const auto& [status, n] : by_status) {
-        out << "dialtone_http_requests_total{method=\"" << key.first << "\",route=\""
-            << key.second << "\",status=\"" << status << "\"} " << n << "\n";
+        out << "dialtone_http_requests_total{method=\"" << series.first << "\",route=\""
+            << series.second << "\",status=\"" << status << "\"} " << n << "\n";
       }
     }
     out << "# HELP dialtone_webhook_failures_total Failed webhooks by Twilio error code.\n"

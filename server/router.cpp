@@ -85,7 +85,7 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
     std::string_view target(request.target);
     const std::string path(target.substr(0, target.find('?')));
     // Count every answer under its route template, whenever it goes out.
-    Respond counted = [&host, method = request.method, route = route_template(path),
+    Respond counted = [&host, method = request.method, route = route_id(path),
                        respond = std::move(respond)](api::Response r) {
       host.metrics().count_request(method, route, r.status);
       respond(std::move(r));
