@@ -13,6 +13,7 @@
 #include <regex>
 #include <vector>
 
+#include "server/adaptive_mutex.hpp"
 #include "server/real_clock.hpp"
 #include "server/store.hpp"
 
@@ -124,7 +125,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   Metrics metrics;
   core::SidGenerator seed_sids;  // guarded by mu
 
-  mutable std::mutex mu;
+  mutable AdaptiveMutex mu;  // see adaptive_mutex.hpp
   asio::steady_timer timer;          // guarded by mu
   std::optional<core::TimePoint> armed_due;  // what `timer` waits for (real clock); mu
   size_t pending = 0;                // guarded by mu
