@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <deque>
 #include <initializer_list>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -134,11 +135,27 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   std::atomic<bool> shutting_down{false};
   std::atomic<uint64_t> next_session_id{1};
 
+  // Every live session, for shutdown and the timeout sweep. `raw` may be read with mu held:
+  // a session erases itself here, under mu, before any of its members goes away.
+  struct SessionRef {
+    std::weak_ptr<Session> weak;
+    Session* raw;
+  };
   std::mutex mu;
-  std::map<uint64_t, std::weak_ptr<Session>> sessions;  // guarded by mu
+  std::map<uint64_t, SessionRef> sessions;  // guarded by mu
+
+  // Timeouts (idle, read, write) are deadlines that one sweep checks every kSweepEvery, not a
+  // timer per wait: Beast's per-stream timers cost four timer-queue operations per request
+  // (each under the reactor's lock, which both I/O threads contend for). A timeout fires up to
+  // kSweepEvery late. The sweep runs while any session is open.
+  static constexpr std::chrono::milliseconds kSweepEvery{100};
+  asio::steady_timer sweep_timer{io};  // guarded by mu
+  bool sweeping = false;               // guarded by mu
 
   void do_accept();
   void on_accept(error_code ec, tcp::socket socket);
+  void start_sweep_locked();
+  void sweep();
 };
 
 // One client connection: read a request, hand it over, write the answer, loop.
@@ -153,6 +170,21 @@ class Session : public std::enable_shared_from_this<Session> {
     server_->connections.fetch_sub(1);
     std::lock_guard lock(server_->mu);
     server_->sessions.erase(id_);
+  }
+
+  // --- timeouts; the deadline is set on the strand and read by the sweep on any thread ---
+
+  static int64_t now_ticks() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
+  bool expired(int64_t now) const { return deadline_.load(std::memory_order_relaxed) <= now; }
+
+  // From the sweep: closes the connection if its deadline is still past once on the strand.
+  // Pending reads and writes then end with operation_aborted, which closes as a timeout did.
+  void time_out() {
+    asio::dispatch(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->expired(now_ticks())) return;  // a new wait began meanwhile
+      self->expires_never();
+      self->do_close();
+    });
   }
 
   void run() {
@@ -192,6 +224,13 @@ class Session : public std::enable_shared_from_this<Session> {
 
   const config::LimitsConfig& limits() const { return server_->config.limits; }
 
+  void expires_after(std::chrono::seconds timeout) {
+    deadline_.store(now_ticks() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                      timeout).count(),
+                    std::memory_order_relaxed);
+  }
+  void expires_never() { deadline_.store(kNoDeadline, std::memory_order_relaxed); }
+
   void do_read() {
     if (draining_) return do_close();
     parser_.emplace();
@@ -201,7 +240,7 @@ class Session : public std::enable_shared_from_this<Session> {
     // Waiting for the next request on a kept-alive connection: the idle timeout applies.
     // A raw read, not http::async_read_some: that one completes only once the parser took
     // something, i.e. a whole header, so a slowloris header would live by the idle timeout.
-    stream_.expires_after(std::chrono::seconds(limits().idle_timeout_s));
+    expires_after(std::chrono::seconds(limits().idle_timeout_s));
     stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
                             [self = shared_from_this()](error_code ec, std::size_t n) {
                               self->buffer_.commit(n);
@@ -213,7 +252,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_first_bytes(error_code ec, std::size_t) {
     if (ec) return on_read(ec, 0);
     started_ = std::chrono::steady_clock::now();
-    stream_.expires_after(std::chrono::seconds(limits().read_timeout_s));
+    expires_after(std::chrono::seconds(limits().read_timeout_s));
     // Nearly every request arrives whole in its first packet: parse what is buffered here, so
     // that it is handled without another trip through the executor (Beast's read operations
     // complete by posting, even when no read is needed).
@@ -286,7 +325,7 @@ class Session : public std::enable_shared_from_this<Session> {
     busy_ = true;
     server_->requests.fetch_add(1);
     // The handler may take its time (blocking waits of the control API): no timer meanwhile.
-    stream_.expires_never();
+    expires_never();
 
     auto answered = std::make_shared<std::atomic<bool>>(false);
     Respond respond = [self = shared_from_this(), answered, method = request.method,
@@ -340,7 +379,7 @@ class Session : public std::enable_shared_from_this<Session> {
                  response.call_sid.empty() ? "" : " ", response.call_sid, request_id_);
     request_id_.clear();
 
-    stream_.expires_after(std::chrono::seconds(limits().read_timeout_s));
+    expires_after(std::chrono::seconds(limits().read_timeout_s));
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
     asio::async_write(stream_, buffers,
                       beast::bind_front_handler(&Session::on_write, shared_from_this(), close));
@@ -388,7 +427,7 @@ class Session : public std::enable_shared_from_this<Session> {
     current_ = std::move(out_.front());
     out_.pop_front();
     // A client that stops reading altogether is dropped after the read timeout.
-    stream_.expires_after(std::chrono::seconds(limits().read_timeout_s));
+    expires_after(std::chrono::seconds(limits().read_timeout_s));
     asio::async_write(stream_, asio::buffer(current_),
                       beast::bind_front_handler(&Session::on_stream_write, shared_from_this()));
   }
@@ -402,7 +441,7 @@ class Session : public std::enable_shared_from_this<Session> {
       streaming_ = false;
       return do_close();
     }
-    stream_.expires_never();
+    expires_never();
     do_stream_write();
   }
 
@@ -426,6 +465,8 @@ class Session : public std::enable_shared_from_this<Session> {
     return ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
   }
 
+  static constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
+  std::atomic<int64_t> deadline_{kNoDeadline};  // steady_clock ticks; see time_out()
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -509,11 +550,36 @@ void HttpServer::Impl::on_accept(error_code ec, tcp::socket socket) {
     auto session = std::make_shared<Session>(std::move(socket), shared_from_this(), id);
     {
       std::lock_guard lock(mu);
-      sessions[id] = session;
+      sessions[id] = {session, session.get()};
+      start_sweep_locked();
     }
     session->run();
   }
   do_accept();
+}
+
+void HttpServer::Impl::start_sweep_locked() {
+  if (sweeping) return;
+  sweeping = true;
+  sweep_timer.expires_after(kSweepEvery);
+  sweep_timer.async_wait([self = shared_from_this()](error_code) { self->sweep(); });
+}
+
+void HttpServer::Impl::sweep() {
+  std::vector<std::shared_ptr<Session>> due;
+  {
+    std::lock_guard lock(mu);
+    const int64_t now = Session::now_ticks();
+    for (auto& [id, ref] : sessions) {
+      // Moved out, never released here: the last reference would run ~Session, which takes mu.
+      if (ref.raw->expired(now)) {
+        if (auto s = ref.weak.lock()) due.push_back(std::move(s));
+      }
+    }
+    sweeping = false;
+    if (!sessions.empty()) start_sweep_locked();
+  }
+  for (auto& s : due) s->time_out();
 }
 
 HttpServer::HttpServer(asio::io_context& io, const config::Config& config, Handler handler)
@@ -570,8 +636,8 @@ void HttpServer::shutdown() {
   std::vector<std::shared_ptr<Session>> live;
   {
     std::lock_guard lock(impl_->mu);
-    for (auto& [id, weak] : impl_->sessions) {
-      if (auto s = weak.lock()) live.push_back(std::move(s));
+    for (auto& [id, ref] : impl_->sessions) {
+      if (auto s = ref.weak.lock()) live.push_back(std::move(s));
     }
   }
   for (auto& s : live) s->drain();
