@@ -11,9 +11,9 @@ cd "$(dirname "$0")/.."
 
 build_pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-url1.81-dev rapidjson-dev
             libtinyxml2-dev libspdlog-dev libfmt-dev libssl-dev libsqlite3-dev libgtest-dev
-            ca-certificates)
+            libtcmalloc-minimal4 ca-certificates)
 runtime_pkgs=(libspdlog1.10 libfmt9 libtinyxml2-9 libssl3 libsqlite3-0 libboost-url1.81.0
-              ca-certificates)
+              libtcmalloc-minimal4 ca-certificates)
 test_pkgs=(nodejs npm curl openssl chromium)  # chromium: the console test (playwright-core)
 fuzz_pkgs=(clang libclang-rt-14-dev)  # Debian 12: clang 14; libFuzzer and the sanitizer runtimes
 
