@@ -69,8 +69,8 @@ Result<const Call*> Engine::create_call(const CreateCall& request, Effects& out)
   CallRecord& rec = impl_->add_call(std::move(call));
   rec.set_behavior(impl_->share_behavior(behaviors_.for_number(rec.call.to)));
   impl_->journal(rec, "status", {{"status", "queued"}, {"event", "create"}});
-  // Dialling happens on the next turn of the clock, so the 201 shows the call queued, as
-  // Twilio's does. With a calls-per-second limit, calls wait their turn in the queue.
+  // Dialling is a timer due now, fired after this returns (by the host, in the same hold):
+  // the 201 shows the call queued, as Twilio's does. With a calls-per-second limit, calls wait their turn in the queue.
   TimePoint dial_at = now;
   if (config_.max_calls_per_second > 0) {
     const Millis slot{1000 / config_.max_calls_per_second};
@@ -152,9 +152,9 @@ Status Engine::delete_call(const std::string& account_sid, const std::string& si
 }
 
 const Call* Engine::find_call(const std::string& account_sid, const std::string& sid) const {
-  auto it = impl_->calls.find(sid);
-  if (it == impl_->calls.end() || it->second->call.account_sid != account_sid) return nullptr;
-  return &it->second->call;
+  const CallRecord* rec = impl_->calls.find(sid);
+  if (!rec || rec->call.account_sid != account_sid) return nullptr;
+  return &rec->call;
 }
 
 namespace {
@@ -187,11 +187,9 @@ CallPage Engine::list_calls(const std::string& account_sid, const CallFilter& fi
   if (it == impl_->by_account.end() || limit == 0) return page;
   const auto& list = it->second;  // oldest first
   auto position = [&](const std::string& sid) -> std::optional<size_t> {
-    auto c = impl_->calls.find(sid);
-    if (c == impl_->calls.end() || c->second->call.account_sid != account_sid) {
-      return std::nullopt;
-    }
-    auto p = std::lower_bound(list.begin(), list.end(), c->second->order,
+    const CallRecord* c = impl_->calls.find(sid);
+    if (!c || c->call.account_sid != account_sid) return std::nullopt;
+    auto p = std::lower_bound(list.begin(), list.end(), c->order,
                               [](const CallRecord* r, uint64_t o) { return r->order < o; });
     return static_cast<size_t>(p - list.begin());
   };
@@ -229,9 +227,9 @@ CallPage Engine::list_calls(const std::string& account_sid, const CallFilter& fi
 std::vector<const Notification*> Engine::notifications(const std::string& account_sid,
                                                        const std::string& call_sid) const {
   std::vector<const Notification*> out;
-  auto it = impl_->calls.find(call_sid);
-  if (it == impl_->calls.end() || it->second->call.account_sid != account_sid) return out;
-  for (const auto& sid : it->second->notifications) {
+  const CallRecord* rec = impl_->calls.find(call_sid);
+  if (!rec || rec->call.account_sid != account_sid) return out;
+  for (const auto& sid : rec->notifications) {
     auto n = impl_->notifications.find(sid);
     if (n != impl_->notifications.end()) out.push_back(&n->second);
   }
@@ -413,11 +411,11 @@ void Engine::reset_account(const std::string& account_sid) {
     }
     impl_->by_account.erase(account_sid);  // remove_call looked it up again
   }
-  std::erase_if(impl_->pending, [&](const auto& p) { return !impl_->calls.count(p.second.call_sid); });
+  std::erase_if(impl_->pending, [&](const auto& p) { return !impl_->calls.contains(p.second.call_sid); });
   std::erase_if(impl_->queues, [&](const auto& q) { return q.first.first == account_sid; });
   std::erase_if(impl_->queue_sids, [&](const auto& q) { return q.first.first == account_sid; });
   std::erase_if(impl_->queue_agents, [&](const auto& q) { return q.first.first == account_sid; });
-  std::erase_if(impl_->dirty_calls, [&](const std::string& sid) { return !impl_->calls.count(sid); });
+  std::erase_if(impl_->dirty_calls, [&](const std::string& sid) { return !impl_->calls.contains(sid); });
   std::erase_if(impl_->new_notifications,
                 [&](const std::string& sid) { return !impl_->notifications.count(sid); });
   if (config_.track_changes) impl_->reset_accounts.push_back(account_sid);
@@ -429,14 +427,15 @@ size_t Engine::call_count() const { return impl_->calls.size(); }
 
 std::array<size_t, kCallStatusCount> Engine::count_by_status() const {
   std::array<size_t, kCallStatusCount> counts{};
-  for (const auto& [sid, rec] : impl_->calls) ++counts[static_cast<size_t>(rec->call.status)];
+  impl_->calls.for_each(
+      [&](const CallRecord& rec) { ++counts[static_cast<size_t>(rec.call.status)]; });
   return counts;
 }
 
 EngineStats Engine::stats() const {
   EngineStats s;
   s.calls = impl_->calls.size();
-  for (const auto& [sid, rec] : impl_->calls) s.runtimes += rec->runtime != nullptr;
+  impl_->calls.for_each([&](const CallRecord& rec) { s.runtimes += rec.runtime != nullptr; });
   s.timers = impl_->timers.size();
   s.live_timers = impl_->live_timers;
   return s;

@@ -11,6 +11,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/call_index.hpp"
 #include "core/engine.hpp"
 #include "core/twiml/document.hpp"
 
@@ -188,8 +189,7 @@ struct Engine::Impl {
   uint64_t persisted_seq = 0;
   bool reset_all = false;
   std::vector<std::string> reset_accounts;
-  // Keyed by a view of the record's own sid: one copy of each sid, not two.
-  std::unordered_map<std::string_view, std::unique_ptr<CallRecord>> calls;
+  CallIndex<CallRecord> calls;  // keyed by a view of the record's own sid
   std::unordered_map<std::string, std::vector<CallRecord*>> by_account;  // creation order
   std::vector<Timer> timers;      // a min-heap (std::greater) by due time, then seq
   size_t live_timers = 0;         // entries that will fire; the rest are stale

@@ -35,8 +35,7 @@ std::string format_price(int64_t duration_s) {
 }  // namespace
 
 CallRecord* Engine::Impl::get(std::string_view sid) {
-  auto it = calls.find(sid);
-  return it == calls.end() ? nullptr : it->second.get();
+  return calls.find(sid);
 }
 
 namespace {
@@ -85,9 +84,7 @@ void Engine::Impl::purge_timers() {
 
 void Engine::Impl::remove_call(CallRecord& rec) {
   std::erase(by_account[rec.call.account_sid], &rec);
-  auto it = calls.find(rec.call.sid);
-  std::unique_ptr<CallRecord> owned = std::move(it->second);
-  calls.erase(it);
+  std::unique_ptr<CallRecord> owned = calls.take(rec.call.sid);
   for (size_t slot = 0; slot < static_cast<size_t>(TimerSlot::kCount); ++slot) {
     if (rec.armed & (1u << slot)) --live_timers;
   }
@@ -102,9 +99,8 @@ CallRecord& Engine::Impl::add_call(Call call) {
   rec->order = next_order++;
   rec->call = std::move(call);
   if (!rec->call.queue_time_ms) rec->call.queue_time_ms = 0;
-  CallRecord& ref = *rec;
+  CallRecord& ref = calls.insert(std::move(rec));
   by_account[ref.call.account_sid].push_back(&ref);
-  calls.emplace(std::string_view(ref.call.sid), std::move(rec));
   return ref;
 }
 

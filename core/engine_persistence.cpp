@@ -37,7 +37,7 @@ Changes Engine::take_changes() {
 }
 
 void Engine::restore_call(const Call& call) {
-  if (impl_->calls.count(call.sid)) return;
+  if (impl_->calls.contains(call.sid)) return;
   CallRecord& rec = impl_->add_call(call);
   rec.answered = call.start_time.has_value();
   if (is_live(call.status)) {  // an ended call never runs again: no runtime state for it
@@ -62,8 +62,9 @@ void Engine::restore_event(const JournalEvent& event) {
 size_t Engine::recover_live_calls(Effects& out) {
   Impl::ReleaseAtEnd release{*impl_};
   std::vector<CallRecord*> live;
-  for (auto& [sid, rec] : impl_->calls)
-    if (is_live(rec->call.status)) live.push_back(rec.get());
+  impl_->calls.for_each([&](CallRecord& rec) {
+    if (is_live(rec.call.status)) live.push_back(&rec);
+  });
   // Oldest first, so callbacks and journal entries come out in a stable order.
   std::sort(live.begin(), live.end(),
             [](const CallRecord* a, const CallRecord* b) { return a->order < b->order; });
