@@ -190,6 +190,15 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     }
   }
 
+  // Work that `fn` made due at this very instant (the dial of a call just created) runs in
+  // the same hold instead of on a posted turn, which cost a second lock and a wake-up of the
+  // other I/O thread per create. The request's answer was taken before (rendered, or copied
+  // for rendering), so a create still answers "queued".
+  void fire_due_now_locked(core::Effects& effects) {
+    if (stopped) return;
+    if (auto due = engine.next_due(); due && *due <= clock.now()) engine.fire_due(effects);
+  }
+
   void arm_timer_locked() {
     if (stopped) return;
     auto due = engine.next_due();
@@ -259,6 +268,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     {
       std::lock_guard lock(mu);
       fn(engine, effects);
+      fire_due_now_locked(effects);
       try {
         persist_locked(settings);
       } catch (const StoreError& e) {
