@@ -19,6 +19,9 @@ struct CallsRequest {
   const FormFields& body;
   std::string_view request_id = {};  // RQ...: journaled with an accepted update
   bool defer_render = false;          // Request::defer_render
+  // Parsed already (prepare_twilio): used instead of parsing `body` again.
+  const core::Result<core::CreateCall>* create = nullptr;
+  const core::Result<core::UpdateCall>* update = nullptr;
 };
 
 Response create_call(core::Engine& engine, const CallsRequest& req, core::Effects& out);

@@ -4,6 +4,7 @@
 #include "api/calls_handler.hpp"
 #include "api/errors.hpp"
 #include "api/form.hpp"
+#include "api/params.hpp"
 #include "api/route.hpp"
 
 namespace dialtone::api {
@@ -29,37 +30,53 @@ Response bad_encoding(std::string_view what, const std::string& reason, Format f
 
 }  // namespace
 
-Response handle_twilio(core::Engine& engine, const Request& req, core::Effects& out) {
-  const Target target = split_target(req.target);
-  const Format format = format_of_path(target.path);
+PreparedRequest prepare_twilio(const Request& req) {
+  PreparedRequest p;
+  p.target = split_target(req.target);
+  p.format = format_of_path(p.target.path);
+  p.route = match_route(p.target.path);
+  if (!p.route || !method_allowed(p.route->kind, req.method)) return p;
+  p.query = decode_form(p.target.query, &p.query_error);
+  if (!p.query) return p;
+  // Twilio reads parameters from a form body only; other body types carry none.
+  if (req.method == "POST" && is_form_content_type(req.content_type)) {
+    p.body = decode_form(req.body, &p.body_error);
+    if (!p.body) return p;
+  } else {
+    p.body.emplace();
+  }
+  if (req.method != "POST") return p;
+  if (p.route->kind == RouteKind::kCalls) {
+    p.create = parse_create(*p.body, p.route->account_sid);
+  } else if (p.route->kind == RouteKind::kCall) {
+    p.update = parse_update(*p.body);
+    if (*p.update) (*p.update)->request_id = req.request_id;
+  }
+  return p;
+}
 
-  auto principal = authenticate(engine.accounts(), req.authorization, format);
-  if (!principal) return render_error(principal.error(), format);
+Response handle_twilio(core::Engine& engine, const Request& req, const PreparedRequest& p,
+                       core::Effects& out) {
+  auto principal = authenticate(engine.accounts(), req.authorization, p.format);
+  if (!principal) return render_error(principal.error(), p.format);
 
-  const auto route = match_route(target.path);
-  if (!route) return render_error(not_found(target.path), format);
+  const auto& route = p.route;
+  if (!route) return render_error(not_found(p.target.path), p.format);
   if (!method_allowed(route->kind, req.method)) {
     Response r = render_error(method_not_allowed(), route->format);
     r.headers.emplace_back("Allow", std::string(allowed_methods(route->kind)));
     return r;
   }
-  if (auto ok = authorize_account(engine.accounts(), **principal, route->account_sid, format);
+  if (auto ok = authorize_account(engine.accounts(), **principal, route->account_sid, p.format);
       !ok) {
-    return render_error(ok.error(), format);
+    return render_error(ok.error(), p.format);
   }
+  if (!p.query) return bad_encoding("query string", p.query_error, route->format);
+  if (!p.body) return bad_encoding("form body", p.body_error, route->format);
 
-  std::string reason;
-  const auto query = decode_form(target.query, &reason);
-  if (!query) return bad_encoding("query string", reason, route->format);
-  FormFields body;
-  // Twilio reads parameters from a form body only; other body types carry none.
-  if (req.method == "POST" && is_form_content_type(req.content_type)) {
-    auto decoded = decode_form(req.body, &reason);
-    if (!decoded) return bad_encoding("form body", reason, route->format);
-    body = std::move(*decoded);
-  }
-
-  const CallsRequest calls{*route, target.path, *query, body, req.request_id, req.defer_render};
+  CallsRequest calls{*route, p.target.path, *p.query, *p.body, req.request_id, req.defer_render};
+  calls.create = p.create ? &*p.create : nullptr;
+  calls.update = p.update ? &*p.update : nullptr;
   switch (route->kind) {
     case RouteKind::kCalls:
       return req.method == "POST" ? create_call(engine, calls, out) : list_calls(engine, calls);
@@ -74,7 +91,11 @@ Response handle_twilio(core::Engine& engine, const Request& req, core::Effects& 
     case RouteKind::kCallEvents:
       return list_events(engine, calls);
   }
-  return render_error(not_found(target.path), format);
+  return render_error(not_found(p.target.path), p.format);
+}
+
+Response handle_twilio(core::Engine& engine, const Request& req, core::Effects& out) {
+  return handle_twilio(engine, req, prepare_twilio(req), out);
 }
 
 }  // namespace dialtone::api

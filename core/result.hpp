@@ -27,6 +27,7 @@ class Result {
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() { return value(); }
+  const T& operator*() const { return value(); }
   const TwilioError& error() const { return std::get<1>(v_); }
 
  private:

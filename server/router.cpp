@@ -127,9 +127,10 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
         ~Leave() { limiter.leave(); }
       } leave{*limiter};
       request.defer_render = true;
+      const api::PreparedRequest prepared = api::prepare_twilio(request);  // before the lock
       host.with_engine([&](core::Engine& engine, core::Effects& effects) {
         const uint64_t seq_before = engine.journal().last_seq();
-        response = api::handle_twilio(engine, request, effects);
+        response = api::handle_twilio(engine, request, prepared, effects);
         journal_api_request(engine, request, path, response, seq_before);
       });
       if (response.render) {  // outside the engine lock, from copies
