@@ -45,6 +45,7 @@ class CallJson {
   explicit CallJson(std::string& out) : out_(out) {}
 
   void write(const core::Call& c) {
+    out_.reserve(out_.size() + kCallBytes);
     lit("{\"sid\": ");
     plain(c.sid);
     lit(", \"date_created\": ");
@@ -88,8 +89,13 @@ class CallJson {
     lit(", \"queue_time\": ");
     int_string(c.queue_time_ms);
     lit(", \"trunk_sid\": null, \"uri\": \"");
-    const std::string base = call_path(c.account_sid, c.sid);
-    out_ += base;
+    // The Call's path, then each subresource's: copied from where it was first written.
+    const size_t base_at = out_.size();
+    lit("/2010-04-01/Accounts/");  // call_path(), without a string of its own
+    out_ += c.account_sid;
+    lit("/Calls/");
+    out_ += c.sid;
+    const size_t base_len = out_.size() - base_at;
     lit(".json\", \"subresource_uris\": {");
     bool first = true;
     for (const auto& [key, segment] : kSubresources) {
@@ -98,7 +104,7 @@ class CallJson {
       out_ += '"';
       out_ += key;
       lit("\": \"");
-      out_ += base;
+      out_.append(out_, base_at, base_len);
       out_ += '/';
       out_ += segment;
       lit(".json\"");
@@ -124,8 +130,14 @@ class CallJson {
   void text_or_null(std::string_view v) {
     if (v.empty()) lit("null"); else text(v);
   }
+  // A Call's dates are often the same instant (created = updated): formatted once.
   void date(core::TimePoint t) {
-    if (t == core::TimePoint{}) lit("null"); else plain(core::format_rfc2822(t));
+    if (t == core::TimePoint{}) return lit("null");
+    if (t != last_date_) {
+      last_date_ = t;
+      last_date_len_ = core::format_rfc2822_to(t, last_date_buf_);
+    }
+    plain({last_date_buf_, last_date_len_});
   }
   void date(const std::optional<core::TimePoint>& t) {
     if (t) date(*t); else lit("null");
@@ -140,6 +152,9 @@ class CallJson {
   }
 
   std::string& out_;
+  core::TimePoint last_date_{};
+  char last_date_buf_[core::kRfc2822Max];
+  size_t last_date_len_ = 0;
 };
 
 void write_call(JsonWriter& w, const core::Call& c) {

@@ -1,5 +1,7 @@
 #include "core/time.hpp"
 
+#include <algorithm>
+
 #include <cstdio>
 #include <cstring>
 
@@ -30,20 +32,20 @@ bool make_time(int y, int mo, int d, int h, int mi, int s, TimePoint& out) {
 
 }  // namespace
 
-std::string format_rfc2822(TimePoint t) {
+size_t format_rfc2822_to(TimePoint t, char* buf) {
   using namespace std::chrono;
   const auto day_point = floor<days>(t);
   const year_month_day ymd{day_point};
   const hh_mm_ss hms{floor<seconds>(t - day_point)};
   const weekday wd{day_point};
   const int year = static_cast<int>(ymd.year());
-  char buf[40];
   if (year < 0 || year > 9999) {
-    std::snprintf(buf, sizeof buf, "%s, %02u %s %04d %02d:%02d:%02d +0000", kDays[wd.c_encoding()],
-                  static_cast<unsigned>(ymd.day()), kMonths[static_cast<unsigned>(ymd.month()) - 1],
-                  year, static_cast<int>(hms.hours().count()),
-                  static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
-    return buf;
+    const int n = std::snprintf(
+        buf, kRfc2822Max, "%s, %02u %s %04d %02d:%02d:%02d +0000", kDays[wd.c_encoding()],
+        static_cast<unsigned>(ymd.day()), kMonths[static_cast<unsigned>(ymd.month()) - 1], year,
+        static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+        static_cast<int>(hms.seconds().count()));
+    return std::min(static_cast<size_t>(n < 0 ? 0 : n), kRfc2822Max - 1);
   }
   // Every response renders up to four dates: format by hand rather than through printf.
   auto two = [](char* p, int v) {
@@ -66,7 +68,12 @@ std::string format_rfc2822(TimePoint t) {
   buf[22] = ':';
   two(buf + 23, static_cast<int>(hms.seconds().count()));
   std::memcpy(buf + 25, " +0000", 6);
-  return std::string(buf, 31);
+  return 31;
+}
+
+std::string format_rfc2822(TimePoint t) {
+  char buf[kRfc2822Max];
+  return std::string(buf, format_rfc2822_to(t, buf));
 }
 
 bool parse_date_filter(const std::string& text, TimePoint& out, bool& date_only) {

@@ -35,6 +35,9 @@ class ManualClock final : public Clock {
 
 // Formats as Twilio does: RFC 2822 in GMT, "Tue, 10 Aug 2010 08:02:17 +0000".
 std::string format_rfc2822(TimePoint t);
+// The same into `out` (at least kRfc2822Max bytes), without allocating: returns the length.
+inline constexpr size_t kRfc2822Max = 48;
+size_t format_rfc2822_to(TimePoint t, char* out);
 // Parses the date filters Twilio accepts: YYYY-MM-DD, YYYY-MM-DDTHH:MM:SSZ (and +00:00),
 // "YYYY-MM-DD HH:MM:SS", RFC 2822. Returns false on anything else.
 bool parse_date_filter(const std::string& text, TimePoint& out, bool& date_only);
