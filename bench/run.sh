@@ -11,7 +11,13 @@
 #      start-up time.
 # Prints one table at the end and writes it to $BENCH_OUT/summary.txt.
 #
-# Environment: BENCH_DURATION (s per workload, default 10), BENCH_WRK_THREADS (default 2),
+# Each workload runs in BENCH_ROUNDS rounds, dialtone and the ceiling one after the other in
+# each round: this machine's speed drifts by ±15% over minutes, and a ratio of two figures
+# taken minutes apart measured the drift as much as the server. req/s is the mean of the
+# rounds, the ratio is of those means, p50 the median round's, p99 the worst round's.
+#
+# Environment: BENCH_DURATION (s per round, default 5), BENCH_ROUNDS (default 3),
+# BENCH_WRK_THREADS (default 2),
 # BENCH_CONNECTIONS (64), BENCH_THREADS (server threads, default 2), BENCH_OUT (output dir,
 # default build/bench-out), BENCH_ENDED (ended calls for the memory run, default 1000000).
 set -euo pipefail
@@ -20,7 +26,8 @@ BENCH="$ROOT/bench"
 BUILD="$ROOT/build/release"
 SPEC="${BENCH_SPEC:-$ROOT/../shared/spec/twilio_api_v2010.json}"
 OUT="${BENCH_OUT:-$ROOT/build/bench-out}"
-DURATION="${BENCH_DURATION:-10}"
+DURATION="${BENCH_DURATION:-5}"
+ROUNDS="${BENCH_ROUNDS:-3}"
 WRK_THREADS="${BENCH_WRK_THREADS:-2}"
 CONNS="${BENCH_CONNECTIONS:-64}"
 THREADS="${BENCH_THREADS:-2}"
@@ -31,7 +38,7 @@ SKIP_BUILD=0 PRISM=1 MEMORY=1
 for arg in "$@"; do
   case "$arg" in
     --skip-build) SKIP_BUILD=1 ;;
-    --quick) DURATION=3; ENDED=200000 ;;
+    --quick) DURATION=3; ROUNDS=1; ENDED=200000 ;;
     --no-prism) PRISM=0 ;;
     --no-memory) MEMORY=0 ;;
     *) echo "usage: $0 [--skip-build] [--quick] [--no-prism] [--no-memory]" >&2; exit 2 ;;
@@ -138,8 +145,9 @@ prefill_calls() {
   rm -f "$file".*
 }
 
-# run_wrk NAME URL SCRIPT [SIDS]: appends "NAME rps p50_ms p99_ms non2xx" to $OUT/results.
-run_wrk() {
+# wrk_round NAME URL SCRIPT [SIDS]: one run; appends "NAME rps p50_ms p99_ms non2xx" to
+# $OUT/rounds.
+wrk_round() {
   local name="$1" url="$2" script="$3" sids="${4:-}"
   local out="$OUT/wrk-$name.txt"
   BENCH_SIDS="$sids" timeout $((DURATION + 30)) wrk -t"$WRK_THREADS" -c"$CONNS" -d"${DURATION}s" \
@@ -150,16 +158,54 @@ run_wrk() {
     $1 == "50%" { p50 = ms($2) }
     $1 == "99%" { p99 = ms($2) }
     /Non-2xx/ { bad = $NF }
-    /Socket errors/ { err = $0 }
-    END { printf "%s %.0f %.2f %.2f %d\n", name, rps, p50, p99, bad + 0 }' "$out" >>"$OUT/results"
+    END { printf "%s %.0f %.2f %.2f %d\n", name, rps, p50, p99, bad + 0 }' "$out" >>"$OUT/rounds"
+  log "  $(tail -1 "$OUT/rounds")"
+}
+
+# summarize NAME: the rounds of NAME as one line of $OUT/results (mean req/s, median p50,
+# worst p99, non-2xx summed).
+summarize() {
+  awk -v name="$1" '$1 == name { n++; rps += $2; p50[n] = $3; if ($4 > p99) p99 = $4; bad += $5 }
+    END {
+      if (!n) exit
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (p50[j] < p50[i]) { t = p50[i]; p50[i] = p50[j]; p50[j] = t }
+      printf "%s %.0f %.2f %.2f %d\n", name, rps / n, p50[int((n + 1) / 2)], p99, bad
+    }' "$OUT/rounds" >>"$OUT/results"
   log "$(tail -1 "$OUT/results")"
 }
 
+# run_wrk NAME URL SCRIPT [SIDS]: a workload against one server, alone (Prism).
+run_wrk() {
+  local r
+  for ((r = 0; r < ROUNDS; r++)); do wrk_round "$@"; done
+  summarize "$1"
+}
+
+# run_pair WORKLOAD SCRIPT [SIDS]: the workload against dialtone ($DT_URL) and the ceiling
+# ($CEIL_URL), alternating round by round.
+run_pair() {
+  local w="$1" script="$2" sids="${3:-}" r
+  for ((r = 0; r < ROUNDS; r++)); do
+    wrk_round "dialtone.$w" "$DT_URL" "$script" "$sids"
+    wrk_round "ceiling.$w" "$CEIL_URL" "$script" "$sids"
+  done
+  summarize "dialtone.$w"
+  summarize "ceiling.$w"
+}
+
+# start_ceiling: the Beast ceiling with the body of a real Call (sets CEIL_PID, CEIL_URL).
+start_ceiling() {
+  "$CEILING" --port 0 --threads "$THREADS" --body "$OUT/call-body.json" >"$OUT/ceiling.log" 2>&1 &
+  CEIL_PID=$!; PIDS+=("$CEIL_PID")
+  CEIL_URL=$(wait_line "$OUT/ceiling.log" 'http://127\.0\.0\.1:[0-9]+' 10) || { log "the ceiling did not start"; exit 1; }
+}
+
 : >"$OUT/results"
+: >"$OUT/rounds"
 : >"$OUT/extra"
 extra() { echo "$*" >>"$OUT/extra"; log "$*"; }
 
-log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s"
+log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s x $ROUNDS rounds"
 probe_control_api
 
 # --- 1. fetch, update, create on one instance with 10k in-progress calls ---
@@ -169,9 +215,10 @@ prefill_calls 10000 "$OUT/calls10k.sids"
 first=$(head -1 "$OUT/calls10k.sids")
 curl -s -u "$AC:$TOKEN" "$DT_URL$API/Calls/$first.json" >"$OUT/call-body.json"
 grep -q '"status": "in-progress"' "$OUT/call-body.json" || log "warning: prefilled calls are not in-progress: $(head -c 300 "$OUT/call-body.json")"
-run_wrk dialtone.fetch "$DT_URL" fetch.lua "$OUT/calls10k.sids"
-run_wrk dialtone.update "$DT_URL" update.lua "$OUT/calls10k.sids"
-run_wrk dialtone.create "$DT_URL" create.lua
+start_ceiling  # stays up for the list workload too
+run_pair fetch fetch.lua "$OUT/calls10k.sids"
+run_pair update update.lua "$OUT/calls10k.sids"
+run_pair create create.lua
 stop "$DT_PID"
 
 # --- 2. list over 100k stored calls; RSS with 100k live calls; 100k timers in one advance ---
@@ -183,7 +230,8 @@ if ((HAVE_ADVANCE)); then
   extra "advance_100k_dial_and_answer_ms $(advance 2)"
 fi
 extra "rss_100k_live_in_progress_mib $(rss_mib "$DT_PID") (empty: $rss_empty)"
-run_wrk dialtone.list "$DT_URL" list.lua
+run_pair list list.lua
+stop "$CEIL_PID"
 if ((HAVE_ADVANCE)); then
   # Every call is 2 s into a 600 s <Pause>: one advance fires 100k verb timers, each call
   # runs off the end of its document and completes.
@@ -234,16 +282,7 @@ fi
 # --- 5. start-up ---
 extra "$(node "$BENCH/startup.mjs" "$DIALTONE" 10 | tr '\n' ' ')"
 
-# --- 6. baselines: the Beast ceiling and Prism, same load ---
-"$CEILING" --port 0 --threads "$THREADS" --body "$OUT/call-body.json" >"$OUT/ceiling.log" 2>&1 &
-CEIL_PID=$!; PIDS+=("$CEIL_PID")
-CEIL_URL=$(wait_line "$OUT/ceiling.log" 'http://127\.0\.0\.1:[0-9]+' 10)
-run_wrk ceiling.fetch "$CEIL_URL" fetch.lua "$OUT/calls10k.sids"
-run_wrk ceiling.update "$CEIL_URL" update.lua "$OUT/calls10k.sids"
-run_wrk ceiling.create "$CEIL_URL" create.lua
-run_wrk ceiling.list "$CEIL_URL" list.lua
-stop "$CEIL_PID"
-
+# --- 6. the other baseline, Prism, same load (the ceiling ran beside dialtone above) ---
 if ((PRISM)) && [[ -f "$SPEC" ]]; then
   PRISM_PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
   "$BENCH/node_modules/.bin/prism" mock -h 127.0.0.1 -p "$PRISM_PORT" --verboseLevel error "$SPEC" >"$OUT/prism.log" 2>&1 &
@@ -260,7 +299,7 @@ fi
 # --- the table ---
 {
   echo "dialtone bench  $(date -u +%FT%TZ)  $(nproc) cores (wrk and servers share them), load $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s; servers $THREADS threads; clock: ${CLOCK_ARGS[*]}"
+  echo "wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s x $ROUNDS rounds (dialtone and ceiling alternating); servers $THREADS threads; clock: ${CLOCK_ARGS[*]}"
   echo
   awk '
     { rps[$1] = $2; p50[$1] = $3; p99[$1] = $4; bad[$1] = $5 }
