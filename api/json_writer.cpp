@@ -66,6 +66,30 @@ void JsonWriter::escape_to(std::string& out, std::string_view s) {
   out.append(s.data() + run, s.size() - run);
 }
 
+char* JsonWriter::escape_into(char* out, std::string_view s) {
+  const size_t clean = first_escape(s);
+  std::memcpy(out, s.data(), clean);
+  out += clean;
+  for (size_t i = clean; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (!needs_escape(c)) {
+      *out++ = static_cast<char>(c);
+      continue;
+    }
+    *out++ = '\\';
+    if (c == '"' || c == '\\') {
+      *out++ = static_cast<char>(c);
+    } else if (kControlEscapes[c] != 'u') {
+      *out++ = kControlEscapes[c];
+    } else {
+      const char u[] = {'u', '0', '0', kHex[c >> 4], kHex[c & 0xf]};
+      std::memcpy(out, u, sizeof u);
+      out += sizeof u;
+    }
+  }
+  return out;
+}
+
 void JsonWriter::Double(double d) {
   prefix();
   // RapidJSON's default Writer refuses NaN and infinities and writes nothing; null keeps the

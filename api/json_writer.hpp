@@ -55,6 +55,9 @@ class JsonWriter {
   }
   // Appends s to out with JSON's escapes, without quotes.
   static void escape_to(std::string& out, std::string_view s);
+  // The same into a buffer with room for kMaxEscapedPerByte * s.size() bytes; returns the end.
+  static constexpr size_t kMaxEscapedPerByte = 6;  // \u00XX
+  static char* escape_into(char* out, std::string_view s);
 
  private:
   void append_escaped(std::string_view s) { escape_to(out_, s); }

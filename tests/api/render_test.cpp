@@ -62,5 +62,32 @@ TEST(RenderTest, JsonEscapingAndSeparators) {
             0u);
 }
 
+// The Call is written through a cursor into room reserved from its values' sizes: values that
+// escape at the worst rate (6 bytes each) must still fit, alone and on a page.
+TEST(RenderTest, WorstCaseEscapingFitsTheRoomReservedForACall) {
+  core::Call c;
+  c.sid = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  c.account_sid = kAc;
+  const std::string worst(500, '\x01');
+  c.to = c.to_formatted = c.from = c.from_formatted = worst;
+  c.price = c.answered_by = c.forwarded_from = c.caller_name = worst;
+  c.duration_s = INT64_MIN;
+  c.queue_time_ms = INT64_MAX;
+  const std::string body = call_json(c);
+  const auto doc = parse_json(body);
+  for (const char* key : {"to", "to_formatted", "from", "from_formatted", "price", "answered_by",
+                          "forwarded_from", "caller_name"}) {
+    EXPECT_EQ(doc[key].GetString(), worst) << key;
+  }
+  EXPECT_STREQ(doc["duration"].GetString(), "-9223372036854775808");
+  EXPECT_STREQ(doc["queue_time"].GetString(), "9223372036854775807");
+
+  PageMeta meta;
+  const std::vector<const core::Call*> three{&c, &c, &c};
+  const auto page = parse_json(call_page_json(three, meta));
+  ASSERT_EQ(page["calls"].Size(), 3u);
+  EXPECT_EQ(page["calls"][2]["caller_name"].GetString(), worst);
+}
+
 }  // namespace
 }  // namespace dialtone::api::testing
