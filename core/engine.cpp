@@ -70,7 +70,8 @@ Result<const Call*> Engine::create_call(const CreateCall& request, Effects& out)
   rec.set_behavior(impl_->share_behavior(behaviors_.for_number(rec.call.to)));
   impl_->journal(rec, "status", {{"status", "queued"}, {"event", "create"}});
   // Dialling is a timer due now, fired after this returns (by the host, in the same hold):
-  // the 201 shows the call queued, as Twilio's does. With a calls-per-second limit, calls wait their turn in the queue.
+  // the 201 shows the call queued, as Twilio's does. With a calls-per-second limit, calls
+  // wait their turn in the queue.
   TimePoint dial_at = now;
   if (config_.max_calls_per_second > 0) {
     const Millis slot{1000 / config_.max_calls_per_second};

@@ -174,7 +174,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // --- timeouts; the deadline is set on the strand and read by the sweep on any thread ---
 
-  static int64_t now_ticks() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
+  static int64_t now_ticks() {
+    return std::chrono::steady_clock::now().time_since_epoch().count();
+  }
   bool expired(int64_t now) const { return deadline_.load(std::memory_order_relaxed) <= now; }
 
   // From the sweep: closes the connection if its deadline is still past once on the strand.
