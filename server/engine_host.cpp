@@ -427,8 +427,15 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     }
     finish_watches(held);
     if (!fired) {
-      asio::post(io, [done = std::move(done), fired_so_far] { done(fired_so_far); });
-      next_advance();
+      // The next advance starts only once this one has answered: the answer reads the clock,
+      // and with both posted at once it could read the next advance's time.
+      asio::post(io, [self = shared_from_this(), done = std::move(done), fired_so_far] {
+        struct Next {
+          Impl& impl;
+          ~Next() { impl.next_advance(); }  // however `done` ends
+        } next{*self};
+        done(fired_so_far);
+      });
       return;
     }
     dispatch(std::move(effects));
