@@ -87,9 +87,7 @@ bool is_decimal(std::string_view s) {
 }  // namespace
 
 Response create_call(core::Engine& engine, const CallsRequest& req, core::Effects& out) {
-  std::optional<core::Result<core::CreateCall>> own;
-  if (!req.create) own = parse_create(req.body, req.route.account_sid);
-  const core::Result<core::CreateCall>& parsed = req.create ? *req.create : *own;
+  const core::Result<core::CreateCall>& parsed = *req.create;
   if (!parsed) return error_response(parsed.error(), req);
   auto created = engine.create_call(*parsed, out);
   if (!created) return error_response(created.error(), req);
@@ -107,12 +105,7 @@ Response update_call(core::Engine& engine, const CallsRequest& req, core::Effect
   if (!engine.find_call(req.route.account_sid, req.route.call_sid)) {
     return error_response(not_found(req.path), req);
   }
-  std::optional<core::Result<core::UpdateCall>> own;
-  if (!req.update) {
-    own = parse_update(req.body);
-    if (*own) (*own)->request_id = req.request_id;
-  }
-  const core::Result<core::UpdateCall>& parsed = req.update ? *req.update : *own;
+  const core::Result<core::UpdateCall>& parsed = *req.update;
   if (!parsed) return error_response(parsed.error(), req);
   auto updated = engine.update_call(req.route.account_sid, req.route.call_sid, *parsed, out);
   if (!updated) {

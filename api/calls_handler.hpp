@@ -19,7 +19,7 @@ struct CallsRequest {
   const FormFields& body;
   std::string_view request_id = {};  // RQ...: journaled with an accepted update
   bool defer_render = false;          // Request::defer_render
-  // Parsed already (prepare_twilio): used instead of parsing `body` again.
+  // Parsed before the engine lock (prepare_twilio): set for a create and an update.
   const core::Result<core::CreateCall>* create = nullptr;
   const core::Result<core::UpdateCall>* update = nullptr;
 };

@@ -92,8 +92,6 @@ const std::string& route_template(RouteId id) {
   return labels[id < labels.size() ? id : 0];
 }
 
-std::string route_template(std::string_view path) { return route_template(route_id(path)); }
-
 namespace {
 
 // Any token is a method to the HTTP parser: a label per distinct one would let clients grow

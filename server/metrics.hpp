@@ -26,7 +26,6 @@ namespace dialtone::server {
 using RouteId = uint16_t;
 RouteId route_id(std::string_view path);
 const std::string& route_template(RouteId id);
-std::string route_template(std::string_view path);
 
 class Metrics {
  public:

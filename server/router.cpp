@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "api/auth.hpp"
@@ -19,9 +20,8 @@ namespace {
 // Journals a Twilio API request that touched a call (type "api.request"). An accepted update
 // is journaled by core itself (with what it changed), so it is not counted twice.
 void journal_api_request(core::Engine& engine, const api::Request& request,
-                         std::string_view path, const api::Response& response,
-                         uint64_t seq_before) {
-  auto route = api::match_route(path);
+                         std::string_view path, const std::optional<api::Route>& route,
+                         const api::Response& response, uint64_t seq_before) {
   if (!route) return;
   std::string call_sid = route->call_sid.empty() ? response.call_sid : route->call_sid;
   if (call_sid.empty()) return;
@@ -131,7 +131,7 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
       host.with_engine([&](core::Engine& engine, core::Effects& effects) {
         const uint64_t seq_before = engine.journal().last_seq();
         response = api::handle_twilio(engine, request, prepared, effects);
-        journal_api_request(engine, request, path, response, seq_before);
+        journal_api_request(engine, request, path, prepared.route, response, seq_before);
       });
       if (response.render) {  // outside the engine lock, from copies
         response.body = response.render();
