@@ -13,6 +13,7 @@
 
 #include "core/call_index.hpp"
 #include "core/engine.hpp"
+#include "core/segmented_vector.hpp"
 #include "core/twiml/document.hpp"
 
 namespace dialtone::core {
@@ -190,8 +191,8 @@ struct Engine::Impl {
   bool reset_all = false;
   std::vector<std::string> reset_accounts;
   CallIndex<CallRecord> calls;  // keyed by a view of the record's own sid
-  std::unordered_map<std::string, std::vector<CallRecord*>> by_account;  // creation order
-  std::vector<Timer> timers;      // a min-heap (std::greater) by due time, then seq
+  std::unordered_map<std::string, SegmentedVector<CallRecord*>> by_account;  // creation order
+  SegmentedVector<Timer> timers;  // a min-heap (std::greater) by due time, then seq
   size_t live_timers = 0;         // entries that will fire; the rest are stale
   std::vector<std::unique_ptr<CallRecord>> graveyard;  // removed, timers still in the heap
   std::vector<CallRecord*> ended; // ended during this command: release their runtime after

@@ -73,7 +73,7 @@ void Engine::Impl::release_ended() {
 }
 
 void Engine::Impl::purge_timers() {
-  std::erase_if(timers, [](const Timer& t) {
+  timers.erase_if([](const Timer& t) {
     const bool live = !t.rec->removed && t.rec->gens[static_cast<size_t>(t.slot)] == t.gen;
     if (!live) --t.rec->timers_queued;
     return !live;
@@ -83,7 +83,7 @@ void Engine::Impl::purge_timers() {
 }
 
 void Engine::Impl::remove_call(CallRecord& rec) {
-  std::erase(by_account[rec.call.account_sid], &rec);
+  by_account[rec.call.account_sid].erase(&rec);
   std::unique_ptr<CallRecord> owned = calls.take(rec.call.sid);
   for (size_t slot = 0; slot < static_cast<size_t>(TimerSlot::kCount); ++slot) {
     if (rec.armed & (1u << slot)) --live_timers;
