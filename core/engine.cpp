@@ -404,7 +404,7 @@ void Engine::reset_account(const std::string& account_sid) {
   impl_->release_ended();
   auto it = impl_->by_account.find(account_sid);
   if (it != impl_->by_account.end()) {
-    const SegmentedVector<CallRecord*> records = std::move(it->second);
+    const Impl::AccountCalls records = std::move(it->second);
     impl_->by_account.erase(it);
     for (CallRecord* rec : records) {
       for (const auto& n : rec->notifications) impl_->notifications.erase(n);

@@ -191,7 +191,10 @@ struct Engine::Impl {
   bool reset_all = false;
   std::vector<std::string> reset_accounts;
   CallIndex<CallRecord> calls;  // keyed by a view of the record's own sid
-  std::unordered_map<std::string, SegmentedVector<CallRecord*>> by_account;  // creation order
+  // Creation order. 1 KiB segments: an account costs one, and a test suite may make thousands
+  // of accounts with a few calls each.
+  using AccountCalls = SegmentedVector<CallRecord*, 1024>;
+  std::unordered_map<std::string, AccountCalls> by_account;
   SegmentedVector<Timer> timers;  // a min-heap (std::greater) by due time, then seq
   size_t live_timers = 0;         // entries that will fire; the rest are stale
   std::vector<std::unique_ptr<CallRecord>> graveyard;  // removed, timers still in the heap

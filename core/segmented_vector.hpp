@@ -1,4 +1,5 @@
-// A vector stored in fixed 64 KiB segments, which never moves its elements when it grows.
+// A vector stored in fixed-size segments (64 KiB unless told), which never moves its elements
+// when it grows.
 // Why: the engine's timer heap and its per-account lists of calls grow to a million entries,
 // and they grow with the engine lock held. A std::vector doubles by copying every element into
 // fresh memory, and fresh memory costs a page fault per 4 KiB (~12 us on these VMs): at 524k
@@ -7,6 +8,8 @@
 // but it holds one pointer per segment.
 // An index goes to its segment by shift and mask (the segment size is a power of two), so the
 // random-access iterator the heap algorithms walk costs one load more than a pointer's.
+// A non-empty vector holds at least one segment: where there are many small ones (a list per
+// account), pick small segments.
 // Thread-safety: none.
 #pragma once
 
@@ -21,9 +24,8 @@
 
 namespace dialtone::core {
 
-template <class T>
+template <class T, size_t kSegmentBytes = 64 * 1024>
 class SegmentedVector {
-  static constexpr size_t kSegmentBytes = 64 * 1024;
   static constexpr size_t kPerSegment = std::bit_floor(std::max<size_t>(1, kSegmentBytes / sizeof(T)));
   static constexpr size_t kShift = std::countr_zero(kPerSegment);
   static constexpr size_t kMask = kPerSegment - 1;

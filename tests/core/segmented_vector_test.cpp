@@ -12,9 +12,12 @@
 namespace dialtone::core {
 namespace {
 
-TEST(SegmentedVector, AgreesWithAVectorThroughPushesPopsAndErases) {
+// Random pushes, pops and erase_ifs on both; `per_segment` is V's segment length, and the walk
+// must end up spanning several segments.
+template <class V>
+void agree_with_a_vector(size_t per_segment) {
   std::mt19937_64 rng(1);
-  SegmentedVector<uint64_t> v;  // 8192 per segment
+  V v;
   std::vector<uint64_t> model;
   for (int step = 1; step <= 300000; ++step) {
     const uint64_t op = step % 60000 == 0 ? 100 : rng() % 100;
@@ -33,9 +36,17 @@ TEST(SegmentedVector, AgreesWithAVectorThroughPushesPopsAndErases) {
     }
     ASSERT_EQ(v.size(), model.size());
   }
-  ASSERT_GT(model.size(), 8192u * 3) << "the walk should span several segments";
+  ASSERT_GT(model.size(), per_segment * 3);
   EXPECT_TRUE(std::equal(v.begin(), v.end(), model.begin(), model.end()));
   for (size_t i = 0; i < model.size(); i += 977) EXPECT_EQ(v[i], model[i]);
+}
+
+TEST(SegmentedVector, AgreesWithAVectorThroughPushesPopsAndErases) {
+  agree_with_a_vector<SegmentedVector<uint64_t>>(8192);  // 64 KiB segments
+}
+
+TEST(SegmentedVector, AgreesWithAVectorWithSegmentsOfEightElements) {
+  agree_with_a_vector<SegmentedVector<uint64_t, 64>>(8);
 }
 
 TEST(SegmentedVector, HoldsAHeapThatPopsInTheSameOrderAsOneInAVector) {
