@@ -26,7 +26,8 @@ namespace dialtone::core {
 
 template <class T, size_t kSegmentBytes = 64 * 1024>
 class SegmentedVector {
-  static constexpr size_t kPerSegment = std::bit_floor(std::max<size_t>(1, kSegmentBytes / sizeof(T)));
+  static constexpr size_t kPerSegment =
+      std::bit_floor(std::max<size_t>(1, kSegmentBytes / sizeof(T)));
   static constexpr size_t kShift = std::countr_zero(kPerSegment);
   static constexpr size_t kMask = kPerSegment - 1;
 
@@ -145,7 +146,8 @@ class SegmentedVector {
   // Raw storage: an element is constructed when it is pushed, so a new segment's pages are
   // touched one at a time as it fills, not all at once.
   static Segment allocate() {
-    return Segment(static_cast<T*>(::operator new(kPerSegment * sizeof(T), std::align_val_t(alignof(T)))));
+    void* p = ::operator new(kPerSegment * sizeof(T), std::align_val_t(alignof(T)));
+    return Segment(static_cast<T*>(p));
   }
   // Keeps one spare segment past the last used one, so that a size going back and forth across
   // a segment boundary (a heap popping and pushing) does not allocate each time.
