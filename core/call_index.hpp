@@ -32,20 +32,16 @@ class CallIndex {
 
   Record* find(std::string_view sid) const {
     const uint64_t h = hash(sid);
-    const Shard& shard = shard_of(h);
-    if (shard.size == 0) return nullptr;
-    for (size_t i = h & shard.mask;; i = (i + 1) & shard.mask) {
-      const Slot& s = shard.slots[i];
-      if (!s.rec) return nullptr;
-      if (s.hash == h && std::string_view(s.rec->call.sid) == sid) return s.rec;
-    }
+    const Shard& shard = shards_[shard_index(h)];
+    const size_t i = slot_of(shard, h, sid);
+    return i == kNone ? nullptr : shard.slots[i].rec;
   }
   bool contains(std::string_view sid) const { return find(sid) != nullptr; }
 
   // The sid must be new.
   Record& insert(std::unique_ptr<Record> rec) {
     const uint64_t h = hash(rec->call.sid);
-    Shard& shard = shard_of(h);
+    Shard& shard = shards_[shard_index(h)];
     if ((shard.size + 1) * 4 > (shard.mask + 1) * 3) grow(shard);
     place(shard, Slot{h, rec.get()});
     ++shard.size;
@@ -56,14 +52,9 @@ class CallIndex {
   // Removes and hands back the record; null when there is none.
   std::unique_ptr<Record> take(std::string_view sid) {
     const uint64_t h = hash(sid);
-    Shard& shard = shard_of(h);
-    if (shard.size == 0) return nullptr;
-    size_t i = h & shard.mask;
-    for (;; i = (i + 1) & shard.mask) {
-      const Slot& s = shard.slots[i];
-      if (!s.rec) return nullptr;
-      if (s.hash == h && std::string_view(s.rec->call.sid) == sid) break;
-    }
+    Shard& shard = shards_[shard_index(h)];
+    size_t i = slot_of(shard, h, sid);
+    if (i == kNone) return nullptr;
     std::unique_ptr<Record> out(shard.slots[i].rec);
     // Backward shift: pull each following slot of the run into the hole unless its home lies
     // cyclically after the hole (it would then become unreachable from its home).
@@ -85,11 +76,8 @@ class CallIndex {
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
   void clear() {
-    for (size_t k = 0; k < kShards; ++k) {
-      Shard& shard = shards_[k];
-      for (size_t i = 0; shard.size > 0 && i <= shard.mask; ++i) delete shard.slots[i].rec;
-      shard = Shard{};  // and give the slots back
-    }
+    visit([](Record* r) { delete r; });
+    for (size_t k = 0; k < kShards; ++k) shards_[k] = Shard{};  // and give the slots back
     size_ = 0;
   }
 
@@ -119,7 +107,18 @@ class CallIndex {
 
   // The shard takes the top bits and the slot the low bits, so the two choices are independent.
   static uint64_t hash(std::string_view sid) { return std::hash<std::string_view>{}(sid); }
-  Shard& shard_of(uint64_t h) const { return shards_[h >> (64 - kShardBits)]; }
+  static size_t shard_index(uint64_t h) { return h >> (64 - kShardBits); }
+
+  // The slot holding sid in its shard, or kNone.
+  static constexpr size_t kNone = ~size_t{0};
+  static size_t slot_of(const Shard& shard, uint64_t h, std::string_view sid) {
+    if (shard.size == 0) return kNone;
+    for (size_t i = h & shard.mask;; i = (i + 1) & shard.mask) {
+      const Slot& s = shard.slots[i];
+      if (!s.rec) return kNone;
+      if (s.hash == h && std::string_view(s.rec->call.sid) == sid) return i;
+    }
+  }
 
   static void place(Shard& shard, Slot s) {
     size_t i = s.hash & shard.mask;
