@@ -3,7 +3,8 @@
 # Used by the README's two commands, .ci/run and docker/Dockerfile, so that every path to a
 # working build goes through the same list.
 #   scripts/install-deps.sh            build dependencies (compiler, CMake, libraries)
-#   scripts/install-deps.sh --test     also the test tools (Node.js, npm packages in tests/e2e)
+#   scripts/install-deps.sh --test     also the test tools (Node.js, npm packages in tests/e2e,
+#                                      python3-twilio for tests/python)
 #   scripts/install-deps.sh --runtime  only the shared libraries the binary needs at run time
 #   scripts/install-deps.sh --fuzz     also clang and libFuzzer, for scripts/fuzz.sh
 set -euo pipefail
@@ -14,7 +15,8 @@ build_pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-url1.81-d
             libtcmalloc-minimal4 ca-certificates)
 runtime_pkgs=(libspdlog1.10 libfmt9 libtinyxml2-9 libssl3 libsqlite3-0 libboost-url1.81.0
               libtcmalloc-minimal4 ca-certificates)
-test_pkgs=(nodejs npm curl openssl chromium)  # chromium: the console test (playwright-core)
+test_pkgs=(nodejs npm curl openssl chromium  # chromium: the console test (playwright-core)
+           python3-twilio)                   # tests/python: the official Python SDK (7.7.1)
 fuzz_pkgs=(clang libclang-rt-14-dev)  # Debian 12: clang 14; libFuzzer and the sanitizer runtimes
 
 mode=build
