@@ -697,7 +697,9 @@ LoadResult load(int argc, char** argv) {
 std::string help_text() {
   std::ostringstream out;
   out << "dialtone - a self-hosted emulator of Twilio's Voice REST API (Calls)\n\n"
-         "Usage: dialtone [--config FILE] [--OPTION VALUE | --OPTION=VALUE]...\n\n"
+         "Usage: dialtone [--config FILE] [--OPTION VALUE | --OPTION=VALUE]...\n"
+         "       dialtone healthcheck [same options]   exit 0 when that dialtone's\n"
+         "                                             /_dialtone/health answers 200\n\n"
          "Precedence: option > environment > config file > default.\n"
          "  --config FILE   JSON file (see config/dialtone.json); env DIALTONE_CONFIG\n"
          "  --help          this text\n\n"

@@ -13,11 +13,13 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "config/config.hpp"
 #include "server/engine_host.hpp"
+#include "server/healthcheck.hpp"
 #include "server/http_server.hpp"
 #include "server/logging.hpp"
 #include "server/router.hpp"
@@ -65,6 +67,10 @@ void drain_then_stop(asio::io_context& io, server::HttpServer& http, server::Eng
 }  // namespace
 
 int main(int argc, char** argv) {
+  // `dialtone healthcheck [options]`: the container's HEALTHCHECK (server/healthcheck.hpp).
+  if (argc > 1 && std::string_view(argv[1]) == "healthcheck") {
+    return server::run_healthcheck(argc - 1, argv + 1);
+  }
   auto loaded = config::load(argc, argv);
   if (loaded.show_help) {
     std::fputs(config::help_text().c_str(), stdout);
