@@ -24,7 +24,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH="$ROOT/bench"
 BUILD="$ROOT/build/release"
-SPEC="${BENCH_SPEC:-$ROOT/../shared/spec/twilio_api_v2010.json}"
+SPEC="${BENCH_SPEC:-$ROOT/tests/fixtures/twilio/twilio_api_v2010.json}"
 OUT="${BENCH_OUT:-$ROOT/build/bench-out}"
 DURATION="${BENCH_DURATION:-5}"
 ROUNDS="${BENCH_ROUNDS:-3}"

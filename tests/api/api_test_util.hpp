@@ -77,13 +77,13 @@ inline rapidjson::Document parse_json(const std::string& text) {
 
 inline const rapidjson::Document& observed() {
   static const rapidjson::Document doc =
-      parse_json(read_file(std::string(DIALTONE_SHARED_DIR) + "/spec/observed-responses.json"));
+      parse_json(read_file(std::string(DIALTONE_FIXTURES_DIR) + "/observed-responses.json"));
   return doc;
 }
 
 inline const rapidjson::Document& spec() {
   static const rapidjson::Document doc =
-      parse_json(read_file(std::string(DIALTONE_SHARED_DIR) + "/spec/twilio_api_v2010.json"));
+      parse_json(read_file(std::string(DIALTONE_FIXTURES_DIR) + "/twilio_api_v2010.json"));
   return doc;
 }
 

@@ -10,7 +10,7 @@ namespace dialtone::server {
 namespace {
 
 rapidjson::Document load_vectors() {
-  std::ifstream in(std::string(DIALTONE_SHARED_DIR) + "/spec/signature-vectors.json");
+  std::ifstream in(std::string(DIALTONE_FIXTURES_DIR) + "/signature-vectors.json");
   std::stringstream text;
   text << in.rdbuf();
   rapidjson::Document doc;
@@ -18,7 +18,7 @@ rapidjson::Document load_vectors() {
   return doc;
 }
 
-TEST(Signature, ReproducesEverySharedVector) {
+TEST(Signature, ReproducesEveryPublishedVector) {
   auto doc = load_vectors();
   ASSERT_TRUE(doc.IsObject()) << "cannot read signature-vectors.json";
   const auto& vectors = doc["vectors"];

@@ -10,9 +10,9 @@ const twilio = require('twilio');
 const schema = require('./schema');
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
-const sharedDir = process.env.DIALTONE_SHARED_DIR
-  ? path.resolve(process.env.DIALTONE_SHARED_DIR)
-  : path.resolve(repoRoot, '..', 'shared');
+// Twilio's reference data the tests compare against, kept in the repository (a clone stands on
+// its own): tests/fixtures/twilio/README.md says where each file came from.
+const fixturesDir = path.join(repoRoot, 'tests', 'fixtures', 'twilio');
 
 function binaryPath() {
   const bin = process.env.DIALTONE_BIN || 'build/ci/server/dialtone';
@@ -280,7 +280,7 @@ const HOLD_TWIML = '<Response><Pause length="600"/></Response>';
 
 module.exports = {
   repoRoot,
-  sharedDir,
+  fixturesDir,
   binaryPath,
   ACCOUNT_SID,
   AUTH_TOKEN,

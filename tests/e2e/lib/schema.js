@@ -1,6 +1,6 @@
 'use strict';
 // Validates response bodies against Twilio's own OpenAPI document
-// (shared/spec/twilio_api_v2010.json, OpenAPI 3.0).
+// (tests/fixtures/twilio/twilio_api_v2010.json, OpenAPI 3.0).
 //
 // OpenAPI 3.0 is not JSON Schema: `nullable: true` is converted here to JSON Schema
 // (`type: [T, "null"]`, or `anyOf: [{$ref}, {type: "null"}]` next to a $ref). Twilio's custom
@@ -12,11 +12,7 @@ const path = require('node:path');
 const Ajv = require('ajv');
 const addFormats = require('ajv-formats');
 
-function sharedDir() {
-  return process.env.DIALTONE_SHARED_DIR
-    ? path.resolve(process.env.DIALTONE_SHARED_DIR)
-    : path.resolve(__dirname, '..', '..', '..', '..', 'shared');
-}
+const fixturesDir = path.resolve(__dirname, '..', '..', 'fixtures', 'twilio');
 
 function convert(node) {
   if (Array.isArray(node)) return node.map(convert);
@@ -54,7 +50,7 @@ function isRfc2822(s) {
 let cache;
 function load() {
   if (cache) return cache;
-  const specPath = path.join(sharedDir(), 'spec', 'twilio_api_v2010.json');
+  const specPath = path.join(fixturesDir, 'twilio_api_v2010.json');
   const spec = JSON.parse(fs.readFileSync(specPath, 'utf8'));
   const listPath = spec.paths['/2010-04-01/Accounts/{AccountSid}/Calls.json'];
   const listSchema = listPath.get.responses['200'].content['application/json'].schema;

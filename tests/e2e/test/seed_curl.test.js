@@ -8,14 +8,14 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
 const { useDialtone, uniqueNumber, FROM } = require('../lib/common');
-const { waitForStatus, HOLD_TWIML, sharedDir } = require('../lib/dialtone');
+const { waitForStatus, HOLD_TWIML, fixturesDir } = require('../lib/dialtone');
 const schema = require('../lib/schema');
 const xml = require('../lib/xml');
 
 const ctx = useDialtone();
 
 // The element names of the seed's XML response, in its order.
-const seedText = fs.readFileSync(path.join(sharedDir, 'seed', 'modifying-live-calls.txt'), 'utf8');
+const seedText = fs.readFileSync(path.join(fixturesDir, 'modifying-live-calls.txt'), 'utf8');
 const seedXml = xml.parse(seedText.slice(seedText.lastIndexOf('<TwilioResponse>')));
 const SEED_ELEMENTS = seedXml.children[0].children.map((c) => c.name);
 
