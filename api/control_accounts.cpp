@@ -16,28 +16,70 @@ core::SidGenerator& generator() {
 // 32 hex digits: the shape of Twilio's auth tokens.
 std::string secret() { return generator().next("XX").substr(2); }
 
+core::TwilioError bad(std::string message) { return core::TwilioError{400, 0, message, {}}; }
+
+void write_account(JsonWriter& w, const core::Account& a, core::Engine& engine,
+                   const ClockOf& clock_of) {
+  w.StartObject();
+  w.member("sid", a.sid);
+  w.member("auth_token", a.auth_token);
+  w.member("owner_account_sid", a.owner_account_sid);
+  w.member("friendly_name", a.friendly_name);
+  w.Key("api_key_sids");
+  w.StartArray();
+  for (const auto& k : a.api_keys) w.String(k.sid);
+  w.EndArray();
+  const core::World& world = engine.world(a.sid);
+  w.member("world_sid", world.sid);
+  w.Key("clock");
+  w.raw_value([&](std::string& out) { out += clock_json(clock_of(world)); });
+  w.EndObject();
+}
+
 }  // namespace
 
-Response create_account(core::Engine& engine, const FormFields& p) {
-  core::Account a;
+core::Result<NewAccount> parse_new_account(const core::Engine& engine, const FormFields& p) {
+  NewAccount n;
+  core::Account& a = n.account;
   a.sid = generator().next("AC");
   a.auth_token = secret();
   a.owner_account_sid = a.sid;
   if (const std::string* owner = p.get("OwnerAccountSid")) {
     const core::Account* parent = engine.accounts().find(*owner);
-    if (!parent) return control_error(404, "No account " + *owner + " to own the subaccount");
+    if (!parent) {
+      return core::TwilioError{404, 0, "No account " + *owner + " to own the subaccount", {}};
+    }
     if (parent->owner_account_sid != parent->sid) {
-      return control_error(400, "Account " + *owner + " is a subaccount; subaccounts cannot "
-                                "own subaccounts");
+      return bad("Account " + *owner + " is a subaccount; subaccounts cannot own subaccounts");
     }
     a.owner_account_sid = *owner;
   }
   const std::string* name = p.get("FriendlyName");
-  if (name && name->size() > 64) return control_error(400, "FriendlyName is over 64 characters");
+  if (name && name->size() > 64) return bad("FriendlyName is over 64 characters");
   a.friendly_name = name ? *name : "dialtone test account";
   a.api_keys.push_back({generator().next("SK"), secret()});
-  engine.accounts().put(a);
 
+  const bool sub = a.owner_account_sid != a.sid;
+  if (p.get("Clock") || p.get("Speed")) {
+    if (sub) return bad("Clock and Speed belong to a root account: a subaccount shares its "
+                        "owner's clock");
+    FormFields clock;
+    if (const std::string* m = p.get("Clock")) clock.add("Mode", *m);
+    if (const std::string* s = p.get("Speed")) clock.add("Speed", *s);
+    auto update = parse_clock_update(clock);
+    if (!update) return update.error();
+    n.clock = *update;
+  }
+  if (const std::string* s = p.get("Seed")) {
+    if (sub) return bad("Seed belongs to a root account: a subaccount shares its owner's sids");
+    n.seed = core::parse_seed(*s);
+    if (!n.seed) return bad("Seed must be a whole number from 0 to 18446744073709551615");
+  }
+  return n;
+}
+
+Response account_created(const core::Account& a, const core::World& world,
+                         const ClockOf& clock_of) {
   std::string buf;
   JsonWriter w(buf);
   w.StartObject();
@@ -47,30 +89,32 @@ Response create_account(core::Engine& engine, const FormFields& p) {
   w.member("friendly_name", a.friendly_name);
   w.member("api_key_sid", a.api_keys[0].sid);
   w.member("api_key_secret", a.api_keys[0].secret);
+  w.member("world_sid", world.sid);
+  w.member("seed", std::to_string(world.seed));
+  w.Key("clock");
+  w.raw_value([&](std::string& out) { out += clock_json(clock_of(world)); });
   w.EndObject();
   return control_json(201, std::move(buf));
 }
 
-Response list_accounts(const core::Engine& engine) {
+Response list_accounts(core::Engine& engine, const ClockOf& clock_of) {
   std::string buf;
   JsonWriter w(buf);
   w.StartObject();
   w.Key("accounts");
   w.StartArray();
-  for (const auto& [sid, a] : engine.accounts().all()) {
-    w.StartObject();
-    w.member("sid", a.sid);
-    w.member("auth_token", a.auth_token);
-    w.member("owner_account_sid", a.owner_account_sid);
-    w.member("friendly_name", a.friendly_name);
-    w.Key("api_key_sids");
-    w.StartArray();
-    for (const auto& k : a.api_keys) w.String(k.sid);
-    w.EndArray();
-    w.EndObject();
-  }
+  for (const auto& [sid, a] : engine.accounts().all()) write_account(w, a, engine, clock_of);
   w.EndArray();
   w.EndObject();
+  return control_json(200, std::move(buf));
+}
+
+Response get_account(core::Engine& engine, const std::string& sid, const ClockOf& clock_of) {
+  const core::Account* a = engine.accounts().find(sid);
+  if (!a) return control_error(404, "No account " + sid);
+  std::string buf;
+  JsonWriter w(buf);
+  write_account(w, *a, engine, clock_of);
   return control_json(200, std::move(buf));
 }
 

@@ -117,6 +117,11 @@ std::optional<ControlRoute> match_control(std::string_view path) {
   if (rest.starts_with("console/") && rest.size() > 8) {
     return ControlRoute{ControlKind::kConsole, {}, std::string(rest.substr(8))};
   }
+  if (rest.starts_with("accounts/")) {
+    std::string_view sid = rest.substr(9);
+    if (sid.empty() || sid.find('/') != std::string_view::npos) return std::nullopt;
+    return ControlRoute{ControlKind::kAccount, std::string(sid), {}};
+  }
   if (!rest.starts_with("calls/")) return std::nullopt;
   rest.remove_prefix(6);
   const size_t slash = rest.find('/');
@@ -148,6 +153,8 @@ std::string_view control_allowed_methods(ControlKind kind) {
       return "POST";
     case ControlKind::kBehaviors:
       return "GET, POST, DELETE";
+    case ControlKind::kAccount:
+      return "GET, DELETE";
     case ControlKind::kClock:
     case ControlKind::kNumbers:
     case ControlKind::kAccounts:

@@ -28,6 +28,7 @@ enum class ControlKind {
   kEvents,        // GET
   kReset,         // POST
   kAccounts,      // GET, POST
+  kAccount,       // GET, DELETE /accounts/{AccountSid}
   kLimits,        // GET, POST
   kConsole,       // GET /_dialtone/ (the console page) and /_dialtone/console/{file}
   kStream,        // GET /_dialtone/stream (Server-Sent Events: journal and call changes)
@@ -35,7 +36,7 @@ enum class ControlKind {
 
 struct ControlRoute {
   ControlKind kind = ControlKind::kHealth;
-  std::string call_sid;
+  std::string call_sid;  // kCallAction, kCallEvents; kAccount: the account's sid
   std::string action;  // kCallAction: "answer", ..., "digits", "speech"; kConsole: the file
 };
 

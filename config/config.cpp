@@ -11,6 +11,8 @@
 #include <regex>
 #include <sstream>
 
+#include "core/world/world.hpp"
+
 namespace dialtone::config {
 namespace {
 
@@ -55,6 +57,8 @@ const std::vector<Setting>& settings() {
        "real | manual (time moves only via the control API)"},
       {"clock_speed", Kind::kDouble, at(&Config::clock_speed), 0.001, 1000.0, {},
        "real clock: virtual seconds per wall second"},
+      {"seed", Kind::kString, at(&Config::seed), 0, 0, {},
+       "decimal seed of sids and random choices (reproducible runs); empty = random"},
       {"ring_seconds", Kind::kInt, at(&Config::ring_seconds), 0, 600, {},
        "default callee answers after this long"},
       {"play_seconds", Kind::kInt, at(&Config::play_seconds), 0, 3600, {},
@@ -502,6 +506,9 @@ std::string validate(const Config& c) {
     return "account_sid: '" + c.account_sid + "' is not AC followed by 32 lowercase hex digits";
   }
   if (c.auth_token.empty()) return "auth_token: must not be empty";
+  if (!c.seed.empty() && !core::parse_seed(c.seed)) {
+    return "seed: '" + c.seed + "' is not a whole number from 0 to 18446744073709551615";
+  }
   if (c.host.empty()) return "host: must not be empty";
   for (const auto& h : c.webhook.allowed_hosts) {
     std::string_view name(h);

@@ -107,6 +107,10 @@ struct Config {
   int shutdown_timeout_s = 10;
   ControlApiConfig control_api;
   std::string data_dir;  // persistence (server/store.hpp); empty: nothing is kept
+  // Decimal seed of every sid and random choice (each account's world derives its own from
+  // it); empty: a random one per start. Two runs of the same test with the same seed give
+  // the same sids.
+  std::string seed;
   std::string config_file;  // the file that was read, for the startup log
 };
 

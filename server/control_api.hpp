@@ -27,8 +27,11 @@ void handle_control(ControlContext& ctx, const api::Request& request, Respond re
 
 // The deferred routes (control_clock.cpp, control_events.cpp) and the console's (the page's
 // files and its live stream, control_console.cpp).
-void handle_clock(ControlContext& ctx, const api::Request& request, Respond respond);
-void handle_advance(ControlContext& ctx, const api::Request& request, Respond respond);
+// The clock routes act on `account_sid`'s world.
+void handle_clock(ControlContext& ctx, const api::Request& request,
+                  const std::string& account_sid, Respond respond);
+void handle_advance(ControlContext& ctx, const api::Request& request,
+                    const std::string& account_sid, Respond respond);
 void handle_events(ControlContext& ctx, const api::Request& request, std::string call_sid,
                    Respond respond);
 void handle_console_file(const api::Request& request, const std::string& file, Respond respond);
