@@ -420,11 +420,9 @@ class ScriptedCallee {
    * recordSeconds}. Resolves the rule dialtone stored.
    */
   behaves(behavior = {}) {
-    const b = { ...behavior };
-    if (typeof b.gather === 'string') b.gather = [b.gather];
     const target = this.number === '*' ? { Default: true } : { Number: this.number };
     return this.account.dialtone.control('POST', '/behaviors',
-      this.account._params({ ...target, ...pascal(b) }));
+      this.account._params({ ...target, ...pascal(behavior) }));
   }
 }
 

@@ -446,8 +446,6 @@ class ScriptedCallee:
         ``answer_after`` seconds of ringing, ``answered_by``, ``gather`` (what it enters at
         each <Gather>: digits or 'speech:TEXT'; one string or a list), ``hangup_after``,
         ``record_seconds``. Returns the rule dialtone stored."""
-        if isinstance(gather, str):
-            gather = [gather]
         target = {"Default": True} if self.number == "*" else {"Number": self.number}
         target.update(_pascal(dict(outcome=outcome, answer_after=answer_after,
                                    answered_by=answered_by, gather=gather,
