@@ -7,8 +7,10 @@
 
 const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
+const twilio = require('twilio');
 const { useDialtone, rejectsRest } = require('../lib/common');
 const { twilioClient } = require('../lib/dialtone');
+const { Dialtone } = require('../../../clients/node');
 
 const ctx = useDialtone();
 
@@ -161,36 +163,36 @@ function routeWorker(w) {
   return p;
 }
 
-/** The whole scenario of one worker in a fresh account; returns its journal, normalized. */
+/**
+ * The whole scenario of one worker in a fresh account; returns its journal, normalized. Written
+ * with the client library (clients/node), as a suite's worker would.
+ */
 async function runWorker(w) {
   const p = routeWorker(w);
-  const a = await newAccount({ Seed: String(1000 + w) });
-  const q = { AccountSid: a.sid };
-  const advance = (s) => ok('POST', '/clock/advance', { ...q, Seconds: s });
-  const waitFor = (sid, cond) => ok('GET', `/calls/${sid}/events`,
-    { ...q, wait_for: cond, timeout: '10' });
-  await ok('POST', '/numbers', { ...q, PhoneNumber: IVR_NUMBER, VoiceUrl: ctx.hooks.url(p('/voice')),
-    StatusCallback: ctx.hooks.url(p('/status')) }, 201);
-  await ok('POST', '/behaviors', { ...q, Number: CALLER, Gather: ['2'] }, 201);
-  await ok('POST', '/behaviors', { ...q, Number: AGENT, AnswerAfter: 2 }, 201);
+  const dt = new Dialtone({ baseUrl: ctx.dt.baseUrl, twilio });
+  const a = await dt.account({ clock: 'manual', seed: 1000 + w });
+  const waitFor = (sid, cond) => a.waitFor(sid, cond, { timeout: 10 });
+  await a.number(IVR_NUMBER, { voiceUrl: ctx.hooks.url(p('/voice')), statusCallback: ctx.hooks.url(p('/status')) });
+  await a.callee(CALLER).behaves({ gather: ['2'] });
+  await a.callee(AGENT).behaves({ answerAfter: 2 });
 
-  const caller = await ok('POST', '/calls', { ...q, From: CALLER, To: IVR_NUMBER }, 201);
+  const caller = await a.inbound({ from: CALLER, to: IVR_NUMBER });
   await waitFor(caller.sid, 'verb:verb=Gather');
-  await advance(5);
+  await a.advance(5);
   await waitFor(caller.sid, 'verb:verb=Enqueue');
-  await advance(12);  // hold music loops
+  await a.advance(12);  // hold music loops
   const agent = await a.client.calls.create({ to: AGENT, from: '+14155550803', url: ctx.hooks.url(p('/agent')) });
-  await advance(5);  // the agent answers and takes the caller from the queue
+  await a.advance(5);  // the agent answers and takes the caller from the queue
   await waitFor(caller.sid, 'queue:result=bridged');
-  await advance(30);
+  await a.advance(30);
   await a.client.calls(agent.sid).update({ status: 'completed' });
-  await advance(5);
+  await a.advance(5);
   await waitFor(caller.sid, 'status:completed');
   await waitFor(agent.sid, 'status:completed');
 
-  const journal = await ok('GET', '/events', q);
-  await ok('DELETE', `/accounts/${a.sid}`);
-  return normalize(journal.events, a);
+  const journal = await a.events();
+  await a.close();
+  return normalize(journal, a);
 }
 
 /**
