@@ -4,7 +4,7 @@
 # working build goes through the same list.
 #   scripts/install-deps.sh            build dependencies (compiler, CMake, libraries)
 #   scripts/install-deps.sh --test     also the test tools (Node.js, npm packages in tests/e2e,
-#                                      python3-twilio for tests/python)
+#                                      python3-twilio for tests/python, podman for docker/smoke.sh)
 #   scripts/install-deps.sh --runtime  only the shared libraries the binary needs at run time
 #   scripts/install-deps.sh --fuzz     also clang and libFuzzer, for scripts/fuzz.sh
 set -euo pipefail
@@ -17,6 +17,9 @@ runtime_pkgs=(libspdlog1.10 libfmt9 libtinyxml2-9 libssl3 libsqlite3-0 libboost-
               libtcmalloc-minimal4 ca-certificates)
 test_pkgs=(nodejs npm curl openssl chromium  # chromium: the console test (playwright-core)
            python3-twilio)                   # tests/python: the official Python SDK (7.7.1)
+# docker/smoke.sh without a Docker engine: podman (netavark and aardvark-dns give compose's
+# network service-name DNS), runc, podman-compose, and debootstrap for docker/offline-base.sh.
+container_pkgs=(podman runc netavark aardvark-dns iptables podman-compose debootstrap)
 fuzz_pkgs=(clang libclang-rt-14-dev)  # Debian 12: clang 14; libFuzzer and the sanitizer runtimes
 
 mode=build
@@ -31,7 +34,7 @@ esac
 wanted=()
 case "$mode" in
   build) wanted=("${build_pkgs[@]}") ;;
-  test) wanted=("${build_pkgs[@]}" "${test_pkgs[@]}") ;;
+  test) wanted=("${build_pkgs[@]}" "${test_pkgs[@]}" "${container_pkgs[@]}") ;;
   runtime) wanted=("${runtime_pkgs[@]}") ;;
   fuzz) wanted=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
 esac

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Sets up and runs every test: installs the build and test dependencies, builds the `ci` preset
-# (warnings are errors), runs the unit tests (ctest) and then the end-to-end suite against the
-# real binary. Exits non-zero on any failure; the last line is always "N passed, N failed".
+# (warnings are errors), runs the unit tests (ctest), the end-to-end suites against the real
+# binary (Node: tests/e2e; Python: tests/python), the unit tests again under ASan+UBSan and
+# under ThreadSanitizer, bounded fuzzing and the container smoke test. Exits non-zero on any
+# failure; the last line is always "N passed, N failed".
 #   scripts/test.sh                 everything
-#   scripts/test.sh --e2e-only      skip install, build and ctest; run tests/e2e against
-#                                   $DIALTONE_BIN (default build/ci/server/dialtone)
+#   scripts/test.sh --e2e-only      skip install, builds, unit tests, sanitizers, fuzzing and the
+#                                   container; run the e2e suites against $DIALTONE_BIN (default
+#                                   build/ci/server/dialtone)
 #   Extra arguments after -- go to `node --test` (e.g. -- --test-name-pattern=delete).
-#   DIALTONE_FUZZ_SECONDS=N (default 20; 0 skips) and DIALTONE_SMOKE=0 (skips the container).
+# Environment, for a quicker local run: DIALTONE_FUZZ_SECONDS=N (default 20; 0 skips),
+# DIALTONE_SANITIZERS=0 (skips the sanitizer unit runs), DIALTONE_SMOKE=0 (skips the container).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -30,29 +34,55 @@ summary() {
   ((failed == 0))
   exit $?
 }
+t0=$SECONDS
+took() { echo "test.sh: $1 took $((SECONDS - $2)) s"; }
 
+# Adds the counts of a ctest run (its output in file $1, its exit code $2) to the totals.
+count_ctest() {
+  local line f total
+  if grep -q "No tests were found" "$1"; then
+    echo "test.sh: ctest found no unit tests"; failed=$((failed + 1))
+  elif line=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$1" | tail -1) && [[ -n "$line" ]]; then
+    read -r f _ _ _ _ total <<<"$line"
+    passed=$((passed + total - f)); failed=$((failed + f))
+  elif (($2 != 0)); then
+    failed=$((failed + 1))
+  fi
+}
+
+sanitizers=0
 if ((!e2e_only)); then
-  if ! scripts/install-deps.sh --test; then
+  if ! { scripts/install-deps.sh --test && scripts/install-deps.sh --fuzz; }; then  # clang: fuzz
     echo "test.sh: installing dependencies failed" >&2
     failed=$((failed + 1)); summary
   fi
+  t=$SECONDS
   if ! { cmake --preset ci && cmake --build --preset ci -j2; }; then
     echo "test.sh: the ci build failed" >&2
     failed=$((failed + 1)); summary
   fi
+  took "the ci build" $t
 
+  # The sanitizer trees build at the lowest priority while the suites below run: the suites
+  # mostly wait on sockets and a manual clock, so the builds take the idle CPU without
+  # slowing them. Their unit tests run once the suites are done.
+  if [[ "${DIALTONE_SANITIZERS:-1}" != 0 ]]; then
+    sanitizers=1
+    mkdir -p build
+    # The libFuzzer harnesses' tree (clang; scripts/fuzz.sh) is built here as well.
+    ( nice -n 19 scripts/sanitize.sh asan --unit-only --build-only &&
+      nice -n 19 scripts/sanitize.sh tsan --unit-only --build-only &&
+      nice -n 19 cmake --preset fuzz >/dev/null && nice -n 19 cmake --build --preset fuzz -j2
+    ) >build/sanitizers-build.log 2>&1 &
+    sanitize_build=$!
+  fi
+
+  t=$SECONDS
   ctest_log=$(mktemp)
   ctest --preset ci 2>&1 | tee "$ctest_log"
-  ctest_rc=${PIPESTATUS[0]}
-  if grep -q "No tests were found" "$ctest_log"; then
-    echo "test.sh: ctest found no unit tests"
-  elif line=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$ctest_log" | tail -1) && [[ -n "$line" ]]; then
-    read -r f _ _ _ _ total <<<"$line"
-    passed=$((passed + total - f)); failed=$((failed + f))
-  elif ((ctest_rc != 0)); then
-    failed=$((failed + 1))
-  fi
+  count_ctest "$ctest_log" "${PIPESTATUS[0]}"
   rm -f "$ctest_log"
+  took "ctest" $t
 fi
 
 export DIALTONE_BIN="${DIALTONE_BIN:-$root/build/ci/server/dialtone}"
@@ -64,6 +94,7 @@ if [[ ! -d tests/e2e/node_modules ]]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error) || { failed=$((failed + 1)); summary; }
 fi
 
+t=$SECONDS
 mkdir -p tests/e2e/artifacts
 tap=tests/e2e/artifacts/e2e.tap
 echo "test.sh: e2e suite against $DIALTONE_BIN"
@@ -81,6 +112,47 @@ failed=$((failed + ${e2e_fail:-0} + ${e2e_cancel:-0}))
 if ((e2e_rc != 0)) && [[ "${e2e_fail:-0}" == 0 && "${e2e_cancel:-0}" == 0 ]]; then
   failed=$((failed + 1))  # the runner failed without counting a test (e.g. a crash)
 fi
+took "the Node e2e suite" $t
+
+# The Python suite (the official python3-twilio); its last line is "N passed, N failed".
+t=$SECONDS
+py_log=$(mktemp)
+tests/python/run.sh 2>&1 | tee "$py_log"
+py_rc=${PIPESTATUS[0]}
+if line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$py_log" | tail -1) && [[ -n "$line" ]]; then
+  read -r p _ f _ <<<"${line//,/}"
+  passed=$((passed + p)); failed=$((failed + f))
+  ((py_rc != 0 && f == 0)) && failed=$((failed + 1))
+else
+  failed=$((failed + 1))
+fi
+rm -f "$py_log"
+took "the Python e2e suite" $t
+
+if ((sanitizers)); then
+  t=$SECONDS
+  echo "test.sh: waiting for the sanitizer builds (log: build/sanitizers-build.log)"
+  if ! wait "$sanitize_build"; then
+    tail -n 40 build/sanitizers-build.log
+    echo "test.sh: a sanitizer build failed" >&2
+    failed=$((failed + 1))
+  else
+    grep -E '^sanitize.sh .*built in' build/sanitizers-build.log
+    took "waiting for the sanitizer builds" $t
+    # Each sanitizer report counts as one failure, besides the tests that failed.
+    for preset in asan tsan; do
+      t=$SECONDS
+      san_log=$(mktemp)
+      scripts/sanitize.sh "$preset" --unit-only --skip-build 2>&1 | tee "$san_log"
+      san_rc=${PIPESTATUS[0]}
+      count_ctest "$san_log" "$san_rc"
+      reports=$(grep -Eo 'sanitizer reports: [0-9]+ from ctest' "$san_log" | awk '{print $3}')
+      failed=$((failed + ${reports:-1}))
+      rm -f "$san_log"
+      took "ctest under $preset" $t
+    done
+  fi
+fi
 
 # Bounded fuzzing and the container smoke test come last: they build their own trees (clang
 # with sanitizers; the image's release build). For a quicker local run skip them with
@@ -88,6 +160,7 @@ fi
 if ((!e2e_only)); then
   fuzz_seconds=${DIALTONE_FUZZ_SECONDS:-20}
   if ((fuzz_seconds > 0)); then
+    t=$SECONDS
     echo "test.sh: fuzzing each harness for ${fuzz_seconds}s"
     if scripts/install-deps.sh --fuzz && scripts/fuzz.sh "$fuzz_seconds"; then
       passed=$((passed + 1))
@@ -95,10 +168,14 @@ if ((!e2e_only)); then
       echo "test.sh: fuzzing failed (see above for the crash input)" >&2
       failed=$((failed + 1))
     fi
+    took "fuzzing" $t
   fi
   if [[ "${DIALTONE_SMOKE:-1}" != 0 ]]; then
+    t=$SECONDS
     echo "test.sh: container smoke test (docker/smoke.sh)"
     if docker/smoke.sh; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+    took "the container smoke test" $t
   fi
 fi
+took "the whole suite" $t0
 summary

@@ -117,8 +117,11 @@ struct FakeApp::Impl {
         } else {
           serve(*socket, *socket, id, "");
         }
-        boost::system::error_code ignored;
-        socket->shutdown(tcp::socket::shutdown_both, ignored);
+        {
+          std::lock_guard socket_lock(mu);
+          boost::system::error_code ignored;
+          socket->shutdown(tcp::socket::shutdown_both, ignored);
+        }
         --open_count;
       });
     }
@@ -204,6 +207,17 @@ struct FakeApp::Impl {
     }
   }
 
+  // Every close and shutdown of a connection's socket holds `mu`: the destructor shuts all of
+  // them down from the main thread to wake blocked workers, and an Asio socket is not safe
+  // against a close on one thread and a shutdown on another (ThreadSanitizer saw that race).
+  void close_socket(tcp::socket& socket, bool reset) {
+    std::lock_guard lock(mu);
+    boost::system::error_code ec;
+    // Linger 0: close() sends RST instead of FIN.
+    if (reset) socket.set_option(tcp::socket::linger(true, 0), ec);
+    socket.close(ec);
+  }
+
   template <class Stream>
   void misbehave(Stream& stream, tcp::socket& socket, const std::string& path,
                  const std::string& target) {
@@ -212,11 +226,9 @@ struct FakeApp::Impl {
       asio::write(stream, asio::buffer(std::string("HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"
                                                    "Content-Length: 100\r\n\r\n<Resp")),
                   ec);
-      // Linger 0: close() sends RST instead of FIN.
-      socket.set_option(tcp::socket::linger(true, 0), ec);
-      socket.close(ec);
+      close_socket(socket, /*reset=*/true);
     } else if (path == "/hangup") {
-      socket.close(ec);
+      close_socket(socket, /*reset=*/false);
     } else if (path == "/stall") {
       pause(60'000);
     } else if (path == "/drip") {
