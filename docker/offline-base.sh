@@ -47,6 +47,18 @@ if ! debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$rootfs.log" 2
 fi
 printf 'deb %s bookworm main\ndeb %s bookworm-updates main\ndeb %s bookworm-security main\n' \
   "$mirror" "$mirror" "$security" >"$rootfs/etc/apt/sources.list"
+# apt and dpkg set up as in the public slim image (debuerreotype): no fsync per file; no docs,
+# man pages or translations unpacked; no package caches or translations kept in a layer.
+printf '%s\n' force-unsafe-io 'path-exclude /usr/share/doc/*' \
+  'path-include /usr/share/doc/*/copyright' 'path-exclude /usr/share/man/*' \
+  'path-exclude /usr/share/groff/*' 'path-exclude /usr/share/info/*' \
+  'path-exclude /usr/share/lintian/*' 'path-exclude /usr/share/locale/*' \
+  'path-include /usr/share/locale/locale.alias' >"$rootfs/etc/dpkg/dpkg.cfg.d/docker"
+clean='rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true'
+printf '%s\n' "DPkg::Post-Invoke { \"$clean\"; };" "APT::Update::Post-Invoke { \"$clean\"; };" \
+  'Dir::Cache::pkgcache "";' 'Dir::Cache::srcpkgcache "";' 'Acquire::Languages "none";' \
+  'Acquire::GzipIndexes "true";' 'APT::AutoRemove::SuggestsImportant "false";' \
+  >"$rootfs/etc/apt/apt.conf.d/docker"
 if ! { chroot "$rootfs" apt-get update -qq &&
        DEBIAN_FRONTEND=noninteractive chroot "$rootfs" apt-get upgrade -y -qq; } >>"$rootfs.log" 2>&1; then
   tail -n 30 "$rootfs.log" >&2
@@ -56,10 +68,17 @@ fi
 rm -f "$rootfs.log"
 # What the public slim image also leaves out: package caches and lists (the first apt-get update
 # in a build fetches the lists anyway), and device nodes (the runtime provides /dev).
-rm -rf "${rootfs:?}"/var/cache/apt/archives/*.deb "${rootfs:?}"/var/lib/apt/lists/* "${rootfs:?}"/dev/*
-tar -C "$rootfs" --numeric-owner -c . |
-  engine import \
-    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    --change 'CMD ["bash"]' - "$name" >/dev/null
+rm -rf "${rootfs:?}"/var/cache/apt/archives/*.deb "${rootfs:?}"/var/cache/apt/*.bin \
+       "${rootfs:?}"/var/lib/apt/lists/* "${rootfs:?}"/dev/* "${rootfs:?}"/usr/share/man/* \
+       "${rootfs:?}"/usr/share/info/*
+if ! tar -C "$rootfs" --numeric-owner -c . |
+    engine import \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change 'CMD ["bash"]' - "$name" >"$rootfs.log" 2>&1; then
+  cat "$rootfs.log" >&2
+  echo "offline-base: $ENGINE import failed" >&2
+  exit 1
+fi
+rm -f "$rootfs.log"
 echo "offline-base: imported $name ($(engine image inspect --format '{{.Size}}' "$name") bytes)" >&2
 echo "$name"

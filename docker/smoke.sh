@@ -192,6 +192,8 @@ cas=$(grep -c 'BEGIN CERTIFICATE' "$logdir/ca-certificates.crt" || true)
 step "listens on 0.0.0.0, runs as uid $uid, $hc, $cas CA certificates"
 
 node docker/smoke.js "$url"
+# The anonymous volume on /data goes with the container (rm -v): checked at the end.
+volumes=$(engine inspect -f '{{range .Mounts}}{{.Name}} {{end}}' "$name")
 engine rm -f -v "$name" >/dev/null 2>>"$logdir/run.log"
 
 # --- 3. HTTPS webhooks find the image's CA bundle
@@ -245,6 +247,9 @@ left=$(engine ps -a -q --filter "label=$label=$project"; engine ps -a -q --filte
        engine network ls -q --filter "label=$label=$project";
        engine volume ls -q --filter "label=$label=$project")
 [[ "$ENGINE" == podman ]] && left+=$(engine pod ps -q --filter "label=$label=$project")
+for v in $volumes; do
+  if engine volume inspect "$v" >/dev/null 2>&1; then left+=" volume $v"; fi
+done
 [[ -z "$left" ]] || fail "left behind: $left"
 step "compose down: no container, pod, network or volume of $project left"
 
