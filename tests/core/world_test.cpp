@@ -170,12 +170,11 @@ TEST_F(WorldTest, ErasingAWorldFreesWhatItHeld) {
 }
 
 TEST_F(WorldTest, AWorldsSidsFollowItsSeed) {
-  World& w1 = engine_.create_world(kA, 1234);
+  EXPECT_EQ(engine_.create_world(kA, 1234).seed, 1234u);
   const std::string first = create(kA);
-  engine_.erase_world(kA);
+  engine_.erase_world(kA);  // frees that world: nothing may hold on to it
   engine_.create_world(kA, 1234);
   EXPECT_EQ(create(kA), first);
-  EXPECT_EQ(w1.seed, 1234u);
   // Without a seed of its own, a world's is derived from the engine's and its sid.
   EXPECT_EQ(engine_.world(kB).seed, world_seed(7, kB));
   EXPECT_NE(world_seed(7, kA), world_seed(7, kB));
