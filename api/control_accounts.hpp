@@ -38,4 +38,18 @@ Response account_created(const core::Account& account, const core::World& world,
 Response list_accounts(core::Engine& engine, const ClockOf& clock_of);
 Response get_account(core::Engine& engine, const std::string& sid, const ClockOf& clock_of);
 
+// Token rotation (docs/faults.md). POST /_dialtone/accounts/{AccountSid}/secondary-token:
+// Token= (default: 32 fresh hex digits) becomes the account's secondary auth token, accepted
+// for API authentication beside the primary -> 201 {account_sid, secondary_auth_token}.
+// DELETE removes it -> 200 (secondary_auth_token null). POST .../promote makes it the primary
+// (webhooks are signed with it from then on; the old primary stops working) -> 200
+// {account_sid, auth_token}, or 409 when there is no secondary token. 404 for no such account.
+Response set_secondary_token(core::Engine& engine, const std::string& account_sid,
+                             const FormFields& params);
+Response delete_secondary_token(core::Engine& engine, const std::string& account_sid);
+Response promote_secondary_token(core::Engine& engine, const std::string& account_sid);
+
+// 32 hex digits: the shape of Twilio's auth tokens.
+std::string new_auth_token();
+
 }  // namespace dialtone::api

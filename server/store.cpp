@@ -293,6 +293,7 @@ std::string settings_json(const core::Engine& engine) {
     w.StartObject();
     put(w, "sid", a.sid);
     put(w, "auth_token", a.auth_token);
+    put(w, "secondary_auth_token", a.secondary_auth_token);
     put(w, "owner_account_sid", a.owner_account_sid);
     put(w, "friendly_name", a.friendly_name);
     w.Key("api_keys");
@@ -383,6 +384,7 @@ void apply_settings(const Value& o, core::Engine& engine) {
       core::Account a;
       a.sid = str(v, "sid");
       a.auth_token = str(v, "auth_token");
+      a.secondary_auth_token = str(v, "secondary_auth_token");  // absent before token rotation
       a.owner_account_sid = str(v, "owner_account_sid");
       a.friendly_name = str(v, "friendly_name");
       if (auto k = v.FindMember("api_keys"); k != v.MemberEnd() && k->value.IsArray()) {

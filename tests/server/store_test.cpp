@@ -249,7 +249,7 @@ TEST_F(StoreTest, DeletesAndResetsRemoveRows) {
 
 TEST_F(StoreTest, SettingsRoundTrip) {
   core::Account sub{"AC" + std::string(32, 'b'), "sub-token", kAc, "sub account",
-                    {{"SK" + std::string(32, 'c'), "key-secret"}}};
+                    {{"SK" + std::string(32, 'c'), "key-secret"}}, "sub-next"};
   engine().accounts().put(sub);
   core::PhoneNumber n;
   n.sid = "PN" + std::string(32, 'd');
@@ -286,6 +286,7 @@ TEST_F(StoreTest, SettingsRoundTrip) {
   const core::Account* a = e->accounts().find(sub.sid);
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->auth_token, "sub-token");
+  EXPECT_EQ(a->secondary_auth_token, "sub-next");
   EXPECT_EQ(a->owner_account_sid, kAc);
   EXPECT_EQ(a->friendly_name, "sub account");
   ASSERT_EQ(a->api_keys.size(), 1u);
