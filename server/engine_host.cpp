@@ -91,6 +91,7 @@ void add_accounts(core::Engine& engine, const config::Config& c) {
   core::Account main;
   main.sid = c.account_sid;
   main.auth_token = c.auth_token;
+  main.secondary_auth_token = c.secondary_auth_token;
   main.owner_account_sid = c.account_sid;
   main.friendly_name = "dialtone default account";
   engine.accounts().put(main);
@@ -98,6 +99,7 @@ void add_accounts(core::Engine& engine, const config::Config& c) {
     core::Account account;
     account.sid = a.sid;
     account.auth_token = a.auth_token;
+    account.secondary_auth_token = a.secondary_auth_token;
     account.owner_account_sid = a.owner_account_sid.empty() ? a.sid : a.owner_account_sid;
     account.friendly_name = a.friendly_name;
     for (const auto& k : a.api_keys) account.api_keys.push_back({k.sid, k.secret});
