@@ -1,6 +1,7 @@
 #include "server/control_api.hpp"
 
 #include "api/control_accounts.hpp"
+#include "api/control/faults.hpp"
 #include "api/control_behaviors.hpp"
 #include "api/control_calls.hpp"
 #include "api/control_numbers.hpp"
@@ -38,9 +39,11 @@ api::Response metrics_response(ControlContext& ctx) {
 api::Response reset(ControlContext& ctx, const std::string* account) {
   if (account) {
     ctx.host.reset_account(*account);
+    ctx.faults.table().reset_account(*account);
     return api::control_json(200, "{\"reset\": \"" + *account + "\"}");
   }
   ctx.host.reset_all();
+  ctx.faults.table().reset();
   return api::control_json(200, "{\"reset\": \"all\"}");
 }
 
@@ -164,13 +167,26 @@ void handle_control(ControlContext& ctx, const api::Request& req, Respond respon
         return api::list_accounts(e, clock_reader());
       }));
     case ControlKind::kAccount:
-      return respond(one_account(ctx, req, route->call_sid));
+      return respond(one_account(ctx, req, route->account_sid));
     case ControlKind::kLimits:
       return respond(limits(ctx, req, p, account));
     case ControlKind::kConsole:
       return handle_console_file(req, route->action, std::move(respond));
     case ControlKind::kStream:
       return handle_stream(ctx, req, std::move(respond));
+    case ControlKind::kFaults:
+      return respond(handle_faults(ctx, req, p));
+    case ControlKind::kAccountSignature:
+      return respond(handle_signature_fault(ctx, req, route->account_sid, p));
+    case ControlKind::kAccountSecondaryToken:
+      return respond(locked(host, [&](core::Engine& e, core::Effects&) {
+        return req.method == "POST" ? api::set_secondary_token(e, route->account_sid, p)
+                                    : api::delete_secondary_token(e, route->account_sid);
+      }));
+    case ControlKind::kAccountPromote:
+      return respond(locked(host, [&](core::Engine& e, core::Effects&) {
+        return api::promote_secondary_token(e, route->account_sid);
+      }));
   }
   respond(api::control_not_found(target.path));
 }
