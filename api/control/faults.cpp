@@ -87,8 +87,9 @@ std::optional<core::TwilioError> set_field(FaultRule& rule, FaultField field,
       return count(rule.seed);
     case FaultField::kProbability: {
       double p = 0;
-      if (!parse_fraction(text, p))
+      if (!parse_fraction(text, p)) {
         return bad(field, "must be a decimal number, not '" + text + "'");
+      }
       rule.probability = p;
       break;
     }
