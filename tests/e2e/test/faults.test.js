@@ -5,9 +5,12 @@
 
 const { describe, it, beforeEach } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const twilio = require('twilio');
 const { useDialtone, uniqueNumber, rejectsRest, FROM } = require('../lib/common');
-const { DialtoneRequestClient, controlRequest, HOLD_TWIML } = require('../lib/dialtone');
+const { DialtoneRequestClient, controlRequest, startDialtone, HOLD_TWIML } = require('../lib/dialtone');
 
 const ctx = useDialtone({ args: ['--clock', 'manual'] });
 
@@ -315,5 +318,33 @@ describe('token rotation', () => {
     assert.equal(promoted.json.auth_token, 'next-token-2');
     await rejectsRest(sdk({}, sid, oldToken).calls.list(), 401, 20003);
     assert.equal((await control('POST', `/accounts/${sid}/promote`)).status, 409);
+  });
+});
+
+describe('token rotation with --data-dir', () => {
+  it('a token promoted through /v1/AuthTokens is the one that works after a restart', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dialtone-rotation-'));
+    const args = ['--data-dir', dir];
+    try {
+      const first = await startDialtone({ args });
+      const created = await controlRequest(first.baseUrl, 'POST', '/accounts', { FriendlyName: 'kept' });
+      const { sid, auth_token: oldToken } = created.json;
+      const client = (dt, token) => twilio(sid, token, { httpClient: new DialtoneRequestClient(dt.baseUrl) });
+      const { secondaryAuthToken: newToken } = await client(first, oldToken).accounts.v1.secondaryAuthToken().create();
+      await client(first, newToken).accounts.v1.authTokenPromotion().update();
+      const { secondaryAuthToken: nextToken } = await client(first, newToken).accounts.v1.secondaryAuthToken().create();
+      await first.stop();
+
+      const second = await startDialtone({ args });
+      try {
+        assert.deepEqual(await client(second, newToken).calls.list(), [], 'the promoted primary');
+        assert.deepEqual(await client(second, nextToken).calls.list(), [], 'the new secondary');
+        await rejectsRest(client(second, oldToken).calls.list(), 401, 20003);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
