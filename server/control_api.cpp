@@ -1,5 +1,8 @@
 #include "server/control_api.hpp"
 
+#include <string>
+#include <vector>
+
 #include "api/control_accounts.hpp"
 #include "api/control/faults.hpp"
 #include "api/control_behaviors.hpp"
@@ -36,10 +39,25 @@ api::Response metrics_response(ControlContext& ctx) {
   return r;
 }
 
+// The account and, for a root account, its subaccounts: what a reset or a delete of it
+// takes along (docs/accounts.md), fault rules included.
+std::vector<std::string> with_subaccounts(EngineHost& host, const std::string& account) {
+  std::vector<std::string> sids{account};
+  host.with_engine([&](core::Engine& e, core::Effects&) {
+    const core::Account* a = e.accounts().find(account);
+    if (!a || a->owner_account_sid != a->sid) return;
+    for (const auto& [sid, other] : e.accounts().all()) {
+      if (sid != account && other.owner_account_sid == account) sids.push_back(sid);
+    }
+  });
+  return sids;
+}
+
 api::Response reset(ControlContext& ctx, const std::string* account) {
   if (account) {
+    const auto sids = with_subaccounts(ctx.host, *account);
     ctx.host.reset_account(*account);
-    ctx.faults.table().reset_account(*account);
+    for (const auto& sid : sids) ctx.faults.table().reset_account(sid);
     return api::control_json(200, "{\"reset\": \"" + *account + "\"}");
   }
   ctx.host.reset_all();
@@ -92,7 +110,9 @@ api::Response one_account(ControlContext& ctx, const api::Request& req, const st
     if (sid == ctx.host.config().account_sid) {
       return api::control_error(400, "The default account cannot be deleted");
     }
+    const auto sids = with_subaccounts(ctx.host, sid);
     ctx.host.delete_account(sid);
+    for (const auto& gone : sids) ctx.faults.table().clear_account(gone);
     return api::control_json(200, "{\"deleted\": \"" + sid + "\"}");
   }
   return locked(ctx.host, [&](core::Engine& e, core::Effects&) {

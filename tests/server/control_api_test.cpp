@@ -603,6 +603,46 @@ TEST_F(FaultsTest, TokenRotationThroughTheControlApiAndTwiliosEndpoint) {
   EXPECT_EQ(std::string(json(created.body)["secondary_auth_token"].GetString()).size(), 32u);
 }
 
+TEST_F(FaultsTest, AnAccountsRulesGoWithItsResetAndItsDelete) {
+  start();
+  const std::string root =
+      json(send("POST", "/_dialtone/accounts", R"({"FriendlyName": "root"})").body)["sid"]
+          .GetString();
+  const std::string sub = json(send("POST", "/_dialtone/accounts",
+                                    "{\"OwnerAccountSid\": \"" + root + "\"}")
+                                   .body)["sid"]
+                              .GetString();
+  auto add_rules = [&] {
+    for (const std::string& sid : {root, sub, config_.account_sid}) {
+      ASSERT_EQ(send("POST", "/_dialtone/faults",
+                     "{\"Kind\": \"reset\", \"AccountSid\": \"" + sid + "\"}")
+                    .status,
+                201);
+    }
+    ASSERT_EQ(send("POST", "/_dialtone/accounts/" + sub + "/signature", R"({"Fault": "wrong-key"})")
+                  .status,
+              200);
+  };
+  auto accounts_with_rules = [&] {
+    std::vector<std::string> out;
+    for (const auto& r : json(send("GET", "/_dialtone/faults").body)["rules"].GetArray()) {
+      out.emplace_back(r["account_sid"].GetString());
+    }
+    return out;
+  };
+  add_rules();
+  EXPECT_EQ(json(send("GET", "/_dialtone/faults?AccountSid=" + sub).body)["rules"].Size(), 1u);
+  ASSERT_EQ(send("POST", "/_dialtone/reset", "{\"AccountSid\": \"" + root + "\"}").status, 200);
+  EXPECT_EQ(accounts_with_rules(), std::vector<std::string>{config_.account_sid});
+  EXPECT_EQ(json(send("GET", "/_dialtone/faults").body)["signature_faults"].Size(), 0u);
+
+  add_rules();
+  ASSERT_EQ(send("DELETE", "/_dialtone/accounts/" + root).status, 200);
+  EXPECT_EQ(accounts_with_rules(), (std::vector<std::string>{config_.account_sid,
+                                                             config_.account_sid}));
+  EXPECT_EQ(json(send("GET", "/_dialtone/faults").body)["signature_faults"].Size(), 0u);
+}
+
 TEST_F(FaultsTest, ResetRestoresTheConfiguredRules) {
   core::faults::FaultRule configured;
   configured.method = "GET";
