@@ -5,7 +5,6 @@
 #   scripts/install-deps.sh            build dependencies (compiler, CMake, libraries)
 #   scripts/install-deps.sh --test     also the test tools (Node.js, npm packages in tests/e2e,
 #                                      python3-twilio for tests/python, podman for docker/smoke.sh)
-#   scripts/install-deps.sh --runtime  only the shared libraries the binary needs at run time
 #   scripts/install-deps.sh --fuzz     also clang and libFuzzer, for scripts/fuzz.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,8 +12,6 @@ cd "$(dirname "$0")/.."
 build_pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-url1.81-dev rapidjson-dev
             libtinyxml2-dev libspdlog-dev libfmt-dev libssl-dev libsqlite3-dev libgtest-dev
             libtcmalloc-minimal4 ca-certificates)
-runtime_pkgs=(libspdlog1.10 libfmt9 libtinyxml2-9 libssl3 libsqlite3-0 libboost-url1.81.0
-              libtcmalloc-minimal4 ca-certificates)
 test_pkgs=(nodejs npm curl openssl chromium  # chromium: the console test (playwright-core)
            python3-twilio)                   # tests/python: the official Python SDK (7.7.1)
 # docker/smoke.sh without a Docker engine: podman (netavark and aardvark-dns give compose's
@@ -25,17 +22,15 @@ fuzz_pkgs=(clang libclang-rt-14-dev)  # Debian 12: clang 14; libFuzzer and the s
 mode=build
 case "${1:-}" in
   --test) mode=test ;;
-  --runtime) mode=runtime ;;
   --fuzz) mode=fuzz ;;
   "") ;;
-  *) echo "usage: $0 [--test|--runtime|--fuzz]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--test|--fuzz]" >&2; exit 2 ;;
 esac
 
 wanted=()
 case "$mode" in
   build) wanted=("${build_pkgs[@]}") ;;
   test) wanted=("${build_pkgs[@]}" "${test_pkgs[@]}" "${container_pkgs[@]}") ;;
-  runtime) wanted=("${runtime_pkgs[@]}") ;;
   fuzz) wanted=("${build_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
 esac
 
