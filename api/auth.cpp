@@ -101,10 +101,13 @@ core::Result<const core::Account*> authenticate(const core::AccountStore& accoun
 
   if (core::is_sid(user, "AC")) {
     const core::Account* account = accounts.find(user);
-    if (account && !account->auth_token.empty() &&
-        constant_time_equal(account->auth_token, secret)) {
-      return account;
-    }
+    if (!account) return bad_credentials(format);
+    // Both tokens are compared, without a short cut on the first match.
+    const bool primary =
+        !account->auth_token.empty() && constant_time_equal(account->auth_token, secret);
+    const bool secondary = !account->secondary_auth_token.empty() &&
+                           constant_time_equal(account->secondary_auth_token, secret);
+    if (primary || secondary) return account;
     return bad_credentials(format);
   }
   if (core::is_sid(user, "SK")) {

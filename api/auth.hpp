@@ -1,5 +1,6 @@
-// HTTP Basic authentication of Twilio API requests: AccountSid:AuthToken, or an API key
-// (SK...:secret) of an account; and the check that the path's account may be used.
+// HTTP Basic authentication of Twilio API requests: AccountSid:AuthToken (the primary or the
+// secondary auth token), or an API key (SK...:secret) of an account; and the check that the
+// path's account may be used.
 // Thread-safety: pure functions over an AccountStore the caller keeps still.
 #pragma once
 

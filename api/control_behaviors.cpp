@@ -115,7 +115,7 @@ core::Result<core::Behavior> parse_behavior(const FormFields& p) {
   return b;
 }
 
-Response add_behavior(core::Engine& engine, const FormFields& params) {
+Response add_behavior(core::BehaviorTable& table, const FormFields& params) {
   bool is_default = false;
   if (const std::string* d = params.get("Default"); d && !parse_bool_param(*d, is_default)) {
     return control_error(400, "Default must be true or false, got '" + *d + "'");
@@ -132,23 +132,23 @@ Response add_behavior(core::Engine& engine, const FormFields& params) {
   auto behavior = parse_behavior(params);
   if (!behavior) return control_error(behavior.error());
   if (is_default) {
-    engine.behaviors().set_default(*behavior);
+    table.set_default(*behavior);
     return control_json(201, rule_json("", true, *behavior));
   }
   try {
-    engine.behaviors().add(*number, *behavior);
+    table.add(*number, *behavior);
   } catch (const std::regex_error& e) {
     return control_error(400, "Number '" + *number + "' is not a valid regex: " + e.what());
   }
   return control_json(201, rule_json(*number, false, *behavior));
 }
 
-Response list_behaviors(core::Engine& engine) {
+Response list_behaviors(const core::BehaviorTable& table) {
   std::string body = "{\"default\": " +
-                     rule_json("", true, engine.behaviors().default_behavior()) +
+                     rule_json("", true, table.default_behavior()) +
                      ", \"behaviors\": [";
   bool first = true;
-  for (const auto& rule : engine.behaviors().rules()) {
+  for (const auto& rule : table.rules()) {
     if (!first) body += ", ";
     first = false;
     body += rule_json(rule.pattern, false, rule.behavior);
@@ -157,12 +157,12 @@ Response list_behaviors(core::Engine& engine) {
   return control_json(200, std::move(body));
 }
 
-Response clear_behaviors(core::Engine& engine, int ring_seconds) {
-  engine.behaviors().clear();
+Response clear_behaviors(core::BehaviorTable& table, int ring_seconds) {
+  table.clear();
   core::Behavior b;
   b.answer_after_s = ring_seconds;
-  engine.behaviors().set_default(b);
-  return list_behaviors(engine);
+  table.set_default(b);
+  return list_behaviors(table);
 }
 
 }  // namespace dialtone::api

@@ -115,6 +115,8 @@ core::Result<EventQuery> parse_event_query(const FormFields& p, std::string call
   if (q.call_sid.empty()) {
     if (const std::string* c = p.get("call_sid")) q.call_sid = *c;
   }
+  // AccountSid, as every control route takes it; account_sid, as this route always has.
+  if (const std::string* a = p.get("AccountSid")) q.account_sid = *a;
   if (const std::string* a = p.get("account_sid")) q.account_sid = *a;
   for (auto t : p.get_all("type")) {
     if (t.empty()) return core::TwilioError{400, 0, "type must not be empty", {}};

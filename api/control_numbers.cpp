@@ -70,14 +70,18 @@ Response add_number(core::Engine& engine, const FormFields& p,
                    read_webhook(p, "StatusCallback", "StatusCallbackMethod", n.status_callback)}) {
     if (!err.empty()) return control_error(400, err);
   }
-  const core::PhoneNumber* existing = engine.numbers().find(n.phone_number);
+  core::NumberStore& numbers = engine.numbers(n.account_sid);
+  const core::PhoneNumber* existing = numbers.find(n.phone_number);
+  if (existing && existing->account_sid != n.account_sid) {
+    return control_error(409, "Phone number " + n.phone_number + " belongs to account " +
+                                  existing->account_sid + " of the same world");
+  }
   if (existing) {
     n.sid = existing->sid;  // re-adding a number updates it and keeps its sid
   } else {
-    thread_local core::SidGenerator sids;
-    n.sid = sids.next("PN");
+    n.sid = engine.world(n.account_sid).sids.next("PN");  // reproducible with the world's seed
   }
-  engine.numbers().put(n);
+  numbers.put(n);
   return control_json(existing ? 200 : 201, number_json(n));
 }
 
@@ -87,7 +91,9 @@ Response list_numbers(core::Engine& engine, const FormFields& p) {
   bool first = true;
   for (const auto& [sid, account] : engine.accounts().all()) {
     if (only && sid != *only) continue;
-    for (const core::PhoneNumber* n : engine.numbers().of_account(sid)) {
+    const core::World* world = engine.find_world(sid);
+    if (!world) continue;
+    for (const core::PhoneNumber* n : world->numbers.of_account(sid)) {
       if (!first) body += ", ";
       first = false;
       body += number_json(*n);
@@ -107,9 +113,9 @@ Response start_inbound_call(core::Engine& engine, const FormFields& p, core::Eff
   if (!to_ep || to_ep->kind != core::EndpointKind::kPhone) {
     return control_error(400, "To '" + *to + "' is not an E.164 phone number");
   }
-  const core::PhoneNumber* number = engine.numbers().find(to_ep->value);
   const std::string* account = p.get("AccountSid");
-  if (!number || (account && number->account_sid != *account)) {
+  const core::PhoneNumber* number = engine.find_number(to_ep->value, account);
+  if (!number) {
     return control_error(404, "No phone number " + to_ep->value +
                                   (account ? " in account " + *account : std::string()) +
                                   "; add it with POST /_dialtone/numbers",

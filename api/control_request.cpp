@@ -22,7 +22,7 @@ struct FixedRoute {
   ControlKind kind;
 };
 
-constexpr std::array<FixedRoute, 12> kFixed{{
+constexpr std::array<FixedRoute, 13> kFixed{{
     {"health", ControlKind::kHealth},
     {"metrics", ControlKind::kMetrics},
     {"clock", ControlKind::kClock},
@@ -35,6 +35,13 @@ constexpr std::array<FixedRoute, 12> kFixed{{
     {"accounts", ControlKind::kAccounts},
     {"limits", ControlKind::kLimits},
     {"stream", ControlKind::kStream},
+    {"faults", ControlKind::kFaults},
+}};
+
+constexpr std::array<FixedRoute, 3> kAccountActions{{
+    {"secondary-token", ControlKind::kAccountSecondaryToken},
+    {"promote", ControlKind::kAccountPromote},
+    {"signature", ControlKind::kAccountSignature},
 }};
 
 constexpr std::array<std::string_view, 7> kActions{"answer", "busy",   "no-answer", "fail",
@@ -111,11 +118,24 @@ std::optional<ControlRoute> match_control(std::string_view path) {
   std::string_view rest = path.substr(kControlPrefix.size());
   if (rest.ends_with('/')) rest.remove_suffix(1);
   for (const auto& f : kFixed) {
-    if (rest == f.path) return ControlRoute{f.kind, {}, {}};
+    if (rest == f.path) return ControlRoute{f.kind, {}, {}, {}};
   }
-  if (rest.empty()) return ControlRoute{ControlKind::kConsole, {}, "index.html"};
+  if (rest.empty()) return ControlRoute{ControlKind::kConsole, {}, {}, "index.html"};
   if (rest.starts_with("console/") && rest.size() > 8) {
-    return ControlRoute{ControlKind::kConsole, {}, std::string(rest.substr(8))};
+    return ControlRoute{ControlKind::kConsole, {}, {}, std::string(rest.substr(8))};
+  }
+  if (rest.starts_with("accounts/")) {
+    // /accounts/{AccountSid} and /accounts/{AccountSid}/{secondary-token|promote|signature}
+    rest.remove_prefix(9);
+    const size_t slash = rest.find('/');
+    if (slash == 0 || rest.empty()) return std::nullopt;
+    const std::string sid(rest.substr(0, slash));
+    if (slash == std::string_view::npos) return ControlRoute{ControlKind::kAccount, {}, sid, {}};
+    const std::string_view action = rest.substr(slash + 1);
+    for (const auto& a : kAccountActions) {
+      if (action == a.path) return ControlRoute{a.kind, {}, sid, {}};
+    }
+    return std::nullopt;
   }
   if (!rest.starts_with("calls/")) return std::nullopt;
   rest.remove_prefix(6);
@@ -124,10 +144,13 @@ std::optional<ControlRoute> match_control(std::string_view path) {
   std::string_view sid = rest.substr(0, slash);
   std::string_view action = rest.substr(slash + 1);
   if (sid.empty() || sid.find('/') != std::string_view::npos) return std::nullopt;
-  if (action == "events") return ControlRoute{ControlKind::kCallEvents, std::string(sid), {}};
+  if (action == "events") {
+    return ControlRoute{ControlKind::kCallEvents, std::string(sid), {}, {}};
+  }
   for (auto a : kActions) {
-    if (action == a) return ControlRoute{ControlKind::kCallAction, std::string(sid),
-                                         std::string(a)};
+    if (action == a) {
+      return ControlRoute{ControlKind::kCallAction, std::string(sid), {}, std::string(a)};
+    }
   }
   return std::nullopt;
 }
@@ -145,9 +168,16 @@ std::string_view control_allowed_methods(ControlKind kind) {
     case ControlKind::kCalls:
     case ControlKind::kCallAction:
     case ControlKind::kReset:
+    case ControlKind::kAccountPromote:
       return "POST";
     case ControlKind::kBehaviors:
+    case ControlKind::kFaults:
       return "GET, POST, DELETE";
+    case ControlKind::kAccount:
+      return "GET, DELETE";
+    case ControlKind::kAccountSecondaryToken:
+      return "POST, DELETE";
+    case ControlKind::kAccountSignature:
     case ControlKind::kClock:
     case ControlKind::kNumbers:
     case ControlKind::kAccounts:

@@ -28,14 +28,20 @@ enum class ControlKind {
   kEvents,        // GET
   kReset,         // POST
   kAccounts,      // GET, POST
+  kAccount,       // GET, DELETE /accounts/{AccountSid}
   kLimits,        // GET, POST
   kConsole,       // GET /_dialtone/ (the console page) and /_dialtone/console/{file}
   kStream,        // GET /_dialtone/stream (Server-Sent Events: journal and call changes)
+  kFaults,        // GET, POST, DELETE /_dialtone/faults (docs/faults.md)
+  kAccountSecondaryToken,  // POST, DELETE /_dialtone/accounts/{AccountSid}/secondary-token
+  kAccountPromote,         // POST /_dialtone/accounts/{AccountSid}/promote
+  kAccountSignature,       // GET, POST /_dialtone/accounts/{AccountSid}/signature
 };
 
 struct ControlRoute {
   ControlKind kind = ControlKind::kHealth;
-  std::string call_sid;
+  std::string call_sid;     // kCallAction, kCallEvents
+  std::string account_sid;  // kAccount and the kAccount* routes: the account's sid
   std::string action;  // kCallAction: "answer", ..., "digits", "speech"; kConsole: the file
 };
 

@@ -3,6 +3,7 @@
 // Thread-safety: plain values.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -37,6 +38,14 @@ class StreamSink {
   virtual bool open() const = 0;
 };
 
+// How the server delivers a response. Anything but kSend is a fault injected on purpose
+// (server/faults/): nothing of the response is sent.
+enum class Delivery : uint8_t {
+  kSend,
+  kReset,  // reset the connection (TCP RST)
+  kHold,   // keep the connection open without an answer (closed by the idle timeout)
+};
+
 struct Response {
   int status = 200;
   std::string content_type;   // empty with no body (204)
@@ -49,6 +58,7 @@ struct Response {
   // Set only for a request with defer_render: `body` is what this returns, called once the
   // engine lock is released. It owns copies of what it renders, never engine pointers.
   std::function<std::string()> render;
+  Delivery delivery = Delivery::kSend;
 };
 
 }  // namespace dialtone::api

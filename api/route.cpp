@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "core/faults/fault_rule.hpp"
 #include "core/sid.hpp"
 
 namespace dialtone::api {
@@ -95,6 +96,14 @@ std::optional<Route> match_route(std::string_view path) {
     return route;
   }
   return std::nullopt;
+}
+
+// kRouteTemplates lists the RouteKinds in their order (tests/api/route_test.cpp checks it).
+static_assert(core::faults::kRouteTemplates.size() ==
+              static_cast<size_t>(RouteKind::kCallEvents) + 1);
+
+std::string_view route_template(RouteKind kind) {
+  return core::faults::kRouteTemplates[static_cast<size_t>(kind)].name;
 }
 
 std::string_view allowed_methods(RouteKind kind) {

@@ -41,6 +41,9 @@ Format format_of_path(std::string_view path);
 // sids of the right kind (AC, CA, NO), as Twilio's path patterns require.
 std::optional<Route> match_route(std::string_view path);
 
+// The route as fault rules name it (core/faults/fault_rule.hpp): "Calls", "Calls/{Sid}", ...
+std::string_view route_template(RouteKind kind);
+
 // The methods a route accepts, for 405 and its Allow header: "GET, POST".
 std::string_view allowed_methods(RouteKind kind);
 bool method_allowed(RouteKind kind, std::string_view method);

@@ -11,6 +11,8 @@
 #include <regex>
 #include <sstream>
 
+#include "core/world/world.hpp"
+
 namespace dialtone::config {
 namespace {
 
@@ -51,10 +53,14 @@ const std::vector<Setting>& settings() {
        "the default account (AC + 32 hex)"},
       {"auth_token", Kind::kString, at(&Config::auth_token), 0, 0, {},
        "its auth token (API auth and webhook signatures)"},
+      {"secondary_auth_token", Kind::kString, at(&Config::secondary_auth_token), 0, 0, {},
+       "a second auth token the default account accepts (token rotation); empty = none"},
       {"clock", Kind::kString, at(&Config::clock), 0, 0, {"real", "manual"},
        "real | manual (time moves only via the control API)"},
       {"clock_speed", Kind::kDouble, at(&Config::clock_speed), 0.001, 1000.0, {},
        "real clock: virtual seconds per wall second"},
+      {"seed", Kind::kString, at(&Config::seed), 0, 0, {},
+       "decimal seed of sids and random choices (reproducible runs); empty = random"},
       {"ring_seconds", Kind::kInt, at(&Config::ring_seconds), 0, 600, {},
        "default callee answers after this long"},
       {"play_seconds", Kind::kInt, at(&Config::play_seconds), 0, 3600, {},
@@ -298,14 +304,16 @@ std::string parse_accounts(const rapidjson::Value& v, const std::string& source,
     if (!a.IsObject()) return where + " must be an object";
     for (auto m = a.MemberBegin(); m != a.MemberEnd(); ++m) {
       std::string_view key(m->name.GetString(), m->name.GetStringLength());
-      if (key != "sid" && key != "auth_token" && key != "owner_account_sid" &&
-          key != "friendly_name" && key != "api_keys") {
+      if (key != "sid" && key != "auth_token" && key != "secondary_auth_token" &&
+          key != "owner_account_sid" && key != "friendly_name" && key != "api_keys") {
         return where + ": unknown key '" + std::string(key) + "'";
       }
     }
     AccountConfig account;
     for (auto err : {read_string(a, "sid", where, account.sid, true),
                      read_string(a, "auth_token", where, account.auth_token, true),
+                     read_string(a, "secondary_auth_token", where, account.secondary_auth_token,
+                                 false),
                      read_string(a, "owner_account_sid", where, account.owner_account_sid, false),
                      read_string(a, "friendly_name", where, account.friendly_name, false)}) {
       if (!err.empty()) return err;
@@ -432,6 +440,86 @@ std::string parse_numbers(const rapidjson::Value& v, const std::string& source, 
   return "";
 }
 
+// One field of a fault rule from its JSON value; "" or an error naming it.
+std::string read_fault_field(core::faults::FaultRule& r, core::faults::FaultField field,
+                             const rapidjson::Value& v, const std::string& where) {
+  using core::faults::FaultField;
+  const std::string name = where + "." + std::string(core::faults::config_name(field));
+  auto text = [&](std::string& out) -> std::string {
+    if (!v.IsString()) return name + " must be a string";
+    out.assign(v.GetString(), v.GetStringLength());
+    return "";
+  };
+  auto integer = [&](int& out) -> std::string {
+    if (!v.IsInt()) return name + " must be an integer";
+    out = v.GetInt();
+    return "";
+  };
+  auto count = [&](std::optional<uint64_t>& out) -> std::string {
+    if (!v.IsUint64()) return name + " must be a whole number";
+    out = v.GetUint64();
+    return "";
+  };
+  switch (field) {
+    case FaultField::kAccountSid: return text(r.account_sid);
+    case FaultField::kMethod: return text(r.method);
+    case FaultField::kRoute: return text(r.route);
+    case FaultField::kMessage: return text(r.message);
+    case FaultField::kKind: {
+      std::string kind;
+      if (auto err = text(kind); !err.empty()) return err;
+      auto parsed = core::faults::parse_fault_kind(kind);
+      if (!parsed) return name + ": '" + kind + "' is not status, latency, reset or hang";
+      r.kind = *parsed;
+      return "";
+    }
+    case FaultField::kStatus: return integer(r.status);
+    case FaultField::kCode: return integer(r.code);
+    case FaultField::kLatencyMs: return integer(r.latency_ms);
+    case FaultField::kRetryAfter: {
+      int seconds = 0;
+      if (auto err = integer(seconds); !err.empty()) return err;
+      r.retry_after_s = seconds;
+      return "";
+    }
+    case FaultField::kTimes: return count(r.times);
+    case FaultField::kSeed: return count(r.seed);
+    case FaultField::kProbability:
+      if (!v.IsNumber()) return name + " must be a number";
+      r.probability = v.GetDouble();
+      return "";
+    case FaultField::kApplied:
+      if (!v.IsBool()) return name + " must be true or false";
+      r.applied = v.GetBool();
+      return "";
+  }
+  return name + ": unknown field";
+}
+
+std::string parse_faults(const rapidjson::Value& v, const std::string& source, Config& config) {
+  if (!v.IsArray()) return source + ": faults must be an array";
+  config.faults.clear();
+  for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+    std::string where = source + ": faults[" + std::to_string(i) + "]";
+    const auto& f = v[i];
+    if (!f.IsObject()) return where + " must be an object";
+    core::faults::FaultRule rule;
+    for (auto m = f.MemberBegin(); m != f.MemberEnd(); ++m) {
+      std::string_view key(m->name.GetString(), m->name.GetStringLength());
+      std::optional<core::faults::FaultField> field;
+      for (size_t k = 0; k < core::faults::kFaultFieldCount; ++k) {
+        const auto candidate = static_cast<core::faults::FaultField>(k);
+        if (core::faults::config_name(candidate) == key) field = candidate;
+      }
+      if (!field) return where + ": unknown key '" + std::string(key) + "'";
+      if (auto err = read_fault_field(rule, *field, m->value, where); !err.empty()) return err;
+    }
+    if (!f.HasMember("kind")) return where + ".kind is required: status, latency, reset or hang";
+    config.faults.push_back(std::move(rule));
+  }
+  return "";
+}
+
 // Walks an object; `prefix` is the dotted path so far.
 std::string apply_object(const rapidjson::Value& obj, const std::string& prefix,
                          const std::string& source, Config& config) {
@@ -448,6 +536,10 @@ std::string apply_object(const rapidjson::Value& obj, const std::string& prefix,
     }
     if (path == "numbers") {
       if (auto err = parse_numbers(m->value, source, config); !err.empty()) return err;
+      continue;
+    }
+    if (path == "faults") {
+      if (auto err = parse_faults(m->value, source, config); !err.empty()) return err;
       continue;
     }
     if (path == "$schema" || path == "_comment") continue;  // documentation keys
@@ -502,6 +594,9 @@ std::string validate(const Config& c) {
     return "account_sid: '" + c.account_sid + "' is not AC followed by 32 lowercase hex digits";
   }
   if (c.auth_token.empty()) return "auth_token: must not be empty";
+  if (!c.seed.empty() && !core::parse_seed(c.seed)) {
+    return "seed: '" + c.seed + "' is not a whole number from 0 to 18446744073709551615";
+  }
   if (c.host.empty()) return "host: must not be empty";
   for (const auto& h : c.webhook.allowed_hosts) {
     std::string_view name(h);
@@ -557,6 +652,17 @@ std::string validate(const Config& c) {
     } else if (!b.number.empty() && (b.number[0] != '+' || b.number.size() < 2)) {
       return where + ".number: '" + b.number + "' is neither E.164 (+...) nor a regex (^...)";
     }
+  }
+  for (size_t i = 0; i < c.faults.size(); ++i) {
+    core::faults::FaultRule rule = c.faults[i];
+    std::string where = "faults[" + std::to_string(i) + "]";
+    if (rule.account_sid.empty()) rule.account_sid = c.account_sid;
+    if (auto p = core::faults::complete(rule)) {
+      return where + "." + std::string(core::faults::config_name(p->field)) + " " + p->reason;
+    }
+    bool known = rule.account_sid == c.account_sid;
+    for (const auto& a : c.accounts) known = known || a.sid == rule.account_sid;
+    if (!known) return where + ".account_sid: no such account " + rule.account_sid;
   }
   auto method_ok = [](const std::string& m) { return m == "GET" || m == "POST"; };
   for (size_t i = 0; i < c.numbers.size(); ++i) {
@@ -722,7 +828,8 @@ std::string help_text() {
   }
   out << "\nExtra accounts, subaccounts and API keys: the \"accounts\" array of the config "
          "file.\nScripted callees and inbound numbers: its \"behaviors\" and \"numbers\" "
-         "arrays.\nExit status 2 on a configuration error.\n";
+         "arrays.\nFaults on Twilio's API: its \"faults\" array (docs/faults.md).\n"
+         "Exit status 2 on a configuration error.\n";
   return out.str();
 }
 

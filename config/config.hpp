@@ -3,7 +3,7 @@
 // with --config > built-in defaults. Every scalar setting has all three spellings, derived
 // from its JSON path: "webhook.connect_timeout_ms" is --webhook-connect-timeout-ms and
 // DIALTONE_WEBHOOK_CONNECT_TIMEOUT_MS. Extra accounts, behaviors and numbers come only from
-// the file.
+// the file, and so do fault rules.
 // Thread-safety: plain data and pure functions.
 #pragma once
 
@@ -13,6 +13,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/faults/fault_rule.hpp"
 
 namespace dialtone::config {
 
@@ -27,6 +29,7 @@ struct AccountConfig {
   std::string owner_account_sid;  // empty: a main account
   std::string friendly_name;
   std::vector<ApiKeyConfig> api_keys;
+  std::string secondary_auth_token{};  // empty: none (token rotation, docs/faults.md)
 };
 
 // The account that exists when nothing is configured. A valid Twilio-shaped sid that reads
@@ -95,9 +98,14 @@ struct Config {
   std::string log_level = "info";   // trace | debug | info | warn | error | off
   std::string account_sid{kDefaultAccountSid};
   std::string auth_token{kDefaultAuthToken};
+  std::string secondary_auth_token;  // the default account's; empty: none
   std::vector<AccountConfig> accounts;
   std::vector<BehaviorConfig> behaviors;  // only from the file
   std::vector<NumberConfig> numbers;      // only from the file
+  // Fault rules on Twilio's API (docs/faults.md), only from the file, as written there: an
+  // empty account_sid means the default account, and the defaults core::faults::complete()
+  // fills are not filled yet (validate() checks a completed copy).
+  std::vector<core::faults::FaultRule> faults;
   std::string clock = "real";  // real | manual
   double clock_speed = 1.0;    // real mode: virtual seconds per wall second
   int ring_seconds = 1;
@@ -107,6 +115,10 @@ struct Config {
   int shutdown_timeout_s = 10;
   ControlApiConfig control_api;
   std::string data_dir;  // persistence (server/store.hpp); empty: nothing is kept
+  // Decimal seed of every sid and random choice (each account's world derives its own from
+  // it); empty: a random one per start. Two runs of the same test with the same seed give
+  // the same sids.
+  std::string seed;
   std::string config_file;  // the file that was read, for the startup log
 };
 

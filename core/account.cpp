@@ -28,4 +28,19 @@ const Account* AccountStore::find_by_key(const std::string& key_sid,
 
 bool AccountStore::erase(const std::string& sid) { return accounts_.erase(sid) > 0; }
 
+bool AccountStore::set_secondary_token(const std::string& sid, std::string token) {
+  auto it = accounts_.find(sid);
+  if (it == accounts_.end()) return false;
+  it->second.secondary_auth_token = std::move(token);
+  return true;
+}
+
+bool AccountStore::promote_secondary_token(const std::string& sid) {
+  auto it = accounts_.find(sid);
+  if (it == accounts_.end() || it->second.secondary_auth_token.empty()) return false;
+  it->second.auth_token = std::move(it->second.secondary_auth_token);
+  it->second.secondary_auth_token.clear();
+  return true;
+}
+
 }  // namespace dialtone::core

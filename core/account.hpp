@@ -15,10 +15,13 @@ struct ApiKey {
 
 struct Account {
   std::string sid;                // AC...
-  std::string auth_token;
+  std::string auth_token;         // primary: API authentication and webhook signatures
   std::string owner_account_sid;  // the parent for a subaccount; its own sid otherwise
   std::string friendly_name;
   std::vector<ApiKey> api_keys;
+  // Token rotation: empty, or a second token accepted for API authentication (not used to
+  // sign webhooks) until it is promoted to primary.
+  std::string secondary_auth_token{};  // (initialised: aggregate inits may leave it out)
 };
 
 class AccountStore {
@@ -28,6 +31,11 @@ class AccountStore {
   // The account an API key belongs to, or nullptr.
   const Account* find_by_key(const std::string& key_sid, const ApiKey** key_out) const;
   bool erase(const std::string& sid);
+  // Token rotation, as Twilio's console and its /v1/AuthTokens endpoints do it. False when
+  // there is no such account (promote: or it has no secondary token).
+  bool set_secondary_token(const std::string& sid, std::string token);  // "" removes it
+  // The secondary token becomes the primary one (the old primary stops working at once).
+  bool promote_secondary_token(const std::string& sid);
   const std::map<std::string, Account>& all() const { return accounts_; }
 
  private:

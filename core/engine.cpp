@@ -28,13 +28,32 @@ Fields update_fields(const UpdateCall& u) {
 
 }  // namespace
 
-Engine::Engine(const Clock& clock, const Clock& wall_clock, EngineConfig config, uint64_t seed)
-    : clock_(clock), wall_(wall_clock), config_(std::move(config)),
-      impl_(std::make_unique<Impl>(*this, seed)) {
+namespace {
+
+// A world's view of a clock that every world shares (the unit tests' manual clock).
+class SharedClock final : public Clock {
+ public:
+  explicit SharedClock(const Clock& clock) : clock_(clock) {}
+  TimePoint now() const override { return clock_.now(); }
+
+ private:
+  const Clock& clock_;
+};
+
+}  // namespace
+
+Engine::Engine(ClockFactory clocks, const Clock& wall_clock, EngineConfig config, uint64_t seed)
+    : clocks_(std::move(clocks)), wall_(wall_clock), config_(std::move(config)), seed_(seed),
+      impl_(std::make_unique<Impl>(*this)) {
   Behavior b;
   b.answer_after_s = config_.ring_seconds;
-  behaviors_.set_default(b);
+  template_.behaviors.set_default(b);
+  template_.calls_per_second = config_.max_calls_per_second;
 }
+
+Engine::Engine(const Clock& clock, const Clock& wall_clock, EngineConfig config, uint64_t seed)
+    : Engine([&clock](const std::string&) { return std::make_unique<SharedClock>(clock); },
+             wall_clock, std::move(config), seed) {}
 
 Engine::~Engine() = default;
 
@@ -44,9 +63,10 @@ Result<const Call*> Engine::create_call(const CreateCall& request, Effects& out)
     auto doc = twiml::parse(request.twiml);
     if (!doc) return bad_request(doc.error().code, "Twiml is not valid: " + doc.error().message);
   }
-  const TimePoint now = clock_.now();
+  World& w = world(request.account_sid);
+  const TimePoint now = w.clock->now();
   Call call;
-  call.sid = impl_->sids.next("CA");
+  call.sid = impl_->new_call_sid(w);
   call.account_sid = request.account_sid;
   call.to = request.to;
   call.to_formatted = request.to_formatted;
@@ -67,17 +87,17 @@ Result<const Call*> Engine::create_call(const CreateCall& request, Effects& out)
   call.machine_detection = request.machine_detection;
   call.caller_id = request.caller_id;
   CallRecord& rec = impl_->add_call(std::move(call));
-  rec.set_behavior(impl_->share_behavior(behaviors_.for_number(rec.call.to)));
+  rec.set_behavior(impl_->share_behavior(w.behaviors.for_number(rec.call.to)));
   impl_->journal(rec, "status", {{"status", "queued"}, {"event", "create"}});
   // Dialling is a timer due now, fired after this returns (by the host, in the same hold):
   // the 201 shows the call queued, as Twilio's does. With a calls-per-second limit, calls
   // wait their turn in the queue.
   TimePoint dial_at = now;
-  if (config_.max_calls_per_second > 0) {
-    const Millis slot{1000 / config_.max_calls_per_second};
-    impl_->next_dial_slot = std::max(impl_->next_dial_slot, now);
-    dial_at = impl_->next_dial_slot;
-    impl_->next_dial_slot += slot;
+  if (w.calls_per_second > 0) {
+    const Millis slot{1000 / w.calls_per_second};
+    w.next_dial_slot = std::max(w.next_dial_slot, now);
+    dial_at = w.next_dial_slot;
+    w.next_dial_slot += slot;
   }
   impl_->arm(rec, TimerSlot::kLifecycle, TimerKind::kDial, dial_at);
   (void)out;  // nothing goes out before the call is placed
@@ -106,7 +126,8 @@ Result<const Call*> Engine::update_call(const std::string& account_sid, const st
   if (t->no_op) return &rec->call;  // canceled on an in-progress call: Twilio leaves it alone
 
   Call& call = rec->call;
-  call.date_updated = clock_.now();
+  const TimePoint now = Impl::now(*rec);
+  call.date_updated = now;
   if (request.fallback) call.fallback = *request.fallback;
   if (request.status_callback) call.status_callback = *request.status_callback;
   if (request.time_limit_s) {
@@ -114,7 +135,7 @@ Result<const Call*> Engine::update_call(const std::string& account_sid, const st
     if (rec->answered) {
       impl_->arm(*rec, TimerSlot::kTimeLimit, TimerKind::kTimeLimit,
                  std::max(*call.start_time + std::chrono::seconds(*request.time_limit_s),
-                          clock_.now()));
+                          now));
     }
   }
   if (request.status) {
@@ -311,8 +332,9 @@ Result<const Call*> Engine::start_inbound(const std::string& account_sid,
                                           const Webhook& voice_fallback,
                                           const Webhook& status_callback, Effects& out) {
   Impl::ReleaseAtEnd release{*impl_};
+  World& w = world(account_sid);
   Call call;
-  call.sid = impl_->sids.next("CA");
+  call.sid = impl_->new_call_sid(w);
   call.account_sid = account_sid;
   // Formatted as Twilio formats every number it shows: "(415) 555-0100" for NANP.
   const auto from_ep = parse_endpoint(from);
@@ -323,12 +345,12 @@ Result<const Call*> Engine::start_inbound(const std::string& account_sid,
   call.to_formatted = to_ep ? to_ep->formatted : to;
   call.direction = Direction::kInbound;
   call.status = CallStatus::kRinging;  // an inbound call rings while dialtone asks the app
-  call.date_created = call.date_updated = clock_.now();
+  call.date_created = call.date_updated = w.clock->now();
   call.url = voice_url;
   call.fallback = voice_fallback;
   call.status_callback = status_callback;
   CallRecord& rec = impl_->add_call(std::move(call));
-  rec.set_behavior(impl_->share_behavior(behaviors_.for_number(from)));  // the caller
+  rec.set_behavior(impl_->share_behavior(w.behaviors.for_number(from)));  // the caller
   impl_->journal(rec, "status", {{"status", "ringing"}, {"event", "inbound"}});
   impl_->status_callback(rec, kEventInitiated, out);
   impl_->status_callback(rec, kEventRinging, out);
@@ -336,15 +358,15 @@ Result<const Call*> Engine::start_inbound(const std::string& account_sid,
   return &rec.call;
 }
 
-std::optional<TimePoint> Engine::next_due() const {
-  if (impl_->timers.empty()) return std::nullopt;
-  return impl_->timers.front().due;
+std::optional<TimePoint> Engine::next_due(const World& w) const {
+  if (w.timers.heap.empty()) return std::nullopt;
+  return w.timers.heap.front().due;
 }
 
-size_t Engine::fire_due(Effects& out) {
+size_t Engine::fire_due(World& w, Effects& out) {
   Impl::ReleaseAtEnd release{*impl_};
-  const TimePoint now = clock_.now();
-  auto& timers = impl_->timers;
+  const TimePoint now = w.clock->now();
+  auto& timers = w.timers.heap;
   size_t live = 0;
   while (!timers.empty() && timers.front().due <= now) {
     std::pop_heap(timers.begin(), timers.end(), std::greater<>{});
@@ -354,10 +376,28 @@ size_t Engine::fire_due(Effects& out) {
     --rec.timers_queued;
     if (rec.removed || rec.gens[static_cast<size_t>(t.slot)] != t.gen) continue;  // stale
     rec.armed = static_cast<uint8_t>(rec.armed & ~(1u << static_cast<unsigned>(t.slot)));
-    --impl_->live_timers;
+    --w.timers.live;
     ++live;
     impl_->on_timer(t, out);
   }
+  impl_->touch(w);
+  return live;
+}
+
+std::optional<TimePoint> Engine::next_due() const {
+  std::optional<TimePoint> first;
+  for (const auto& [sid, w] : worlds_) {
+    auto due = next_due(*w);
+    if (due && (!first || *due < *first)) first = due;
+  }
+  return first;
+}
+
+size_t Engine::fire_due(Effects& out) {
+  size_t live = 0;
+  // A timer of one world may arm timers in another only through a new world (never: calls
+  // stay in their account), so one pass over the worlds fires everything that is due.
+  for (auto& [sid, w] : worlds_) live += fire_due(*w, out);
   return live;
 }
 
@@ -368,7 +408,7 @@ void Engine::record(const std::string& account_sid, const std::string& call_sid,
   JournalEvent e;
   e.account_sid = account_sid;
   e.call_sid = call_sid;
-  e.at = clock_.now();
+  e.at = clock_of(account_sid).now();
   e.wall = wall_.now();
   e.type = std::move(type);
   e.fields = std::move(fields);
@@ -380,8 +420,13 @@ void Engine::record(const std::string& account_sid, const std::string& call_sid,
 
 void Engine::reset() {
   impl_->ended.clear();
-  impl_->timers.clear();
-  impl_->live_timers = 0;
+  impl_->timer_worlds.clear();
+  for (auto& [sid, w] : worlds_) {
+    w->timers.heap.clear();
+    w->timers.live = 0;
+    w->next_dial_slot = {};
+    impl_->touch(*w);
+  }
   impl_->graveyard.clear();
   impl_->calls.clear();
   impl_->by_account.clear();
@@ -402,26 +447,135 @@ void Engine::reset() {
 void Engine::reset_account(const std::string& account_sid) {
   Impl::ReleaseAtEnd release{*impl_};
   impl_->release_ended();
-  auto it = impl_->by_account.find(account_sid);
-  if (it != impl_->by_account.end()) {
-    const Impl::AccountCalls records = std::move(it->second);
-    impl_->by_account.erase(it);
-    for (CallRecord* rec : records) {
-      for (const auto& n : rec->notifications) impl_->notifications.erase(n);
-      impl_->remove_call(*rec);  // timers and pending results for it go stale
+  // A root account takes its subaccounts along; a subaccount goes alone.
+  std::vector<std::string> sids{account_sid};
+  const bool is_root = root_of(account_sid) == account_sid;
+  if (is_root) {
+    for (const auto& [sid, a] : accounts_.all()) {
+      if (sid != account_sid && a.owner_account_sid == account_sid) sids.push_back(sid);
     }
-    impl_->by_account.erase(account_sid);  // remove_call looked it up again
   }
-  std::erase_if(impl_->pending, [&](const auto& p) { return !impl_->calls.contains(p.second.call_sid); });
-  std::erase_if(impl_->queues, [&](const auto& q) { return q.first.first == account_sid; });
-  std::erase_if(impl_->queue_sids, [&](const auto& q) { return q.first.first == account_sid; });
-  std::erase_if(impl_->queue_agents, [&](const auto& q) { return q.first.first == account_sid; });
-  std::erase_if(impl_->dirty_calls, [&](const std::string& sid) { return !impl_->calls.contains(sid); });
+  World& w = world(account_sid);
+  for (const std::string& sid : sids) {
+    auto it = impl_->by_account.find(sid);
+    if (it != impl_->by_account.end()) {
+      const Impl::AccountCalls records = std::move(it->second);
+      impl_->by_account.erase(it);
+      for (CallRecord* rec : records) {
+        for (const auto& n : rec->notifications) impl_->notifications.erase(n);
+        impl_->remove_call(*rec);  // timers and pending results for it go stale
+      }
+      impl_->by_account.erase(sid);  // remove_call looked it up again
+    }
+    auto in_account = [&](const auto& q) { return q.first.first == sid; };
+    std::erase_if(impl_->queues, in_account);
+    std::erase_if(impl_->queue_sids, in_account);
+    std::erase_if(impl_->queue_agents, in_account);
+    w.numbers.erase_account(sid);
+    if (config_.track_changes) impl_->reset_accounts.push_back(sid);
+    journal_.erase_account(sid);
+  }
+  std::erase_if(impl_->pending,
+                [&](const auto& p) { return !impl_->calls.contains(p.second.call_sid); });
+  std::erase_if(impl_->dirty_calls,
+                [&](const std::string& sid) { return !impl_->calls.contains(sid); });
   std::erase_if(impl_->new_notifications,
                 [&](const std::string& sid) { return !impl_->notifications.count(sid); });
-  if (config_.track_changes) impl_->reset_accounts.push_back(account_sid);
-  journal_.erase_account(account_sid);
-  numbers_.erase_account(account_sid);
+  impl_->purge_timers(w);  // the removed calls' timers: nothing of them is left to wake for
+  if (is_root) {
+    // The world's settings go back to what a new world starts with; its clock stays, so time
+    // never runs backwards under a test that resets between cases.
+    w.behaviors = template_.behaviors;
+    w.calls_per_second = template_.calls_per_second;
+    w.next_dial_slot = {};
+  }
+}
+
+// ---------------------------------------------------------------- worlds
+
+const std::string& Engine::root_of(const std::string& account_sid) const {
+  const Account* a = accounts_.find(account_sid);
+  return a && !a->owner_account_sid.empty() ? a->owner_account_sid : account_sid;
+}
+
+World& Engine::make_world(const std::string& root_sid, std::optional<uint64_t> seed) {
+  auto w = std::make_unique<World>();
+  w->sid = root_sid;
+  w->seed = seed ? *seed : world_seed(seed_, root_sid);
+  w->sids = SidGenerator(w->seed);
+  w->clock = clocks_(root_sid);
+  w->behaviors = template_.behaviors;
+  w->calls_per_second = template_.calls_per_second;
+  World& ref = *w;
+  worlds_[root_sid] = std::move(w);
+  impl_->touch(ref);
+  return ref;
+}
+
+World& Engine::world(const std::string& account_sid) {
+  const std::string& root = root_of(account_sid);
+  auto it = worlds_.find(root);
+  if (it != worlds_.end()) return *it->second;
+  return make_world(root, std::nullopt);
+}
+
+const World* Engine::find_world(const std::string& account_sid) const {
+  auto it = worlds_.find(root_of(account_sid));
+  return it == worlds_.end() ? nullptr : it->second.get();
+}
+
+World& Engine::create_world(const std::string& root_sid, std::optional<uint64_t> seed) {
+  erase_world(root_sid);
+  return make_world(root_sid, seed);
+}
+
+void Engine::erase_world(const std::string& root_sid) {
+  auto it = worlds_.find(root_sid);
+  if (it == worlds_.end()) return;
+  reset_account(root_sid);
+  World* w = it->second.get();
+  // Its heap may still hold stale timers of removed calls: drop them, then the records that
+  // only they kept alive.
+  for (const Timer& t : w->timers.heap) --t.rec->timers_queued;
+  w->timers.heap.clear();
+  std::erase_if(impl_->graveyard, [](const auto& rec) { return rec->timers_queued == 0; });
+  std::erase(touched_, w);
+  std::erase(impl_->timer_worlds, w);
+  worlds_.erase(it);
+}
+
+void Engine::for_each_world(const std::function<void(World&)>& fn) {
+  for (auto& [sid, w] : worlds_) fn(*w);
+}
+
+size_t Engine::world_count() const { return worlds_.size(); }
+
+std::vector<World*> Engine::take_touched() {
+  std::vector<World*> out;
+  out.swap(touched_);
+  for (World* w : out) w->touched = false;
+  return out;
+}
+
+const Clock& Engine::clock_of(const std::string& account_sid) {
+  if (account_sid.empty()) return *world(config_.default_account_sid).clock;
+  return *world(account_sid).clock;
+}
+
+const PhoneNumber* Engine::find_number(const std::string& phone_number,
+                                       const std::string* account_sid) const {
+  if (account_sid) {
+    const World* w = find_world(*account_sid);
+    const PhoneNumber* n = w ? w->numbers.find(phone_number) : nullptr;
+    return n && n->account_sid == *account_sid ? n : nullptr;
+  }
+  if (const World* w = find_world(config_.default_account_sid)) {
+    if (const PhoneNumber* n = w->numbers.find(phone_number)) return n;
+  }
+  for (const auto& [sid, w] : worlds_) {
+    if (const PhoneNumber* n = w->numbers.find(phone_number)) return n;
+  }
+  return nullptr;
 }
 
 size_t Engine::call_count() const { return impl_->calls.size(); }
@@ -435,10 +589,13 @@ std::array<size_t, kCallStatusCount> Engine::count_by_status() const {
 
 EngineStats Engine::stats() const {
   EngineStats s;
+  s.worlds = worlds_.size();
   s.calls = impl_->calls.size();
   impl_->calls.for_each([&](const CallRecord& rec) { s.runtimes += rec.runtime != nullptr; });
-  s.timers = impl_->timers.size();
-  s.live_timers = impl_->live_timers;
+  for (const auto& [sid, w] : worlds_) {
+    s.timers += w->timers.heap.size();
+    s.live_timers += w->timers.live;
+  }
   return s;
 }
 

@@ -1,7 +1,8 @@
 // The engine: every call, its state machine, its TwiML, its timers and its journal.
 // sans-I/O: it never waits and never calls out. Callers hand it commands (API requests,
 // callee actions, webhook results, "fire the timers that are due") and carry out the
-// effects it returns (webhook requests to send). Time comes only from the Clock it was given.
+// effects it returns (webhook requests to send). Time comes only from the clocks it was given:
+// each account's world (core/world/world.hpp) has its own.
 // Thread-safety: not thread-safe. One owner calls it at a time (server/ serialises access).
 #pragma once
 
@@ -23,6 +24,7 @@
 #include "core/result.hpp"
 #include "core/sid.hpp"
 #include "core/time.hpp"
+#include "core/world/world.hpp"
 
 namespace dialtone::core {
 
@@ -30,8 +32,9 @@ struct EngineConfig {
   int ring_seconds = 1;            // default callee: answers after this long
   int play_seconds = 5;            // nominal length of one <Play>
   int max_documents_per_call = 50; // redirect-loop guard
-  int max_calls_per_second = 0;    // 0 = no CPS limit emulation
+  int max_calls_per_second = 0;    // 0 = no CPS limit emulation (each new world's)
   bool track_changes = false;      // keep what take_changes() reports (only a store asks)
+  std::string default_account_sid; // whose clock dates what belongs to no account
   std::string default_time_limit_s = "14400";
 };
 
@@ -129,6 +132,7 @@ struct Changes {
 
 // Where the engine's memory is, for tests and benchmarks.
 struct EngineStats {
+  size_t worlds = 0;
   size_t calls = 0;
   size_t runtimes = 0;     // calls holding live-call state (ended calls release it)
   size_t timers = 0;       // entries in the timer heap, stale ones included
@@ -140,6 +144,9 @@ enum class CalleeAction { kAnswer, kBusy, kNoAnswer, kFail, kHangup };
 
 class Engine {
  public:
+  // Each world's clock comes from `clocks`; `wall_clock` dates journal events in real time.
+  Engine(ClockFactory clocks, const Clock& wall_clock, EngineConfig config, uint64_t seed);
+  // Every world reads the same `clock` (the unit tests' manual clock).
   Engine(const Clock& clock, const Clock& wall_clock, EngineConfig config, uint64_t seed);
   ~Engine();
   Engine(const Engine&) = delete;
@@ -148,6 +155,25 @@ class Engine {
   // --- accounts ---
   AccountStore& accounts() { return accounts_; }
   const AccountStore& accounts() const { return accounts_; }
+  // The root account whose world `account_sid` lives in: its owner for a subaccount, itself
+  // for a root or an account the store does not know.
+  const std::string& root_of(const std::string& account_sid) const;
+
+  // --- accounts' worlds (core/world/world.hpp) ---
+  // The world of an account (of its root), made from the template on first use.
+  World& world(const std::string& account_sid);
+  const World* find_world(const std::string& account_sid) const;
+  // Makes the world of a new root account afresh, with `seed` (or one derived from the
+  // engine's). An existing world of that sid must have been erased first.
+  World& create_world(const std::string& root_sid, std::optional<uint64_t> seed);
+  // Frees a world and everything in it: its calls, journal, numbers and timers.
+  void erase_world(const std::string& root_sid);
+  void for_each_world(const std::function<void(World&)>& fn);
+  size_t world_count() const;
+  WorldTemplate& world_template() { return template_; }
+  // Worlds whose next timer may have changed since the last call (a timer armed or fired,
+  // a clock set): the host re-arms their wake-ups.
+  std::vector<World*> take_touched();
 
   // --- Twilio's Calls API ---
   Result<const Call*> create_call(const CreateCall& request, Effects& out);
@@ -167,9 +193,14 @@ class Engine {
   Status callee_action(const std::string& call_sid, CalleeAction action, Effects& out);
   Status callee_digits(const std::string& call_sid, const std::string& digits, Effects& out);
   Status callee_speech(const std::string& call_sid, const std::string& speech, Effects& out);
-  BehaviorTable& behaviors() { return behaviors_; }
-  NumberStore& numbers() { return numbers_; }
-  const NumberStore& numbers() const { return numbers_; }
+  BehaviorTable& behaviors(const std::string& account_sid) {
+    return world(account_sid).behaviors;
+  }
+  NumberStore& numbers(const std::string& account_sid) { return world(account_sid).numbers; }
+  // The number in `account_sid`'s world, or (no account given) in any world, the default
+  // account's first: one test worker may own the same number as another.
+  const PhoneNumber* find_number(const std::string& phone_number,
+                                 const std::string* account_sid) const;
   // Starts an inbound call to one of the account's numbers.
   Result<const Call*> start_inbound(const std::string& account_sid, const std::string& from,
                                     const std::string& to, const Webhook& voice_url,
@@ -177,14 +208,19 @@ class Engine {
                                     const Webhook& status_callback, Effects& out);
 
   // --- time ---
+  std::optional<TimePoint> next_due(const World& world) const;
+  // Fires every timer of `world` due at or before its clock's now(), in order. Returns how
+  // many were live (stale timers of a call that moved on are dropped without counting).
+  size_t fire_due(World& world, Effects& out);
+  // The same over every world, each against its own clock (the unit tests' shared clock).
   std::optional<TimePoint> next_due() const;
-  // Fires every timer due at or before clock.now(), in order. Returns how many were live
-  // (stale timers of a call that moved on are dropped without counting).
   size_t fire_due(Effects& out);
 
   // --- webhooks ---
   void on_webhook_result(const WebhookResult& result, Effects& out);
   size_t webhooks_in_flight() const;
+  // The world a webhook's account lives in (for the host's per-world bookkeeping).
+  World& world_of_webhook(const WebhookRequest& request) { return world(request.account_sid); }
 
   // --- persistence (server/ keeps a copy on disk) ---
   Changes take_changes();
@@ -201,25 +237,37 @@ class Engine {
   const Journal& journal() const { return journal_; }
   void record(const std::string& account_sid, const std::string& call_sid, std::string type,
               Fields fields);
-  // Calls, journal, notifications, queues and timers. Accounts, numbers and behaviours stay:
-  // they are configuration, and the control API resets them itself when asked.
+  // Calls, journal, notifications, queues and timers of every world. Accounts, numbers,
+  // behaviours and clocks stay: the control API resets what it means to itself.
   void reset();
+  // One world (the account's root and its subaccounts): calls, journal, notifications,
+  // queues, timers and numbers; its behaviours and limit back to the template. Its clock stays.
   void reset_account(const std::string& account_sid);
   size_t call_count() const;
-  // Twilio's calls-per-second limit emulation (0 = off); applies to calls created from now on.
-  void set_calls_per_second(int cps) { config_.max_calls_per_second = cps < 0 ? 0 : cps; }
-  int calls_per_second() const { return config_.max_calls_per_second; }
+  // Twilio's calls-per-second limit emulation (0 = off) of an account's world; applies to
+  // calls created from now on.
+  void set_calls_per_second(const std::string& account_sid, int cps) {
+    world(account_sid).calls_per_second = cps < 0 ? 0 : cps;
+  }
+  int calls_per_second(const std::string& account_sid) {
+    return world(account_sid).calls_per_second;
+  }
   std::array<size_t, kCallStatusCount> count_by_status() const;
   EngineStats stats() const;
 
  private:
   struct Impl;
-  const Clock& clock_;
+  World& make_world(const std::string& root_sid, std::optional<uint64_t> seed);
+  const Clock& clock_of(const std::string& account_sid);
+
+  ClockFactory clocks_;
   const Clock& wall_;
   EngineConfig config_;
+  uint64_t seed_;
   AccountStore accounts_;
-  BehaviorTable behaviors_;
-  NumberStore numbers_;
+  WorldTemplate template_;
+  std::unordered_map<std::string, std::unique_ptr<World>> worlds_;  // by root account sid
+  std::vector<World*> touched_;
   Journal journal_;
   std::unique_ptr<Impl> impl_;
 };

@@ -38,7 +38,7 @@ std::string seconds_between(TimePoint a, TimePoint b) {
 
 void Engine::Impl::start_dial(CallRecord& rec, const Node& v, Effects& out) {
   rec.dial() = {};
-  rec.dial().started_at = now();
+  rec.dial().started_at = now(rec);
   const int timeout = attr_int(v, "timeout", 30, 1, 600);
   std::vector<const Node*> nouns;
   Node bare;  // <Dial>+15551234567</Dial>
@@ -62,7 +62,7 @@ void Engine::Impl::start_dial(CallRecord& rec, const Node& v, Effects& out) {
         }
       }
       queue_agents[{rec.call.account_sid, n->text}].push_back(rec.call.sid);
-      arm(rec, TimerSlot::kVerb, TimerKind::kDialTimeout, now() + std::chrono::seconds(timeout));
+      arm(rec, TimerSlot::kVerb, TimerKind::kDialTimeout, now(rec) + std::chrono::seconds(timeout));
       return;
     }
   }
@@ -84,7 +84,7 @@ void Engine::Impl::start_dial(CallRecord& rec, const Node& v, Effects& out) {
     }
     auto endpoint = parse_endpoint(target);
     Call leg;
-    leg.sid = sids.next("CA");
+    leg.sid = new_call_sid(*rec.world);
     leg.account_sid = rec.call.account_sid;
     leg.parent_call_sid = rec.call.sid;
     leg.to = endpoint ? endpoint->value : target;
@@ -92,7 +92,7 @@ void Engine::Impl::start_dial(CallRecord& rec, const Node& v, Effects& out) {
     leg.from = v.attr_or("callerId", rec.call.from);
     leg.from_formatted = leg.from;
     leg.direction = Direction::kOutboundDial;
-    leg.date_created = leg.date_updated = now();
+    leg.date_created = leg.date_updated = now(rec);
     leg.timeout_s = timeout;
     leg.time_limit_s = attr_int(v, "timeLimit", 14400, 1, 86400);
     if (const std::string* cb = n->attr("statusCallback")) {
@@ -104,9 +104,9 @@ void Engine::Impl::start_dial(CallRecord& rec, const Node& v, Effects& out) {
     child.rt().dialed_by = rec.call.sid;
     child.rt().dial_noun_url = n->attr_or("url", "");
     if (endpoint) {
-      child.set_behavior(share_behavior(engine.behaviors_.for_number(child.call.to)));
+      child.set_behavior(share_behavior(rec.world->behaviors.for_number(child.call.to)));
     } else {
-      Behavior b = engine.behaviors_.for_number(child.call.to);
+      Behavior b = rec.world->behaviors.for_number(child.call.to);
       b.outcome = Outcome::kFail;  // an invalid number cannot ring
       child.set_behavior(share_behavior(b));
     }
@@ -114,7 +114,7 @@ void Engine::Impl::start_dial(CallRecord& rec, const Node& v, Effects& out) {
     rec.dial().legs.push_back(child.call.sid);
     rec.dial().last_sid = child.call.sid;
     journal(child, "status", {{"status", "queued"}, {"event", "dial"}, {"parent", rec.call.sid}});
-    arm(child, TimerSlot::kLifecycle, TimerKind::kDial, now());
+    arm(child, TimerSlot::kLifecycle, TimerKind::kDial, now(rec));
     ++legs;
   }
   rec.phase = legs > 0 ? Phase::kDial : Phase::kIdle;
@@ -129,7 +129,7 @@ void Engine::Impl::on_leg_status(CallRecord& leg, Effects& out) {
   if (leg.call.status == CallStatus::kInProgress) {
     if (!parent->dial().bridged_sid.empty()) return;
     parent->dial().bridged_sid = leg.call.sid;
-    parent->dial().bridged_at = now();
+    parent->dial().bridged_at = now(*parent);
     journal(*parent, "dial", {{"bridged", leg.call.sid}});
     // First to answer wins; the others stop ringing.
     const std::vector<std::string> others = legs;
@@ -140,7 +140,7 @@ void Engine::Impl::on_leg_status(CallRecord& leg, Effects& out) {
     legs = {leg.call.sid};
     const Node& v = current_verb(*parent);
     arm(*parent, TimerSlot::kVerb, TimerKind::kDialTimeLimit,
-        now() + std::chrono::seconds(attr_int(v, "timeLimit", 14400, 1, 86400)));
+        now(*parent) + std::chrono::seconds(attr_int(v, "timeLimit", 14400, 1, 86400)));
     return;
   }
   if (is_live(leg.call.status)) return;
@@ -177,7 +177,7 @@ void Engine::Impl::finish_dial(CallRecord& rec, const std::string& outcome, bool
   rec.rt().dial.reset();
   std::string dial_sid = dial.bridged_sid.empty() ? dial.last_sid : dial.bridged_sid;
   std::string duration = "0";
-  if (!dial.bridged_sid.empty()) duration = seconds_between(dial.bridged_at, now());
+  if (!dial.bridged_sid.empty()) duration = seconds_between(dial.bridged_at, now(rec));
   for (const auto& sid : dial.legs) {
     CallRecord* leg = get(sid);
     if (!leg || !is_live(leg->call.status)) continue;
@@ -213,11 +213,11 @@ void Engine::Impl::finish_dial(CallRecord& rec, const std::string& outcome, bool
 void Engine::Impl::start_enqueue(CallRecord& rec, const Node& v, Effects& out) {
   const std::pair<std::string, std::string> key{rec.call.account_sid, v.text};
   auto& sid = queue_sids[key];
-  if (sid.empty()) sid = sids.next("QU");
+  if (sid.empty()) sid = rec.world->sids.next("QU");
   rec.queue() = {};
   rec.queue().name = v.text;
   rec.queue().sid = sid;
-  rec.queue().since = now();
+  rec.queue().since = now(rec);
   if (const std::string* a = v.attr("action")) {
     rec.queue().action = Webhook{resolve_url(rec.rt().program.url, *a), attr_method(v)};
   }
@@ -242,7 +242,7 @@ void Engine::Impl::start_enqueue(CallRecord& rec, const Node& v, Effects& out) {
 
 void Engine::Impl::fetch_hold(CallRecord& rec, Effects& out) {
   if (rec.queue().wait_url.empty()) return;
-  if (rec.queue().hold.active() && rec.rt().hold_started == now()) {
+  if (rec.queue().hold.active() && rec.rt().hold_started == now(rec)) {
     // The hold document took no time at all: looping it would spin. Wait in silence.
     notify(rec, 12200, 1, "waitUrl document has no verb that takes time; hold music stopped",
            nullptr, nullptr);
@@ -253,7 +253,7 @@ void Engine::Impl::fetch_hold(CallRecord& rec, Effects& out) {
   const auto pos = std::find(waiting.begin(), waiting.end(), rec.call.sid) - waiting.begin() + 1;
   Fields extra = {{"QueueSid", rec.queue().sid},
                   {"QueuePosition", std::to_string(pos)},
-                  {"QueueTime", seconds_between(rec.queue().since, now())},
+                  {"QueueTime", seconds_between(rec.queue().since, now(rec))},
                   {"AvgQueueTime", "0"},
                   {"CurrentQueueSize", std::to_string(waiting.size())},
                   {"MaxQueueSize", "100"}};
@@ -272,7 +272,7 @@ void Engine::Impl::bridge_queue(CallRecord& agent, CallRecord& caller) {
   caller.phase = Phase::kBridged;
   agent.phase = Phase::kDial;
   agent.dial().bridged_sid = caller.call.sid;
-  agent.dial().bridged_at = now();
+  agent.dial().bridged_at = now(agent);
   disarm(agent, TimerSlot::kVerb);
   journal(agent, "dial", {{"bridged", caller.call.sid}, {"queue", caller.queue().name}});
   journal(caller, "queue", {{"result", "bridged"}, {"agent", agent.call.sid}});
@@ -290,7 +290,7 @@ void Engine::Impl::leave_queue(CallRecord& rec, const std::string& result, bool 
   journal(rec, "queue", {{"result", result}, {"queue", rec.queue().name}});
   Fields extra = {{"QueueResult", result},
                   {"QueueSid", rec.queue().sid},
-                  {"QueueTime", seconds_between(rec.queue().since, now())}};
+                  {"QueueTime", seconds_between(rec.queue().since, now(rec))}};
   if (!rec.queue().action.empty()) {
     if (run_action) fetch(rec, rec.queue().action, std::move(extra), false, out);
     else send(rec, WebhookPurpose::kActionNoTwiml, rec.queue().action, std::move(extra), out);
@@ -310,9 +310,9 @@ void Engine::Impl::start_record(CallRecord& rec, const Node& v, Effects& out) {
   const int silence = attr_int(v, "timeout", 5, 0, 600);
   const int speaks = std::min(rec.behavior().record_seconds, max_length);
   rec.phase = Phase::kRecord;
-  rec.dial().bridged_at = now();  // reused as the recording's start
+  rec.dial().bridged_at = now(rec);  // reused as the recording's start
   const int total = speaks >= max_length ? max_length : speaks + silence;
-  arm(rec, TimerSlot::kVerb, TimerKind::kRecordDone, now() + std::chrono::seconds(total));
+  arm(rec, TimerSlot::kVerb, TimerKind::kRecordDone, now(rec) + std::chrono::seconds(total));
 }
 
 void Engine::Impl::finish_record(CallRecord& rec, const std::string& digits, Effects& out) {
@@ -326,10 +326,10 @@ void Engine::Impl::finish_record(CallRecord& rec, const std::string& digits, Eff
   rec.phase = Phase::kIdle;
   const int max_length = attr_int(v, "maxLength", 3600, 1, 14400);
   const auto elapsed =
-      std::chrono::duration_cast<std::chrono::seconds>(now() - rec.dial().bridged_at);
+      std::chrono::duration_cast<std::chrono::seconds>(now(rec) - rec.dial().bridged_at);
   const int64_t duration = std::min<int64_t>({elapsed.count(), rec.behavior().record_seconds,
                                               max_length});
-  const std::string recording_sid = sids.next("RE");
+  const std::string recording_sid = rec.world->sids.next("RE");
   journal(rec, "record", {{"RecordingSid", recording_sid},
                           {"RecordingDuration", std::to_string(duration)}});
   Fields extra = {{"RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/" +

@@ -15,40 +15,10 @@
 #include "core/engine.hpp"
 #include "core/segmented_vector.hpp"
 #include "core/twiml/document.hpp"
+#include "core/world/timer_heap.hpp"
+#include "core/world/world.hpp"
 
 namespace dialtone::core {
-
-// Independent timers a call can have at once; arming one replaces the previous timer in the
-// same slot (stale entries are skipped by generation).
-enum class TimerSlot : uint8_t { kLifecycle, kVerb, kTimeLimit, kCalleeHangup, kCount };
-
-enum class TimerKind : uint8_t {
-  kDial,           // queued -> ringing
-  kRingOutcome,    // the callee answers / is busy / fails / does not answer
-  kVerbDone,       // Say, Play, Pause finished
-  kGatherInput,    // the scripted callee presses its digits or speaks
-  kGatherTimeout,  // Gather waited long enough
-  kDialTimeout,    // nobody answered the <Dial> in time
-  kDialTimeLimit,  // <Dial timeLimit> reached
-  kRecordDone,     // <Record> finished
-  kTimeLimit,      // the call's TimeLimit
-  kCalleeHangup,   // the scripted callee hangs up
-};
-
-struct CallRecord;
-
-// 32 bytes and no heap: a million calls each leave a 4-hour TimeLimit timer behind. `rec` stays
-// valid while the timer is in the heap: a removed record waits in Impl::graveyard until
-// purge_timers() has dropped its timers.
-struct Timer {
-  TimePoint due;
-  uint64_t seq;  // ties fire in the order they were armed
-  CallRecord* rec;
-  uint32_t gen;
-  TimerSlot slot;
-  TimerKind kind;
-  bool operator>(const Timer& o) const { return due != o.due ? due > o.due : seq > o.seq; }
-};
 
 // What the call is doing right now.
 enum class Phase : uint8_t {
@@ -121,6 +91,7 @@ struct CallRuntime {
 
 struct CallRecord {
   Call call;
+  World* world = nullptr;         // of its account: its clock, timers and callees
   uint64_t order = 0;             // creation order within the engine
   uint64_t awaiting = 0;          // id of the TwiML fetch whose body runs next
   uint32_t gens[static_cast<size_t>(TimerSlot::kCount)] = {};
@@ -178,11 +149,9 @@ struct PendingWebhook {
 
 struct Engine::Impl {
   Engine& engine;
-  SidGenerator sids;
   uint64_t next_order = 1;
   uint64_t next_timer_seq = 1;
   uint64_t next_webhook_id = 1;
-  TimePoint next_dial_slot{};  // calls-per-second emulation
   // Persistence bookkeeping: what take_changes() reports next.
   std::unordered_set<std::string> dirty_calls;
   std::vector<std::string> deleted_calls;
@@ -195,10 +164,9 @@ struct Engine::Impl {
   // of accounts with a few calls each.
   using AccountCalls = SegmentedVector<CallRecord*, 1024>;
   std::unordered_map<std::string, AccountCalls> by_account;
-  SegmentedVector<Timer> timers;  // a min-heap (std::greater) by due time, then seq
-  size_t live_timers = 0;         // entries that will fire; the rest are stale
-  std::vector<std::unique_ptr<CallRecord>> graveyard;  // removed, timers still in the heap
+  std::vector<std::unique_ptr<CallRecord>> graveyard;  // removed, timers still in a heap
   std::vector<CallRecord*> ended; // ended during this command: release their runtime after
+  std::vector<World*> timer_worlds;  // whose heaps changed during this command (may repeat)
   std::unordered_map<uint64_t, PendingWebhook> pending;
   std::unordered_map<std::string, Notification> notifications;
   std::map<std::pair<std::string, std::string>, std::vector<std::string>> queues;  // (AC, name)
@@ -211,7 +179,7 @@ struct Engine::Impl {
   std::string last_inline_twiml;  // the last inline TwiML parsed on answer, and its document
   std::shared_ptr<const twiml::Document> last_inline_doc;
 
-  Impl(Engine& e, uint64_t seed) : engine(e), sids(seed) {}
+  explicit Impl(Engine& e) : engine(e) {}
 
   // Each public command that can end a call holds one: the runtime of calls that ended is
   // freed only once the command has unwound, when nothing below it can still touch it.
@@ -220,17 +188,23 @@ struct Engine::Impl {
     ~ReleaseAtEnd() { impl.release_ended(); }
   };
 
-  TimePoint now() const { return engine.clock_.now(); }
+  // The time of the call's world.
+  static TimePoint now(const CallRecord& rec) { return rec.world->clock->now(); }
   const EngineConfig& config() const { return engine.config_; }
   CallRecord* get(std::string_view sid);
   // After each engine command: frees the runtime of calls that ended in it and drops stale
   // timers when they outnumber live ones.
   void release_ended();
-  void purge_timers();
+  void purge_timers(World& world);
+  // Marks a world for Engine::take_touched().
+  void touch(World& world);
   void remove_call(CallRecord& rec);  // from calls and by_account; the caller erases the rest
 
   // lifecycle (engine_lifecycle.cpp)
   CallRecord& add_call(Call call);
+  // A call sid of the world's sequence that no call holds: a world's sequence starts again
+  // from its seed after a restart, and the calls loaded from data_dir hold the first ones.
+  std::string new_call_sid(World& world);
   void arm(CallRecord& rec, TimerSlot slot, TimerKind kind, TimePoint due);
   void disarm(CallRecord& rec, TimerSlot slot);
   void transition(CallRecord& rec, CallEvent event, Effects& out);

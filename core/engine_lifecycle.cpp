@@ -67,27 +67,40 @@ void Engine::Impl::release_ended() {
   }
   ended.clear();
   // Every answered call leaves its TimeLimit timer behind, and each redirect or verb that was
-  // cut short leaves one more: without this, the heap grows with every call ever made.
-  const size_t stale = timers.size() - live_timers;
-  if (stale > live_timers && stale >= 1024) purge_timers();
+  // cut short leaves one more: without this, a heap grows with every call ever made.
+  for (World* w : timer_worlds) {
+    const size_t stale = w->timers.heap.size() - w->timers.live;
+    if (stale > w->timers.live && stale >= 1024) purge_timers(*w);
+  }
+  timer_worlds.clear();
 }
 
-void Engine::Impl::purge_timers() {
-  timers.erase_if([](const Timer& t) {
+void Engine::Impl::purge_timers(World& world) {
+  world.timers.heap.erase_if([](const Timer& t) {
     const bool live = !t.rec->removed && t.rec->gens[static_cast<size_t>(t.slot)] == t.gen;
     if (!live) --t.rec->timers_queued;
     return !live;
   });
-  std::make_heap(timers.begin(), timers.end(), std::greater<>{});
-  graveyard.clear();  // no timer points at a removed record any more
+  std::make_heap(world.timers.heap.begin(), world.timers.heap.end(), std::greater<>{});
+  // Records no timer points at any more (in any world) can go.
+  std::erase_if(graveyard, [](const auto& rec) { return rec->timers_queued == 0; });
+}
+
+void Engine::Impl::touch(World& world) {
+  if (!world.touched) {
+    world.touched = true;
+    engine.touched_.push_back(&world);
+  }
+  if (timer_worlds.empty() || timer_worlds.back() != &world) timer_worlds.push_back(&world);
 }
 
 void Engine::Impl::remove_call(CallRecord& rec) {
   by_account[rec.call.account_sid].erase(&rec);
   std::unique_ptr<CallRecord> owned = calls.take(rec.call.sid);
   for (size_t slot = 0; slot < static_cast<size_t>(TimerSlot::kCount); ++slot) {
-    if (rec.armed & (1u << slot)) --live_timers;
+    if (rec.armed & (1u << slot)) --rec.world->timers.live;
   }
+  touch(*rec.world);
   rec.armed = 0;
   rec.removed = true;
   std::erase(ended, &rec);
@@ -98,27 +111,37 @@ CallRecord& Engine::Impl::add_call(Call call) {
   auto rec = std::make_unique<CallRecord>();
   rec->order = next_order++;
   rec->call = std::move(call);
+  rec->world = &engine.world(rec->call.account_sid);
   if (!rec->call.queue_time_ms) rec->call.queue_time_ms = 0;
   CallRecord& ref = calls.insert(std::move(rec));
   by_account[ref.call.account_sid].push_back(&ref);
   return ref;
 }
 
+std::string Engine::Impl::new_call_sid(World& world) {
+  std::string sid = world.sids.next("CA");
+  while (calls.contains(sid)) sid = world.sids.next("CA");
+  return sid;
+}
+
 void Engine::Impl::arm(CallRecord& rec, TimerSlot slot, TimerKind kind, TimePoint due) {
   disarm(rec, slot);  // the slot's previous timer, if any, is now stale
   const uint32_t gen = rec.gens[static_cast<size_t>(slot)];
-  timers.push_back(Timer{due, next_timer_seq++, &rec, gen, slot, kind});
-  std::push_heap(timers.begin(), timers.end(), std::greater<>{});
+  TimerHeap& timers = rec.world->timers;
+  timers.heap.push_back(Timer{due, next_timer_seq++, &rec, gen, slot, kind});
+  std::push_heap(timers.heap.begin(), timers.heap.end(), std::greater<>{});
   rec.armed |= static_cast<uint8_t>(1u << static_cast<unsigned>(slot));
   ++rec.timers_queued;
-  ++live_timers;
+  ++timers.live;
+  touch(*rec.world);
 }
 
 void Engine::Impl::disarm(CallRecord& rec, TimerSlot slot) {
   const auto bit = static_cast<uint8_t>(1u << static_cast<unsigned>(slot));
   if (rec.armed & bit) {
     rec.armed = static_cast<uint8_t>(rec.armed & ~bit);
-    --live_timers;
+    --rec.world->timers.live;
+    touch(*rec.world);  // one more stale entry: release_ended() looks at its heap
   }
   ++rec.gens[static_cast<size_t>(slot)];
 }
@@ -136,7 +159,7 @@ void Engine::Impl::transition(CallRecord& rec, CallEvent event, Effects& out) {
   }
   if (t->next == t->from) return;
   rec.call.status = t->next;
-  rec.call.date_updated = now();
+  rec.call.date_updated = now(rec);
   journal(rec, "status", {{"status", std::string(to_wire(t->next))},
                           {"from", std::string(to_wire(t->from))},
                           {"event", std::string(to_string(event))}});
@@ -144,7 +167,7 @@ void Engine::Impl::transition(CallRecord& rec, CallEvent event, Effects& out) {
 
 void Engine::Impl::place(CallRecord& rec, Effects& out) {
   if (rec.call.status != CallStatus::kQueued) return;
-  rec.call.queue_time_ms = (now() - rec.call.date_created).count();
+  rec.call.queue_time_ms = (now(rec) - rec.call.date_created).count();
   const Behavior& b = rec.behavior();
   status_callback(rec, kEventInitiated, out);
   if (b.outcome == Outcome::kFail) {  // a call that cannot be connected never rings
@@ -169,14 +192,14 @@ void Engine::Impl::place(CallRecord& rec, Effects& out) {
       after = timeout;
       break;
   }
-  arm(rec, TimerSlot::kLifecycle, TimerKind::kRingOutcome, now() + after);
+  arm(rec, TimerSlot::kLifecycle, TimerKind::kRingOutcome, now(rec) + after);
 }
 
 void Engine::Impl::answer(CallRecord& rec, Effects& out) {
   transition(rec, CallEvent::kAnswer, out);
   if (rec.call.status != CallStatus::kInProgress) return;
   rec.answered = true;
-  rec.call.start_time = now();
+  rec.call.start_time = now(rec);
   if (!rec.behavior().answered_by.empty()) {
     rec.call.answered_by = rec.behavior().answered_by;
   } else if (!rec.call.machine_detection.empty()) {
@@ -184,10 +207,10 @@ void Engine::Impl::answer(CallRecord& rec, Effects& out) {
   }
   status_callback(rec, kEventAnswered, out);
   const int64_t limit = rec.call.time_limit_s.value_or(kDefaultTimeLimitS);
-  arm(rec, TimerSlot::kTimeLimit, TimerKind::kTimeLimit, now() + std::chrono::seconds(limit));
+  arm(rec, TimerSlot::kTimeLimit, TimerKind::kTimeLimit, now(rec) + std::chrono::seconds(limit));
   if (rec.behavior().hangup_after_s) {
     arm(rec, TimerSlot::kCalleeHangup, TimerKind::kCalleeHangup,
-        now() + std::chrono::seconds(*rec.behavior().hangup_after_s));
+        now(rec) + std::chrono::seconds(*rec.behavior().hangup_after_s));
   }
 }
 
@@ -205,9 +228,9 @@ void Engine::Impl::end_call(CallRecord& rec, CallEvent event, Effects& out) {
   rec.phase = Phase::kIdle;
   rec.rt().program = {};
   if (rec.answered && rec.call.start_time) {
-    rec.call.end_time = now();
+    rec.call.end_time = now(rec);
     rec.call.duration_s =
-        std::chrono::duration_cast<std::chrono::seconds>(now() - *rec.call.start_time).count();
+        std::chrono::duration_cast<std::chrono::seconds>(now(rec) - *rec.call.start_time).count();
     rec.call.price = format_price(*rec.call.duration_s);
   }
   status_callback(rec, kEventCompleted, out);
@@ -346,7 +369,7 @@ void Engine::Impl::status_callback(CallRecord& rec, uint8_t event, Effects& out)
   if (!(c.status_callback_events & event) || c.status_callback.empty()) return;
   Fields extra = {{"CallbackSource", "call-progress-events"},
                   {"SequenceNumber", std::to_string(c.callback_sequence++)},
-                  {"Timestamp", format_rfc2822(now())}};
+                  {"Timestamp", format_rfc2822(now(rec))}};
   switch (event) {
     case kEventInitiated: extra.emplace_back("CallStatus", "initiated"); break;
     case kEventRinging: extra.emplace_back("CallStatus", "ringing"); break;
@@ -365,12 +388,12 @@ void Engine::Impl::status_callback(CallRecord& rec, uint8_t event, Effects& out)
 void Engine::Impl::notify(CallRecord& rec, int code, int log, const std::string& text,
                           const PendingWebhook* request, const WebhookResult* response) {
   Notification n;
-  n.sid = sids.next("NO");
+  n.sid = rec.world->sids.next("NO");
   n.account_sid = rec.call.account_sid;
   n.call_sid = rec.call.sid;
   n.error_code = code;
   n.log = log;
-  n.date_created = now();
+  n.date_created = now(rec);
   Fields msg = {{"Msg", text}, {"sourceComponent", "12000"}};
   if (request) {
     msg.emplace_back("url", request->url);

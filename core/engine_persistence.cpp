@@ -42,7 +42,8 @@ void Engine::restore_call(const Call& call) {
   rec.answered = call.start_time.has_value();
   if (is_live(call.status)) {  // an ended call never runs again: no runtime state for it
     rec.set_behavior(impl_->share_behavior(
-        behaviors_.for_number(call.direction == Direction::kInbound ? call.from : call.to)));
+        rec.world->behaviors.for_number(call.direction == Direction::kInbound ? call.from
+                                                                               : call.to)));
   }
   impl_->dirty_calls.erase(call.sid);  // it is already on disk
 }

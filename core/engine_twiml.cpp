@@ -92,7 +92,7 @@ void Engine::Impl::start_twiml(CallRecord& rec, Effects& out) {
 
 void Engine::Impl::fetch(CallRecord& rec, const Webhook& target, Fields extra, bool fallback,
                          Effects& out) {
-  if (loop_guard_tripped(rec, now(), config().max_documents_per_call)) {
+  if (loop_guard_tripped(rec, now(rec), config().max_documents_per_call)) {
     notify(rec, 12400, 0,
            "Too many TwiML documents for one call (" +
                std::to_string(config().max_documents_per_call) + "): a redirect loop?",
@@ -153,7 +153,7 @@ void Engine::Impl::on_twiml_result(CallRecord& rec, const PendingWebhook& req,
       return;
     }
     rec.queue().hold = Program{doc, req.url, 0, 0};
-    rec.rt().hold_started = now();
+    rec.rt().hold_started = now(rec);
     run(rec, out);
     return;
   }
@@ -238,7 +238,7 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
     const Millis len = prompt_length(v, config().play_seconds);
     if (len.count() <= 0) return true;
     if (!in_hold) rec.phase = Phase::kVerb;
-    arm(rec, TimerSlot::kVerb, TimerKind::kVerbDone, now() + len);
+    arm(rec, TimerSlot::kVerb, TimerKind::kVerbDone, now(rec) + len);
     return false;
   }
   if (v.name == "Hangup") {
@@ -256,7 +256,7 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
       return true;
     }
     if (in_hold) {
-      if (loop_guard_tripped(rec, now(), config().max_documents_per_call)) {
+      if (loop_guard_tripped(rec, now(rec), config().max_documents_per_call)) {
         notify(rec, 12400, 0, "waitUrl documents redirect in a loop; hold music stopped",
                nullptr, nullptr);
         rec.queue().hold = {};  // the caller keeps waiting in the queue, in silence
@@ -350,16 +350,16 @@ void Engine::Impl::step_gather(CallRecord& rec, Effects& out) {
       ++rec.rt().program.sub;
       continue;
     }
-    arm(rec, TimerSlot::kVerb, TimerKind::kVerbDone, now() + len);
+    arm(rec, TimerSlot::kVerb, TimerKind::kVerbDone, now(rec) + len);
     return;
   }
   // Prompts done: the scripted callee answers a second later, and the timeout starts.
   if (rec.rt().gather_input_next < rec.behavior().gather_inputs.size()) {
     ++rec.rt().gather_input_next;
-    arm(rec, TimerSlot::kLifecycle, TimerKind::kGatherInput, now() + std::chrono::seconds(1));
+    arm(rec, TimerSlot::kLifecycle, TimerKind::kGatherInput, now(rec) + std::chrono::seconds(1));
   }
   arm(rec, TimerSlot::kVerb, TimerKind::kGatherTimeout,
-      now() + std::chrono::seconds(attr_int(g, "timeout", 5, 1, 600)));
+      now(rec) + std::chrono::seconds(attr_int(g, "timeout", 5, 1, 600)));
 }
 
 void Engine::Impl::gather_input(CallRecord& rec, const std::string& digits,
@@ -388,7 +388,7 @@ void Engine::Impl::gather_input(CallRecord& rec, const std::string& digits,
   }
   // More digits may come: the timeout runs again from the last key pressed.
   arm(rec, TimerSlot::kVerb, TimerKind::kGatherTimeout,
-      now() + std::chrono::seconds(attr_int(g, "timeout", 5, 1, 600)));
+      now(rec) + std::chrono::seconds(attr_int(g, "timeout", 5, 1, 600)));
 }
 
 void Engine::Impl::finish_gather(CallRecord& rec, Effects& out) {

@@ -13,10 +13,12 @@ namespace dialtone::server {
 
 namespace {
 
-std::string clock_event(const EngineHost& host) {
-  const SwitchableClock& c = host.clock();
-  api::ClockView view{std::string(SwitchableClock::to_string(c.mode())), c.speed(), c.now()};
-  return sse_event("clock", api::clock_json(view));
+// The clock of the account a client watches (the default account's for "all"): each
+// account's world has its own. Called with the engine lock held.
+std::string clock_event(core::Engine& e, const std::string& account_sid,
+                        const std::string& default_account) {
+  const core::World& w = e.world(account_sid.empty() ? default_account : account_sid);
+  return sse_event("clock", api::clock_json(EngineHost::clock_view(w)));
 }
 
 bool visible(const std::string& filter, std::string_view account_sid) {
@@ -85,7 +87,7 @@ void ConsoleHub::subscribe(std::shared_ptr<api::StreamSink> sink, Subscription s
     std::string out = "retry: 2000\n\n";
     out += sse_event("hello", "{\"last_seq\": " + std::to_string(pushed) + "}",
                      std::to_string(pushed));
-    out += clock_event(host_);
+    out += clock_event(e, sub.account_sid, host_.config().account_sid);
     if (sub.since && *sub.since < pushed) {
       auto first = std::partition_point(
           j.events().begin(), j.events().end(),
@@ -157,7 +159,6 @@ void ConsoleHub::pump(bool changed) {
           calls.emplace_back(&c->account_sid, sse_event("call", api::call_json(*c)));
         }
       }
-      const std::string clock = clock_event(host_);
       for (auto& client : clients_) {
         std::string out;
         for (const auto& r : events) {
@@ -167,7 +168,7 @@ void ConsoleHub::pump(bool changed) {
           if (visible(client.account_sid, *account)) out += text;
         }
         if (out.empty()) continue;
-        out += clock;
+        out += clock_event(e, client.account_sid, host_.config().account_sid);
         client.sink->write(std::move(out));
         client.last_write = now;
       }

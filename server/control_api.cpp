@@ -1,6 +1,10 @@
 #include "server/control_api.hpp"
 
+#include <string>
+#include <vector>
+
 #include "api/control_accounts.hpp"
+#include "api/control/faults.hpp"
 #include "api/control_behaviors.hpp"
 #include "api/control_calls.hpp"
 #include "api/control_numbers.hpp"
@@ -26,7 +30,7 @@ api::Response locked(EngineHost& host, Fn&& fn) {
 api::Response metrics_response(ControlContext& ctx) {
   std::array<size_t, core::kCallStatusCount> counts{};
   ctx.host.with_engine([&](core::Engine& e, core::Effects&) { counts = e.count_by_status(); });
-  const auto& clock = ctx.host.clock();
+  const auto& clock = ctx.host.clock(ctx.host.config().account_sid);
   api::Response r;
   r.status = 200;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -35,32 +39,85 @@ api::Response metrics_response(ControlContext& ctx) {
   return r;
 }
 
-api::Response reset(ControlContext& ctx, const api::FormFields& p) {
-  if (const std::string* account = p.get("AccountSid")) {
-    bool known = false;
-    ctx.host.with_engine(
-        [&](core::Engine& e, core::Effects&) { known = e.accounts().find(*account) != nullptr; });
-    if (!known) return api::control_error(404, "No account " + *account);
+// The account and, for a root account, its subaccounts: what a reset or a delete of it
+// takes along (docs/accounts.md), fault rules included.
+std::vector<std::string> with_subaccounts(EngineHost& host, const std::string& account) {
+  std::vector<std::string> sids{account};
+  host.with_engine([&](core::Engine& e, core::Effects&) {
+    const core::Account* a = e.accounts().find(account);
+    if (!a || a->owner_account_sid != a->sid) return;
+    for (const auto& [sid, other] : e.accounts().all()) {
+      if (sid != account && other.owner_account_sid == account) sids.push_back(sid);
+    }
+  });
+  return sids;
+}
+
+api::Response reset(ControlContext& ctx, const std::string* account) {
+  if (account) {
+    const auto sids = with_subaccounts(ctx.host, *account);
     ctx.host.reset_account(*account);
+    for (const auto& sid : sids) ctx.faults.table().reset_account(sid);
     return api::control_json(200, "{\"reset\": \"" + *account + "\"}");
   }
   ctx.host.reset_all();
+  ctx.faults.table().reset();
   return api::control_json(200, "{\"reset\": \"all\"}");
 }
 
-api::Response limits(ControlContext& ctx, const api::Request& req, const api::FormFields& p) {
+api::Response limits(ControlContext& ctx, const api::Request& req, const api::FormFields& p,
+                     const std::string& account) {
   api::LimitsView current;
-  ctx.host.with_engine(
-      [&](core::Engine& e, core::Effects&) { current.calls_per_second = e.calls_per_second(); });
+  ctx.host.with_engine([&](core::Engine& e, core::Effects&) {
+    current.calls_per_second = e.calls_per_second(account);
+  });
   current.max_concurrent_api_requests = ctx.limiter.max();
   if (req.method == "GET") return api::control_json(200, api::limits_json(current));
   auto next = api::parse_limits(p, current);
   if (!next) return api::control_error(next.error());
   ctx.limiter.set_max(next->max_concurrent_api_requests);
   ctx.host.with_engine([&](core::Engine& e, core::Effects&) {
-    e.set_calls_per_second(next->calls_per_second);
+    e.set_calls_per_second(account, next->calls_per_second);
   });
   return api::control_json(200, api::limits_json(*next));
+}
+
+api::ClockOf clock_reader() {
+  return [](const core::World& w) { return EngineHost::clock_view(w); };
+}
+
+// POST /_dialtone/accounts: the account, and for a root account a world of its own, made in
+// one hold, its clock set as asked before anything can run in it.
+api::Response create_account(ControlContext& ctx, const api::FormFields& p) {
+  return locked(ctx.host, [&](core::Engine& e, core::Effects&) {
+    auto made = api::parse_new_account(e, p);
+    if (!made) return api::control_error(made.error());
+    const core::Account& a = made->account;
+    e.accounts().put(a);
+    core::World& world = a.owner_account_sid == a.sid ? e.create_world(a.sid, made->seed)
+                                                      : e.world(a.sid);
+    if (made->clock) EngineHost::set_world_clock(world, made->clock->mode, made->clock->speed);
+    return api::account_created(a, world, clock_reader());
+  });
+}
+
+api::Response one_account(ControlContext& ctx, const api::Request& req, const std::string& sid) {
+  if (req.method == "DELETE") {
+    bool known = false;
+    ctx.host.with_engine(
+        [&](core::Engine& e, core::Effects&) { known = e.accounts().find(sid) != nullptr; });
+    if (!known) return api::control_error(404, "No account " + sid);
+    if (sid == ctx.host.config().account_sid) {
+      return api::control_error(400, "The default account cannot be deleted");
+    }
+    const auto sids = with_subaccounts(ctx.host, sid);
+    ctx.host.delete_account(sid);
+    for (const auto& gone : sids) ctx.faults.table().clear_account(gone);
+    return api::control_json(200, "{\"deleted\": \"" + sid + "\"}");
+  }
+  return locked(ctx.host, [&](core::Engine& e, core::Effects&) {
+    return api::get_account(e, sid, clock_reader());
+  });
 }
 
 }  // namespace
@@ -78,6 +135,16 @@ void handle_control(ControlContext& ctx, const api::Request& req, Respond respon
   const api::FormFields& p = *params;
   EngineHost& host = ctx.host;
   const std::string& default_account = host.config().account_sid;
+  // Every route acts on the account it names (AccountSid: query, form or JSON body), else on
+  // the default account; a full reset is the one exception (docs/accounts.md).
+  const std::string* named = p.get("AccountSid");
+  if (named && route->kind != ControlKind::kAccounts) {
+    bool known = false;
+    host.with_engine(
+        [&](core::Engine& e, core::Effects&) { known = e.accounts().find(*named) != nullptr; });
+    if (!known) return respond(api::control_error(404, "No account " + *named));
+  }
+  const std::string& account = named ? *named : default_account;
 
   switch (route->kind) {
     case ControlKind::kHealth:
@@ -85,14 +152,15 @@ void handle_control(ControlContext& ctx, const api::Request& req, Respond respon
     case ControlKind::kMetrics:
       return respond(metrics_response(ctx));
     case ControlKind::kClock:
-      return handle_clock(ctx, req, std::move(respond));
+      return handle_clock(ctx, req, account, std::move(respond));
     case ControlKind::kClockAdvance:
-      return handle_advance(ctx, req, std::move(respond));
+      return handle_advance(ctx, req, account, std::move(respond));
     case ControlKind::kBehaviors:
       return respond(locked(host, [&](core::Engine& e, core::Effects&) {
-        if (req.method == "POST") return api::add_behavior(e, p);
-        if (req.method == "DELETE") return api::clear_behaviors(e, host.config().ring_seconds);
-        return api::list_behaviors(e);
+        core::BehaviorTable& table = e.behaviors(account);
+        if (req.method == "POST") return api::add_behavior(table, p);
+        if (req.method == "DELETE") return api::clear_behaviors(table, host.config().ring_seconds);
+        return api::list_behaviors(table);
       }));
     case ControlKind::kNumbers:
       return respond(locked(host, [&](core::Engine& e, core::Effects&) {
@@ -112,17 +180,33 @@ void handle_control(ControlContext& ctx, const api::Request& req, Respond respon
     case ControlKind::kEvents:
       return handle_events(ctx, req, {}, std::move(respond));
     case ControlKind::kReset:
-      return respond(reset(ctx, p));
+      return respond(reset(ctx, named));
     case ControlKind::kAccounts:
+      if (req.method == "POST") return respond(create_account(ctx, p));
       return respond(locked(host, [&](core::Engine& e, core::Effects&) {
-        return req.method == "POST" ? api::create_account(e, p) : api::list_accounts(e);
+        return api::list_accounts(e, clock_reader());
       }));
+    case ControlKind::kAccount:
+      return respond(one_account(ctx, req, route->account_sid));
     case ControlKind::kLimits:
-      return respond(limits(ctx, req, p));
+      return respond(limits(ctx, req, p, account));
     case ControlKind::kConsole:
       return handle_console_file(req, route->action, std::move(respond));
     case ControlKind::kStream:
       return handle_stream(ctx, req, std::move(respond));
+    case ControlKind::kFaults:
+      return respond(handle_faults(ctx, req, p));
+    case ControlKind::kAccountSignature:
+      return respond(handle_signature_fault(ctx, req, route->account_sid, p));
+    case ControlKind::kAccountSecondaryToken:
+      return respond(locked(host, [&](core::Engine& e, core::Effects&) {
+        return req.method == "POST" ? api::set_secondary_token(e, route->account_sid, p)
+                                    : api::delete_secondary_token(e, route->account_sid);
+      }));
+    case ControlKind::kAccountPromote:
+      return respond(locked(host, [&](core::Engine& e, core::Effects&) {
+        return api::promote_secondary_token(e, route->account_sid);
+      }));
   }
   respond(api::control_not_found(target.path));
 }

@@ -43,6 +43,7 @@ void handle_stream(ControlContext& ctx, const api::Request& req, Respond respond
   auto params = api::control_params(req);
   if (!params) return respond(api::control_error(params.error()));
   ConsoleHub::Subscription sub;
+  if (const std::string* a = params->get("AccountSid")) sub.account_sid = *a;
   if (const std::string* a = params->get("account_sid")) sub.account_sid = *a;
   // A reconnecting EventSource says where it was in Last-Event-ID; ?since= does the same by hand.
   const std::string* since = params->get("since");

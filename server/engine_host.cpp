@@ -5,12 +5,15 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <deque>
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <random>
 #include <regex>
+#include <unordered_map>
 #include <vector>
 
 #include "server/adaptive_mutex.hpp"
@@ -29,6 +32,7 @@ core::EngineConfig engine_config(const config::Config& c) {
   e.play_seconds = c.play_seconds;
   e.max_calls_per_second = c.limits.calls_per_second;
   e.track_changes = !c.data_dir.empty();  // only a store drains take_changes()
+  e.default_account_sid = c.account_sid;
   return e;
 }
 
@@ -43,8 +47,15 @@ core::Outcome outcome_of(const std::string& o) {
   return core::Outcome::kAnswer;
 }
 
-// Behaviours and numbers of the configuration file (validated by config::validate).
-void add_seed(core::Engine& engine, const config::Config& c, core::SidGenerator& sids) {
+// Behaviours and numbers of the configuration file (validated by config::validate). The
+// behaviours are what every account's world starts with.
+void add_seed(core::Engine& engine, const config::Config& c) {
+  core::BehaviorTable& table = engine.world_template().behaviors;
+  table.clear();
+  core::Behavior ring;
+  ring.answer_after_s = c.ring_seconds;
+  table.set_default(ring);
+  engine.world_template().calls_per_second = c.limits.calls_per_second;
   for (const auto& bc : c.behaviors) {
     core::Behavior b;
     b.outcome = outcome_of(bc.outcome);
@@ -54,20 +65,25 @@ void add_seed(core::Engine& engine, const config::Config& c, core::SidGenerator&
     b.hangup_after_s = bc.hangup_after_s;
     b.record_seconds = bc.record_seconds;
     if (bc.is_default) {
-      engine.behaviors().set_default(std::move(b));
+      table.set_default(std::move(b));
     } else {
-      engine.behaviors().add(bc.number, std::move(b));
+      table.add(bc.number, std::move(b));
     }
   }
+  engine.for_each_world([&](core::World& w) {
+    w.behaviors = table;
+    w.calls_per_second = engine.world_template().calls_per_second;
+    w.numbers.clear();
+  });
   for (const auto& nc : c.numbers) {
     core::PhoneNumber n;
-    n.sid = sids.next("PN");
     n.account_sid = nc.account_sid.empty() ? c.account_sid : nc.account_sid;
+    n.sid = engine.world(n.account_sid).sids.next("PN");
     n.phone_number = nc.phone_number;
     n.voice_url = {nc.voice_url, method_of(nc.voice_method)};
     n.voice_fallback = {nc.voice_fallback_url, method_of(nc.voice_fallback_method)};
     n.status_callback = {nc.status_callback, method_of(nc.status_callback_method)};
-    engine.numbers().put(std::move(n));
+    engine.numbers(n.account_sid).put(std::move(n));
   }
 }
 
@@ -75,6 +91,7 @@ void add_accounts(core::Engine& engine, const config::Config& c) {
   core::Account main;
   main.sid = c.account_sid;
   main.auth_token = c.auth_token;
+  main.secondary_auth_token = c.secondary_auth_token;
   main.owner_account_sid = c.account_sid;
   main.friendly_name = "dialtone default account";
   engine.accounts().put(main);
@@ -82,6 +99,7 @@ void add_accounts(core::Engine& engine, const config::Config& c) {
     core::Account account;
     account.sid = a.sid;
     account.auth_token = a.auth_token;
+    account.secondary_auth_token = a.secondary_auth_token;
     account.owner_account_sid = a.owner_account_sid.empty() ? a.sid : a.owner_account_sid;
     account.friendly_name = a.friendly_name;
     for (const auto& k : a.api_keys) account.api_keys.push_back({k.sid, k.secret});
@@ -91,26 +109,49 @@ void add_accounts(core::Engine& engine, const config::Config& c) {
 
 }  // namespace
 
-struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
+// The host's side of one account's world: its clock (made by the host's clock factory), the
+// wall-clock timer that wakes it in real mode, the webhooks it has out, and its advances.
+struct HostWorld {
+  HostWorld(asio::io_context& io, std::string root, SwitchableClock& c)
+      : sid(std::move(root)), clock(c), timer(io) {}
   struct Waiter {
     std::function<void()> done;
     std::shared_ptr<asio::steady_timer> cap;
   };
+  const std::string sid;
+  SwitchableClock& clock;                    // owned by the core::World
+  asio::steady_timer timer;                  // guarded by mu
+  std::optional<core::TimePoint> armed_due;  // what `timer` waits for (real clock); mu
+  size_t pending = 0;                        // webhooks out; guarded by mu
+  std::vector<Waiter> waiters;               // until pending is 0; guarded by mu
+  bool advancing = false;                    // guarded by mu
+  std::deque<std::function<void()>> advance_queue;  // guarded by mu
+  bool gone = false;                         // its account was deleted; guarded by mu
+  bool manual() const { return clock.mode() == SwitchableClock::Mode::kManual; }
+};
+
+struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
+  using Waiter = HostWorld::Waiter;
   // A blocking wait of the control API: re-checked after every change.
   struct Watch {
     Check check;
     std::shared_ptr<std::function<void(bool)>> finish;  // runs once (see wait_until)
   };
+  using Held = std::vector<std::shared_ptr<std::function<void(bool)>>>;
 
   Impl(asio::io_context& io_context, const config::Config& c)
       : io(io_context),
         config(c),
-        clock(c.clock == "manual" ? SwitchableClock::Mode::kManual : SwitchableClock::Mode::kReal,
-              c.clock_speed),
+        clock_mode(c.clock == "manual" ? SwitchableClock::Mode::kManual
+                                       : SwitchableClock::Mode::kReal),
         wall_clock(1.0),
-        engine(clock, wall_clock, engine_config(c), std::random_device{}()),
+        engine(
+            [mode = clock_mode, speed = c.clock_speed](const std::string&) {
+              return std::make_unique<SwitchableClock>(mode, speed);
+            },
+            wall_clock, engine_config(c),
+            core::parse_seed(c.seed).value_or(std::random_device{}())),
         client(io_context, c.webhook),
-        timer(io_context),
         default_settle_cap(c.webhook.total_timeout_ms + 1000) {
     seed_locked();
     if (!c.data_dir.empty()) open_store_locked();
@@ -118,37 +159,59 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
 
   asio::io_context& io;
   const config::Config config;
-  SwitchableClock clock;
+  const SwitchableClock::Mode clock_mode;  // of every new world (the configuration's)
   RealClock wall_clock;
   core::Engine engine;  // guarded by mu
   WebhookClient client;
   Metrics metrics;
-  core::SidGenerator seed_sids;  // guarded by mu
 
   mutable AdaptiveMutex mu;  // see adaptive_mutex.hpp
-  asio::steady_timer timer;          // guarded by mu
-  std::optional<core::TimePoint> armed_due;  // what `timer` waits for (real clock); mu
-  size_t pending = 0;                // guarded by mu
-  std::vector<Waiter> waiters;       // guarded by mu
+  // By root account sid; shared with the asynchronous work that names one. Guarded by mu.
+  std::unordered_map<std::string, std::shared_ptr<HostWorld>> worlds;
+  size_t pending = 0;                // every world's webhooks out; guarded by mu
+  std::vector<Waiter> waiters;       // until no webhook is out anywhere; guarded by mu
   std::vector<Watch> watches;        // guarded by mu
   bool stopped = false;              // guarded by mu
   // Webhooks handed to the client and not yet fed back: what shutdown journals as undelivered.
   std::map<uint64_t, core::WebhookRequest> sending;  // guarded by mu; params left out
   bool closed = false;  // guarded by mu; after drain(): late results are dropped
-  bool advancing = false;            // guarded by mu
-  std::deque<std::function<void()>> advance_queue;  // guarded by mu
   std::chrono::milliseconds default_settle_cap;
   std::unique_ptr<Store> store;  // guarded by mu; null without data_dir
   std::string startup_note;      // written once by the constructor
   core::Effects recovered;       // the recovery's callbacks, sent once io runs
 
-  bool manual() const { return clock.mode() == SwitchableClock::Mode::kManual; }
+  static SwitchableClock& clock_of(core::World& w) {
+    return static_cast<SwitchableClock&>(*w.clock);  // the factory above made every one
+  }
 
   // --- with mu held ---
 
+  HostWorld& host_world_locked(core::World& w) {
+    auto& hw = worlds[w.sid];
+    if (!hw) hw = std::make_shared<HostWorld>(io, w.sid, clock_of(w));
+    return *hw;
+  }
+  HostWorld& host_world_locked(const std::string& account_sid) {
+    return host_world_locked(engine.world(account_sid));
+  }
+
+  // After Engine::erase_world: its wake-up stops, its waiters go, its advances finish.
+  void forget_world_locked(const std::string& sid) {
+    auto it = worlds.find(sid);
+    if (it == worlds.end()) return;
+    std::shared_ptr<HostWorld> hw = it->second;
+    worlds.erase(it);
+    hw->gone = true;
+    hw->armed_due.reset();
+    hw->timer.cancel();
+    std::vector<Waiter> released;
+    take_waiters(hw->waiters, released);
+    for (auto& w : released) release(std::move(w));
+  }
+
   void seed_locked() {
     add_accounts(engine, config);
-    add_seed(engine, config, seed_sids);
+    add_seed(engine, config);
   }
 
   // Start-up with data_dir: what was saved replaces the seed (the configured accounts keep
@@ -159,9 +222,11 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     const bool had_settings = store->has_settings();
     const StoreStats loaded = store->load(engine);
     if (had_settings) add_accounts(engine, config);
-    // A manual clock starts where the saved journal left off, so nothing moves backwards.
-    if (manual() && !engine.journal().events().empty()) {
-      clock.set_manual(std::max(clock.now(), engine.journal().events().back().at));
+    // A manual clock starts where its world's saved journal left off, so nothing moves
+    // backwards.
+    for (const auto& e : engine.journal().events()) {
+      SwitchableClock& c = clock_of(engine.world(e.account_sid.str()));
+      if (c.mode() == SwitchableClock::Mode::kManual && e.at > c.now()) c.set_manual(e.at);
     }
     const size_t live = engine.recover_live_calls(recovered);
     track_locked(recovered);
@@ -190,46 +255,68 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     }
   }
 
-  // Work that `fn` made due at this very instant (the dial of a call just created) runs in
-  // the same hold instead of on a posted turn, which cost a second lock and a wake-up of the
-  // other I/O thread per create. The request's answer was taken before (rendered, or copied
-  // for rendering), so a create still answers "queued".
-  void fire_due_now_locked(core::Effects& effects) {
-    if (stopped) return;
-    if (auto due = engine.next_due(); due && *due <= clock.now()) engine.fire_due(effects);
+  // The worlds whose next timer may have moved get their wake-ups re-armed. Work that became
+  // due at this very instant (the dial of a call just created) runs in the same hold instead
+  // of on a posted turn, which cost a second lock and a wake-up of the other I/O thread per
+  // create. The request's answer was taken before (rendered, or copied for rendering), so a
+  // create still answers "queued".
+  void fire_now_and_arm_locked(core::Effects& effects) {
+    std::vector<core::World*> touched = engine.take_touched();
+    if (stopped) return;  // nothing fires or is armed once stop() has run
+    for (core::World* w : touched) {
+      if (auto due = engine.next_due(*w); due && *due <= w->clock->now()) {
+        engine.fire_due(*w, effects);
+      }
+    }
+    for (core::World* w : engine.take_touched()) {
+      if (std::find(touched.begin(), touched.end(), w) == touched.end()) touched.push_back(w);
+    }
+    for (core::World* w : touched) arm_world_locked(*w);
   }
 
-  void arm_timer_locked() {
+  void arm_touched_locked() {
+    for (core::World* w : engine.take_touched()) arm_world_locked(*w);
+  }
+
+  static void take_waiters(std::vector<Waiter>& from, std::vector<Waiter>& to) {
+    std::move(from.begin(), from.end(), std::back_inserter(to));
+    from.clear();
+  }
+
+  void arm_world_locked(core::World& w) {
     if (stopped) return;
-    auto due = engine.next_due();
-    if (!due || manual()) {
-      if (armed_due) timer.cancel();
-      armed_due.reset();
-      // Work due at this very instant (dialling a call just created) needs nobody to move a
-      // manual clock; only what lies in the future waits for /_dialtone/clock/advance.
-      if (due && manual() && *due <= clock.now()) {
-        asio::post(io, [self = shared_from_this()] { self->fire_timers(); });
+    HostWorld& hw = host_world_locked(w);
+    auto due = engine.next_due(w);
+    if (!due || hw.manual()) {
+      if (hw.armed_due) hw.timer.cancel();
+      hw.armed_due.reset();
+      // Work due at this very instant needs nobody to move a manual clock; only what lies in
+      // the future waits for /_dialtone/clock/advance.
+      if (due && hw.manual() && *due <= hw.clock.now()) {
+        asio::post(io, [self = shared_from_this(), sid = w.sid] { self->fire_world(sid); });
       }
       return;
     }
     // Every request and webhook result comes through here, and the next timer is nearly
     // always the one already set: re-setting it would cancel a wait and start another (two
     // trips through the reactor and a wasted completion each time).
-    if (armed_due == due) return;
-    armed_due = due;
-    timer.expires_after(clock.wall_delay_until(*due));
-    timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+    if (hw.armed_due == due) return;
+    hw.armed_due = due;
+    hw.timer.expires_after(hw.clock.wall_delay_until(*due));
+    hw.timer.async_wait([self = shared_from_this(), sid = w.sid](boost::system::error_code ec) {
       if (ec) return;  // re-armed or stopped
       {
         std::lock_guard lock(self->mu);
-        self->armed_due.reset();
+        if (auto it = self->worlds.find(sid); it != self->worlds.end()) {
+          it->second->armed_due.reset();
+        }
       }
-      self->fire_timers();
+      self->fire_world(sid);
     });
   }
 
   // Re-checks the blocking waits; the ones that hold are finished after the lock is released.
-  void check_watches_locked(std::vector<std::shared_ptr<std::function<void(bool)>>>& held) {
+  void check_watches_locked(Held& held) {
     if (watches.empty()) return;
     std::erase_if(watches, [&](const Watch& w) {
       if (!w.check(engine)) return false;
@@ -243,6 +330,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   void track_locked(const core::Effects& effects) {
     pending += effects.webhooks.size();
     for (const auto& r : effects.webhooks) {
+      ++host_world_locked(r.account_sid).pending;
       core::WebhookRequest brief;
       brief.id = r.id;
       brief.account_sid = r.account_sid;
@@ -253,7 +341,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     }
   }
 
-  void finish_watches(std::vector<std::shared_ptr<std::function<void(bool)>>>& held) {
+  void finish_watches(Held& held) {
     for (auto& f : held) asio::post(io, [f] { (*f)(true); });
   }
 
@@ -263,12 +351,12 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   // caused it is answered 500, never 2xx. Its webhooks still go out (the engine moved on).
   void run(const EngineFn& fn, bool settings = false) {
     core::Effects effects;
-    std::vector<std::shared_ptr<std::function<void(bool)>>> held;
+    Held held;
     std::exception_ptr failed;
     {
       std::lock_guard lock(mu);
       fn(engine, effects);
-      fire_due_now_locked(effects);
+      fire_now_and_arm_locked(effects);
       try {
         persist_locked(settings);
       } catch (const StoreError& e) {
@@ -276,7 +364,6 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
         failed = std::current_exception();
       }
       track_locked(effects);
-      arm_timer_locked();
       check_watches_locked(held);
     }
     dispatch(std::move(effects));
@@ -284,9 +371,11 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     if (failed) std::rethrow_exception(failed);
   }
 
-  void fire_timers() {
+  void fire_world(const std::string& sid) {
     try {
-      run([](core::Engine& e, core::Effects& out) { e.fire_due(out); });
+      run([&sid](core::Engine& e, core::Effects& out) {
+        if (e.find_world(sid)) e.fire_due(e.world(sid), out);
+      });
     } catch (const StoreError&) {
       // Logged by run(); a timer has nobody to answer.
     }
@@ -305,19 +394,27 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     metrics.observe_webhook(result.latency.count(), result.error_code, result.http_status);
     core::Effects effects;
     std::vector<Waiter> settled;
-    std::vector<std::shared_ptr<std::function<void(bool)>>> held;
+    Held held;
     {
       std::lock_guard lock(mu);
       if (closed) return;  // journaled as undelivered already
-      sending.erase(result.id);
+      std::string account_sid;
+      if (auto it = sending.find(result.id); it != sending.end()) {
+        account_sid = it->second.account_sid;
+        sending.erase(it);
+      }
       engine.on_webhook_result(result, effects);
       persist_or_log_locked();
       // Count the new webhooks before dropping this one, so "settled" is never seen early.
       track_locked(effects);
+      if (auto it = worlds.find(engine.root_of(account_sid)); it != worlds.end()) {
+        HostWorld& hw = *it->second;
+        if (hw.pending > 0 && --hw.pending == 0) take_waiters(hw.waiters, settled);
+      }
       --pending;
-      arm_timer_locked();
+      arm_touched_locked();
       check_watches_locked(held);
-      if (pending == 0) settled.swap(waiters);
+      if (pending == 0) take_waiters(waiters, settled);
     }
     dispatch(std::move(effects));
     finish_watches(held);
@@ -332,7 +429,8 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     closed = true;
     // Nothing settles any more: release every waiter (drain's own has run already), which also
     // drops the references they hold to this object.
-    waiting.swap(waiters);
+    take_waiters(waiters, waiting);
+    for (auto& [sid, hw] : worlds) take_waiters(hw->waiters, waiting);
     for (const auto& [id, r] : sending) {
       const char* purpose = r.purpose == core::WebhookPurpose::kTwiml            ? "twiml"
                             : r.purpose == core::WebhookPurpose::kFallback       ? "fallback"
@@ -361,18 +459,20 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     asio::post(io, std::move(w.done));
   }
 
-  void when_settled(std::chrono::milliseconds cap, std::function<void()> done) {
-    // One shot: whichever of "settled" and "cap expired" comes first runs `done`.
+  // Runs `done` once the webhooks out (of one world, or of all with `world` null) have come
+  // back, or after `cap` of wall time, whichever is first.
+  void when_settled(const std::shared_ptr<HostWorld>& world, std::chrono::milliseconds cap,
+                    std::function<void()> done) {
     auto once = std::make_shared<std::once_flag>();
     auto fire = [once, done = std::move(done)] { std::call_once(*once, done); };
     std::lock_guard lock(mu);
-    if (pending == 0) {
+    if ((world ? world->pending : pending) == 0 || (world && world->gone)) {
       asio::post(io, fire);
       return;
     }
     auto t = std::make_shared<asio::steady_timer>(io, cap);
     t->async_wait([fire](boost::system::error_code) { fire(); });
-    waiters.push_back({fire, t});
+    (world ? world->waiters : waiters).push_back({fire, t});
   }
 
   void wait_until(Check check, std::chrono::milliseconds timeout,
@@ -404,71 +504,85 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     });
   }
 
-  // One step of advance(): fire what is due by `target` (at its own due time), or finish.
-  void advance_step(core::TimePoint target, std::chrono::milliseconds cap,
-                    std::function<void(size_t)> done, int guard, size_t fired_so_far) {
+  // One step of an advance of `world`: fire what is due by `target` (at its own due time), or
+  // finish. Only this world's timers fire and only its webhooks are waited for.
+  void advance_step(std::shared_ptr<HostWorld> world, core::TimePoint target,
+                    std::chrono::milliseconds cap, std::function<void(size_t)> done, int guard,
+                    size_t fired_so_far) {
     core::Effects effects;
     bool fired = false;
     size_t fired_now = 0;
-    std::vector<std::shared_ptr<std::function<void(bool)>>> held;
+    Held held;
     {
       std::lock_guard lock(mu);
-      auto due = engine.next_due();
-      if (due && *due <= target && guard > 0 && manual()) {
-        clock.set_manual(*due);
-        fired_now = engine.fire_due(effects);
+      // A deleted account's world (and its clock) is gone: the advance just answers.
+      core::World* w = world->gone ? nullptr : &engine.world(world->sid);
+      auto due = w ? engine.next_due(*w) : std::nullopt;
+      if (due && *due <= target && guard > 0 && world->manual()) {
+        world->clock.set_manual(*due);
+        fired_now = engine.fire_due(*w, effects);
         persist_or_log_locked();
         track_locked(effects);
         fired = true;
-      } else {
-        clock.set_manual(target);
+      } else if (w) {
+        world->clock.set_manual(target);
       }
+      arm_touched_locked();
       check_watches_locked(held);
     }
     finish_watches(held);
     if (!fired) {
       // The next advance starts only once this one has answered: the answer reads the clock,
       // and with both posted at once it could read the next advance's time.
-      asio::post(io, [self = shared_from_this(), done = std::move(done), fired_so_far] {
+      asio::post(io, [self = shared_from_this(), world, done = std::move(done), fired_so_far] {
         struct Next {
           Impl& impl;
-          ~Next() { impl.next_advance(); }  // however `done` ends
-        } next{*self};
+          std::shared_ptr<HostWorld> world;
+          ~Next() { impl.next_advance(world); }  // however `done` ends
+        } next{*self, world};
         done(fired_so_far);
       });
       return;
     }
     dispatch(std::move(effects));
     const size_t total = fired_so_far + fired_now;
-    when_settled(cap, [self = shared_from_this(), target, cap, done = std::move(done), guard,
-                       total] { self->advance_step(target, cap, done, guard - 1, total); });
+    when_settled(world, cap,
+                 [self = shared_from_this(), world, target, cap, done = std::move(done), guard,
+                  total] { self->advance_step(world, target, cap, done, guard - 1, total); });
   }
 
-  // Starts an advance now, or queues it behind the one running.
-  void enqueue_advance(std::function<void()> start) {
+  // Starts an advance of `world` now, or queues it behind the one running there.
+  void enqueue_advance(HostWorld& world, std::function<void()> start) {
     {
       std::lock_guard lock(mu);
-      if (advancing) {
-        advance_queue.push_back(std::move(start));
+      if (world.advancing) {
+        world.advance_queue.push_back(std::move(start));
         return;
       }
-      advancing = true;
+      world.advancing = true;
     }
     start();
   }
 
-  void next_advance() {
+  void next_advance(const std::shared_ptr<HostWorld>& world) {
     std::function<void()> start;
     {
       std::lock_guard lock(mu);
-      if (advance_queue.empty()) {
-        advancing = false;
+      if (world->advance_queue.empty()) {
+        world->advancing = false;
         return;
       }
-      start = std::move(advance_queue.front());
-      advance_queue.pop_front();
+      start = std::move(world->advance_queue.front());
+      world->advance_queue.pop_front();
     }
     start();
+  }
+
+  std::shared_ptr<HostWorld> world_for(const std::string& account_sid) {
+    std::lock_guard lock(mu);
+    const std::string root = engine.root_of(account_sid);
+    host_world_locked(account_sid);
+    return worlds.at(root);
   }
 };
 
@@ -476,7 +590,8 @@ EngineHost::EngineHost(asio::io_context& io, const config::Config& config)
     : impl_(std::make_shared<Impl>(io, config)) {
   {
     std::lock_guard lock(impl_->mu);
-    impl_->arm_timer_locked();
+    impl_->engine.for_each_world([&](core::World& w) { impl_->arm_world_locked(w); });
+    impl_->engine.take_touched();
   }
   impl_->dispatch(std::move(impl_->recovered));
 }
@@ -485,41 +600,63 @@ EngineHost::~EngineHost() { stop(); }
 
 void EngineHost::with_engine(const EngineFn& fn) { impl_->run(fn); }
 
-bool EngineHost::manual_clock() const { return impl_->manual(); }
+bool EngineHost::manual_clock(const std::string& account_sid) const {
+  return clock(account_sid).mode() == SwitchableClock::Mode::kManual;
+}
 
 const std::string& EngineHost::startup_note() const { return impl_->startup_note; }
 
-core::TimePoint EngineHost::now() const { return impl_->clock.now(); }
+core::TimePoint EngineHost::now(const std::string& account_sid) const {
+  return clock(account_sid).now();
+}
 
-const SwitchableClock& EngineHost::clock() const { return impl_->clock; }
+const SwitchableClock& EngineHost::clock(const std::string& account_sid) const {
+  return impl_->world_for(account_sid)->clock;
+}
 
-void EngineHost::set_clock(SwitchableClock::Mode mode, double speed) {
+void EngineHost::set_clock(const std::string& account_sid, SwitchableClock::Mode mode,
+                           double speed) {
   std::lock_guard lock(impl_->mu);
-  impl_->clock.set(mode, speed);
-  impl_->armed_due.reset();  // the same virtual instant is another wall time now
-  impl_->arm_timer_locked();
+  core::World& w = impl_->engine.world(account_sid);
+  HostWorld& hw = impl_->host_world_locked(w);
+  hw.clock.set(mode, speed);
+  hw.armed_due.reset();  // the same virtual instant is another wall time now
+  hw.timer.cancel();
+  impl_->arm_world_locked(w);
 }
 
-bool EngineHost::advance(core::Millis by, std::function<void()> done) {
-  return advance(by, impl_->default_settle_cap, std::move(done));
+void EngineHost::set_world_clock(core::World& world, const std::optional<std::string>& mode,
+                                 std::optional<double> speed) {
+  auto& clock = Impl::clock_of(world);
+  SwitchableClock::Mode m = clock.mode();
+  if (mode) m = *mode == "manual" ? SwitchableClock::Mode::kManual : SwitchableClock::Mode::kReal;
+  clock.restart(m, speed.value_or(clock.speed()));
 }
 
-bool EngineHost::advance(core::Millis by, std::chrono::milliseconds settle_cap,
+api::ClockView EngineHost::clock_view(const core::World& world) {
+  const auto& clock = static_cast<const SwitchableClock&>(*world.clock);
+  return {std::string(SwitchableClock::to_string(clock.mode())), clock.speed(), clock.now()};
+}
+
+bool EngineHost::advance(const std::string& account_sid, core::Millis by,
                          std::function<void()> done) {
-  return advance_counted(by, settle_cap, [done = std::move(done)](size_t) { done(); });
+  return advance_counted(account_sid, by, impl_->default_settle_cap,
+                         [done = std::move(done)](size_t) { done(); });
 }
 
-bool EngineHost::advance_counted(core::Millis by, std::chrono::milliseconds settle_cap,
+bool EngineHost::advance_counted(const std::string& account_sid, core::Millis by,
+                                 std::chrono::milliseconds settle_cap,
                                  std::function<void(size_t)> done) {
-  if (!impl_->manual()) return false;
+  auto world = impl_->world_for(account_sid);
+  if (!world->manual()) return false;
   // Guard against a timer that never leaves the queue: at most this many steps per call.
   constexpr int kMaxSteps = 1'000'000;
-  impl_->enqueue_advance([impl = impl_, by, settle_cap, done = std::move(done)] {
-    // Earlier webhooks settle first, so that this advance starts from a quiet engine. The
-    // target is taken when this advance starts, after any that ran before it.
-    impl->when_settled(settle_cap, [impl, by, settle_cap, done] {
-      auto target = impl->clock.now() + by;
-      impl->advance_step(target, settle_cap, done, kMaxSteps, 0);
+  impl_->enqueue_advance(*world, [impl = impl_, world, by, settle_cap, done = std::move(done)] {
+    // Earlier webhooks of this world settle first, so that this advance starts from a quiet
+    // world. The target is taken when this advance starts, after any that ran before it.
+    impl->when_settled(world, settle_cap, [impl, world, by, settle_cap, done] {
+      auto target = world->clock.now() + by;
+      impl->advance_step(world, target, settle_cap, done, kMaxSteps, 0);
     });
   });
   return true;
@@ -542,23 +679,45 @@ void EngineHost::save_settings() {
 bool EngineHost::persistent() const { return impl_->store != nullptr; }
 
 void EngineHost::reset_all() {
+  std::vector<std::string> gone;
   impl_->run([&](core::Engine& e, core::Effects&) {
     e.reset();
     for (const auto& [sid, a] : std::map<std::string, core::Account>(e.accounts().all())) {
       e.accounts().erase(sid);
     }
-    e.behaviors().clear();
-    core::Behavior b;
-    b.answer_after_s = impl_->config.ring_seconds;
-    e.behaviors().set_default(b);
-    e.numbers().clear();
     impl_->seed_locked();
+    // Worlds of accounts the configuration does not have go with their accounts; the others
+    // keep their clocks, so time never runs backwards under a suite that resets.
+    e.for_each_world([&](core::World& w) {
+      if (!e.accounts().find(w.sid)) gone.push_back(w.sid);
+    });
+    for (const auto& sid : gone) {
+      e.erase_world(sid);
+      impl_->forget_world_locked(sid);
+    }
   }, /*settings=*/true);
 }
 
 void EngineHost::reset_account(const std::string& account_sid) {
   impl_->run([&](core::Engine& e, core::Effects&) { e.reset_account(account_sid); },
              /*settings=*/true);
+}
+
+void EngineHost::delete_account(const std::string& account_sid) {
+  impl_->run([&](core::Engine& e, core::Effects&) {
+    std::vector<std::string> sids{account_sid};
+    const bool root = e.root_of(account_sid) == account_sid;
+    if (root) {
+      for (const auto& [sid, a] : e.accounts().all()) {
+        if (sid != account_sid && a.owner_account_sid == account_sid) sids.push_back(sid);
+      }
+      e.erase_world(account_sid);
+      impl_->forget_world_locked(account_sid);
+    } else {
+      e.reset_account(account_sid);
+    }
+    for (const auto& sid : sids) e.accounts().erase(sid);
+  }, /*settings=*/true);
 }
 
 Metrics& EngineHost::metrics() { return impl_->metrics; }
@@ -571,7 +730,7 @@ size_t EngineHost::webhooks_in_flight() const {
 }
 
 void EngineHost::when_settled(std::chrono::milliseconds cap, std::function<void()> done) {
-  impl_->when_settled(cap, std::move(done));
+  impl_->when_settled(nullptr, cap, std::move(done));
 }
 
 WebhookClient& EngineHost::webhook_client() { return impl_->client; }
@@ -579,7 +738,7 @@ WebhookClient& EngineHost::webhook_client() { return impl_->client; }
 void EngineHost::drain(std::chrono::milliseconds budget,
                        std::function<void(size_t undelivered)> done) {
   stop();
-  impl_->when_settled(budget, [impl = impl_, done = std::move(done)] {
+  impl_->when_settled(nullptr, budget, [impl = impl_, done = std::move(done)] {
     const size_t undelivered = impl->close_and_journal_undelivered();
     impl->client.close_idle();
     done(undelivered);
@@ -589,8 +748,10 @@ void EngineHost::drain(std::chrono::milliseconds budget,
 void EngineHost::stop() {
   std::lock_guard lock(impl_->mu);
   impl_->stopped = true;
-  impl_->armed_due.reset();
-  impl_->timer.cancel();
+  for (auto& [sid, hw] : impl_->worlds) {
+    hw->armed_due.reset();
+    hw->timer.cancel();
+  }
 }
 
 }  // namespace dialtone::server

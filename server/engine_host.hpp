@@ -1,8 +1,10 @@
 // Owns the engine and carries out what it asks for: sends its webhooks through the webhook
-// client and feeds the results back, and fires its timers (an asio timer at next_due() with
-// the real clock; advance() with the manual clock). It also owns the one switchable clock, the
-// configuration seed that a full reset restores, the waiters of the journal's blocking waits
-// and the metrics it feeds.
+// client and feeds the results back, and fires its timers. Each account's world has its own
+// switchable clock (made here, owned by the core::World) and its own wake-up: an asio timer at
+// the world's next_due() with the real clock; advance() with the manual clock, which fires that
+// world's timers and waits for that world's webhooks only. It also holds the configuration
+// seed that a full reset restores, the waiters of the journal's blocking waits and the metrics
+// it feeds.
 // Thread-safety: every public member may be called from any thread. The engine is
 // single-threaded, so all access goes through one mutex (DESIGN.md: one lock, no strand on
 // the same data); webhooks and timers run outside it.
@@ -12,8 +14,10 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "api/control_settings.hpp"
 #include "config/config.hpp"
 #include "core/engine.hpp"
 #include "server/metrics.hpp"
@@ -47,24 +51,32 @@ class EngineHost {
   void save_settings();
   bool persistent() const;  // data_dir is set
 
-  bool manual_clock() const;
   // What start-up found in data_dir (empty without one), for the log after "listening on".
   const std::string& startup_note() const;
-  core::TimePoint now() const;
-  const SwitchableClock& clock() const;
-  // Switches the clock at runtime (virtual time stays continuous) and re-arms the timer.
-  void set_clock(SwitchableClock::Mode mode, double speed);
+  // The clock of an account's world (of its root account; made on first use).
+  bool manual_clock(const std::string& account_sid) const;
+  core::TimePoint now(const std::string& account_sid) const;
+  const SwitchableClock& clock(const std::string& account_sid) const;
+  // Switches a world's clock at runtime (virtual time stays continuous) and re-arms its timer.
+  void set_clock(const std::string& account_sid, SwitchableClock::Mode mode, double speed);
+  // Sets up the clock of a world made in this with_engine hold (Engine::create_world: its
+  // wake-up is armed when the hold ends) as if it had been made so: a manual clock starts at
+  // the fixed instant, as with --clock manual. And how a world's clock reads there: every
+  // world's clock is a SwitchableClock made here. `mode`: "real" or "manual" (unset: as is).
+  static void set_world_clock(core::World& world, const std::optional<std::string>& mode,
+                              std::optional<double> speed);
+  static api::ClockView clock_view(const core::World& world);
 
-  // Manual clock only: moves time forward by `by`, firing due timers in order. Before each
-  // step it waits (up to `settle_cap` of wall time) for the webhooks of the previous step to
-  // come back, so a test sees the same sequence on every run. `done` runs on an io thread.
-  // Returns false (and does nothing) with the real clock.
-  bool advance(core::Millis by, std::function<void()> done);
-  bool advance(core::Millis by, std::chrono::milliseconds settle_cap,
-               std::function<void()> done);
-  // The same, reporting how many live timers fired. Concurrent advances run one after the
-  // other, each from where the previous one left the clock.
-  bool advance_counted(core::Millis by, std::chrono::milliseconds settle_cap,
+  // Manual clock only: moves the account's world forward by `by`, firing its due timers in
+  // order. Before each step it waits (up to `settle_cap` of wall time) for the webhooks of
+  // that world's previous step to come back, so a test sees the same sequence on every run.
+  // `done` runs on an io thread. Returns false (and does nothing) with the real clock.
+  bool advance(const std::string& account_sid, core::Millis by, std::function<void()> done);
+  // The same, reporting how many live timers fired. Concurrent advances of one world run one
+  // after the other, each from where the previous one left its clock; other worlds' advances
+  // run beside them.
+  bool advance_counted(const std::string& account_sid, core::Millis by,
+                       std::chrono::milliseconds settle_cap,
                        std::function<void(size_t fired)> done);
   std::chrono::milliseconds default_settle_cap() const;
 
@@ -75,17 +87,22 @@ class EngineHost {
   void wait_until(Check check, std::chrono::milliseconds timeout,
                   std::function<void(bool held)> done);
 
-  // Full reset: calls, journal, and accounts, numbers and behaviours back to the configuration.
+  // Full reset: calls, journal, and accounts, numbers and behaviours back to the configuration;
+  // the worlds of accounts the configuration does not name go too.
   void reset_all();
-  // One account's calls, journal and numbers.
+  // One account's calls, journal and numbers (a root's: with its subaccounts', and its world's
+  // behaviours and limit back to what a new world starts with). Its clock stays.
   void reset_account(const std::string& account_sid);
+  // Removes an account and frees what it held: a root account takes its subaccounts and its
+  // whole world (clock, timers, calls, journal, numbers, behaviours) along.
+  void delete_account(const std::string& account_sid);
 
   Metrics& metrics();
   const config::Config& config() const;  // as given at start-up
 
   // Webhooks sent and not yet fed back to the engine.
   size_t webhooks_in_flight() const;
-  // Calls `done` once no webhook is in flight, or after `cap` of wall time.
+  // Calls `done` once no webhook is in flight (in any world), or after `cap` of wall time.
   void when_settled(std::chrono::milliseconds cap, std::function<void()> done);
 
   WebhookClient& webhook_client();

@@ -354,6 +354,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void send(api::Response response, bool close, std::string_view method, std::string_view path) {
+    if (response.delivery != api::Delivery::kSend) return withhold(response.delivery, method, path);
     close = close || draining_ || server_->shutting_down.load();
     if (response.on_stream && !close) return start_stream(std::move(response), method, path);
     if (response.on_stream) {  // shutting down: no new streams
@@ -385,6 +386,31 @@ class Session : public std::enable_shared_from_this<Session> {
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
     asio::async_write(stream_, buffers,
                       beast::bind_front_handler(&Session::on_write, shared_from_this(), close));
+  }
+
+  // An injected fault (server/faults/): no answer. kReset closes at once with an RST (linger
+  // 0); kHold keeps the connection without a deadline of its own: the client gives up (its
+  // close ends the probe read), or the idle timeout, or a shutdown's drain() closes it.
+  void withhold(api::Delivery how, std::string_view method, std::string_view path) {
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - started_)
+                  .count();
+    const bool reset = how == api::Delivery::kReset;
+    spdlog::info("{} {} {} {}ms {}", method, path, reset ? "reset" : "no-answer", ms,
+                 request_id_);
+    request_id_.clear();
+    busy_ = false;  // a drain closes it now, as an idle connection
+    error_code ec;
+    if (reset) {
+      stream_.socket().set_option(tcp::socket::linger(true, 0), ec);
+      stream_.socket().close(ec);
+      return;
+    }
+    if (draining_ || server_->shutting_down.load()) return do_close();
+    expires_after(std::chrono::seconds(limits().idle_timeout_s));
+    stream_.socket().async_read_some(
+        asio::buffer(probe_),
+        [self = shared_from_this()](error_code, std::size_t) { self->do_close(); });
   }
 
   // The status line and headers, then the body chunk by chunk for as long as the handler

@@ -19,6 +19,7 @@
 
 #include "config/config.hpp"
 #include "server/engine_host.hpp"
+#include "server/faults/fault_injector.hpp"
 #include "server/healthcheck.hpp"
 #include "server/http_server.hpp"
 #include "server/logging.hpp"
@@ -105,7 +106,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "dialtone: configuration error: %s\n", err.c_str());
     return kExitConfig;
   }
-  server::HttpServer http(io, cfg, server::make_router(host, started));
+  // Twilio's failures on demand (docs/faults.md): the rule table and signature faults.
+  server::faults::FaultInjector faults(io, host);
+  host.webhook_client().set_request_hook(faults.webhook_hook());
+  server::HttpServer http(io, cfg, server::make_router(host, started, faults));
   if (auto err = http.start(); !err.empty()) {
     std::fprintf(stderr, "dialtone: %s\n", err.c_str());
     return kExitRuntime;

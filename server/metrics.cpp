@@ -26,7 +26,7 @@ constexpr std::string_view kCallActions[] = {"answer", "busy",   "no-answer", "f
 constexpr std::string_view kFixedControl[] = {
     "/_dialtone/health",   "/_dialtone/metrics",  "/_dialtone/clock", "/_dialtone/clock/advance",
     "/_dialtone/behaviors", "/_dialtone/numbers", "/_dialtone/calls", "/_dialtone/events",
-    "/_dialtone/reset",    "/_dialtone/accounts", "/_dialtone/limits"};
+    "/_dialtone/reset",    "/_dialtone/accounts", "/_dialtone/limits", "/_dialtone/faults"};
 constexpr size_t kApiKinds = 5;  // api::RouteKind
 constexpr std::string_view kSuffixes[] = {"", ".json", ".xml"};
 constexpr size_t kSuffixCount = std::size(kSuffixes);

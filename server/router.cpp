@@ -9,9 +9,11 @@
 #include "api/control_request.hpp"
 #include "api/errors.hpp"
 #include "api/route.hpp"
+#include "api/twilio/auth_tokens.hpp"
 #include "api/twilio_api.hpp"
 #include "server/api_limiter.hpp"
 #include "server/control_api.hpp"
+#include "server/store.hpp"
 
 namespace dialtone::server {
 
@@ -76,18 +78,74 @@ api::Response health_response(std::chrono::steady_clock::time_point started) {
   return r;
 }
 
-Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point started) {
+// Twilio's /v1/AuthTokens (token rotation) under the engine lock; a change is written to
+// data_dir before the answer goes out, like a control API change.
+api::Response serve_auth_tokens(EngineHost& host, const api::Request& request) {
+  api::Response response;
+  bool changed = false;
+  host.with_engine([&](core::Engine& engine, core::Effects&) {
+    response = api::handle_auth_tokens(engine, request, changed);
+  });
+  if (changed && host.persistent()) {
+    try {
+      host.save_settings();
+    } catch (const StoreError&) {
+      return api::render_error(core::TwilioError{500, 20500, "Internal Server Error", {}},
+                               api::Format::kJson);
+    }
+  }
+  return response;
+}
+
+Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point started,
+                    faults::FaultInjector& faults) {
   auto limiter = std::make_shared<ApiLimiter>(host.config().limits.max_concurrent_api_requests);
-  auto control = std::make_shared<ControlContext>(ControlContext{host, *limiter, started});
+  auto control =
+      std::make_shared<ControlContext>(ControlContext{host, *limiter, started, faults});
   const bool control_enabled = config::control_api_enabled(host.config());
-  return [&host, started, limiter, control, control_enabled](api::Request request,
-                                                             Respond respond) {
+  // A Twilio API request, served for real: behind the concurrency limiter, under the engine
+  // lock. Fault injection (server/faults/) calls it too, when a rule lets the request run.
+  faults::FaultInjector::Serve serve = [&host, limiter](api::Request request, Respond respond) {
     std::string_view target(request.target);
     const std::string path(target.substr(0, target.find('?')));
-    // Count every answer under its route template, whenever it goes out.
+    if (!limiter->try_enter()) {
+      return respond(api::render_error(core::TwilioError{429, 20429, "Too Many Requests", {}},
+                                       api::format_of_path(path)));
+    }
+    api::Response response;
+    {
+      // The slot is given back before the answer goes out, however this block ends.
+      struct Leave {
+        ApiLimiter& limiter;
+        ~Leave() { limiter.leave(); }
+      } leave{*limiter};
+      if (api::is_auth_tokens_path(path)) {
+        response = serve_auth_tokens(host, request);
+      } else {
+        request.defer_render = true;
+        const api::PreparedRequest prepared = api::prepare_twilio(request);  // before the lock
+        host.with_engine([&](core::Engine& engine, core::Effects& effects) {
+          const uint64_t seq_before = engine.journal().last_seq();
+          response = api::handle_twilio(engine, request, prepared, effects);
+          journal_api_request(engine, request, path, prepared.route, response, seq_before);
+        });
+      }
+      if (response.render) {  // outside the engine lock, from copies
+        response.body = response.render();
+        response.render = nullptr;
+      }
+    }
+    respond(std::move(response));
+  };
+  return [&host, &faults, started, control, control_enabled, serve](api::Request request,
+                                                                    Respond respond) {
+    std::string_view target(request.target);
+    const std::string path(target.substr(0, target.find('?')));
+    // Count every answer under its route template, whenever it goes out; an injected reset or
+    // hang answers nothing and is counted in the journal instead.
     Respond counted = [&host, method = request.method, route = route_id(path),
                        respond = std::move(respond)](api::Response r) {
-      host.metrics().count_request(method, route, r.status);
+      if (r.delivery == api::Delivery::kSend) host.metrics().count_request(method, route, r.status);
       respond(std::move(r));
     };
     if (path == "/_dialtone/health") {
@@ -115,30 +173,8 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
       handle_control(*control, request, std::move(counted));
       return;
     }
-    if (!limiter->try_enter()) {
-      return counted(api::render_error(core::TwilioError{429, 20429, "Too Many Requests", {}},
-                                       api::format_of_path(path)));
-    }
-    api::Response response;
-    {
-      // The slot is given back before the answer goes out, however this block ends.
-      struct Leave {
-        ApiLimiter& limiter;
-        ~Leave() { limiter.leave(); }
-      } leave{*limiter};
-      request.defer_render = true;
-      const api::PreparedRequest prepared = api::prepare_twilio(request);  // before the lock
-      host.with_engine([&](core::Engine& engine, core::Effects& effects) {
-        const uint64_t seq_before = engine.journal().last_seq();
-        response = api::handle_twilio(engine, request, prepared, effects);
-        journal_api_request(engine, request, path, prepared.route, response, seq_before);
-      });
-      if (response.render) {  // outside the engine lock, from copies
-        response.body = response.render();
-        response.render = nullptr;
-      }
-    }
-    counted(std::move(response));
+    if (faults.intercept(request, path, serve, counted)) return;
+    serve(std::move(request), std::move(counted));
   };
 }
 

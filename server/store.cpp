@@ -293,6 +293,7 @@ std::string settings_json(const core::Engine& engine) {
     w.StartObject();
     put(w, "sid", a.sid);
     put(w, "auth_token", a.auth_token);
+    put(w, "secondary_auth_token", a.secondary_auth_token);
     put(w, "owner_account_sid", a.owner_account_sid);
     put(w, "friendly_name", a.friendly_name);
     w.Key("api_keys");
@@ -310,7 +311,9 @@ std::string settings_json(const core::Engine& engine) {
   w.Key("numbers");
   w.StartArray();
   for (const auto& [sid, a] : engine.accounts().all()) {
-    for (const core::PhoneNumber* n : engine.numbers().of_account(sid)) {
+    const core::World* world = engine.find_world(sid);
+    if (!world) continue;
+    for (const core::PhoneNumber* n : world->numbers.of_account(sid)) {
       w.StartObject();
       put(w, "sid", n->sid);
       put(w, "account_sid", n->account_sid);
@@ -322,17 +325,29 @@ std::string settings_json(const core::Engine& engine) {
     }
   }
   w.EndArray();
-  // BehaviorTable::behaviors() is not const; the const_cast only reads.
-  const core::BehaviorTable& table = const_cast<core::Engine&>(engine).behaviors();
-  w.Key("default_behavior");
-  put_behavior(w, table.default_behavior());
-  w.Key("behaviors");
+  // Each root account's world: its scripted callees and limit. The clock is not kept: a
+  // restart starts each world's clock where its journal left off.
+  w.Key("worlds");
   w.StartArray();
-  for (const auto& rule : table.rules()) {
+  for (const auto& [sid, a] : engine.accounts().all()) {
+    const core::World* world = sid == a.owner_account_sid ? engine.find_world(sid) : nullptr;
+    if (!world) continue;
     w.StartObject();
-    put(w, "pattern", rule.pattern);
-    w.Key("behavior");
-    put_behavior(w, rule.behavior);
+    put(w, "sid", sid);
+    w.Key("calls_per_second");
+    w.Int(world->calls_per_second);
+    w.Key("default_behavior");
+    put_behavior(w, world->behaviors.default_behavior());
+    w.Key("behaviors");
+    w.StartArray();
+    for (const auto& rule : world->behaviors.rules()) {
+      w.StartObject();
+      put(w, "pattern", rule.pattern);
+      w.Key("behavior");
+      put_behavior(w, rule.behavior);
+      w.EndObject();
+    }
+    w.EndArray();
     w.EndObject();
   }
   w.EndArray();
@@ -340,41 +355,9 @@ std::string settings_json(const core::Engine& engine) {
   return buf.GetString();
 }
 
-void apply_settings(const Value& o, core::Engine& engine) {
-  for (const auto& [sid, a] : std::map<std::string, core::Account>(engine.accounts().all())) {
-    engine.accounts().erase(sid);
-  }
-  if (auto it = o.FindMember("accounts"); it != o.MemberEnd() && it->value.IsArray()) {
-    for (const auto& v : it->value.GetArray()) {
-      if (!v.IsObject()) continue;
-      core::Account a;
-      a.sid = str(v, "sid");
-      a.auth_token = str(v, "auth_token");
-      a.owner_account_sid = str(v, "owner_account_sid");
-      a.friendly_name = str(v, "friendly_name");
-      if (auto k = v.FindMember("api_keys"); k != v.MemberEnd() && k->value.IsArray()) {
-        for (const auto& key : k->value.GetArray()) {
-          if (key.IsObject()) a.api_keys.push_back({str(key, "sid"), str(key, "secret")});
-        }
-      }
-      engine.accounts().put(std::move(a));
-    }
-  }
-  engine.numbers().clear();
-  if (auto it = o.FindMember("numbers"); it != o.MemberEnd() && it->value.IsArray()) {
-    for (const auto& v : it->value.GetArray()) {
-      if (!v.IsObject()) continue;
-      core::PhoneNumber n;
-      n.sid = str(v, "sid");
-      n.account_sid = str(v, "account_sid");
-      n.phone_number = str(v, "phone_number");
-      n.voice_url = hook(v, "voice_url");
-      n.voice_fallback = hook(v, "voice_fallback");
-      n.status_callback = hook(v, "status_callback");
-      engine.numbers().put(std::move(n));
-    }
-  }
-  core::BehaviorTable& table = engine.behaviors();
+// One world's callee rules, from a "worlds" entry (or the top level of a document written
+// before worlds, which held the one table every account shared).
+void apply_behaviors(const Value& o, core::BehaviorTable& table) {
   table.clear();
   if (auto it = o.FindMember("default_behavior"); it != o.MemberEnd() && it->value.IsObject()) {
     table.set_default(behavior_from(it->value));
@@ -387,6 +370,57 @@ void apply_settings(const Value& o, core::Engine& engine) {
       } catch (const std::regex_error&) {
         // It compiled when it was added; a library change is the only way here. Skip it.
       }
+    }
+  }
+}
+
+void apply_settings(const Value& o, core::Engine& engine) {
+  for (const auto& [sid, a] : std::map<std::string, core::Account>(engine.accounts().all())) {
+    engine.accounts().erase(sid);
+  }
+  if (auto it = o.FindMember("accounts"); it != o.MemberEnd() && it->value.IsArray()) {
+    for (const auto& v : it->value.GetArray()) {
+      if (!v.IsObject()) continue;
+      core::Account a;
+      a.sid = str(v, "sid");
+      a.auth_token = str(v, "auth_token");
+      a.secondary_auth_token = str(v, "secondary_auth_token");  // absent before token rotation
+      a.owner_account_sid = str(v, "owner_account_sid");
+      a.friendly_name = str(v, "friendly_name");
+      if (auto k = v.FindMember("api_keys"); k != v.MemberEnd() && k->value.IsArray()) {
+        for (const auto& key : k->value.GetArray()) {
+          if (key.IsObject()) a.api_keys.push_back({str(key, "sid"), str(key, "secret")});
+        }
+      }
+      engine.accounts().put(std::move(a));
+    }
+  }
+  engine.for_each_world([](core::World& w) { w.numbers.clear(); });
+  if (auto it = o.FindMember("numbers"); it != o.MemberEnd() && it->value.IsArray()) {
+    for (const auto& v : it->value.GetArray()) {
+      if (!v.IsObject()) continue;
+      core::PhoneNumber n;
+      n.sid = str(v, "sid");
+      n.account_sid = str(v, "account_sid");
+      n.phone_number = str(v, "phone_number");
+      n.voice_url = hook(v, "voice_url");
+      n.voice_fallback = hook(v, "voice_fallback");
+      n.status_callback = hook(v, "status_callback");
+      engine.numbers(n.account_sid).put(std::move(n));
+    }
+  }
+  if (auto it = o.FindMember("worlds"); it != o.MemberEnd() && it->value.IsArray()) {
+    for (const auto& v : it->value.GetArray()) {
+      if (!v.IsObject() || str(v, "sid").empty()) continue;
+      const std::string sid = str(v, "sid");
+      core::World& world = engine.world(sid);
+      world.calls_per_second = static_cast<int>(num(v, "calls_per_second"));
+      apply_behaviors(v, world.behaviors);
+    }
+  } else if (o.HasMember("default_behavior")) {
+    // Written before each account had its own world: the one table was everyone's.
+    for (const auto& [sid, a] : engine.accounts().all()) {
+      if (sid == a.owner_account_sid) apply_behaviors(o, engine.world(sid).behaviors);
     }
   }
 }

@@ -46,6 +46,14 @@ void SwitchableClock::set(Mode mode, double speed) {
   if (speed > 0) speed_ = speed;
 }
 
+void SwitchableClock::restart(Mode mode, double speed) {
+  std::lock_guard lock(mu_);
+  mode_ = mode;
+  if (speed > 0) speed_ = speed;
+  anchor_ = mode == Mode::kManual ? core::ManualClock().now() : system_now();
+  anchor_steady_ = std::chrono::steady_clock::now();
+}
+
 void SwitchableClock::set_manual(core::TimePoint t) {
   std::lock_guard lock(mu_);
   if (mode_ == Mode::kManual && t > anchor_) anchor_ = t;

@@ -26,6 +26,9 @@ class SwitchableClock final : public core::Clock {
   double speed() const;
   // Switches mode and/or speed; virtual time carries on from now().
   void set(Mode mode, double speed);
+  // Starts afresh, as if just constructed: a new world's clock, set up before anything in the
+  // world has read it (a manual one starts at the fixed instant, so runs are reproducible).
+  void restart(Mode mode, double speed);
   // Manual mode: moves time to `t` if it is later than now(). Ignored in real mode.
   void set_manual(core::TimePoint t);
 

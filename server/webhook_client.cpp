@@ -160,6 +160,8 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
     Done done;
   };
 
+  std::function<void(core::WebhookRequest&)> request_hook;  // set before the first send
+
   // A request waiting for a connection to its host (see the header). Granted with a kept-alive
   // connection handed over by the request that finished with it, or with a bare slot to open
   // one in; `wake` is cancelled to resume it.
@@ -768,7 +770,12 @@ WebhookClient::WebhookClient(asio::io_context& io, const config::WebhookConfig& 
 
 WebhookClient::~WebhookClient() = default;
 
+void WebhookClient::set_request_hook(std::function<void(core::WebhookRequest&)> hook) {
+  impl_->request_hook = std::move(hook);
+}
+
 void WebhookClient::send(core::WebhookRequest request, Done done) {
+  if (impl_->request_hook) impl_->request_hook(request);
   impl_->in_flight.fetch_add(1);
   asio::post(impl_->strand, [impl = impl_, job = Impl::Job{std::move(request), std::move(done)}]()
                                 mutable { impl->enqueue(std::move(job)); });

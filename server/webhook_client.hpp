@@ -67,6 +67,10 @@ class WebhookClient {
   WebhookClient& operator=(const WebhookClient&) = delete;
 
   void send(core::WebhookRequest request, Done done);
+  // Runs on each request in send(), before it is signed: fault injection signs the webhooks of
+  // an account with a signature fault with a wrong key (server/faults/). Set it before the
+  // first send; it may be called from any thread.
+  void set_request_hook(std::function<void(core::WebhookRequest&)> hook);
   size_t in_flight() const;  // queued or sending, until `done` has returned
   WebhookClientStats stats() const;
   void close_idle();  // drops pooled connections (shutdown)

@@ -11,7 +11,7 @@ namespace {
 class ControlBehaviorsTest : public ApiTest {};
 
 TEST_F(ControlBehaviorsTest, AddsAnExactRuleAndTheCalleeFollowsIt) {
-  Response r = add_behavior(engine_, fields({{"Number", "+14155550100"}, {"Outcome", "busy"},
+  Response r = add_behavior(engine_.behaviors(kAc), fields({{"Number", "+14155550100"}, {"Outcome", "busy"},
                                              {"AnswerAfter", "4"}, {"Gather", "12"},
                                              {"Gather", "speech:hello"}, {"HangupAfter", "30"},
                                              {"AnsweredBy", "machine_start"},
@@ -21,7 +21,7 @@ TEST_F(ControlBehaviorsTest, AddsAnExactRuleAndTheCalleeFollowsIt) {
   EXPECT_STREQ(doc["outcome"].GetString(), "busy");
   EXPECT_EQ(doc["gather"].Size(), 2u);
   EXPECT_EQ(doc["hangup_after"].GetInt(), 30);
-  const core::Behavior& b = engine_.behaviors().for_number("+14155550100");
+  const core::Behavior& b = engine_.behaviors(kAc).for_number("+14155550100");
   EXPECT_EQ(b.outcome, core::Outcome::kBusy);
   EXPECT_EQ(b.answer_after_s, 4);
   EXPECT_EQ(b.answered_by, "machine_start");
@@ -36,25 +36,25 @@ TEST_F(ControlBehaviorsTest, AddsAnExactRuleAndTheCalleeFollowsIt) {
 }
 
 TEST_F(ControlBehaviorsTest, RegexRuleAndDefault) {
-  ASSERT_EQ(add_behavior(engine_, fields({{"Number", "^\\+1415"}, {"Outcome", "fail"}})).status,
+  ASSERT_EQ(add_behavior(engine_.behaviors(kAc), fields({{"Number", "^\\+1415"}, {"Outcome", "fail"}})).status,
             201);
-  EXPECT_EQ(engine_.behaviors().for_number("+14155551234").outcome, core::Outcome::kFail);
-  ASSERT_EQ(add_behavior(engine_, fields({{"Default", "true"}, {"Outcome", "no-answer"}})).status,
+  EXPECT_EQ(engine_.behaviors(kAc).for_number("+14155551234").outcome, core::Outcome::kFail);
+  ASSERT_EQ(add_behavior(engine_.behaviors(kAc), fields({{"Default", "true"}, {"Outcome", "no-answer"}})).status,
             201);
-  EXPECT_EQ(engine_.behaviors().for_number("+442071234567").outcome, core::Outcome::kNoAnswer);
-  auto list = parse_json(list_behaviors(engine_).body);
+  EXPECT_EQ(engine_.behaviors(kAc).for_number("+442071234567").outcome, core::Outcome::kNoAnswer);
+  auto list = parse_json(list_behaviors(engine_.behaviors(kAc)).body);
   EXPECT_STREQ(list["default"]["outcome"].GetString(), "no-answer");
   ASSERT_EQ(list["behaviors"].Size(), 1u);
   EXPECT_STREQ(list["behaviors"][0]["number"].GetString(), "^\\+1415");
 }
 
 TEST_F(ControlBehaviorsTest, ClearRemovesRulesAndRestoresTheDefault) {
-  add_behavior(engine_, fields({{"Number", "+14155550100"}, {"Outcome", "busy"}}));
-  add_behavior(engine_, fields({{"Default", "true"}, {"Outcome", "busy"}}));
-  auto list = parse_json(clear_behaviors(engine_, 2).body);
+  add_behavior(engine_.behaviors(kAc), fields({{"Number", "+14155550100"}, {"Outcome", "busy"}}));
+  add_behavior(engine_.behaviors(kAc), fields({{"Default", "true"}, {"Outcome", "busy"}}));
+  auto list = parse_json(clear_behaviors(engine_.behaviors(kAc), 2).body);
   EXPECT_EQ(list["behaviors"].Size(), 0u);
-  EXPECT_EQ(engine_.behaviors().default_behavior().outcome, core::Outcome::kAnswer);
-  EXPECT_EQ(engine_.behaviors().default_behavior().answer_after_s, 2);
+  EXPECT_EQ(engine_.behaviors(kAc).default_behavior().outcome, core::Outcome::kAnswer);
+  EXPECT_EQ(engine_.behaviors(kAc).default_behavior().answer_after_s, 2);
 }
 
 TEST_F(ControlBehaviorsTest, BadInputs) {
@@ -77,11 +77,11 @@ TEST_F(ControlBehaviorsTest, BadInputs) {
       {fields({{"Number", "+14155550100"}, {"Gather", "12a"}}), "Gather"},
   };
   for (const auto& c : cases) {
-    Response r = add_behavior(engine_, c.f);
+    Response r = add_behavior(engine_.behaviors(kAc), c.f);
     EXPECT_EQ(r.status, 400) << c.needle;
     EXPECT_NE(r.body.find(c.needle), std::string::npos) << r.body;
   }
-  EXPECT_TRUE(engine_.behaviors().rules().empty());
+  EXPECT_TRUE(engine_.behaviors(kAc).rules().empty());
 }
 
 }  // namespace

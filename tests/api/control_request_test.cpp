@@ -30,6 +30,28 @@ TEST(ControlRoutes, MatchesEveryRoute) {
   auto e = match_control("/_dialtone/calls/CAxyz/events");
   ASSERT_TRUE(e);
   EXPECT_EQ(e->kind, ControlKind::kCallEvents);
+  EXPECT_EQ(match_control("/_dialtone/faults")->kind, ControlKind::kFaults);
+}
+
+TEST(ControlRoutes, AnAccountAndWhatCanBeDoneToIt) {
+  auto one = match_control("/_dialtone/accounts/ACxyz");
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->kind, ControlKind::kAccount);
+  EXPECT_EQ(one->account_sid, "ACxyz");
+  const std::pair<const char*, ControlKind> actions[] = {
+      {"secondary-token", ControlKind::kAccountSecondaryToken},
+      {"promote", ControlKind::kAccountPromote},
+      {"signature", ControlKind::kAccountSignature}};
+  for (const auto& [action, kind] : actions) {
+    auto r = match_control(std::string("/_dialtone/accounts/ACxyz/") + action);
+    ASSERT_TRUE(r) << action;
+    EXPECT_EQ(r->kind, kind);
+    EXPECT_EQ(r->account_sid, "ACxyz");
+  }
+  EXPECT_FALSE(match_control("/_dialtone/accounts/ACxyz/snapshot"));
+  EXPECT_FALSE(match_control("/_dialtone/accounts//promote"));
+  EXPECT_FALSE(match_control("/_dialtone/accounts/ACxyz/promote/now"));
+  EXPECT_EQ(match_control("/_dialtone/accounts/")->kind, ControlKind::kAccounts);
 }
 
 TEST(ControlRoutes, UnknownPathsAndActions) {

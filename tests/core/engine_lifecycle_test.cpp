@@ -95,7 +95,7 @@ TEST_F(Lifecycle, RingTimeComesFromTheConfiguration) {
 }
 
 TEST_F(Lifecycle, CalleeHangingUpEndsTheCallCompletedWithItsDuration) {
-  engine().behaviors().add(kTo, hangs_up_after(7));
+  engine().behaviors(kAc).add(kTo, hangs_up_after(7));
   on_twiml(kVoice, "<Response><Pause length=\"100\"/></Response>");
   const std::string sid = create();
   advance(1 + 7);
@@ -106,7 +106,7 @@ TEST_F(Lifecycle, CalleeHangingUpEndsTheCallCompletedWithItsDuration) {
 // ------------------------------------------------------------------ calls that never connect
 
 TEST_F(Lifecycle, NoAnswerWhenTheCalleeNeverPicksUpWithinTimeout) {
-  engine().behaviors().add(kTo, behaves(Outcome::kNoAnswer));
+  engine().behaviors(kAc).add(kTo, behaves(Outcome::kNoAnswer));
   CreateCall c = call_request();
   c.timeout_s = 20;
   const std::string sid = create(c);
@@ -121,7 +121,7 @@ TEST_F(Lifecycle, NoAnswerWhenTheCalleeNeverPicksUpWithinTimeout) {
 }
 
 TEST_F(Lifecycle, CalleeSlowerThanTimeoutIsNoAnswer) {
-  engine().behaviors().add(kTo, answers_after(30));
+  engine().behaviors(kAc).add(kTo, answers_after(30));
   CreateCall c = call_request();
   c.timeout_s = 10;
   const std::string sid = create(c);
@@ -133,7 +133,7 @@ TEST_F(Lifecycle, CalleeSlowerThanTimeoutIsNoAnswer) {
 }
 
 TEST_F(Lifecycle, BusyCalleeEndsBusyWithoutFetchingTwiml) {
-  engine().behaviors().add(kTo, behaves(Outcome::kBusy, 3));
+  engine().behaviors(kAc).add(kTo, behaves(Outcome::kBusy, 3));
   const std::string sid = create(with_callbacks(kEventCompleted));
   advance(2.9);
   EXPECT_EQ(status(sid), CallStatus::kRinging);
@@ -149,7 +149,7 @@ TEST_F(Lifecycle, BusyCalleeEndsBusyWithoutFetchingTwiml) {
 }
 
 TEST_F(Lifecycle, FailingCalleeEndsFailedWithoutRinging) {
-  engine().behaviors().add(kTo, behaves(Outcome::kFail));
+  engine().behaviors(kAc).add(kTo, behaves(Outcome::kFail));
   const std::string sid = create(with_callbacks(kAllEvents));
   advance(5);
   EXPECT_EQ(status(sid), CallStatus::kFailed);
@@ -160,7 +160,7 @@ TEST_F(Lifecycle, FailingCalleeEndsFailedWithoutRinging) {
 }
 
 TEST_F(Lifecycle, NoAnswerReportsSip487) {
-  engine().behaviors().add(kTo, behaves(Outcome::kNoAnswer));
+  engine().behaviors(kAc).add(kTo, behaves(Outcome::kNoAnswer));
   CreateCall c = with_callbacks(kEventCompleted);
   c.timeout_s = 5;
   const std::string sid = create(c);
@@ -187,7 +187,7 @@ TEST_F(Lifecycle, TimeLimitEndsAnInProgressCall) {
 
 TEST_F(Lifecycle, TimeLimitCountsFromAnswerNotFromCreate) {
   on_twiml(kVoice, "<Response><Pause length=\"100\"/></Response>");
-  engine().behaviors().add(kTo, answers_after(8));
+  engine().behaviors(kAc).add(kTo, answers_after(8));
   CreateCall c = call_request();
   c.time_limit_s = 5;
   const std::string sid = create(c);
@@ -294,9 +294,9 @@ class EndedCallUpdate : public Lifecycle {
   // One call in each ended status.
   std::vector<std::pair<CallStatus, std::string>> ended_calls() {
     const std::string busy = "+14155550201", fail = "+14155550202", na = "+14155550203";
-    engine().behaviors().add(busy, behaves(Outcome::kBusy));
-    engine().behaviors().add(fail, behaves(Outcome::kFail));
-    engine().behaviors().add(na, behaves(Outcome::kNoAnswer));
+    engine().behaviors(kAc).add(busy, behaves(Outcome::kBusy));
+    engine().behaviors(kAc).add(fail, behaves(Outcome::kFail));
+    engine().behaviors(kAc).add(na, behaves(Outcome::kNoAnswer));
     on_twiml(kApp + "/hangup", "<Response><Hangup/></Response>");
     const std::string completed = create(kApp + "/hangup");
     const std::string b = create(call_request(kVoice, busy));
@@ -455,7 +455,7 @@ class ListCalls : public Lifecycle {
   void SetUp() override {
     on_twiml(kApp + "/hangup", "<Response><Hangup/></Response>");
     // Five calls a second apart, oldest first: a..e. c ends busy, the others complete.
-    engine().behaviors().add("+14155550003", behaves(Outcome::kBusy));
+    engine().behaviors(kAc).add("+14155550003", behaves(Outcome::kBusy));
     for (int i = 1; i <= 5; ++i) {
       sids_.push_back(create(call_request(kApp + "/hangup", "+1415555000" + std::to_string(i))));
       advance(1);

@@ -126,7 +126,7 @@ TEST_F(Interpreter, AudioInsteadOfTwimlIsPlayed) {
 // ------------------------------------------------------------------ Gather
 
 TEST_F(Interpreter, GatherPostsTheDigitsToItsActionAndRunsTheResult) {
-  engine().behaviors().add(kTo, presses({"1234#"}));
+  engine().behaviors(kAc).add(kTo, presses({"1234#"}));
   on_twiml(kNext, doc("<Pause length=\"2\"/>"));
   const std::string sid =
       run("<Gather action=\"" + kNext + "\"><Say>Press</Say></Gather><Say>no input</Say>");
@@ -142,7 +142,7 @@ TEST_F(Interpreter, GatherPostsTheDigitsToItsActionAndRunsTheResult) {
 }
 
 TEST_F(Interpreter, GatherStopsAtNumDigits) {
-  engine().behaviors().add(kTo, presses({"1234"}));
+  engine().behaviors(kAc).add(kTo, presses({"1234"}));
   on_twiml(kNext, doc("<Hangup/>"));
   run("<Gather numDigits=\"2\" action=\"" + kNext + "\"><Say>Press</Say></Gather>");
   advance(10);
@@ -151,7 +151,7 @@ TEST_F(Interpreter, GatherStopsAtNumDigits) {
 }
 
 TEST_F(Interpreter, GatherFinishOnKeyIsConfigurable) {
-  engine().behaviors().add(kTo, presses({"12*34"}));
+  engine().behaviors(kAc).add(kTo, presses({"12*34"}));
   on_twiml(kNext, doc("<Hangup/>"));
   run("<Gather finishOnKey=\"*\" action=\"" + kNext + "\"/>");
   advance(10);
@@ -160,7 +160,7 @@ TEST_F(Interpreter, GatherFinishOnKeyIsConfigurable) {
 }
 
 TEST_F(Interpreter, GatherWithEmptyFinishOnKeyTakesHashAsADigitAndEndsOnTimeout) {
-  engine().behaviors().add(kTo, presses({"12#"}));
+  engine().behaviors(kAc).add(kTo, presses({"12#"}));
   on_twiml(kNext, doc("<Hangup/>"));
   run("<Gather finishOnKey=\"\" timeout=\"3\" action=\"" + kNext + "\"/>");
   advance(1 + 2.9);  // the input comes 1 s into the Gather, the timeout runs from the last key
@@ -195,7 +195,7 @@ TEST_F(Interpreter, GatherActionOnEmptyResultPostsEmptyDigits) {
 }
 
 TEST_F(Interpreter, GatherWithoutActionPostsToTheCurrentDocument) {
-  engine().behaviors().add(kTo, presses({"7"}));
+  engine().behaviors(kAc).add(kTo, presses({"7"}));
   const std::string sid = run("<Gather numDigits=\"1\" timeout=\"2\"/><Hangup/>");
   advance(10);
   const auto fetches = sent_to(kVoice);
@@ -206,7 +206,7 @@ TEST_F(Interpreter, GatherWithoutActionPostsToTheCurrentDocument) {
 }
 
 TEST_F(Interpreter, GatherMethodGetIsUsedForTheAction) {
-  engine().behaviors().add(kTo, presses({"5"}));
+  engine().behaviors(kAc).add(kTo, presses({"5"}));
   on_twiml(kNext, doc("<Hangup/>"));
   run("<Gather numDigits=\"1\" method=\"GET\" action=\"" + kNext + "\"/>");
   advance(5);
@@ -216,7 +216,7 @@ TEST_F(Interpreter, GatherMethodGetIsUsedForTheAction) {
 
 TEST_F(Interpreter, RelativeActionUrlsResolveAgainstTheDocumentUrl) {
   const std::string menu = kApp + "/ivr/menu.xml";
-  engine().behaviors().add(kTo, presses({"1", "2"}));
+  engine().behaviors(kAc).add(kTo, presses({"1", "2"}));
   on_twiml(menu, doc("<Gather numDigits=\"1\" action=\"choice?step=1\"/>"));
   on_twiml(kApp + "/ivr/choice?step=1", doc("<Gather numDigits=\"1\" action=\"/top\"/>"));
   on_twiml(kApp + "/top", doc("<Hangup/>"));
@@ -260,7 +260,7 @@ TEST_F(Interpreter, CalleeDigitsOutsideAGatherAreRefused) {
 }
 
 TEST_F(Interpreter, GatherSpeechPostsSpeechResult) {
-  engine().behaviors().add(kTo, presses({"speech:sales please"}));
+  engine().behaviors(kAc).add(kTo, presses({"speech:sales please"}));
   on_twiml(kNext, doc("<Hangup/>"));
   run("<Gather input=\"speech\" action=\"" + kNext + "\"/>");
   advance(5);
@@ -298,7 +298,7 @@ TEST_F(DialTest, ChildLegRingsWhileTheParentStaysInProgress) {
 }
 
 TEST_F(DialTest, ChildAnswersAndIsBridgedThenItsHangupPostsTheAction) {
-  engine().behaviors().add(kAgent, hangs_up_after(10));
+  engine().behaviors(kAc).add(kAgent, hangs_up_after(10));
   on_twiml(kNext, doc("<Hangup/>"));
   const std::string parent = run(dial_doc(" action=\"" + kNext + "\"", "<Say>after</Say>"));
   const std::string child = child_of(parent);
@@ -326,7 +326,7 @@ TEST_F(DialTest, ChildAnswersAndIsBridgedThenItsHangupPostsTheAction) {
 }
 
 TEST_F(DialTest, UnansweredChildPostsNoAnswerToTheAction) {
-  engine().behaviors().add(kAgent, behaves(Outcome::kNoAnswer));
+  engine().behaviors(kAc).add(kAgent, behaves(Outcome::kNoAnswer));
   on_twiml(kNext, doc("<Hangup/>"));
   const std::string parent = run(dial_doc(" timeout=\"5\" action=\"" + kNext + "\""));
   const std::string child = child_of(parent);
@@ -342,7 +342,7 @@ TEST_F(DialTest, UnansweredChildPostsNoAnswerToTheAction) {
 }
 
 TEST_F(DialTest, BusyChildPostsBusyToTheAction) {
-  engine().behaviors().add(kAgent, behaves(Outcome::kBusy, 2));
+  engine().behaviors(kAc).add(kAgent, behaves(Outcome::kBusy, 2));
   on_twiml(kNext, doc("<Hangup/>"));
   const std::string parent = run(dial_doc(" action=\"" + kNext + "\""));
   advance(2);
@@ -352,7 +352,7 @@ TEST_F(DialTest, BusyChildPostsBusyToTheAction) {
 }
 
 TEST_F(DialTest, DialTimeoutDefaultsToThirtySeconds) {
-  engine().behaviors().add(kAgent, behaves(Outcome::kNoAnswer));
+  engine().behaviors(kAc).add(kAgent, behaves(Outcome::kNoAnswer));
   on_twiml(kNext, doc("<Hangup/>"));
   const std::string parent = run(dial_doc(" action=\"" + kNext + "\""));
   advance(29.9);
@@ -363,7 +363,7 @@ TEST_F(DialTest, DialTimeoutDefaultsToThirtySeconds) {
 }
 
 TEST_F(DialTest, WithoutActionTheNextVerbRunsAfterTheDialedCallEnds) {
-  engine().behaviors().add(kAgent, hangs_up_after(4));
+  engine().behaviors(kAc).add(kAgent, hangs_up_after(4));
   const std::string parent = run(dial_doc("", "<Pause length=\"2\"/>"));
   // Ring 1 s, talk 4 s, then the Pause.
   expect_ends_after(parent, 1 + 4 + 2);
@@ -371,7 +371,7 @@ TEST_F(DialTest, WithoutActionTheNextVerbRunsAfterTheDialedCallEnds) {
 }
 
 TEST_F(DialTest, UnansweredDialWithoutActionAlsoFallsThrough) {
-  engine().behaviors().add(kAgent, behaves(Outcome::kNoAnswer));
+  engine().behaviors(kAc).add(kAgent, behaves(Outcome::kNoAnswer));
   const std::string parent = run(dial_doc(" timeout=\"3\"", "<Pause length=\"2\"/>"));
   expect_ends_after(parent, 3 + 2);
 }
@@ -388,7 +388,7 @@ TEST_F(DialTest, DialTimeLimitEndsTheBridge) {
 }
 
 TEST_F(DialTest, StatusCompletedWhileTheChildRingsEndsParentAndCancelsChild) {
-  engine().behaviors().add(kAgent, answers_after(5));
+  engine().behaviors(kAc).add(kAgent, answers_after(5));
   const std::string parent = run(dial_doc(""));
   const std::string child = child_of(parent);
   advance(2);
@@ -404,7 +404,7 @@ TEST_F(DialTest, StatusCompletedWhileTheChildRingsEndsParentAndCancelsChild) {
 }
 
 TEST_F(DialTest, StatusCanceledWhileTheChildRingsChangesNothing) {
-  engine().behaviors().add(kAgent, answers_after(5));
+  engine().behaviors(kAc).add(kAgent, answers_after(5));
   const std::string parent = run(dial_doc(""));
   const std::string child = child_of(parent);
   advance(2);
@@ -417,7 +417,7 @@ TEST_F(DialTest, StatusCanceledWhileTheChildRingsChangesNothing) {
 }
 
 TEST_F(DialTest, CallerHangingUpEndsTheBridgedLeg) {
-  engine().behaviors().add(kTo, hangs_up_after(5));
+  engine().behaviors(kAc).add(kTo, hangs_up_after(5));
   const std::string parent = run(dial_doc(""));
   const std::string child = child_of(parent);
   advance(5);
@@ -428,8 +428,8 @@ TEST_F(DialTest, CallerHangingUpEndsTheBridgedLeg) {
 
 TEST_F(DialTest, FirstLegToAnswerWinsAndTheOthersAreCanceled) {
   const std::string slow = "+14155550888";
-  engine().behaviors().add(kAgent, answers_after(2));
-  engine().behaviors().add(slow, answers_after(4));
+  engine().behaviors(kAc).add(kAgent, answers_after(2));
+  engine().behaviors(kAc).add(slow, answers_after(4));
   const std::string parent =
       run("<Dial><Number>" + kAgent + "</Number><Number>" + slow + "</Number></Dial>");
   ASSERT_EQ(call(parent).child_sids.size(), 2u);
@@ -458,7 +458,7 @@ TEST_F(DialTest, CallerIdAttributeSetsTheLegsFrom) {
 }
 
 TEST_F(DialTest, NumberStatusCallbackReportsTheLegsEvents) {
-  engine().behaviors().add(kAgent, hangs_up_after(3));
+  engine().behaviors(kAc).add(kAgent, hangs_up_after(3));
   const std::string leg_status = kApp + "/leg-status";
   const std::string parent =
       run("<Dial><Number statusCallback=\"" + leg_status +
@@ -577,7 +577,7 @@ TEST_F(Interpreter, TwimlUpdateMidPauseReplacesTheDocumentWithoutAFetch) {
 }
 
 TEST_F(Interpreter, RedirectMidGatherAbandonsTheGather) {
-  engine().behaviors().add(kTo, presses({"1#"}));
+  engine().behaviors(kAc).add(kTo, presses({"1#"}));
   const std::string gather_action = kApp + "/gathered";
   on_twiml(gather_action, doc("<Hangup/>"));
   on_twiml(kNext, doc("<Pause length=\"4\"/>"));
@@ -637,7 +637,7 @@ TEST_F(DialTest, RedirectMidDialEndsTheLegPostsTheActionThenRunsTheNewUrl) {
 }
 
 TEST_F(DialTest, RedirectWhileTheChildRingsCancelsTheLeg) {
-  engine().behaviors().add(kAgent, answers_after(10));
+  engine().behaviors(kAc).add(kAgent, answers_after(10));
   on_twiml(kNext, doc("<Pause length=\"2\"/>"));
   const std::string parent = run(dial_doc(""));
   const std::string child = child_of(parent);
@@ -770,7 +770,7 @@ TEST_F(QueueTest, LeaveInTheWaitUrlTakesTheCallerOutToTheAction) {
 }
 
 TEST_F(Interpreter, HangupDuringRecordStillPostsTheRecording) {
-  engine().behaviors().add(kTo, hangs_up_after(3));
+  engine().behaviors(kAc).add(kTo, hangs_up_after(3));
   on_twiml(kNext, doc("<Say>ignored</Say>"));
   const std::string sid = run("<Record action=\"" + kNext + "\"/>");
   advance(3);
@@ -802,7 +802,7 @@ TEST_F(Interpreter, RecordPostsTheRecordingToItsAction) {
 TEST_F(Interpreter, RecordStopsAtMaxLength) {
   Behavior talker;
   talker.record_seconds = 30;
-  engine().behaviors().add(kTo, talker);
+  engine().behaviors(kAc).add(kTo, talker);
   on_twiml(kNext, doc("<Hangup/>"));
   run("<Record maxLength=\"10\" action=\"" + kNext + "\"/>");
   advance(10);
@@ -918,7 +918,7 @@ TEST_F(Interpreter, UnknownVerbIsAWarningToo) {
 // ------------------------------------------------------------------ hanging up mid-verb
 
 TEST_F(Interpreter, StatusCompletedMidGatherEndsTheCallWithoutTheAction) {
-  engine().behaviors().add(kTo, presses({"1#"}));
+  engine().behaviors(kAc).add(kTo, presses({"1#"}));
   on_twiml(kNext, doc("<Hangup/>"));
   const std::string sid = run("<Gather action=\"" + kNext + "\"><Say>Press one</Say></Gather>");
   advance(0.5);
@@ -1121,7 +1121,7 @@ TEST_F(Interpreter, NotificationRecordsTheRequestAndResponse) {
 }
 
 TEST_F(Interpreter, FailedActionFetchAlsoUsesTheFallback) {
-  engine().behaviors().add(kTo, presses({"1"}));
+  engine().behaviors(kAc).add(kTo, presses({"1"}));
   on(kNext, http_error(500));
   on_twiml(kFallback, doc("<Hangup/>"));
   on_twiml(kVoice, doc("<Gather numDigits=\"1\" action=\"" + kNext + "\"/>"));
@@ -1161,7 +1161,7 @@ TEST_F(EngineTest, RelativeActionInInlineTwimlIsAnInvalidUrlNotARequest) {
   CreateCall req = call_request();
   req.url = {};
   req.twiml = "<Response><Gather action=\"/next\" numDigits=\"1\"/></Response>";
-  engine().behaviors().add(kTo, presses({"5"}));
+  engine().behaviors(kAc).add(kTo, presses({"5"}));
   const std::string sid = create(req);
   advance(5);
   for (const auto& s : sent()) EXPECT_NE(s.url, "/next");

@@ -60,8 +60,8 @@ inline void run_twiml(const uint8_t* data, size_t size) {
   if (behavior & 8) b.hangup_after_s = (behavior >> 4) * 7;
   if ((behavior & 0xC0) == 0xC0) b.outcome = core::Outcome::kBusy;
   b.record_seconds = 1 + (behavior & 7);
-  w.engine().behaviors().add("+14155550100", b);
-  w.engine().behaviors().add("+14155550199", b);  // <Dial><Number> in the seeds
+  w.engine().behaviors(kWorldAccount).add("+14155550100", b);
+  w.engine().behaviors(kWorldAccount).add("+14155550199", b);  // <Dial><Number> in the seeds
 
   static constexpr const char* kTypes[] = {"text/xml", "application/xml; charset=utf-8",
                                            "audio/mpeg", "text/plain", ""};

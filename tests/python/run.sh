@@ -15,4 +15,6 @@ if ! "$python" -c "import twilio" 2>/dev/null; then
   echo "0 passed, 1 failed"
   exit 1
 fi
+# The client library (clients/python) as a suite would use it without installing it.
+export PYTHONPATH="$PWD/clients/python${PYTHONPATH:+:$PYTHONPATH}"
 exec "$python" -B tests/python/runner.py "$@"

@@ -148,6 +148,43 @@ TEST(Config, Accounts) {
   EXPECT_EQ(r.config.accounts[1].owner_account_sid, "AC11111111111111111111111111111111");
 }
 
+TEST(Config, FaultRulesAndSecondaryTokens) {
+  auto file = temp_file(R"({
+    "secondary_auth_token": "next-token",
+    "accounts": [{"sid": "AC11111111111111111111111111111111", "auth_token": "t1",
+                  "secondary_auth_token": "t1-next"}],
+    "faults": [
+      {"method": "POST", "route": "Calls", "kind": "status", "status": 429, "times": 3},
+      {"account_sid": "AC11111111111111111111111111111111", "method": "GET",
+       "route": "Calls/{Sid}", "kind": "latency", "latency_ms": 250, "probability": 0.5,
+       "seed": 7, "applied": true},
+      {"kind": "hang", "message": ""}
+    ]})");
+  auto r = load({"--config", file}, env_of({}));
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.config.secondary_auth_token, "next-token");
+  EXPECT_EQ(r.config.accounts.at(0).secondary_auth_token, "t1-next");
+  ASSERT_EQ(r.config.faults.size(), 3u);
+  const auto& a = r.config.faults[0];
+  EXPECT_EQ(a.account_sid, "");  // the default account, resolved where the rule is used
+  EXPECT_EQ(a.method, "POST");
+  EXPECT_EQ(a.kind, core::faults::FaultKind::kStatus);
+  EXPECT_EQ(a.status, 429);
+  EXPECT_EQ(a.times, 3u);
+  const auto& b = r.config.faults[1];
+  EXPECT_EQ(b.account_sid, "AC11111111111111111111111111111111");
+  EXPECT_EQ(b.kind, core::faults::FaultKind::kLatency);
+  EXPECT_EQ(b.latency_ms, 250);
+  EXPECT_EQ(b.probability, 0.5);
+  EXPECT_EQ(b.seed, 7u);
+  EXPECT_TRUE(b.applied);
+  EXPECT_EQ(r.config.faults[2].kind, core::faults::FaultKind::kHang);
+
+  r = load({"--secondary-auth-token", "from-flag"}, env_of({}));
+  ASSERT_TRUE(r.ok()) << r.error;
+  EXPECT_EQ(r.config.secondary_auth_token, "from-flag");
+}
+
 struct BadCase {
   std::vector<std::string> args;
   std::map<std::string, std::string> env;
@@ -175,6 +212,30 @@ TEST(Config, ErrorsNameTheSetting) {
       {{}, {}, R"({"accounts": [{"sid": "AC11111111111111111111111111111111", "auth_token": "t",
                    "colour": "red"}]})", "colour"},
       {{"--config", "/nonexistent/dialtone.json"}, {}, "", "/nonexistent/dialtone.json"},
+      {{}, {}, R"({"faults": {}})", "faults must be an array"},
+      {{}, {}, R"({"faults": [1]})", "faults[0] must be an object"},
+      {{}, {}, R"({"faults": [{"status": 500}]})", "faults[0].kind is required"},
+      {{}, {}, R"({"faults": [{"kind": "boom"}]})", "faults[0].kind: 'boom'"},
+      {{}, {}, R"({"faults": [{"kind": "status", "status": "500"}]})",
+       "faults[0].status must be an integer"},
+      {{}, {}, R"({"faults": [{"kind": "status", "status": 700}]})",
+       "faults[0].status must be 400..599"},
+      {{}, {}, R"({"faults": [{"kind": "status", "status": 500, "Times": 1}]})",
+       "faults[0]: unknown key 'Times'"},
+      {{}, {}, R"({"faults": [{"kind": "reset", "times": -1}]})",
+       "faults[0].times must be a whole number"},
+      {{}, {}, R"({"faults": [{"kind": "reset", "probability": "half"}]})",
+       "faults[0].probability must be a number"},
+      {{}, {}, R"({"faults": [{"kind": "reset", "seed": 1}]})", "faults[0].seed is only used"},
+      {{}, {}, R"({"faults": [{"kind": "reset", "applied": "yes"}]})",
+       "faults[0].applied must be true or false"},
+      {{}, {}, R"({"faults": [{"kind": "reset", "route": "Calls/{CallSid}"}]})",
+       "faults[0].route 'Calls/{CallSid}'"},
+      {{}, {}, R"({"faults": [{"kind": "latency"}]})", "faults[0].latency_ms is required"},
+      {{}, {}, R"({"faults": [{"kind": "reset"},
+                   {"kind": "reset", "account_sid": "AC99999999999999999999999999999999"}]})",
+       "faults[1].account_sid: no such account"},
+      {{}, {}, R"({"secondary_auth_token": 5})", "secondary_auth_token"},
   };
   for (auto& c : cases) {
     auto args = c.args;

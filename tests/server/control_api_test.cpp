@@ -31,7 +31,8 @@ class ControlApiTest : public EngineHostFixture {
   // The io threads use router_: they stop before it goes.
   ~ControlApiTest() override { stop_io(); }
   void on_host_created() override {
-    router_ = make_router(*host_, std::chrono::steady_clock::now());
+    faults_ = std::make_unique<faults::FaultInjector>(io_, *host_);
+    router_ = make_router(*host_, std::chrono::steady_clock::now(), *faults_);
   }
 
   // Sends a request and returns a future of its answer.
@@ -84,6 +85,7 @@ class ControlApiTest : public EngineHostFixture {
     return "Basic QUNkMWExNzBlMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDpkaWFsdG9uZS1hdXRoLXRva2Vu";
   }
 
+  std::unique_ptr<faults::FaultInjector> faults_;
   Handler router_;
   std::string auth_;
 };
@@ -106,7 +108,10 @@ TEST_F(ControlApiTest, WrongMethodIs405WithAllow) {
                         Case{"GET", "/_dialtone/reset", "POST"},
                         Case{"DELETE", "/_dialtone/accounts", "GET, POST"},
                         Case{"DELETE", "/_dialtone/limits", "GET, POST"},
-                        Case{"POST", "/_dialtone/metrics", "GET"}}) {
+                        Case{"POST", "/_dialtone/metrics", "GET"},
+                        Case{"PATCH", "/_dialtone/faults", "GET, POST, DELETE"},
+                        Case{"GET", "/_dialtone/accounts/AC1/secondary-token", "POST, DELETE"},
+                        Case{"DELETE", "/_dialtone/accounts/AC1/signature", "GET, POST"}}) {
     api::Response r = send(c.method, c.path);
     EXPECT_EQ(r.status, 405) << c.method << " " << c.path;
     ASSERT_FALSE(r.headers.empty());
@@ -415,6 +420,252 @@ TEST_F(ControlApiTest, DisabledControlApiIs404ButHealthAnswers) {
   start();
   EXPECT_EQ(send("GET", "/_dialtone/health").status, 200);
   EXPECT_EQ(send("GET", "/_dialtone/clock").status, 404);
+}
+
+// --- Twilio's failures on demand (docs/faults.md) ---
+
+class FaultsTest : public ControlApiTest {
+ protected:
+  std::string calls() const { return "/2010-04-01/Accounts/" + config_.account_sid + "/Calls"; }
+  api::Response twilio(std::string method, std::string target, std::string body = {}) {
+    const std::string saved = auth_;
+    auth_ = twilio_auth();
+    api::Response r = send(std::move(method), std::move(target), std::move(body),
+                           "application/x-www-form-urlencoded");
+    auth_ = saved;
+    return r;
+  }
+  api::Response create_via_api() {
+    return twilio("POST", calls() + ".json",
+                  "To=%2B14155550100&From=%2B14155550199&Twiml=%3CResponse%2F%3E");
+  }
+  size_t call_count() {
+    return json(twilio("GET", calls() + ".json").body)["calls"].Size();
+  }
+  rapidjson::Document fault_events() {
+    return json(send("GET", "/_dialtone/events?type=fault.injected").body);
+  }
+};
+
+TEST_F(FaultsTest, RulesAreAddedListedAndCleared) {
+  start();
+  api::Response added = send("POST", "/_dialtone/faults",
+                             R"({"Method": "POST", "Route": "Calls", "Kind": "status",
+                                 "Status": 429, "Times": 2})");
+  ASSERT_EQ(added.status, 201) << added.body;
+  auto rule = json(added.body);
+  EXPECT_EQ(rule["account_sid"].GetString(), config_.account_sid);
+  EXPECT_EQ(rule["code"].GetInt(), 20429);
+  EXPECT_EQ(rule["retry_after"].GetInt(), 1);
+  EXPECT_STREQ(rule["source"].GetString(), "api");
+  const uint64_t id = rule["id"].GetUint64();
+  ASSERT_EQ(send("POST", "/_dialtone/faults", "Kind=reset&Route=Calls%2F%7BSid%7D",
+                 "application/x-www-form-urlencoded").status, 201);
+
+  auto listing = json(send("GET", "/_dialtone/faults").body);
+  ASSERT_EQ(listing["rules"].Size(), 2u);
+  EXPECT_EQ(listing["signature_faults"].Size(), 0u);
+  EXPECT_EQ(json(send("GET", "/_dialtone/faults?AccountSid=AC00").body)["rules"].Size(), 0u);
+
+  api::Response bad = send("POST", "/_dialtone/faults", R"({"Kind": "status", "Status": 99})");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(json(bad.body)["message"].GetString(), std::string());
+  EXPECT_EQ(std::string(json(bad.body)["message"].GetString()).rfind("Status ", 0), 0u);
+  EXPECT_EQ(send("POST", "/_dialtone/faults",
+                 R"({"Kind": "reset", "AccountSid": "AC99999999999999999999999999999999"})")
+                .status,
+            404);
+  EXPECT_EQ(send("POST", "/_dialtone/faults", "{\"oops\":").status, 400);
+  EXPECT_EQ(send("PUT", "/_dialtone/faults").status, 405);
+
+  EXPECT_EQ(send("DELETE", "/_dialtone/faults?Id=" + std::to_string(id)).status, 200);
+  EXPECT_EQ(send("DELETE", "/_dialtone/faults?Id=" + std::to_string(id)).status, 404);
+  EXPECT_EQ(json(send("GET", "/_dialtone/faults").body)["rules"].Size(), 1u);
+  auto cleared = json(send("DELETE", "/_dialtone/faults").body);
+  EXPECT_EQ(cleared["rules"].Size(), 0u);
+}
+
+TEST_F(FaultsTest, AStatusFaultNotAppliedChangesNothing) {
+  start();
+  ASSERT_EQ(send("POST", "/_dialtone/faults",
+                 R"({"Method": "POST", "Route": "Calls", "Kind": "status", "Status": 503,
+                     "Times": 1})").status, 201);
+  api::Response failed = create_via_api();
+  EXPECT_EQ(failed.status, 503);
+  auto body = json(failed.body);
+  EXPECT_EQ(body["code"].GetInt(), 20503);
+  EXPECT_STREQ(body["more_info"].GetString(), "https://www.twilio.com/docs/errors/20503");
+  EXPECT_EQ(call_count(), 0u);
+  auto events = fault_events();
+  ASSERT_EQ(events["events"].Size(), 1u);
+  const auto& e = events["events"][0];
+  EXPECT_TRUE(e["call_sid"].IsNull());  // no call: the journal's null
+  EXPECT_STREQ(e["fields"]["kind"].GetString(), "status");
+  EXPECT_STREQ(e["fields"]["status"].GetString(), "503");
+  EXPECT_STREQ(e["fields"]["applied"].GetString(), "false");
+  EXPECT_FALSE(e["fields"].HasMember("real_status"));
+  EXPECT_EQ(json(send("GET", "/_dialtone/events").body)["events"].Size(), 1u);  // nothing else
+
+  EXPECT_EQ(create_via_api().status, 201);  // Times=1: used up
+  auto listing = json(send("GET", "/_dialtone/faults").body);
+  EXPECT_EQ(listing["rules"][0]["injected"].GetUint64(), 1u);
+  EXPECT_EQ(listing["rules"][0]["remaining"].GetUint64(), 0u);
+}
+
+TEST_F(FaultsTest, AppliedAnswerLostKeepsTheCall) {
+  start();
+  ASSERT_EQ(send("POST", "/_dialtone/faults",
+                 R"({"Method": "POST", "Route": "Calls", "Kind": "status", "Status": 500,
+                     "Applied": true, "Times": 1})").status, 201);
+  api::Response failed = create_via_api();
+  EXPECT_EQ(failed.status, 500);
+  EXPECT_EQ(json(failed.body)["code"].GetInt(), 20500);
+  ASSERT_EQ(call_count(), 1u);
+  auto events = fault_events();
+  ASSERT_EQ(events["events"].Size(), 1u);
+  const auto& e = events["events"][0];
+  EXPECT_EQ(std::string(e["call_sid"].GetString()).rfind("CA", 0), 0u);
+  EXPECT_STREQ(e["fields"]["applied"].GetString(), "true");
+  EXPECT_STREQ(e["fields"]["real_status"].GetString(), "201");
+}
+
+TEST_F(FaultsTest, ResetAndHangAnswerNothingAndLatencyAnswersLate) {
+  start();
+  ASSERT_EQ(send("POST", "/_dialtone/faults",
+                 R"({"Method": "GET", "Route": "Calls", "Kind": "reset", "Times": 1})").status,
+            201);
+  api::Response reset = twilio("GET", calls() + ".json");
+  EXPECT_EQ(reset.delivery, api::Delivery::kReset);
+  ASSERT_EQ(send("POST", "/_dialtone/faults",
+                 R"({"Method": "GET", "Route": "Calls", "Kind": "hang", "Times": 1})").status,
+            201);
+  EXPECT_EQ(twilio("GET", calls() + ".json").delivery, api::Delivery::kHold);
+  ASSERT_EQ(send("POST", "/_dialtone/faults",
+                 R"({"Method": "POST", "Route": "Calls", "Kind": "latency", "LatencyMs": 300,
+                     "Times": 1})").status,
+            201);
+  const auto started = std::chrono::steady_clock::now();
+  api::Response late = create_via_api();
+  EXPECT_EQ(late.status, 201);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 300ms);
+  EXPECT_EQ(late.delivery, api::Delivery::kSend);
+  EXPECT_EQ(call_count(), 1u);
+  EXPECT_EQ(fault_events()["events"].Size(), 3u);
+  // Answers that were never sent are not counted as requests.
+  const std::string metrics = send("GET", "/_dialtone/metrics").body;
+  EXPECT_EQ(metrics.find("Calls.json\",status=\"0\""), std::string::npos) << metrics;
+}
+
+TEST_F(FaultsTest, SignatureFaultSwapsTheSigningKey) {
+  start();
+  const std::string path = "/_dialtone/accounts/" + config_.account_sid + "/signature";
+  EXPECT_STREQ(json(send("GET", path).body)["fault"].GetString(), "none");
+  ASSERT_EQ(send("POST", path, R"({"Fault": "wrong-key"})").status, 200);
+  EXPECT_EQ(send("POST", path, R"({"Fault": "bad"})").status, 400);
+  EXPECT_EQ(send("GET", "/_dialtone/accounts/AC99999999999999999999999999999999/signature")
+                .status,
+            404);
+  auto hook = faults_->webhook_hook();
+  core::WebhookRequest request;
+  request.account_sid = config_.account_sid;
+  request.auth_token = config_.auth_token;
+  hook(request);
+  EXPECT_EQ(request.auth_token, config_.auth_token + "-wrong-key");
+  core::WebhookRequest other;
+  other.account_sid = "AC99999999999999999999999999999999";
+  other.auth_token = "t";
+  hook(other);
+  EXPECT_EQ(other.auth_token, "t");
+  EXPECT_EQ(json(send("GET", "/_dialtone/faults").body)["signature_faults"].Size(), 1u);
+  ASSERT_EQ(send("POST", path, R"({"Fault": "none"})").status, 200);
+  request.auth_token = config_.auth_token;
+  hook(request);
+  EXPECT_EQ(request.auth_token, config_.auth_token);
+}
+
+TEST_F(FaultsTest, TokenRotationThroughTheControlApiAndTwiliosEndpoint) {
+  start();
+  const std::string account = "/_dialtone/accounts/" + config_.account_sid;
+  ASSERT_EQ(send("POST", account + "/secondary-token", R"({"Token": "rotated"})").status, 201);
+  auto accounts = json(send("GET", "/_dialtone/accounts").body);
+  EXPECT_STREQ(accounts["accounts"][0]["secondary_auth_token"].GetString(), "rotated");
+  ASSERT_EQ(send("POST", account + "/promote").status, 200);
+  EXPECT_EQ(twilio("GET", calls() + ".json").status, 401);  // the old primary
+  EXPECT_EQ(send("POST", account + "/promote").status, 409);
+  EXPECT_EQ(send("GET", account + "/promote").status, 405);
+
+  // Twilio's own endpoint, with the new primary.
+  const std::string saved = auth_;
+  auth_ = "Basic " + std::string("QUNkMWExNzBlMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDpyb3RhdGVk");
+  api::Response created = send("POST", "/v1/AuthTokens/Secondary");
+  auth_ = saved;
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(std::string(json(created.body)["secondary_auth_token"].GetString()).size(), 32u);
+}
+
+TEST_F(FaultsTest, AnAccountsRulesGoWithItsResetAndItsDelete) {
+  start();
+  const std::string root =
+      json(send("POST", "/_dialtone/accounts", R"({"FriendlyName": "root"})").body)["sid"]
+          .GetString();
+  const std::string sub = json(send("POST", "/_dialtone/accounts",
+                                    "{\"OwnerAccountSid\": \"" + root + "\"}")
+                                   .body)["sid"]
+                              .GetString();
+  auto add_rules = [&] {
+    for (const std::string& sid : {root, sub, config_.account_sid}) {
+      ASSERT_EQ(send("POST", "/_dialtone/faults",
+                     "{\"Kind\": \"reset\", \"AccountSid\": \"" + sid + "\"}")
+                    .status,
+                201);
+    }
+    ASSERT_EQ(send("POST", "/_dialtone/accounts/" + sub + "/signature", R"({"Fault": "wrong-key"})")
+                  .status,
+              200);
+  };
+  auto accounts_with_rules = [&] {
+    std::vector<std::string> out;
+    for (const auto& r : json(send("GET", "/_dialtone/faults").body)["rules"].GetArray()) {
+      out.emplace_back(r["account_sid"].GetString());
+    }
+    return out;
+  };
+  add_rules();
+  EXPECT_EQ(json(send("GET", "/_dialtone/faults?AccountSid=" + sub).body)["rules"].Size(), 1u);
+  ASSERT_EQ(send("POST", "/_dialtone/reset", "{\"AccountSid\": \"" + root + "\"}").status, 200);
+  EXPECT_EQ(accounts_with_rules(), std::vector<std::string>{config_.account_sid});
+  EXPECT_EQ(json(send("GET", "/_dialtone/faults").body)["signature_faults"].Size(), 0u);
+
+  add_rules();
+  ASSERT_EQ(send("DELETE", "/_dialtone/accounts/" + root).status, 200);
+  EXPECT_EQ(accounts_with_rules(), (std::vector<std::string>{config_.account_sid,
+                                                             config_.account_sid}));
+  EXPECT_EQ(json(send("GET", "/_dialtone/faults").body)["signature_faults"].Size(), 0u);
+}
+
+TEST_F(FaultsTest, ResetRestoresTheConfiguredRules) {
+  core::faults::FaultRule configured;
+  configured.method = "GET";
+  configured.route = "Calls";
+  configured.kind = core::faults::FaultKind::kStatus;
+  configured.status = 429;
+  config_.faults.push_back(configured);
+  start();
+  auto listing = json(send("GET", "/_dialtone/faults").body);
+  ASSERT_EQ(listing["rules"].Size(), 1u);
+  EXPECT_STREQ(listing["rules"][0]["source"].GetString(), "config");
+  EXPECT_EQ(listing["rules"][0]["account_sid"].GetString(), config_.account_sid);
+  api::Response throttled = twilio("GET", calls() + ".json");
+  EXPECT_EQ(throttled.status, 429);
+  ASSERT_EQ(send("POST", "/_dialtone/faults", R"({"Kind": "reset"})").status, 201);
+  ASSERT_EQ(send("POST", "/_dialtone/accounts/" + config_.account_sid + "/signature",
+                 R"({"Fault": "wrong-key"})").status,
+            200);
+  ASSERT_EQ(send("POST", "/_dialtone/reset").status, 200);
+  listing = json(send("GET", "/_dialtone/faults").body);
+  ASSERT_EQ(listing["rules"].Size(), 1u);
+  EXPECT_EQ(listing["rules"][0]["matched"].GetUint64(), 0u);
+  EXPECT_EQ(listing["signature_faults"].Size(), 0u);
 }
 
 }  // namespace

@@ -79,18 +79,18 @@ TEST_F(EngineHostTest, DefaultAccountsAreCreated) {
 TEST_F(EngineHostTest, ManualClockMovesOnlyOnAdvanceAndSettlesWebhooks) {
   config_.clock = "manual";
   start();
-  EXPECT_TRUE(host_->manual_clock());
+  EXPECT_TRUE(host_->manual_clock(config_.account_sid));
   FakeApp app;
-  auto t0 = host_->now();
+  auto t0 = host_->now(config_.account_sid);
   auto sid = create_call(app);
   std::this_thread::sleep_for(100ms);
-  EXPECT_EQ(host_->now(), t0);  // time does not move by itself
+  EXPECT_EQ(host_->now(config_.account_sid), t0);  // time does not move by itself
   EXPECT_TRUE(core::is_live(status_of(sid)));
 
   std::promise<void> done;
-  ASSERT_TRUE(host_->advance(10s, [&] { done.set_value(); }));
+  ASSERT_TRUE(host_->advance(config_.account_sid, 10s, [&] { done.set_value(); }));
   ASSERT_EQ(done.get_future().wait_for(10s), std::future_status::ready);
-  EXPECT_EQ(host_->now(), t0 + 10s);
+  EXPECT_EQ(host_->now(config_.account_sid), t0 + 10s);
   EXPECT_EQ(host_->webhooks_in_flight(), 0u);
   EXPECT_EQ(status_of(sid), core::CallStatus::kCompleted);  // "<Response/>" ends the call
 
@@ -118,8 +118,8 @@ TEST_F(EngineHostTest, RealClockFiresTimersByItself) {
   config_.clock = "real";
   config_.clock_speed = 10.0;  // ring_seconds=1 becomes 100 ms of wall time
   start();
-  EXPECT_FALSE(host_->manual_clock());
-  EXPECT_FALSE(host_->advance(1s, [] {}));
+  EXPECT_FALSE(host_->manual_clock(config_.account_sid));
+  EXPECT_FALSE(host_->advance(config_.account_sid, 1s, [] {}));
   FakeApp app;
   auto sid = create_call(app);
   auto deadline = std::chrono::steady_clock::now() + 5s;
@@ -140,7 +140,8 @@ TEST_F(EngineHostTest, WhenSettledHonoursTheCap) {
   auto started = std::chrono::steady_clock::now();
   // advance(0) fires what is due now (the dial and its "initiated" callback) and waits for
   // the callback only as long as the cap allows.
-  ASSERT_TRUE(host_->advance(0ms, 100ms, [&] { done.set_value(); }));
+  ASSERT_TRUE(host_->advance_counted(config_.account_sid, 0ms, 100ms,
+                                     [&](size_t) { done.set_value(); }));
   ASSERT_EQ(done.get_future().wait_for(5s), std::future_status::ready);
   EXPECT_EQ(host_->webhooks_in_flight(), 1u);  // still waiting on the slow app
   EXPECT_LT(std::chrono::steady_clock::now() - started, 1500ms);

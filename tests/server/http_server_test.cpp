@@ -224,6 +224,54 @@ TEST_F(HttpServerTest, MaxConnections) {
   EXPECT_NE(exchange(first, "GET / HTTP/1.1\r\nHost: h\r\n\r\n").find("200"), std::string::npos);
 }
 
+// Injected faults (server/faults/): a handler's answer can be "reset the connection" or "never
+// answer"; neither sends a byte, and neither holds up a shutdown.
+Handler withholding_handler(api::Delivery how) {
+  return [how](api::Request, Respond respond) {
+    api::Response r;
+    r.delivery = how;
+    respond(std::move(r));
+  };
+}
+
+TEST_F(HttpServerTest, InjectedResetIsAnRst) {
+  start(withholding_handler(api::Delivery::kReset));
+  auto s = connect();
+  asio::write(s, asio::buffer(std::string("GET / HTTP/1.1\r\nHost: h\r\n\r\n")));
+  char c;
+  boost::system::error_code ec;
+  const size_t n = s.read_some(asio::buffer(&c, 1), ec);
+  EXPECT_EQ(n, 0u);
+  EXPECT_EQ(ec, asio::error::connection_reset) << ec.message();
+}
+
+TEST_F(HttpServerTest, InjectedHangAnswersNothingUntilIdleTimeoutOrShutdown) {
+  config_.limits.idle_timeout_s = 1;
+  start(withholding_handler(api::Delivery::kHold));
+  auto s = connect();
+  auto started = std::chrono::steady_clock::now();
+  asio::write(s, asio::buffer(std::string("GET / HTTP/1.1\r\nHost: h\r\n\r\n")));
+  char c;
+  boost::system::error_code ec;
+  EXPECT_EQ(s.read_some(asio::buffer(&c, 1), ec), 0u);  // nothing, then the close
+  EXPECT_EQ(ec, asio::error::eof) << ec.message();
+  EXPECT_GE(std::chrono::steady_clock::now() - started, 900ms);
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 3s);
+
+  // A shutdown closes a held connection at once; it is no request in flight.
+  auto held = connect();
+  asio::write(held, asio::buffer(std::string("GET / HTTP/1.1\r\nHost: h\r\n\r\n")));
+  for (int i = 0; i < 100 && server_->active_connections() == 0; ++i) {
+    std::this_thread::sleep_for(5ms);
+  }
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(server_->active_requests(), 0u);
+  started = std::chrono::steady_clock::now();
+  server_->shutdown();
+  EXPECT_TRUE(closed_by_server(held));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 500ms);
+}
+
 TEST(RequestId, Format) {
   std::regex re("^RQ[0-9a-f]{32}$");
   auto a = make_request_id(), b = make_request_id();

@@ -249,7 +249,7 @@ TEST_F(StoreTest, DeletesAndResetsRemoveRows) {
 
 TEST_F(StoreTest, SettingsRoundTrip) {
   core::Account sub{"AC" + std::string(32, 'b'), "sub-token", kAc, "sub account",
-                    {{"SK" + std::string(32, 'c'), "key-secret"}}};
+                    {{"SK" + std::string(32, 'c'), "key-secret"}}, "sub-next"};
   engine().accounts().put(sub);
   core::PhoneNumber n;
   n.sid = "PN" + std::string(32, 'd');
@@ -258,34 +258,41 @@ TEST_F(StoreTest, SettingsRoundTrip) {
   n.voice_url = {"http://app/voice", core::HttpMethod::kGet};
   n.voice_fallback = {"http://app/fallback", core::HttpMethod::kPost};
   n.status_callback = {"http://app/status", core::HttpMethod::kGet};
-  engine().numbers().put(n);
+  engine().numbers(kAc).put(n);
   core::Behavior d;
   d.answer_after_s = 7;
-  engine().behaviors().set_default(d);
+  engine().behaviors(kAc).set_default(d);
   core::Behavior busy;
   busy.outcome = core::Outcome::kBusy;
-  engine().behaviors().add("+14155550199", busy);
+  engine().behaviors(kAc).add("+14155550199", busy);
   core::Behavior scripted;
   scripted.answered_by = "human";
   scripted.gather_inputs = {"2", "speech:sales please"};
   scripted.hangup_after_s = 60;
   scripted.record_seconds = 9;
-  engine().behaviors().add("^\\+1415555.*", scripted);
+  engine().behaviors(kAc).add("^\\+1415555.*", scripted);
+  // Another root account is a world of its own: its callees and limit come back as its own.
+  const core::Account other{"AC" + std::string(32, 'e'), "other-token", "AC" + std::string(32, 'e'),
+                            "other", {}};
+  engine().accounts().put(other);
+  engine().behaviors(other.sid).add("+14155550199", scripted);
+  engine().set_calls_per_second(other.sid, 3);
   EXPECT_FALSE(store_->has_settings());
   flush(/*settings=*/true);
   EXPECT_TRUE(store_->has_settings());
 
   auto e = reload();
-  ASSERT_EQ(e->accounts().all().size(), 2u);
+  ASSERT_EQ(e->accounts().all().size(), 3u);
   const core::Account* a = e->accounts().find(sub.sid);
   ASSERT_NE(a, nullptr);
   EXPECT_EQ(a->auth_token, "sub-token");
+  EXPECT_EQ(a->secondary_auth_token, "sub-next");
   EXPECT_EQ(a->owner_account_sid, kAc);
   EXPECT_EQ(a->friendly_name, "sub account");
   ASSERT_EQ(a->api_keys.size(), 1u);
   EXPECT_EQ(a->api_keys[0].sid, sub.api_keys[0].sid);
   EXPECT_EQ(a->api_keys[0].secret, "key-secret");
-  const core::PhoneNumber* pn = e->numbers().find("+14155550700");
+  const core::PhoneNumber* pn = e->numbers(kAc).find("+14155550700");
   ASSERT_NE(pn, nullptr);
   EXPECT_EQ(pn->sid, n.sid);
   EXPECT_EQ(pn->account_sid, kAc);
@@ -293,14 +300,19 @@ TEST_F(StoreTest, SettingsRoundTrip) {
   EXPECT_EQ(pn->voice_url.method, core::HttpMethod::kGet);
   EXPECT_EQ(pn->voice_fallback.url, "http://app/fallback");
   EXPECT_EQ(pn->status_callback.method, core::HttpMethod::kGet);
-  EXPECT_EQ(e->behaviors().default_behavior().answer_after_s, 7);
-  ASSERT_EQ(e->behaviors().rules().size(), 2u);
-  EXPECT_EQ(e->behaviors().for_number("+14155550199").outcome, core::Outcome::kBusy);
-  const core::Behavior& s = e->behaviors().for_number("+14155551234");
+  EXPECT_EQ(e->behaviors(kAc).default_behavior().answer_after_s, 7);
+  ASSERT_EQ(e->behaviors(kAc).rules().size(), 2u);
+  EXPECT_EQ(e->behaviors(kAc).for_number("+14155550199").outcome, core::Outcome::kBusy);
+  const core::Behavior& s = e->behaviors(kAc).for_number("+14155551234");
   EXPECT_EQ(s.answered_by, "human");
   EXPECT_THAT(s.gather_inputs, ::testing::ElementsAre("2", "speech:sales please"));
   EXPECT_EQ(s.hangup_after_s, 60);
   EXPECT_EQ(s.record_seconds, 9);
+  EXPECT_EQ(e->behaviors(other.sid).for_number("+14155550199").answered_by, "human");
+  EXPECT_EQ(e->behaviors(other.sid).rules().size(), 1u);
+  EXPECT_EQ(e->calls_per_second(other.sid), 3);
+  EXPECT_EQ(e->calls_per_second(kAc), 0);
+  EXPECT_EQ(e->numbers(other.sid).find("+14155550700"), nullptr);
 }
 
 TEST_F(StoreTest, RefusesAnotherSchemaVersion) {

@@ -147,9 +147,9 @@ function runToExit(args, { env = {}, timeoutMs = 10000 } = {}) {
 
 /**
  * The official SDK's HTTP client, pointed at dialtone: every request Twilio would send to
- * https://api.twilio.com goes to baseUrl instead. This is the pattern the README documents;
- * on top of it the test version records each exchange and checks every JSON body it gets
- * against Twilio's OpenAPI schema (see `schemaViolations`).
+ * https://api.twilio.com (or https://accounts.twilio.com) goes to baseUrl instead. This is
+ * the pattern the README documents; on top of it the test version records each exchange and
+ * checks every JSON body it gets against Twilio's OpenAPI schema (see `schemaViolations`).
  */
 class DialtoneRequestClient extends twilio.RequestClient {
   constructor(baseUrl, opts) {
@@ -160,7 +160,8 @@ class DialtoneRequestClient extends twilio.RequestClient {
   }
 
   async request(opts) {
-    const uri = opts.uri.replace(/^https:\/\/api\.twilio\.com/, this.baseUrl);
+    // api.twilio.com serves Calls; accounts.twilio.com the auth tokens (docs/faults.md).
+    const uri = opts.uri.replace(/^https:\/\/(api|accounts)\.twilio\.com/, this.baseUrl);
     const res = await super.request({ ...opts, uri });
     const exchange = { method: String(opts.method).toUpperCase(), uri, data: opts.data,
       params: opts.params, statusCode: res.statusCode, body: res.body, headers: res.headers };
