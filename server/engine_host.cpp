@@ -454,6 +454,30 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     return n;
   }
 
+  // Waiters and queued advances hold the Impl (and their HostWorld) strongly, and they sit in
+  // containers the Impl owns; a wait that outlives its host (a webhook still out when a test
+  // ends, its cap already fired) would keep the whole host alive. The host going drops them.
+  void drop_waiters() {
+    std::vector<Waiter> dropped;
+    std::deque<std::function<void()>> queued;
+    {
+      std::lock_guard lock(mu);
+      auto take = [&](std::vector<Waiter>& from) {
+        for (auto& w : from) dropped.push_back(std::move(w));
+        from.clear();
+      };
+      take(waiters);
+      for (auto& [sid, hw] : worlds) {
+        take(hw->waiters);
+        for (auto& q : hw->advance_queue) queued.push_back(std::move(q));
+        hw->advance_queue.clear();
+      }
+    }
+    for (auto& w : dropped) {
+      if (w.cap) w.cap->cancel();
+    }
+  }
+
   void release(Waiter w) {
     if (w.cap) w.cap->cancel();
     asio::post(io, std::move(w.done));
@@ -596,7 +620,10 @@ EngineHost::EngineHost(asio::io_context& io, const config::Config& config)
   impl_->dispatch(std::move(impl_->recovered));
 }
 
-EngineHost::~EngineHost() { stop(); }
+EngineHost::~EngineHost() {
+  stop();
+  impl_->drop_waiters();
+}
 
 void EngineHost::with_engine(const EngineFn& fn) { impl_->run(fn); }
 
