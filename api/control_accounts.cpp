@@ -28,8 +28,6 @@ Response token_json(int status, const core::Account& a, bool primary) {
 
 Response no_account(const std::string& sid) { return control_error(404, "No account " + sid); }
 
-core::TwilioError bad(std::string message) { return core::TwilioError{400, 0, message, {}}; }
-
 void write_account(JsonWriter& w, const core::Account& a, core::Engine& engine,
                    const ClockOf& clock_of) {
   w.StartObject();
@@ -65,19 +63,22 @@ core::Result<NewAccount> parse_new_account(const core::Engine& engine, const For
       return core::TwilioError{404, 0, "No account " + *owner + " to own the subaccount", {}};
     }
     if (parent->owner_account_sid != parent->sid) {
-      return bad("Account " + *owner + " is a subaccount; subaccounts cannot own subaccounts");
+      return bad_control_param("Account " + *owner +
+                               " is a subaccount; subaccounts cannot own subaccounts");
     }
     a.owner_account_sid = *owner;
   }
   const std::string* name = p.get("FriendlyName");
-  if (name && name->size() > 64) return bad("FriendlyName is over 64 characters");
+  if (name && name->size() > 64) return bad_control_param("FriendlyName is over 64 characters");
   a.friendly_name = name ? *name : "dialtone test account";
   a.api_keys.push_back({generator().next("SK"), new_auth_token()});
 
   const bool sub = a.owner_account_sid != a.sid;
   if (p.get("Clock") || p.get("Speed")) {
-    if (sub) return bad("Clock and Speed belong to a root account: a subaccount shares its "
-                        "owner's clock");
+    if (sub)
+      return bad_control_param(
+          "Clock and Speed belong to a root account: a subaccount shares its "
+          "owner's clock");
     FormFields clock;
     if (const std::string* m = p.get("Clock")) clock.add("Mode", *m);
     if (const std::string* s = p.get("Speed")) clock.add("Speed", *s);
@@ -86,9 +87,12 @@ core::Result<NewAccount> parse_new_account(const core::Engine& engine, const For
     n.clock = *update;
   }
   if (const std::string* s = p.get("Seed")) {
-    if (sub) return bad("Seed belongs to a root account: a subaccount shares its owner's sids");
+    if (sub)
+      return bad_control_param(
+          "Seed belongs to a root account: a subaccount shares its owner's sids");
     n.seed = core::parse_seed(*s);
-    if (!n.seed) return bad("Seed must be a whole number from 0 to 18446744073709551615");
+    if (!n.seed)
+      return bad_control_param("Seed must be a whole number from 0 to 18446744073709551615");
   }
   return n;
 }
@@ -139,8 +143,8 @@ Response set_secondary_token(core::Engine& engine, const std::string& account_si
   std::string token = new_auth_token();
   if (const std::string* given = p.get("Token")) {
     if (given->empty() || given->size() > kMaxTokenBytes) {
-      return control_error(400, "Token must be 1.." + std::to_string(kMaxTokenBytes) +
-                                    " characters");
+      return control_error(400,
+                           "Token must be 1.." + std::to_string(kMaxTokenBytes) + " characters");
     }
     for (char c : *given) {
       if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
@@ -162,8 +166,9 @@ Response promote_secondary_token(core::Engine& engine, const std::string& accoun
   const core::Account* a = engine.accounts().find(account_sid);
   if (!a) return no_account(account_sid);
   if (!engine.accounts().promote_secondary_token(account_sid)) {
-    return control_error(409, "Account " + account_sid + " has no secondary auth token to "
-                              "promote (POST .../secondary-token first)");
+    return control_error(409, "Account " + account_sid +
+                                  " has no secondary auth token to "
+                                  "promote (POST .../secondary-token first)");
   }
   return token_json(200, *a, true);
 }

@@ -19,7 +19,7 @@ constexpr std::array<std::pair<std::string_view, core::Outcome>, 4> kOutcomes{{
 
 constexpr std::array<std::string_view, 7> kAnsweredBy{
     "human", "machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other",
-    "fax", "unknown"};
+    "fax",   "unknown"};
 
 std::string_view outcome_name(core::Outcome o) {
   for (const auto& [name, value] : kOutcomes) {
@@ -27,8 +27,6 @@ std::string_view outcome_name(core::Outcome o) {
   }
   return "answer";
 }
-
-core::TwilioError bad(std::string message) { return core::TwilioError{400, 0, message, {}}; }
 
 bool whole_seconds(const FormFields& p, std::string_view key, int& out, std::string& error) {
   const std::string* v = p.get(key);
@@ -51,7 +49,10 @@ void write_behavior(JsonWriter& w, const core::Behavior& b) {
   for (const auto& g : b.gather_inputs) w.String(g);
   w.EndArray();
   w.Key("hangup_after");
-  if (b.hangup_after_s) w.Int(*b.hangup_after_s); else w.Null();
+  if (b.hangup_after_s)
+    w.Int(*b.hangup_after_s);
+  else
+    w.Null();
   w.member_int("record_seconds", b.record_seconds);
 }
 
@@ -80,23 +81,26 @@ core::Result<core::Behavior> parse_behavior(const FormFields& p) {
         found = true;
       }
     }
-    if (!found) return bad("Outcome must be answer, busy, no-answer or fail, got '" + *o + "'");
+    if (!found)
+      return bad_control_param("Outcome must be answer, busy, no-answer or fail, got '" + *o + "'");
   }
   if (!whole_seconds(p, "AnswerAfter", b.answer_after_s, error) ||
       !whole_seconds(p, "RecordSeconds", b.record_seconds, error)) {
-    return bad(error);
+    return bad_control_param(error);
   }
   if (p.has("HangupAfter")) {
     int h = 0;
-    if (!whole_seconds(p, "HangupAfter", h, error)) return bad(error);
+    if (!whole_seconds(p, "HangupAfter", h, error)) return bad_control_param(error);
     b.hangup_after_s = h;
   }
   if (const std::string* a = p.get("AnsweredBy")) {
     bool found = false;
     for (auto name : kAnsweredBy) found = found || *a == name;
     if (!found) {
-      return bad("AnsweredBy must be human, machine_start, machine_end_beep, "
-                 "machine_end_silence, machine_end_other, fax or unknown, got '" + *a + "'");
+      return bad_control_param(
+          "AnsweredBy must be human, machine_start, machine_end_beep, "
+          "machine_end_silence, machine_end_other, fax or unknown, got '" +
+          *a + "'");
     }
     b.answered_by = *a;
   }
@@ -105,8 +109,8 @@ core::Result<core::Behavior> parse_behavior(const FormFields& p) {
     if (!speech) {
       for (char c : g) {
         if (!((c >= '0' && c <= '9') || c == '*' || c == '#' || c == 'w')) {
-          return bad("Gather input '" + std::string(g) +
-                     "' is neither digits (0-9, *, #, w) nor speech:TEXT");
+          return bad_control_param("Gather input '" + std::string(g) +
+                                   "' is neither digits (0-9, *, #, w) nor speech:TEXT");
         }
       }
     }
@@ -122,12 +126,13 @@ Response add_behavior(core::BehaviorTable& table, const FormFields& params) {
   }
   const std::string* number = params.get("Number");
   if (is_default == (number != nullptr)) {
-    return control_error(400, "Give either Number (E.164 or a regex starting with ^) or "
-                              "Default=true");
+    return control_error(400,
+                         "Give either Number (E.164 or a regex starting with ^) or "
+                         "Default=true");
   }
   if (number && (number->size() < 2 || ((*number)[0] != '+' && (*number)[0] != '^'))) {
-    return control_error(400, "Number '" + *number +
-                                  "' is neither E.164 (+...) nor a regex (starting with ^)");
+    return control_error(
+        400, "Number '" + *number + "' is neither E.164 (+...) nor a regex (starting with ^)");
   }
   auto behavior = parse_behavior(params);
   if (!behavior) return control_error(behavior.error());
@@ -144,9 +149,8 @@ Response add_behavior(core::BehaviorTable& table, const FormFields& params) {
 }
 
 Response list_behaviors(const core::BehaviorTable& table) {
-  std::string body = "{\"default\": " +
-                     rule_json("", true, table.default_behavior()) +
-                     ", \"behaviors\": [";
+  std::string body =
+      "{\"default\": " + rule_json("", true, table.default_behavior()) + ", \"behaviors\": [";
   bool first = true;
   for (const auto& rule : table.rules()) {
     if (!first) body += ", ";

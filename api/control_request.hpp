@@ -59,6 +59,10 @@ core::Result<FormFields> control_params(const Request& req);
 Response control_json(int status, std::string body);
 Response control_error(int status, std::string message, int code = 0);
 Response control_error(const core::TwilioError& error);
+// A 400 of the control API (no Twilio code): a parameter it cannot take, named in `message`.
+inline core::TwilioError bad_control_param(std::string message) {
+  return core::TwilioError{400, 0, std::move(message), {}};
+}
 // 404/405 for a path or method the control API does not serve (405 carries Allow).
 Response control_not_found(std::string_view path);
 Response control_method_not_allowed(ControlKind kind);

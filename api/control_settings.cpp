@@ -11,8 +11,6 @@ namespace dialtone::api {
 
 namespace {
 
-core::TwilioError bad(std::string message) { return core::TwilioError{400, 0, message, {}}; }
-
 bool parse_int(const std::string& text, int min, int max, int& out) {
   int v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -42,7 +40,7 @@ core::Result<ClockUpdate> parse_clock_update(const FormFields& p) {
   ClockUpdate u;
   if (const std::string* m = p.get("Mode")) {
     if (*m != "real" && *m != "manual") {
-      return bad("Mode must be real or manual, got '" + *m + "'");
+      return bad_control_param("Mode must be real or manual, got '" + *m + "'");
     }
     u.mode = *m;
   }
@@ -51,20 +49,21 @@ core::Result<ClockUpdate> parse_clock_update(const FormFields& p) {
     const double v = std::strtod(s->c_str(), &end);
     if (s->empty() || end != s->c_str() + s->size() || !std::isfinite(v) || v < kMinSpeed ||
         v > kMaxSpeed) {
-      return bad("Speed must be a number 0.001..1000, got '" + *s + "'");
+      return bad_control_param("Speed must be a number 0.001..1000, got '" + *s + "'");
     }
     u.speed = v;
   }
-  if (!u.mode && !u.speed) return bad("Give Mode (real | manual) and/or Speed");
+  if (!u.mode && !u.speed) return bad_control_param("Give Mode (real | manual) and/or Speed");
   return u;
 }
 
 core::Result<int64_t> parse_advance(const FormFields& p) {
   const std::string* s = p.get("Seconds");
-  if (!s) return bad("Seconds is required");
+  if (!s) return bad_control_param("Seconds is required");
   int64_t ms = 0;
   if (!parse_seconds(*s, kMaxAdvanceSeconds, ms)) {
-    return bad("Seconds must be a decimal number of seconds 0..31622400, got '" + *s + "'");
+    return bad_control_param("Seconds must be a decimal number of seconds 0..31622400, got '" + *s +
+                             "'");
   }
   return ms;
 }
@@ -83,12 +82,13 @@ core::Result<LimitsView> parse_limits(const FormFields& p, const LimitsView& cur
   LimitsView l = current;
   if (const std::string* c = p.get("CallsPerSecond")) {
     if (!parse_int(*c, 0, 1000, l.calls_per_second)) {
-      return bad("CallsPerSecond must be an integer 0..1000, got '" + *c + "'");
+      return bad_control_param("CallsPerSecond must be an integer 0..1000, got '" + *c + "'");
     }
   }
   if (const std::string* m = p.get("MaxConcurrentApiRequests")) {
     if (!parse_int(*m, 0, 1 << 20, l.max_concurrent_api_requests)) {
-      return bad("MaxConcurrentApiRequests must be an integer 0..1048576, got '" + *m + "'");
+      return bad_control_param("MaxConcurrentApiRequests must be an integer 0..1048576, got '" +
+                               *m + "'");
     }
   }
   return l;

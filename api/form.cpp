@@ -1,5 +1,6 @@
 #include "api/form.hpp"
 
+#include <charconv>
 #include <cstdint>
 
 namespace dialtone::api {
@@ -148,6 +149,13 @@ std::string percent_encode(std::string_view in) {
     }
   }
   return out;
+}
+
+std::optional<int64_t> parse_int(std::string_view s) {
+  int64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc{} || ptr != s.data() + s.size()) return std::nullopt;
+  return v;
 }
 
 }  // namespace dialtone::api

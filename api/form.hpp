@@ -3,6 +3,7 @@
 // Thread-safety: pure functions; FormFields is a plain value.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,5 +49,8 @@ size_t utf8_length(std::string_view s);
 // characters stay, a space becomes `+`, everything else %XX, so `StartTime>` becomes
 // `StartTime%3E` and `+1415...` becomes `%2B1415...`.
 std::string percent_encode(std::string_view in);
+
+// A whole decimal integer ("-12"; no sign "+", spaces or trailing text), or nothing.
+std::optional<int64_t> parse_int(std::string_view s);
 
 }  // namespace dialtone::api

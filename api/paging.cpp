@@ -1,17 +1,9 @@
 #include "api/paging.hpp"
 
-#include <charconv>
 
 namespace dialtone::api {
 
 namespace {
-
-std::optional<int64_t> parse_int(std::string_view s) {
-  int64_t v = 0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 void append_param(std::string& uri, bool& first, std::string_view key, std::string_view value) {
   uri += first ? '?' : '&';

@@ -1,6 +1,5 @@
 #include "api/params.hpp"
 
-#include <charconv>
 #include <optional>
 
 #include "core/call_status.hpp"
@@ -29,13 +28,6 @@ bool iequals(std::string_view a, std::string_view b) {
     if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
-}
-
-std::optional<int64_t> parse_int(std::string_view s) {
-  int64_t v = 0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc{} || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
 }
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }

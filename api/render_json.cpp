@@ -12,19 +12,6 @@ namespace dialtone::api {
 
 namespace {
 
-// The spec's subresource_uris keys, in its order, with the path segment each names.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 9> kSubresources{{
-    {"notifications", "Notifications"},
-    {"recordings", "Recordings"},
-    {"payments", "Payments"},
-    {"events", "Events"},
-    {"siprec", "Siprec"},
-    {"streams", "Streams"},
-    {"transcriptions", "Transcriptions"},
-    {"user_defined_message_subscriptions", "UserDefinedMessageSubscriptions"},
-    {"user_defined_messages", "UserDefinedMessages"},
-}};
-
 // A rendered Call is about 2 KB: reserve once instead of growing through several copies.
 constexpr size_t kCallBytes = 2304;
 
@@ -111,7 +98,7 @@ class CallJson {
     const std::string_view base_view(base, static_cast<size_t>(p_ - base));
     lit(".json\", \"subresource_uris\": {");
     bool first = true;
-    for (const auto& [key, segment] : kSubresources) {
+    for (const auto& [key, segment] : kCallSubresources) {
       if (!first) lit(", ");
       first = false;
       *p_++ = '"';

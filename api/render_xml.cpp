@@ -10,12 +10,6 @@ namespace dialtone::api {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kSubresources{
-    "Notifications", "Recordings",     "Payments",
-    "Events",        "Siprec",         "Streams",
-    "Transcriptions", "UserDefinedMessageSubscriptions", "UserDefinedMessages",
-};
-
 std::string date_text(core::TimePoint t) {
   return t == core::TimePoint{} ? std::string() : core::format_rfc2822(t);
 }
@@ -57,7 +51,7 @@ void write_call(XmlWriter& x, const core::Call& c) {
   x.empty("TrunkSid");
   x.element("Uri", base);
   x.open("SubresourceUris");
-  for (std::string_view segment : kSubresources) {
+  for (const auto& [key, segment] : kCallSubresources) {
     std::string uri = base;
     uri += '/';
     uri += segment;

@@ -3,6 +3,7 @@
 // Thread-safety: plain values and pure functions.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -14,6 +15,24 @@
 namespace dialtone::api {
 
 inline constexpr std::string_view kApiVersion = "2010-04-01";
+
+// A Call's subresources in the spec's order of `subresource_uris`: the JSON key, and the path
+// segment that is also XML's element name.
+struct CallSubresource {
+  std::string_view key;
+  std::string_view segment;
+};
+inline constexpr std::array<CallSubresource, 9> kCallSubresources{{
+    {"notifications", "Notifications"},
+    {"recordings", "Recordings"},
+    {"payments", "Payments"},
+    {"events", "Events"},
+    {"siprec", "Siprec"},
+    {"streams", "Streams"},
+    {"transcriptions", "Transcriptions"},
+    {"user_defined_message_subscriptions", "UserDefinedMessageSubscriptions"},
+    {"user_defined_messages", "UserDefinedMessages"},
+}};
 
 // "/2010-04-01/Accounts/AC.../Calls/CA..." without a suffix: JSON adds ".json", XML does not.
 inline std::string call_path(std::string_view account_sid, std::string_view call_sid) {
