@@ -17,6 +17,9 @@
 #     size (it must be under 40 MB) and the times
 # Exits non-zero on any failure; everything it started is removed in every case.
 #   docker/smoke.sh
+#   docker/smoke.sh --prepare   only steps 1 and 2's build, and the example app's image: what
+#                               takes the network and the CPU, so that scripts/test.sh can run
+#                               it early in the background (the later run finds it all cached)
 # Environment: ENGINE (docker|podman), SMOKE_BASE_IMAGE (the base for both images),
 # SMOKE_IMAGE (default localhost/dialtone:smoke), SMOKE_APP_IMAGE, SMOKE_REF (build this git
 # revision, e.g. HEAD, instead of the working tree), EXTRA_CA_CERTS (PEM: a TLS-intercepting
@@ -43,6 +46,13 @@ free_port() {
   node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
 }
 
+prepare=0
+case "${1:-}" in
+  --prepare) prepare=1 ;;
+  "") ;;
+  *) echo "usage: $0 [--prepare]" >&2; exit 2 ;;
+esac
+
 engine_detect
 if [[ -z "$ENGINE" ]]; then
   echo "smoke: skipped: no container engine ($ENGINE_WHY); install podman" \
@@ -61,7 +71,7 @@ else
 fi
 ((${#compose[@]})) ||
   { echo "smoke: needs a compose tool for $ENGINE (scripts/install-deps.sh --test)" >&2; exit 2; }
-if [[ ! -d tests/e2e/node_modules ]]; then
+if ((!prepare)) && [[ ! -d tests/e2e/node_modules ]]; then
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error)
 fi
 mkdir -p "$logdir"
@@ -93,7 +103,7 @@ cleanup() {
   fi
   [[ "$context" == . ]] || rm -rf "$context"
   [[ -z "$certdir" ]] || rm -rf "$certdir"
-  if ((rc == 0)); then step "passed"; else echo "smoke: failed after $((SECONDS - t0)) s" >&2; fi
+  if ((rc == 0)); then ((prepare)) || step "passed"; else echo "smoke: failed after $((SECONDS - t0)) s" >&2; fi
   exit "$rc"
 }
 trap cleanup EXIT
@@ -127,6 +137,15 @@ if ! engine build -t "$image" --build-arg BASE_IMAGE="$base" -f "$context/docker
   fail "image build"
 fi
 step "built in $((SECONDS - build_start)) s"
+if ((prepare)); then
+  step "build $app_image (log: build/smoke/app-prepare.log)"
+  # The arguments compose's build section passes (docker/compose.yaml), so its build is cached.
+  engine build -t "$app_image" --build-arg BASE_IMAGE="$base" \
+    --build-arg EXTRA_CA_CERTS="${EXTRA_CA_CERTS:-none}" "$context/docker/example-app" \
+    >"$logdir/app-prepare.log" 2>&1 || fail "example app's image build"
+  step "prepared"
+  exit 0
+fi
 
 # podman runs a HEALTHCHECK on a systemd timer (none here; it says so in build/smoke/run.log):
 # no timer, the check runs once below. docker runs it itself: every second here.
