@@ -40,6 +40,8 @@ if ((build)); then
   if ((unit_only)); then
     targets=(--target dialtone_core_tests dialtone_api_tests dialtone_server_tests)
     [[ $preset == tsan ]] && targets=(--target dialtone_server_tests)
+  elif [[ $preset == tsan ]]; then
+    targets=(--target dialtone dialtone_server_tests)  # ctest runs no other tests under TSan
   fi
   if ! { cmake --preset "$preset" >/dev/null &&
          cmake --build --preset "$preset" -j"${SANITIZE_JOBS:-2}" "${targets[@]}"; }; then
