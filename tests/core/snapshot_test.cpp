@@ -1,0 +1,258 @@
+// Snapshots of an account (core/snapshot/): only a settled account is captured, and a
+// snapshot loaded into another account (or the same one) gives back its state exactly, the
+// account sid apart; a refused one changes nothing.
+#include <gtest/gtest.h>
+
+#include "engine_fixture.hpp"
+
+namespace dialtone::core::testing {
+namespace {
+
+const std::string kB = "AC" + std::string(32, 'b');
+const std::string kSub = "AC" + std::string(32, 'c');
+
+class SnapshotTest : public EngineTest {
+ protected:
+  SnapshotTest() {
+    engine().accounts().put(Account{kB, "token-b", kB, "b", {}});
+  }
+
+  // A settled account with something of everything: an answered call that ended, a busy one,
+  // a call whose TwiML failed (a notification), a number, a callee rule and a limit.
+  void fill() {
+    on_twiml(kApp + "/voice", "<Response><Say>Hello</Say><Hangup/></Response>");
+    on(kApp + "/broken", http_error(500));
+    engine().behaviors(kAc).add("+14155550111", behaves(Outcome::kBusy));
+    engine().set_calls_per_second(kAc, 5);
+    PhoneNumber n;
+    n.sid = engine().world(kAc).sids.next("PN");
+    n.account_sid = kAc;
+    n.phone_number = "+14155550700";
+    n.voice_url = Webhook{kApp + "/voice", HttpMethod::kGet};
+    engine().numbers(kAc).put(n);
+    answered = create();
+    busy = create(call_request(kApp + "/voice", "+14155550111"));
+    broken = create(kApp + "/broken");
+    advance(30);
+    ASSERT_EQ(status(answered), CallStatus::kCompleted);
+    ASSERT_EQ(status(busy), CallStatus::kBusy);
+    ASSERT_EQ(notification_codes(broken), std::vector<int>{11200});
+  }
+
+  AccountSnapshot take(const std::string& account = kAc) {
+    auto s = engine().snapshot(account);
+    EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().message);
+    return s.ok() ? *s : AccountSnapshot{};
+  }
+
+  std::vector<const JournalEvent*> events_of(const std::string& account) {
+    std::vector<const JournalEvent*> out;
+    for (const auto& e : engine().journal().events())
+      if (e.account_sid == account) out.push_back(&e);
+    return out;
+  }
+
+  std::string answered, busy, broken;
+};
+
+TEST_F(SnapshotTest, HoldsTheWholeStateOfASettledAccount) {
+  fill();
+  const AccountSnapshot s = take();
+  EXPECT_EQ(s.account_sid, kAc);
+  EXPECT_EQ(s.clock.now, now());
+  EXPECT_EQ(s.seed, engine().world(kAc).seed);
+  EXPECT_EQ(s.sids_made, engine().world(kAc).sids.made());
+  EXPECT_GE(s.sids_made, 5u) << "a number, three calls and a notification";
+  EXPECT_EQ(s.calls_per_second, 5);
+  ASSERT_EQ(s.calls.size(), 3u);
+  EXPECT_EQ(s.calls[0].sid, answered) << "oldest first";
+  EXPECT_EQ(s.calls[2].sid, broken);
+  ASSERT_EQ(s.notifications.size(), 1u);
+  EXPECT_EQ(s.notifications[0].call_sid, broken);
+  ASSERT_EQ(s.numbers.size(), 1u);
+  EXPECT_EQ(s.numbers[0].phone_number, "+14155550700");
+  ASSERT_EQ(s.behaviors.rules().size(), 1u);
+  EXPECT_EQ(s.behaviors.rules()[0].pattern, "+14155550111");
+  EXPECT_EQ(s.journal.size(), events_of(kAc).size());
+}
+
+TEST_F(SnapshotTest, RefusesLiveCallsNamingThem) {
+  const std::string sid = create();
+  auto s = engine().snapshot(kAc);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().http_status, 409);
+  EXPECT_NE(s.error().message.find(sid), std::string::npos) << s.error().message;
+  EXPECT_NE(s.error().message.find("live calls"), std::string::npos);
+}
+
+TEST_F(SnapshotTest, WaitsForWebhooksStillOut) {
+  CreateCall c = call_request();
+  c.url = {};
+  c.twiml = "<Response><Hangup/></Response>";
+  c.status_callback = Webhook{kApp + "/status", HttpMethod::kPost};
+  hold(true);
+  const std::string sid = create(c);
+  advance(5);
+  ASSERT_EQ(status(sid), CallStatus::kCompleted);
+  ASSERT_EQ(held_count(), 1u) << "the completed callback is out";
+  auto s = engine().snapshot(kAc);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().http_status, 409);
+  EXPECT_NE(s.error().message.find("webhook(s) out"), std::string::npos) << s.error().message;
+  hold(false);
+  release();
+  EXPECT_TRUE(engine().snapshot(kAc).ok());
+}
+
+TEST_F(SnapshotTest, SubaccountsAreRefused) {
+  engine().accounts().put(Account{kSub, "token-sub", kAc, "sub", {}});
+  auto of_sub = engine().snapshot(kSub);
+  ASSERT_FALSE(of_sub.ok());
+  EXPECT_EQ(of_sub.error().http_status, 400);
+  auto of_owner = engine().snapshot(kAc);
+  ASSERT_FALSE(of_owner.ok());
+  EXPECT_EQ(of_owner.error().http_status, 409);
+  EXPECT_NE(of_owner.error().message.find(kSub), std::string::npos);
+  auto into_sub = engine().restore(kSub, AccountSnapshot{});
+  ASSERT_FALSE(into_sub.ok());
+  EXPECT_EQ(into_sub.error().http_status, 400);
+}
+
+TEST_F(SnapshotTest, RestoringIntoAnotherAccountGivesItTheSameState) {
+  fill();
+  const AccountSnapshot s = take();
+  std::vector<Call> calls;
+  for (const auto& sid : {answered, busy, broken}) calls.push_back(call(sid));
+  std::vector<JournalEvent> journal;
+  for (const auto* e : events_of(kAc)) journal.push_back(*e);
+
+  // The source still holds the call sids: loading them beside it is refused.
+  auto refused = engine().restore(kB, s);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().http_status, 409);
+  EXPECT_NE(refused.error().message.find(answered), std::string::npos);
+  EXPECT_EQ(engine().find_call(kB, answered), nullptr);
+
+  engine().reset_account(kAc);
+  ASSERT_TRUE(engine().restore(kB, s).ok());
+  for (const Call& before : calls) {
+    const Call* after = engine().find_call(kB, before.sid);
+    ASSERT_NE(after, nullptr) << before.sid;
+    EXPECT_EQ(after->account_sid, kB);
+    EXPECT_EQ(after->status, before.status);
+    EXPECT_EQ(after->start_time, before.start_time);
+    EXPECT_EQ(after->end_time, before.end_time);
+    EXPECT_EQ(after->duration_s, before.duration_s);
+    EXPECT_EQ(after->price, before.price);
+    EXPECT_EQ(after->url.url, before.url.url);
+    EXPECT_EQ(after->callbacks_sent, before.callbacks_sent);
+  }
+  const CallPage page = engine().list_calls(kB, {}, 10, 0, {}, {});
+  ASSERT_EQ(page.calls.size(), 3u);
+  EXPECT_EQ(page.calls[0]->sid, broken) << "newest first, as in the source";
+  ASSERT_EQ(engine().notifications(kB, broken).size(), 1u);
+  EXPECT_EQ(engine().notifications(kB, broken)[0]->account_sid, kB);
+
+  const auto restored = events_of(kB);
+  ASSERT_EQ(restored.size(), journal.size());
+  for (size_t i = 0; i < journal.size(); ++i) {
+    EXPECT_EQ(restored[i]->call_sid, journal[i].call_sid);
+    EXPECT_EQ(restored[i]->type, journal[i].type);
+    EXPECT_EQ(restored[i]->at, journal[i].at);
+    EXPECT_EQ(restored[i]->wall, journal[i].wall);
+    EXPECT_EQ(restored[i]->fields, journal[i].fields);
+    EXPECT_GT(restored[i]->seq, journal.back().seq) << "new seqs, after every earlier event";
+  }
+  const World& w = engine().world(kB);
+  EXPECT_EQ(w.seed, s.seed);
+  EXPECT_EQ(w.sids.made(), s.sids_made);
+  EXPECT_EQ(w.calls_per_second, 5);
+  EXPECT_EQ(w.behaviors.for_number("+14155550111").outcome, Outcome::kBusy);
+  ASSERT_NE(w.numbers.find("+14155550700"), nullptr);
+  EXPECT_EQ(w.numbers.find("+14155550700")->account_sid, kB);
+
+  // Snapshotted again: the same state.
+  const AccountSnapshot again = take(kB);
+  EXPECT_EQ(again.sids_made, s.sids_made);
+  EXPECT_EQ(again.calls.size(), s.calls.size());
+  EXPECT_EQ(again.journal.size(), s.journal.size());
+}
+
+TEST_F(SnapshotTest, ARestoredWorldGoesOnWithTheSourcesSids) {
+  fill();
+  const AccountSnapshot s = take();
+  SidGenerator source = engine().world(kAc).sids;  // where the source's sequence stands
+  const std::string next = source.next("CA");
+  engine().reset_account(kAc);
+  ASSERT_TRUE(engine().restore(kB, s).ok());
+  CreateCall c = call_request();
+  c.account_sid = kB;
+  Effects out;
+  auto made = engine().create_call(c, out);
+  ASSERT_TRUE(made.ok());
+  EXPECT_EQ((*made)->sid, next);
+}
+
+TEST_F(SnapshotTest, RestoringIntoTheSameAccountRewindsIt) {
+  fill();
+  const AccountSnapshot s = take();
+  const size_t events = events_of(kAc).size();
+  const std::string later = create();
+  advance(30);
+  engine().behaviors(kAc).add("+14155550999", behaves(Outcome::kFail));
+  ASSERT_TRUE(engine().restore(kAc, s).ok()) << "its own sids are no conflict";
+  EXPECT_EQ(engine().find_call(kAc, later), nullptr);
+  EXPECT_NE(engine().find_call(kAc, answered), nullptr);
+  EXPECT_EQ(events_of(kAc).size(), events);
+  EXPECT_EQ(engine().world(kAc).behaviors.rules().size(), 1u);
+}
+
+TEST_F(SnapshotTest, ARefusedDocumentChangesNothing) {
+  fill();
+  AccountSnapshot s = take();
+  engine().reset_account(kAc);
+  engine().behaviors(kB).add("+14155550999", behaves(Outcome::kFail));
+  const size_t journal = engine().journal().events().size();
+  auto refused_with = [&](AccountSnapshot doc, int status, const std::string& words) {
+    auto r = engine().restore(kB, std::move(doc));
+    ASSERT_FALSE(r.ok()) << words;
+    EXPECT_EQ(r.error().http_status, status);
+    EXPECT_NE(r.error().message.find(words), std::string::npos) << r.error().message;
+    EXPECT_EQ(engine().world(kB).behaviors.rules().size(), 1u) << "B as it was";
+    EXPECT_EQ(engine().journal().events().size(), journal);
+    EXPECT_EQ(engine().list_calls(kB, {}, 10, 0, {}, {}).calls.size(), 0u);
+  };
+  AccountSnapshot live = s;
+  live.calls[1].status = CallStatus::kRinging;
+  refused_with(live, 400, "ended calls only");
+  AccountSnapshot twice = s;
+  twice.calls.push_back(twice.calls[0]);
+  refused_with(twice, 400, "twice");
+  AccountSnapshot orphan = s;
+  orphan.notifications[0].call_sid = "CA" + std::string(32, 'f');
+  refused_with(orphan, 400, "does not hold");
+  AccountSnapshot numbers = s;
+  numbers.numbers.push_back(numbers.numbers[0]);
+  refused_with(numbers, 400, "+14155550700");
+  AccountSnapshot far = s;
+  far.sids_made = kMaxSnapshotSidsMade + 1;
+  refused_with(far, 400, "sids.made");
+}
+
+TEST_F(SnapshotTest, RestoredCallsAreWrittenToTheStore) {
+  rebuild(tracking_config());
+  engine().accounts().put(Account{kB, "token-b", kB, "b", {}});
+  fill();
+  const AccountSnapshot s = take();
+  engine().reset_account(kAc);
+  (void)engine().take_changes();
+  ASSERT_TRUE(engine().restore(kB, s).ok());
+  const Changes c = engine().take_changes();
+  EXPECT_EQ(c.reset_accounts, std::vector<std::string>{kB});
+  EXPECT_EQ(c.calls.size(), 3u);
+  EXPECT_EQ(c.notifications.size(), 1u);
+  EXPECT_EQ(c.events.size(), s.journal.size());
+}
+
+}  // namespace
+}  // namespace dialtone::core::testing
