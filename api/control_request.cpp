@@ -38,10 +38,11 @@ constexpr std::array<FixedRoute, 13> kFixed{{
     {"faults", ControlKind::kFaults},
 }};
 
-constexpr std::array<FixedRoute, 3> kAccountActions{{
+constexpr std::array<FixedRoute, 4> kAccountActions{{
     {"secondary-token", ControlKind::kAccountSecondaryToken},
     {"promote", ControlKind::kAccountPromote},
     {"signature", ControlKind::kAccountSignature},
+    {"snapshot", ControlKind::kAccountSnapshot},
 }};
 
 constexpr std::array<std::string_view, 7> kActions{"answer", "busy",   "no-answer", "fail",
@@ -125,7 +126,8 @@ std::optional<ControlRoute> match_control(std::string_view path) {
     return ControlRoute{ControlKind::kConsole, {}, {}, std::string(rest.substr(8))};
   }
   if (rest.starts_with("accounts/")) {
-    // /accounts/{AccountSid} and /accounts/{AccountSid}/{secondary-token|promote|signature}
+    // /accounts/{AccountSid} and
+    // /accounts/{AccountSid}/{secondary-token|promote|signature|snapshot}
     rest.remove_prefix(9);
     const size_t slash = rest.find('/');
     if (slash == 0 || rest.empty()) return std::nullopt;
@@ -178,6 +180,7 @@ std::string_view control_allowed_methods(ControlKind kind) {
     case ControlKind::kAccountSecondaryToken:
       return "POST, DELETE";
     case ControlKind::kAccountSignature:
+    case ControlKind::kAccountSnapshot:
     case ControlKind::kClock:
     case ControlKind::kNumbers:
     case ControlKind::kAccounts:

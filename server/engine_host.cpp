@@ -747,6 +747,34 @@ void EngineHost::delete_account(const std::string& account_sid) {
   }, /*settings=*/true);
 }
 
+core::Result<core::AccountSnapshot> EngineHost::snapshot(const std::string& account_sid) {
+  std::optional<core::Result<core::AccountSnapshot>> taken;
+  impl_->run([&](core::Engine& e, core::Effects&) {
+    taken = e.snapshot(account_sid);
+    if (!*taken) return;
+    const api::ClockView clock = clock_view(e.world(account_sid));
+    (*taken)->clock.mode = clock.mode;
+    (*taken)->clock.speed = clock.speed;
+  });
+  return std::move(*taken);
+}
+
+core::Status EngineHost::restore(const std::string& account_sid, core::AccountSnapshot s) {
+  const core::ClockReading clock = s.clock;
+  core::Status status = core::Ok{};
+  impl_->run([&](core::Engine& e, core::Effects&) {
+    status = e.restore(account_sid, std::move(s));
+    if (!status) return;
+    HostWorld& hw = impl_->host_world_locked(account_sid);
+    hw.clock.restore(clock.mode == "manual" ? SwitchableClock::Mode::kManual
+                                            : SwitchableClock::Mode::kReal,
+                     clock.speed, clock.now);
+    hw.armed_due.reset();  // its wake-up is re-armed as the hold ends (the world is touched)
+    hw.timer.cancel();
+  }, /*settings=*/true);
+  return status;
+}
+
 Metrics& EngineHost::metrics() { return impl_->metrics; }
 
 const config::Config& EngineHost::config() const { return impl_->config; }
