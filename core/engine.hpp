@@ -235,7 +235,8 @@ class Engine {
   size_t recover_live_calls(Effects& out);
 
   // --- snapshots of an account (core/snapshot/engine_snapshot.cpp, docs/accounts.md) ---
-  // The whole state of a settled root account. 400 for a subaccount; 409, naming them, while
+  // The whole state of a settled root account. 404 for an unknown account, 400 for a
+  // subaccount; 409, naming them, while
   // it has subaccounts, live calls or webhooks out. The clock's mode and speed are the
   // caller's to fill in (the server's clocks hold them).
   Result<AccountSnapshot> snapshot(const std::string& account_sid);

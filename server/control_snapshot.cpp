@@ -17,7 +17,7 @@ api::Response handle_snapshot(ControlContext& ctx, const api::Request& req,
     known = e.accounts().find(account_sid) != nullptr;
   });
   if (!known) return api::control_error(404, "No account " + account_sid);
-  if (req.method == "GET") {
+  if (req.method != "POST") {  // GET or HEAD
     auto snapshot = host.snapshot(account_sid);
     if (!snapshot) return api::control_error(snapshot.error());
     return api::control_json(200, api::snapshot_json(*snapshot));

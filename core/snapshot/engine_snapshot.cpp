@@ -31,6 +31,8 @@ std::string list_some(const std::vector<std::string>& sids) {
 std::optional<TwilioError> check_root(const AccountStore& accounts,
                                              const std::string& account_sid,
                                              const std::string& root) {
+  // (Also within one engine command: an account deleted since the caller looked gets no world.)
+  if (!accounts.find(account_sid)) return TwilioError{404, 0, "No account " + account_sid, {}};
   if (root != account_sid) {
     return bad_request(0, "Account " + account_sid + " is a subaccount: it lives in the world "
                           "of " + root + "; snapshots are of root accounts");

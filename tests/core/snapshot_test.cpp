@@ -104,6 +104,17 @@ TEST_F(SnapshotTest, WaitsForWebhooksStillOut) {
   EXPECT_TRUE(engine().snapshot(kAc).ok());
 }
 
+TEST_F(SnapshotTest, AnUnknownAccountIsNotFound) {
+  const std::string nobody = "AC" + std::string(32, 'd');
+  auto s = engine().snapshot(nobody);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().http_status, 404);
+  EXPECT_EQ(engine().find_world(nobody), nullptr) << "no world made for it";
+  auto r = engine().restore(nobody, AccountSnapshot{});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().http_status, 404);
+}
+
 TEST_F(SnapshotTest, SubaccountsAreRefused) {
   engine().accounts().put(Account{kSub, "token-sub", kAc, "sub", {}});
   auto of_sub = engine().snapshot(kSub);
