@@ -235,10 +235,9 @@ class Engine {
   size_t recover_live_calls(Effects& out);
 
   // --- snapshots of an account (core/snapshot/engine_snapshot.cpp, docs/accounts.md) ---
-  // The whole state of a settled root account. 404 for an unknown account, 400 for a
-  // subaccount; 409, naming them, while
-  // it has subaccounts, live calls or webhooks out. The clock's mode and speed are the
-  // caller's to fill in (the server's clocks hold them).
+  // The whole state of a root account, its live calls' interpreters and timers included. 404
+  // for an unknown account, 400 for a subaccount; 409 while it has subaccounts or webhooks
+  // out. The clock's mode and speed are the caller's to fill in (the server's clocks hold them).
   Result<AccountSnapshot> snapshot(const std::string& account_sid);
   // Replaces a root account's state with the snapshot's: a reset of the account, then loading.
   // Every record becomes the account's; call and notification sids stay as they are. Checked

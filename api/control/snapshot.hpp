@@ -30,8 +30,8 @@ std::string snapshot_json(const core::AccountSnapshot& snapshot);
 core::Result<core::AccountSnapshot> parse_snapshot(std::string_view body,
                                                    const std::string& target_sid);
 
-// The answer of a restore: {"restored": target, "from": source, "calls", "notifications",
-// "events", "numbers"} (counts), from what parse_snapshot() read.
+// The answer of a restore: {"restored": target, "from": source, "calls", "live_calls",
+// "notifications", "events", "numbers"} (counts), from what parse_snapshot() read.
 std::string restored_json(const std::string& target_sid, const core::AccountSnapshot& loaded);
 
 }  // namespace dialtone::api

@@ -385,8 +385,9 @@ class Account {
 
   /**
    * GET /_dialtone/accounts/{sid}/snapshot: the account's whole state as one JSON document
-   * (calls, journal, notifications, callees, numbers, limit, sid sequence, clock), to keep as a
-   * fixture. Rejects with a 409 DialtoneError naming the live calls while the account has any.
+   * (calls, live calls' TwiML and timers, journal, notifications, callees, numbers, limit, sid
+   * sequence, clock), to keep as a fixture. Rejects with a 409 DialtoneError while webhooks of
+   * the account are out (an advance of its manual clock waits for them).
    */
   async snapshot() {
     try {
@@ -399,7 +400,8 @@ class Account {
   /**
    * POST /_dialtone/accounts/{sid}/snapshot: replaces this account's state with a document of
    * snapshot() (of this account or another: its account sid becomes this one's). Resolves
-   * {restored, from, calls, notifications, events, numbers}; 400 names what does not read, 409
+   * {restored, from, calls, live_calls, notifications, events, numbers}; 400 names what does
+   * not read, 409
    * the call sids another account still holds.
    */
   async restore(snapshot) {

@@ -55,8 +55,11 @@ export interface Snapshot {
   limits: { calls_per_second: number; next_dial_slot_ms: number };
   behaviors: { default: Record<string, unknown>; rules: Array<{ pattern: string; behavior: Record<string, unknown> }> };
   numbers: Array<Record<string, unknown>>;
-  queues: Array<{ name: string; sid: string }>;
+  queues: Array<{ name: string; sid: string; callers: string[]; agents: string[] }>;
   calls: Array<Record<string, unknown>>;
+  /** Each live call's interpreter: phase, program (the TwiML tree and the verb it is at), ... */
+  live_calls: Array<{ call_sid: string; phase: string } & Record<string, unknown>>;
+  timers: Array<{ call_sid: string; slot: string; kind: string; due_ms: number }>;
   notifications: Array<Record<string, unknown>>;
   journal: Array<{ call_sid: string; type: string; at_ms: number; wall_ms: number; fields: Record<string, string> }>;
 }
@@ -65,6 +68,7 @@ export interface RestoreResult {
   restored: string;
   from: string;
   calls: number;
+  live_calls: number;
   notifications: number;
   events: number;
   numbers: number;
@@ -267,8 +271,9 @@ export class Account {
   /** Needs a dialtone with /_dialtone/faults (RouteMissingError otherwise). */
   faults(): Faults;
   /**
-   * The account's whole state as one document (docs/accounts.md); a 409 DialtoneError while it
-   * has live calls. RouteMissingError on a dialtone that predates the route.
+   * The account's whole state as one document (docs/accounts.md), live calls included; a 409
+   * DialtoneError while webhooks of it are out. RouteMissingError on a dialtone that predates
+   * the route.
    */
   snapshot(): Promise<Snapshot>;
   /** Replaces the account's state with a snapshot's (its account sid becomes this one's). */

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "api/control/snapshot.hpp"
+#include "core/twiml/document.hpp"
 
 namespace dialtone::api {
 namespace {
@@ -34,7 +35,7 @@ core::AccountSnapshot sample() {
   n.phone_number = "+14155550700";
   n.voice_url = {"https://app.example.com/" + kA + "/voice", core::HttpMethod::kGet};
   s.numbers.push_back(n);
-  s.queue_sids.emplace_back("sales", "QU" + std::string(32, '4'));
+  s.queues.push_back({"sales", "QU" + std::string(32, '4'), {}, {}});
   core::Call c;
   c.sid = kCall;
   c.account_sid = kA;
@@ -57,7 +58,39 @@ core::AccountSnapshot sample() {
   leg.parent_call_sid = kCall;
   leg.direction = core::Direction::kOutboundDial;
   leg.child_sids.clear();
+  leg.status = core::CallStatus::kRinging;
+  leg.end_time.reset();
   s.calls.push_back(leg);
+  // The leg rings: its parent waits in a <Dial>.
+  s.calls[0].status = core::CallStatus::kInProgress;
+  core::LiveCall parent;
+  parent.call_sid = kCall;
+  parent.phase = core::Phase::kDial;
+  parent.answered = true;
+  auto doc = core::twiml::parse(
+      "<Response><Say voice=\"alice\">Hi</Say><Dial timeout=\"10\"><Number>+14155550199"
+      "</Number></Dial></Response>");
+  parent.program = {doc.value(), "https://app.example.com/voice", 1, 0};
+  parent.dial.emplace();
+  parent.dial->legs = {kChild};
+  parent.dial->last_sid = kChild;
+  parent.dial->started_at = at(1767225605000);
+  parent.gather.emplace();
+  parent.gather->digits = "1";
+  s.live_calls.push_back(parent);
+  core::LiveCall ringing;
+  ringing.call_sid = kChild;
+  ringing.behavior = busy;
+  ringing.dialed_by = kCall;
+  ringing.ring_outcome = core::CallEvent::kBusy;
+  ringing.queue.emplace();
+  ringing.queue->name = "sales";
+  ringing.queue->wait_url = {"https://app.example.com/hold", core::HttpMethod::kGet};
+  s.live_calls.push_back(ringing);
+  s.timers.push_back({kChild, core::TimerSlot::kLifecycle, core::TimerKind::kRingOutcome,
+                      at(1767225606000)});
+  s.timers.push_back({kCall, core::TimerSlot::kVerb, core::TimerKind::kDialTimeout,
+                      at(1767225615000)});
   core::Notification note;
   note.sid = "NO" + std::string(32, '5');
   note.account_sid = kA;
@@ -111,9 +144,10 @@ TEST(SnapshotJson, IsPrettyPrintedInAFixedOrder) {
   EXPECT_EQ(doc.rfind("{\n  \"dialtone_snapshot\": 1,\n  \"account_sid\": \"" + kA + "\",\n", 0),
             0u)
       << doc.substr(0, 200);
-  const std::vector<std::string> order = {"\"clock\"", "\"sids\"", "\"limits\"",
-                                          "\"behaviors\"", "\"numbers\"", "\"queues\"",
-                                          "\"calls\"", "\"notifications\"", "\"journal\""};
+  const std::vector<std::string> order = {
+      "\"clock\"", "\"sids\"",      "\"limits\"", "\"behaviors\"",     "\"numbers\"",
+      "\"queues\"", "\"calls\"", "\"live_calls\"", "\"timers\"", "\"notifications\"",
+      "\"journal\""};
   size_t last = 0;
   for (const auto& key : order) {
     const size_t pos = doc.find("\n  " + key + ": ");
@@ -144,7 +178,8 @@ TEST(SnapshotJson, TheSourceAccountBecomesTheTargetEverywhere) {
   EXPECT_EQ(snapshot_json(as_b), expected);
   EXPECT_EQ(restored_json(kB, s),
             "{\"restored\": \"" + kB + "\", \"from\": \"" + kA +
-                "\", \"calls\": 2, \"notifications\": 1, \"events\": 2, \"numbers\": 1}");
+                "\", \"calls\": 2, \"live_calls\": 2, \"notifications\": 1, "
+                "\"events\": 2, \"numbers\": 1}");
 }
 
 TEST(SnapshotJson, WhatIsNotASnapshotIsRefused) {
@@ -164,7 +199,7 @@ TEST(SnapshotJson, WhatIsNotASnapshotIsRefused) {
 TEST(SnapshotJson, AMemberThatDoesNotReadIsNamed) {
   const std::string doc = snapshot_json(sample());
   const std::pair<std::pair<std::string, std::string>, std::string> cases[] = {
-      {{"\"status\": \"completed\"", "\"status\": \"done\""}, "calls[0].status 'done'"},
+      {{"\"status\": \"in-progress\"", "\"status\": \"done\""}, "calls[0].status 'done'"},
       {{"\"direction\": \"outbound-api\"", "\"direction\": 3"}, "calls[0].direction must be"},
       {{"\"price\": \"-0.01400\"", "\"prize\": \"-0.01400\""}, "calls[0].prize is not a member"},
       {{"\"mode\": \"manual\"", "\"mode\": \"slow\""}, "clock.mode must be manual or real"},
@@ -182,6 +217,13 @@ TEST(SnapshotJson, AMemberThatDoesNotReadIsNamed) {
       {{"\"sid\": \"PN", "\"sid\": \"XX"}, "numbers[0].sid 'XX"},
       {{"\"sid\": \"NO", "\"sid\": \"CA"}, "notifications[0].sid"},
       {{"\"name\": \"sales\"", "\"name\": \"sales\", \"extra\": 1"}, "queues[0].extra"},
+      {{"\"phase\": \"dial\"", "\"phase\": \"sleeping\""}, "live_calls[0].phase 'sleeping'"},
+      {{"\"index\": 1", "\"index\": 3"}, "live_calls[0].program.index must be from 0 to 2"},
+      {{"\"kind\": \"dial-timeout\"", "\"kind\": \"alarm\""}, "timers[1].kind 'alarm'"},
+      {{"\"name\": \"Number\"", "\"nam\": \"Number\""},
+       "live_calls[0].program.document.children[1].children[0].name is missing"},
+      {{"\"voice\": \"alice\"", "\"voice\": 1"},
+       "live_calls[0].program.document.children[0].attrs voice must be a string"},
   };
   for (const auto& [edit, words] : cases) {
     const std::string message = refusal(with(doc, edit.first, edit.second));

@@ -89,23 +89,31 @@ class SnapshotTest(unittest.TestCase):
         self.assertEqual(after, renamed(before, a.sid, b.sid))
         self.assertEqual(after["clock"]["mode"], "manual")
 
-    def test_live_calls_and_bad_documents_are_refused(self):
+    def test_a_live_call_is_captured_and_a_bad_document_refused(self):
         a = self.dt.account()
         self.addCleanup(a.close)
         call = a.client.calls.create(to="+14155550913", from_=FROM,
                                      twiml='<Response><Pause length="60"/></Response>')
-        with self.assertRaises(DialtoneError) as caught:
-            a.snapshot()
-        self.assertEqual(caught.exception.status, 409)
-        self.assertIn(call.sid, str(caught.exception))
+        a.advance(10)
+        live = a.snapshot()  # in the middle of its <Pause>
+        self.assertEqual([l["call_sid"] for l in live["live_calls"]], [call.sid])
         a.advance(90)
-        snapshot = a.snapshot()
+        ended = a.client.calls(call.sid).fetch()
+        self.assertEqual(ended.status, "completed")
+        settled = a.snapshot()
+        self.assertEqual(settled["live_calls"], [])
         with self.assertRaises(DialtoneError) as caught:
-            a.restore(dict(snapshot, dialtone_snapshot=2))
+            a.restore(dict(live, dialtone_snapshot=2))
         self.assertEqual(caught.exception.status, 400)
         self.assertIn("Invalid snapshot: dialtone_snapshot", str(caught.exception))
-        self.assertEqual(a.snapshot(), snapshot, "nothing changed")
-        self.assertEqual(a.restore(snapshot)["calls"], 1, "its own snapshot rewinds it")
+        self.assertEqual(a.snapshot(), settled, "nothing changed")
+        # Its own live snapshot rewinds it: the call pauses again and ends as it did.
+        self.assertEqual(a.restore(live)["live_calls"], 1)
+        self.assertEqual(a.snapshot()["calls"][0]["status"], "in-progress")
+        a.advance(90)
+        again = a.client.calls(call.sid).fetch()
+        self.assertEqual((again.status, again.end_time, again.duration),
+                         (ended.status, ended.end_time, ended.duration))
 
 
 if __name__ == "__main__":

@@ -418,15 +418,16 @@ class Account:
 
     def snapshot(self):
         """GET /_dialtone/accounts/{sid}/snapshot: the account's whole state as one JSON
-        document (calls, journal, notifications, callees, numbers, limit, sid sequence, clock),
-        to keep as a fixture. A 409 DialtoneError names the live calls while it has any."""
+        document (calls, live calls' TwiML and timers, journal, notifications, callees, numbers,
+        limit, sid sequence, clock), to keep as a fixture. A 409 DialtoneError while webhooks of
+        the account are out (an advance of its manual clock waits for them)."""
         return self._snapshot("GET", None)
 
     def restore(self, snapshot):
         """POST /_dialtone/accounts/{sid}/snapshot: replaces this account's state with a
         document of ``snapshot()`` (of this account or another: its account sid becomes this
-        one's). Returns {restored, from, calls, notifications, events, numbers}; 400 names what
-        does not read, 409 the call sids another account still holds."""
+        one's). Returns {restored, from, calls, live_calls, notifications, events, numbers};
+        400 names what does not read, 409 the call sids another account still holds."""
         return self._snapshot("POST", snapshot)
 
     def _snapshot(self, method, body):

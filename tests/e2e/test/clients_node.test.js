@@ -293,7 +293,7 @@ describe('routes of newer dialtones', () => {
     await assert.rejects(b.restore(snap), (e) => e instanceof DialtoneError && e.status === 409);
     await a.close();
     assert.deepEqual(await b.restore(snap), { restored: b.sid, from: a.sid, calls: 1,
-      notifications: 0, events: snap.journal.length, numbers: 0 });
+      live_calls: 0, notifications: 0, events: snap.journal.length, numbers: 0 });
     assert.deepEqual(await b.snapshot(), JSON.parse(JSON.stringify(snap).split(a.sid).join(b.sid)));
     assert.equal((await b.client.calls(call.sid).fetch()).status, 'busy');
     await assert.rejects(b.restore({ dialtone_snapshot: 9 }), (e) => e instanceof DialtoneError &&
