@@ -186,6 +186,51 @@ describe('snapshots of an account', () => {
     await b.close();
   });
 
+  it('a caller waiting in a queue with hold music, restored elsewhere, is taken by an agent as in the source', async () => {
+    const { hooks } = ctx;
+    const q = (p) => hooks.url(`/snapq${p}`);
+    hooks.route('/snapq/voice', xml(`<Gather numDigits="1" timeout="5" action="${q('/menu')}">` +
+      '<Say>Press 2 for sales.</Say></Gather>'));
+    hooks.route('/snapq/menu', xml(`<Enqueue waitUrl="${q('/hold')}" action="${q('/left')}">sales</Enqueue>`));
+    hooks.route('/snapq/hold', xml('<Play>https://example.com/hold.mp3</Play>'));
+    hooks.route('/snapq/left', xml('<Say>Goodbye.</Say><Hangup/>'));
+    hooks.route('/snapq/agent', xml('<Dial><Queue>sales</Queue></Dial>'));
+    const dt = new Dialtone({ baseUrl: ctx.dt.baseUrl, twilio });
+    const a = await dt.account({ clock: 'manual', seed: 4711 });
+    await a.number('+14155550930', { voiceUrl: q('/voice') });
+    await a.callee('+14155550931').behaves({ gather: ['2'] });
+    await a.callee('+14155550932').behaves({ answerAfter: 2 });
+    const caller = await a.inbound({ from: '+14155550931', to: '+14155550930' });
+    await a.waitFor(caller.sid, 'verb:verb=Gather');
+    await a.advance(5);
+    await a.waitFor(caller.sid, 'verb:verb=Enqueue');
+    await a.advance(12);  // the hold music loops
+    const snap = await a.snapshot();
+    assert.equal(snap.queues.length, 1);
+    assert.deepEqual(snap.queues[0].callers, [caller.sid]);
+    assert.equal(snap.live_calls[0].phase, 'enqueued');
+
+    // The agent takes the caller, talks, hangs up: in the source, then in the restored copy.
+    const goOn = async (acct) => {
+      const agent = await acct.client.calls.create({ to: '+14155550932', from: '+14155550933', url: q('/agent') });
+      await acct.advance(5);
+      await acct.waitFor(caller.sid, 'queue:result=bridged');
+      await acct.advance(30);
+      await acct.client.calls(agent.sid).update({ status: 'completed' });
+      await acct.advance(5);
+      await acct.waitFor(caller.sid, 'status:completed');
+      await acct.waitFor(agent.sid, 'status:completed');
+      return journalOf(acct);
+    };
+    const source = await goOn(a);
+    await a.close();
+    const b = await dt.account({ clock: 'real' });
+    await b.restore(snap);
+    const restored = await goOn(b);
+    assert.deepEqual(events(restored, b.sid), events(source, a.sid));
+    await b.close();
+  });
+
   it('webhooks out are refused with 409; a bad document with 400, changing nothing', async () => {
     const dt = new Dialtone({ baseUrl: ctx.dt.baseUrl, twilio });
     const a = await dt.account({ clock: 'manual', seed: 31 });
