@@ -1,6 +1,6 @@
-// Snapshots of an account (core/snapshot/): only a settled account is captured, and a
-// snapshot loaded into another account (or the same one) gives back its state exactly, the
-// account sid apart; a refused one changes nothing.
+// Snapshots of an account (core/snapshot/): everything but a webhook out is captured, live
+// calls included, and a snapshot loaded into another account (or the same one) gives back its
+// state exactly, the account sid apart; a refused one changes nothing.
 #include <gtest/gtest.h>
 
 #include "engine_fixture.hpp"
