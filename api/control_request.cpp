@@ -80,7 +80,9 @@ bool scalar_text(const rapidjson::Value& v, std::string& out) {
 
 core::Result<FormFields> json_params(std::string_view body, FormFields fields) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  // Iterative: RapidJSON's default parser recurses once per level, and a body of nothing but
+  // '[' (1 MiB of them) overflowed the stack and took the process down.
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError()) {
     return core::TwilioError{400, 0,
                              "Invalid JSON body at offset " +

@@ -587,7 +587,8 @@ std::string snapshot_json(const core::AccountSnapshot& s) {
 core::Result<core::AccountSnapshot> parse_snapshot(std::string_view body,
                                                    const std::string& target_sid) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  // Iterative, as control_params() parses: a recursive parse of deep nesting overflows the stack.
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError()) {
     return invalid("not JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
                    rapidjson::GetParseError_En(doc.GetParseError()));
@@ -611,7 +612,7 @@ core::Result<core::AccountSnapshot> parse_snapshot(std::string_view body,
   if (source_sid != target_sid) {
     // The source account's sid, wherever it stands, becomes the target's.
     const std::string text = replace_all(body, source_sid, target_sid);
-    doc.Parse(text.data(), text.size());
+    doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
   }
   JsonIssues issues;
   core::AccountSnapshot s;

@@ -107,6 +107,10 @@ TEST(ControlParams, BadBodies) {
   EXPECT_FALSE(control_params(post("/_dialtone/x", R"({"a":[{}]})", "application/json")));
   EXPECT_FALSE(control_params(post("/_dialtone/x", "a=%zz", "")));
   EXPECT_FALSE(control_params(post("/_dialtone/x?a=%", "", "")));
+  // A megabyte of '[' is a 400, not a stack overflow.
+  const std::string deep(1 << 20, '[');
+  EXPECT_EQ(control_params(post("/_dialtone/x", deep, "application/json")).error().http_status,
+            400);
 }
 
 TEST(ControlErrors, Envelope) {

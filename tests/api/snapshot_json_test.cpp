@@ -196,6 +196,21 @@ TEST(SnapshotJson, WhatIsNotASnapshotIsRefused) {
             std::string::npos);
 }
 
+TEST(SnapshotJson, DeepNestingIsRefusedNotACrash) {
+  EXPECT_NE(refusal(std::string(500'000, '[')).find("not JSON"), std::string::npos);
+  // Nested documents in a live call's program stop at a depth no TwiML document reaches.
+  std::string deep = "{\"name\": \"Response\"";
+  for (int i = 0; i < 40; ++i) deep += ", \"children\": [{\"name\": \"Say\"";
+  for (int i = 0; i < 40; ++i) deep += "}]";
+  deep += "}";
+  std::string doc = snapshot_json(sample());
+  const std::string program = "\"document\": {";
+  const size_t at = doc.find(program);
+  ASSERT_NE(at, std::string::npos);
+  doc.insert(at + program.size() - 1, deep + ", \"unused\": ");
+  EXPECT_NE(refusal(doc).find("nested too deep"), std::string::npos) << refusal(doc);
+}
+
 TEST(SnapshotJson, AMemberThatDoesNotReadIsNamed) {
   const std::string doc = snapshot_json(sample());
   const std::pair<std::pair<std::string, std::string>, std::string> cases[] = {
