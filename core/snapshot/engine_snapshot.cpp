@@ -95,6 +95,26 @@ void apply_live(CallRecord& rec, LiveCall l) {
   if (l.queue) r.queue = std::make_unique<QueueState>(std::move(*l.queue));
 }
 
+// Whether a timer of this kind may be armed on a call in this phase: the ones that act on the
+// verb the call is at come only in the phases that point at one (a crafted document must not
+// have the interpreter read a verb that is not there).
+bool fits(TimerKind kind, Phase phase) {
+  switch (kind) {
+    case TimerKind::kGatherInput:
+    case TimerKind::kGatherTimeout:
+      return phase == Phase::kGather;
+    case TimerKind::kDialTimeout:
+    case TimerKind::kDialTimeLimit:
+      return phase == Phase::kDial;
+    case TimerKind::kRecordDone:
+      return phase == Phase::kRecord;
+    case TimerKind::kVerbDone:
+      return phase == Phase::kVerb || phase == Phase::kGather || phase == Phase::kEnqueued;
+    default:
+      return true;
+  }
+}
+
 // The sids a live call's state names: other calls of the same account.
 std::vector<std::string> references(const LiveCall& l) {
   std::vector<std::string> out{l.dialed_by};
@@ -230,10 +250,16 @@ Status Engine::restore(const std::string& account_sid, AccountSnapshot s) {
       return invalid("Call " + sid + " is live but live_calls does not describe it");
     }
   }
+  std::map<std::string, Phase> phases;
+  for (const LiveCall& l : s.live_calls) phases[l.call_sid] = l.phase;
   std::set<std::pair<std::string, TimerSlot>> slots;
   for (const LiveTimer& t : s.timers) {
     if (!live.count(t.call_sid)) {
       return invalid("A timer of " + t.call_sid + ", which is no live call of the document");
+    }
+    if (!fits(t.kind, phases[t.call_sid])) {
+      return invalid("Call " + t.call_sid + " has a " + std::string(to_string(t.kind)) +
+                     " timer in phase " + std::string(to_string(phases[t.call_sid])));
     }
     if (!slots.insert({t.call_sid, t.slot}).second) {
       return invalid("Call " + t.call_sid + " has two timers in its " +

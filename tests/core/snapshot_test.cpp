@@ -153,6 +153,11 @@ TEST_F(SnapshotTest, ALiveDocumentMustHoldTogether) {
   AccountSnapshot stranger = s;
   stranger.timers[0].call_sid = "CA" + std::string(32, 'f');
   refused_with(stranger, "no live call of the document");
+  AccountSnapshot misfit = s;  // a gather's timer on a call that is in no <Gather>
+  misfit.live_calls[0].program = {};
+  misfit.live_calls[0].phase = Phase::kIdle;
+  misfit.timers = {{sid, TimerSlot::kLifecycle, TimerKind::kGatherInput, s.clock.now}};
+  refused_with(misfit, "gather-input timer in phase idle");
   EXPECT_TRUE(engine().restore(kB, s).ok());
 }
 
