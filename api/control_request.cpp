@@ -38,10 +38,11 @@ constexpr std::array<FixedRoute, 13> kFixed{{
     {"faults", ControlKind::kFaults},
 }};
 
-constexpr std::array<FixedRoute, 3> kAccountActions{{
+constexpr std::array<FixedRoute, 4> kAccountActions{{
     {"secondary-token", ControlKind::kAccountSecondaryToken},
     {"promote", ControlKind::kAccountPromote},
     {"signature", ControlKind::kAccountSignature},
+    {"snapshot", ControlKind::kAccountSnapshot},
 }};
 
 constexpr std::array<std::string_view, 7> kActions{"answer", "busy",   "no-answer", "fail",
@@ -79,7 +80,9 @@ bool scalar_text(const rapidjson::Value& v, std::string& out) {
 
 core::Result<FormFields> json_params(std::string_view body, FormFields fields) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
+  // Iterative: RapidJSON's default parser recurses once per level, and a body of nothing but
+  // '[' (1 MiB of them) overflowed the stack and took the process down.
+  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (doc.HasParseError()) {
     return core::TwilioError{400, 0,
                              "Invalid JSON body at offset " +
@@ -125,7 +128,8 @@ std::optional<ControlRoute> match_control(std::string_view path) {
     return ControlRoute{ControlKind::kConsole, {}, {}, std::string(rest.substr(8))};
   }
   if (rest.starts_with("accounts/")) {
-    // /accounts/{AccountSid} and /accounts/{AccountSid}/{secondary-token|promote|signature}
+    // /accounts/{AccountSid} and
+    // /accounts/{AccountSid}/{secondary-token|promote|signature|snapshot}
     rest.remove_prefix(9);
     const size_t slash = rest.find('/');
     if (slash == 0 || rest.empty()) return std::nullopt;
@@ -178,6 +182,7 @@ std::string_view control_allowed_methods(ControlKind kind) {
     case ControlKind::kAccountSecondaryToken:
       return "POST, DELETE";
     case ControlKind::kAccountSignature:
+    case ControlKind::kAccountSnapshot:
     case ControlKind::kClock:
     case ControlKind::kNumbers:
     case ControlKind::kAccounts:

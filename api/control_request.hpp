@@ -36,6 +36,7 @@ enum class ControlKind {
   kAccountSecondaryToken,  // POST, DELETE /_dialtone/accounts/{AccountSid}/secondary-token
   kAccountPromote,         // POST /_dialtone/accounts/{AccountSid}/promote
   kAccountSignature,       // GET, POST /_dialtone/accounts/{AccountSid}/signature
+  kAccountSnapshot,        // GET, POST /_dialtone/accounts/{AccountSid}/snapshot
 };
 
 struct ControlRoute {

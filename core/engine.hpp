@@ -23,6 +23,7 @@
 #include "core/number_store.hpp"
 #include "core/result.hpp"
 #include "core/sid.hpp"
+#include "core/snapshot/snapshot.hpp"
 #include "core/time.hpp"
 #include "core/world/world.hpp"
 
@@ -232,6 +233,18 @@ class Engine {
   // the app's state are gone. Queued and ringing calls end `canceled`, in-progress ones
   // `completed` at the restart time, and their status callbacks fire. Returns how many.
   size_t recover_live_calls(Effects& out);
+
+  // --- snapshots of an account (core/snapshot/engine_snapshot.cpp, docs/accounts.md) ---
+  // The whole state of a root account, its live calls' interpreters and timers included. 404
+  // for an unknown account, 400 for a subaccount; 409 while it has subaccounts or webhooks
+  // out. The clock's mode and speed are the caller's to fill in (the server's clocks hold them).
+  Result<AccountSnapshot> snapshot(const std::string& account_sid);
+  // Replaces a root account's state with the snapshot's: a reset of the account, then loading.
+  // Every record becomes the account's; call and notification sids stay as they are. Checked
+  // whole before anything changes: 400 for a subaccount or a document that does not hold
+  // together, 409 for subaccounts or sids that another account holds. The clock's mode, speed
+  // and time are the caller's to set.
+  Status restore(const std::string& account_sid, AccountSnapshot snapshot);
 
   // --- journal, housekeeping ---
   const Journal& journal() const { return journal_; }

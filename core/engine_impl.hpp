@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/call_index.hpp"
+#include "core/call_runtime.hpp"
 #include "core/engine.hpp"
 #include "core/segmented_vector.hpp"
 #include "core/twiml/document.hpp"
@@ -19,54 +20,6 @@
 #include "core/world/world.hpp"
 
 namespace dialtone::core {
-
-// What the call is doing right now.
-enum class Phase : uint8_t {
-  kIdle,      // no TwiML running (not answered yet, or ended)
-  kFetching,  // waiting for TwiML from the app
-  kVerb,      // a timed verb (Say/Play/Pause) is running
-  kGather,
-  kDial,
-  kRecord,
-  kEnqueued,  // waiting in a queue, hold music running
-  kBridged,   // taken out of a queue by someone's <Dial><Queue>
-};
-
-// A position in a TwiML document.
-struct Program {
-  std::shared_ptr<const twiml::Document> doc;
-  std::string url;      // where it came from (base for relative URLs); empty for inline TwiML
-  size_t index = 0;     // next verb of <Response>
-  size_t sub = 0;       // next nested verb of a <Gather>
-  bool active() const { return doc != nullptr; }
-};
-
-struct GatherState {
-  std::string digits;
-  std::string speech;
-  std::string finished_on_key;
-  bool prompts_done = false;
-};
-
-struct DialState {
-  std::vector<std::string> legs;  // child calls still ringing or bridged
-  std::string bridged_sid;        // the leg that answered (or the dequeued caller)
-  std::string last_sid;           // for DialCallSid when nobody answered
-  std::string queue;              // <Dial><Queue>
-  TimePoint bridged_at{};
-  TimePoint started_at{};
-  std::string outcome;            // DialCallStatus once decided
-};
-
-struct QueueState {
-  std::string name;
-  std::string agent_sid;          // the call whose <Dial><Queue> took this caller
-  std::string sid;                // QU...
-  TimePoint since{};
-  Webhook action;
-  Webhook wait_url;
-  Program hold;                   // the waitUrl document running in a loop
-};
 
 // What only a live call needs. Allocated when the call starts running and released at the end
 // of the engine command in which it ended (Impl::release_ended), so an ended call keeps only

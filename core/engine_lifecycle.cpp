@@ -389,6 +389,9 @@ void Engine::Impl::notify(CallRecord& rec, int code, int log, const std::string&
                           const PendingWebhook* request, const WebhookResult* response) {
   Notification n;
   n.sid = rec.world->sids.next("NO");
+  // Two worlds on the same sequence (one seed, or a restored snapshot beside its source) make
+  // the same sids: skip one that another notification holds, as new_call_sid() does.
+  while (notifications.count(n.sid)) n.sid = rec.world->sids.next("NO");
   n.account_sid = rec.call.account_sid;
   n.call_sid = rec.call.sid;
   n.error_code = code;

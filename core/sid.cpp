@@ -12,7 +12,13 @@ std::string SidGenerator::next(std::string_view prefix) {
     uint64_t bits = rng_();
     for (int i = 0; i < 16; ++i, bits >>= 4) sid.push_back(kHex[bits & 0xf]);
   }
+  ++made_;
   return sid;
+}
+
+void SidGenerator::skip(uint64_t n) {
+  rng_.discard(2 * n);  // next() draws two numbers a sid
+  made_ += n;
 }
 
 namespace {

@@ -130,6 +130,9 @@ void handle_control(ControlContext& ctx, const api::Request& req, Respond respon
     return respond(api::control_method_not_allowed(route->kind));
   }
   if (route->kind == ControlKind::kHealth) return respond(health_response(ctx.started));
+  if (route->kind == ControlKind::kAccountSnapshot) {
+    return respond(handle_snapshot(ctx, req, route->account_sid));
+  }
   auto params = api::control_params(req);
   if (!params) return respond(api::control_error(params.error()));
   const api::FormFields& p = *params;
@@ -148,7 +151,8 @@ void handle_control(ControlContext& ctx, const api::Request& req, Respond respon
 
   switch (route->kind) {
     case ControlKind::kHealth:
-      break;
+    case ControlKind::kAccountSnapshot:
+      break;  // answered above
     case ControlKind::kMetrics:
       return respond(metrics_response(ctx));
     case ControlKind::kClock:

@@ -40,6 +40,10 @@ void handle_events(ControlContext& ctx, const api::Request& request, std::string
                    Respond respond);
 void handle_console_file(const api::Request& request, const std::string& file, Respond respond);
 void handle_stream(ControlContext& ctx, const api::Request& request, Respond respond);
+// GET, POST /_dialtone/accounts/{AccountSid}/snapshot (server/control_snapshot.cpp): the
+// request's body is the document, not parameters.
+api::Response handle_snapshot(ControlContext& ctx, const api::Request& request,
+                              const std::string& account_sid);
 // GET, POST, DELETE /_dialtone/faults and /_dialtone/accounts/{AccountSid}/signature
 // (server/faults/control_faults.cpp).
 api::Response handle_faults(ControlContext& ctx, const api::Request& request,

@@ -13,6 +13,7 @@
 #include <optional>
 #include <random>
 #include <regex>
+#include <set>
 #include <unordered_map>
 #include <vector>
 
@@ -174,6 +175,8 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   bool stopped = false;              // guarded by mu
   // Webhooks handed to the client and not yet fed back: what shutdown journals as undelivered.
   std::map<uint64_t, core::WebhookRequest> sending;  // guarded by mu; params left out
+  // Results of a manual world that came back before an earlier request of it (in_order_locked).
+  std::map<uint64_t, core::WebhookResult> early;  // guarded by mu
   bool closed = false;  // guarded by mu; after drain(): late results are dropped
   std::chrono::milliseconds default_settle_cap;
   std::unique_ptr<Store> store;  // guarded by mu; null without data_dir
@@ -390,6 +393,60 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     }
   }
 
+  // A manual-clock world's results reach the engine in the order their requests went out,
+  // whatever order the app answered them in: the journal, and every sid drawn while they are
+  // handled, are then the same on every run of a test (docs/accounts.md, seeds). A result that
+  // overtook an earlier one of its world waits in `early` for it. Returns the results to apply
+  // now, in order. Real-clock worlds take them as they come, and so does a world that stopped
+  // being manual (or went) while some of its results waited.
+  std::vector<core::WebhookResult> in_order_locked(core::WebhookResult result) {
+    auto ordered = [&](const std::string& root) {
+      auto w = worlds.find(root);
+      return w != worlds.end() && w->second->manual();
+    };
+    auto it = sending.find(result.id);
+    if (it == sending.end() ||
+        (early.empty() && !ordered(engine.root_of(it->second.account_sid)))) {
+      return {std::move(result)};  // the common case under load: nothing to order
+    }
+    early.emplace(result.id, std::move(result));
+    std::vector<core::WebhookResult> ready;
+    std::set<std::string> blocked;  // manual worlds with an earlier request still out
+    for (const auto& [id, request] : sending) {  // by id: the order they were sent
+      const std::string root = engine.root_of(request.account_sid);
+      auto got = early.find(id);
+      if (got == early.end()) {
+        if (ordered(root)) blocked.insert(root);
+        continue;
+      }
+      if (blocked.count(root)) continue;
+      ready.push_back(std::move(got->second));
+      early.erase(got);
+    }
+    return ready;
+  }
+
+  // Feeds one result to the engine; the webhooks it leads to go into `effects`.
+  void apply_result_locked(const core::WebhookResult& result, core::Effects& effects,
+                           std::vector<Waiter>& settled) {
+    std::string account_sid;
+    if (auto it = sending.find(result.id); it != sending.end()) {
+      account_sid = it->second.account_sid;
+      sending.erase(it);
+    }
+    core::Effects more;
+    engine.on_webhook_result(result, more);
+    persist_or_log_locked();
+    // Count the new webhooks before dropping this one, so "settled" is never seen early.
+    track_locked(more);
+    std::move(more.webhooks.begin(), more.webhooks.end(), std::back_inserter(effects.webhooks));
+    if (auto it = worlds.find(engine.root_of(account_sid)); it != worlds.end()) {
+      HostWorld& hw = *it->second;
+      if (hw.pending > 0 && --hw.pending == 0) take_waiters(hw.waiters, settled);
+    }
+    --pending;
+  }
+
   void on_result(core::WebhookResult result) {
     metrics.observe_webhook(result.latency.count(), result.error_code, result.http_status);
     core::Effects effects;
@@ -398,20 +455,9 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     {
       std::lock_guard lock(mu);
       if (closed) return;  // journaled as undelivered already
-      std::string account_sid;
-      if (auto it = sending.find(result.id); it != sending.end()) {
-        account_sid = it->second.account_sid;
-        sending.erase(it);
+      for (const auto& r : in_order_locked(std::move(result))) {
+        apply_result_locked(r, effects, settled);
       }
-      engine.on_webhook_result(result, effects);
-      persist_or_log_locked();
-      // Count the new webhooks before dropping this one, so "settled" is never seen early.
-      track_locked(effects);
-      if (auto it = worlds.find(engine.root_of(account_sid)); it != worlds.end()) {
-        HostWorld& hw = *it->second;
-        if (hw.pending > 0 && --hw.pending == 0) take_waiters(hw.waiters, settled);
-      }
-      --pending;
       arm_touched_locked();
       check_watches_locked(held);
       if (pending == 0) take_waiters(waiters, settled);
@@ -448,6 +494,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     }
     size_t n = sending.size();
     sending.clear();
+    early.clear();
     persist_or_log_locked();
     lock.unlock();
     for (auto& w : waiting) release(std::move(w));
@@ -745,6 +792,34 @@ void EngineHost::delete_account(const std::string& account_sid) {
     }
     for (const auto& sid : sids) e.accounts().erase(sid);
   }, /*settings=*/true);
+}
+
+core::Result<core::AccountSnapshot> EngineHost::snapshot(const std::string& account_sid) {
+  std::optional<core::Result<core::AccountSnapshot>> taken;
+  impl_->run([&](core::Engine& e, core::Effects&) {
+    taken = e.snapshot(account_sid);
+    if (!*taken) return;
+    const api::ClockView clock = clock_view(e.world(account_sid));
+    (*taken)->clock.mode = clock.mode;
+    (*taken)->clock.speed = clock.speed;
+  });
+  return std::move(*taken);
+}
+
+core::Status EngineHost::restore(const std::string& account_sid, core::AccountSnapshot s) {
+  const core::ClockReading clock = s.clock;
+  core::Status status = core::Ok{};
+  impl_->run([&](core::Engine& e, core::Effects&) {
+    status = e.restore(account_sid, std::move(s));
+    if (!status) return;
+    HostWorld& hw = impl_->host_world_locked(account_sid);
+    hw.clock.restore(clock.mode == "manual" ? SwitchableClock::Mode::kManual
+                                            : SwitchableClock::Mode::kReal,
+                     clock.speed, clock.now);
+    hw.armed_due.reset();  // its wake-up is re-armed as the hold ends (the world is touched)
+    hw.timer.cancel();
+  }, /*settings=*/true);
+  return status;
 }
 
 Metrics& EngineHost::metrics() { return impl_->metrics; }

@@ -97,6 +97,14 @@ class EngineHost {
   // whole world (clock, timers, calls, journal, numbers, behaviours) along.
   void delete_account(const std::string& account_sid);
 
+  // An account's snapshot (core/snapshot/snapshot.hpp; docs/accounts.md), its clock's mode
+  // and speed included.
+  core::Result<core::AccountSnapshot> snapshot(const std::string& account_sid);
+  // Replaces the account's state with the snapshot's, its clock included, in one hold, and
+  // writes it to data_dir before returning (throws StoreError, after the change, when that
+  // write failed). A refused snapshot changes nothing.
+  core::Status restore(const std::string& account_sid, core::AccountSnapshot snapshot);
+
   Metrics& metrics();
   const config::Config& config() const;  // as given at start-up
 

@@ -7,206 +7,30 @@
 
 #include <filesystem>
 #include <map>
+#include <regex>
+
+#include "api/records_json.hpp"
 
 namespace dialtone::server {
 
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using Writer = api::RecordWriter;
 using Value = rapidjson::Value;
+using api::put;
 
-// --- encoding ---
+// What the store reads it wrote itself: a member that does not read (a file from an older
+// dialtone) takes its default rather than stopping the start-up.
+struct Lenient {
+  api::JsonIssues ignored;
+  api::ObjectReader of(const Value& v) { return api::ObjectReader(v, "", ignored); }
+};
 
-void put(Writer& w, const char* key, const std::string& v) {
-  w.Key(key);
-  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-}
-void put(Writer& w, const char* key, int64_t v) {
-  w.Key(key);
-  w.Int64(v);
-}
-void put(Writer& w, const char* key, core::TimePoint t) {
-  put(w, key, static_cast<int64_t>(t.time_since_epoch().count()));
-}
-void put(Writer& w, const char* key, const std::optional<int64_t>& v) {
-  if (v) put(w, key, *v);  // absent = nullopt
-}
-void put(Writer& w, const char* key, const std::optional<core::TimePoint>& t) {
-  if (t) put(w, key, *t);
-}
-void put(Writer& w, const char* key, const core::Webhook& h) {
-  w.Key(key);
-  w.StartObject();
-  put(w, "url", h.url);
-  put(w, "method", std::string(core::to_wire(h.method)));
-  w.EndObject();
-}
-
-// --- decoding: missing or mistyped members read as defaults ---
-
-std::string str(const Value& o, const char* key) {
-  auto it = o.FindMember(key);
-  if (it == o.MemberEnd() || !it->value.IsString()) return {};
-  return {it->value.GetString(), it->value.GetStringLength()};
-}
-std::optional<int64_t> opt_int(const Value& o, const char* key) {
-  auto it = o.FindMember(key);
-  if (it == o.MemberEnd() || !it->value.IsInt64()) return std::nullopt;
-  return it->value.GetInt64();
-}
-int64_t num(const Value& o, const char* key) { return opt_int(o, key).value_or(0); }
 core::TimePoint time_at(int64_t ms) { return core::TimePoint{core::Millis{ms}}; }
-std::optional<core::TimePoint> opt_time(const Value& o, const char* key) {
-  if (auto v = opt_int(o, key)) return time_at(*v);
-  return std::nullopt;
-}
-core::HttpMethod method_of(const std::string& m) {
-  return m == "GET" ? core::HttpMethod::kGet : core::HttpMethod::kPost;
-}
-core::Webhook hook(const Value& o, const char* key) {
-  auto it = o.FindMember(key);
-  if (it == o.MemberEnd() || !it->value.IsObject()) return {};
-  return {str(it->value, "url"), method_of(str(it->value, "method"))};
-}
-std::vector<std::string> strings(const Value& o, const char* key) {
-  std::vector<std::string> out;
-  auto it = o.FindMember(key);
-  if (it == o.MemberEnd() || !it->value.IsArray()) return out;
-  for (const auto& v : it->value.GetArray()) {
-    if (v.IsString()) out.emplace_back(v.GetString(), v.GetStringLength());
-  }
-  return out;
-}
 
-core::Direction direction_of(const std::string& d) {
-  if (d == "inbound") return core::Direction::kInbound;
-  if (d == "outbound-dial") return core::Direction::kOutboundDial;
-  return core::Direction::kOutboundApi;
-}
-
-std::string call_json(const core::Call& c) {
-  rapidjson::StringBuffer buf;
-  Writer w(buf);
-  w.StartObject();
-  put(w, "sid", c.sid);
-  put(w, "account_sid", c.account_sid);
-  put(w, "parent_call_sid", c.parent_call_sid);
-  put(w, "to", c.to);
-  put(w, "to_formatted", c.to_formatted);
-  put(w, "from", c.from);
-  put(w, "from_formatted", c.from_formatted);
-  put(w, "phone_number_sid", c.phone_number_sid);
-  put(w, "status", std::string(core::to_wire(c.status)));
-  put(w, "direction", std::string(core::to_wire(c.direction)));
-  put(w, "date_created", c.date_created);
-  put(w, "date_updated", c.date_updated);
-  put(w, "start_time", c.start_time);
-  put(w, "end_time", c.end_time);
-  put(w, "duration_s", c.duration_s);
-  put(w, "queue_time_ms", c.queue_time_ms);
-  put(w, "answered_by", c.answered_by);
-  put(w, "forwarded_from", c.forwarded_from);
-  put(w, "caller_name", c.caller_name);
-  put(w, "price", c.price);
-  put(w, "url", c.url);
-  put(w, "twiml", c.twiml);
-  put(w, "fallback", c.fallback);
-  put(w, "status_callback", c.status_callback);
-  put(w, "status_callback_events", int64_t{c.status_callback_events});
-  put(w, "timeout_s", int64_t{c.timeout_s});
-  put(w, "time_limit_s", c.time_limit_s);
-  put(w, "send_digits", c.send_digits);
-  w.Key("record");
-  w.Bool(c.record);
-  put(w, "machine_detection", c.machine_detection);
-  put(w, "caller_id", c.caller_id);
-  put(w, "callbacks_sent", int64_t{c.callbacks_sent});
-  put(w, "callback_sequence", int64_t{c.callback_sequence});
-  w.Key("child_sids");
-  w.StartArray();
-  for (const auto& s : c.child_sids) w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-  w.EndArray();
-  w.Key("deleted");
-  w.Bool(c.deleted);
-  w.EndObject();
-  return buf.GetString();
-}
-
-core::Call call_from(const Value& o) {
-  core::Call c;
-  c.sid = str(o, "sid");
-  c.account_sid = str(o, "account_sid");
-  c.parent_call_sid = str(o, "parent_call_sid");
-  c.to = str(o, "to");
-  c.to_formatted = str(o, "to_formatted");
-  c.from = str(o, "from");
-  c.from_formatted = str(o, "from_formatted");
-  c.phone_number_sid = str(o, "phone_number_sid");
-  c.status = core::status_from_wire(str(o, "status")).value_or(core::CallStatus::kCompleted);
-  c.direction = direction_of(str(o, "direction"));
-  c.date_created = time_at(num(o, "date_created"));
-  c.date_updated = time_at(num(o, "date_updated"));
-  c.start_time = opt_time(o, "start_time");
-  c.end_time = opt_time(o, "end_time");
-  c.duration_s = opt_int(o, "duration_s");
-  c.queue_time_ms = opt_int(o, "queue_time_ms");
-  c.answered_by = str(o, "answered_by");
-  c.forwarded_from = str(o, "forwarded_from");
-  c.caller_name = str(o, "caller_name");
-  c.price = str(o, "price");
-  c.url = hook(o, "url");
-  c.twiml = str(o, "twiml");
-  c.fallback = hook(o, "fallback");
-  c.status_callback = hook(o, "status_callback");
-  c.status_callback_events = static_cast<uint8_t>(num(o, "status_callback_events"));
-  c.timeout_s = static_cast<int>(num(o, "timeout_s"));
-  c.time_limit_s = opt_int(o, "time_limit_s");
-  c.send_digits = str(o, "send_digits");
-  c.record = o.HasMember("record") && o["record"].IsBool() && o["record"].GetBool();
-  c.machine_detection = str(o, "machine_detection");
-  c.caller_id = str(o, "caller_id");
-  c.callbacks_sent = static_cast<uint8_t>(num(o, "callbacks_sent"));
-  c.callback_sequence = static_cast<int>(num(o, "callback_sequence"));
-  c.child_sids = strings(o, "child_sids");
-  c.deleted = o.HasMember("deleted") && o["deleted"].IsBool() && o["deleted"].GetBool();
-  return c;
-}
-
+std::string call_json(const core::Call& c) { return api::record_json(c, &api::write_call); }
 std::string notification_json(const core::Notification& n) {
-  rapidjson::StringBuffer buf;
-  Writer w(buf);
-  w.StartObject();
-  put(w, "sid", n.sid);
-  put(w, "account_sid", n.account_sid);
-  put(w, "call_sid", n.call_sid);
-  put(w, "error_code", int64_t{n.error_code});
-  put(w, "log", int64_t{n.log});
-  put(w, "date_created", n.date_created);
-  put(w, "message_text", n.message_text);
-  put(w, "request_method", n.request_method);
-  put(w, "request_url", n.request_url);
-  put(w, "request_variables", n.request_variables);
-  put(w, "response_body", n.response_body);
-  put(w, "response_headers", n.response_headers);
-  w.EndObject();
-  return buf.GetString();
-}
-
-core::Notification notification_from(const Value& o) {
-  core::Notification n;
-  n.sid = str(o, "sid");
-  n.account_sid = str(o, "account_sid");
-  n.call_sid = str(o, "call_sid");
-  n.error_code = static_cast<int>(num(o, "error_code"));
-  n.log = static_cast<int>(num(o, "log"));
-  n.date_created = time_at(num(o, "date_created"));
-  n.message_text = str(o, "message_text");
-  n.request_method = str(o, "request_method");
-  n.request_url = str(o, "request_url");
-  n.request_variables = str(o, "request_variables");
-  n.response_body = str(o, "response_body");
-  n.response_headers = str(o, "response_headers");
-  return n;
+  return api::record_json(n, &api::write_notification);
 }
 
 // An event's fields as [[name, value], ...]; the other members are columns.
@@ -236,50 +60,6 @@ core::Fields fields_from(const Value& a) {
                      std::string(pair[1].GetString(), pair[1].GetStringLength()));
   }
   return out;
-}
-
-std::string_view outcome_wire(core::Outcome o) {
-  switch (o) {
-    case core::Outcome::kAnswer: return "answer";
-    case core::Outcome::kBusy: return "busy";
-    case core::Outcome::kNoAnswer: return "no-answer";
-    case core::Outcome::kFail: return "fail";
-  }
-  return "answer";
-}
-
-core::Outcome outcome_of(const std::string& o) {
-  if (o == "busy") return core::Outcome::kBusy;
-  if (o == "no-answer") return core::Outcome::kNoAnswer;
-  if (o == "fail") return core::Outcome::kFail;
-  return core::Outcome::kAnswer;
-}
-
-void put_behavior(Writer& w, const core::Behavior& b) {
-  w.StartObject();
-  put(w, "outcome", std::string(outcome_wire(b.outcome)));
-  put(w, "answer_after_s", int64_t{b.answer_after_s});
-  put(w, "answered_by", b.answered_by);
-  w.Key("gather_inputs");
-  w.StartArray();
-  for (const auto& g : b.gather_inputs) {
-    w.String(g.data(), static_cast<rapidjson::SizeType>(g.size()));
-  }
-  w.EndArray();
-  if (b.hangup_after_s) put(w, "hangup_after_s", int64_t{*b.hangup_after_s});
-  put(w, "record_seconds", int64_t{b.record_seconds});
-  w.EndObject();
-}
-
-core::Behavior behavior_from(const Value& o) {
-  core::Behavior b;
-  b.outcome = outcome_of(str(o, "outcome"));
-  b.answer_after_s = static_cast<int>(num(o, "answer_after_s"));
-  b.answered_by = str(o, "answered_by");
-  b.gather_inputs = strings(o, "gather_inputs");
-  if (auto h = opt_int(o, "hangup_after_s")) b.hangup_after_s = static_cast<int>(*h);
-  b.record_seconds = static_cast<int>(num(o, "record_seconds"));
-  return b;
 }
 
 // Accounts (with API keys), numbers and behaviours as one document.
@@ -313,16 +93,7 @@ std::string settings_json(const core::Engine& engine) {
   for (const auto& [sid, a] : engine.accounts().all()) {
     const core::World* world = engine.find_world(sid);
     if (!world) continue;
-    for (const core::PhoneNumber* n : world->numbers.of_account(sid)) {
-      w.StartObject();
-      put(w, "sid", n->sid);
-      put(w, "account_sid", n->account_sid);
-      put(w, "phone_number", n->phone_number);
-      put(w, "voice_url", n->voice_url);
-      put(w, "voice_fallback", n->voice_fallback);
-      put(w, "status_callback", n->status_callback);
-      w.EndObject();
-    }
+    for (const core::PhoneNumber* n : world->numbers.of_account(sid)) api::write_number(w, *n);
   }
   w.EndArray();
   // Each root account's world: its scripted callees and limit. The clock is not kept: a
@@ -337,14 +108,14 @@ std::string settings_json(const core::Engine& engine) {
     w.Key("calls_per_second");
     w.Int(world->calls_per_second);
     w.Key("default_behavior");
-    put_behavior(w, world->behaviors.default_behavior());
+    api::write_behavior(w, world->behaviors.default_behavior());
     w.Key("behaviors");
     w.StartArray();
     for (const auto& rule : world->behaviors.rules()) {
       w.StartObject();
       put(w, "pattern", rule.pattern);
       w.Key("behavior");
-      put_behavior(w, rule.behavior);
+      api::write_behavior(w, rule.behavior);
       w.EndObject();
     }
     w.EndArray();
@@ -358,15 +129,19 @@ std::string settings_json(const core::Engine& engine) {
 // One world's callee rules, from a "worlds" entry (or the top level of a document written
 // before worlds, which held the one table every account shared).
 void apply_behaviors(const Value& o, core::BehaviorTable& table) {
+  Lenient lenient;
   table.clear();
   if (auto it = o.FindMember("default_behavior"); it != o.MemberEnd() && it->value.IsObject()) {
-    table.set_default(behavior_from(it->value));
+    auto r = lenient.of(it->value);
+    table.set_default(api::read_behavior(r));
   }
   if (auto it = o.FindMember("behaviors"); it != o.MemberEnd() && it->value.IsArray()) {
     for (const auto& v : it->value.GetArray()) {
       if (!v.IsObject() || !v.HasMember("behavior") || !v["behavior"].IsObject()) continue;
+      auto rule = lenient.of(v);
+      auto behavior = lenient.of(v["behavior"]);
       try {
-        table.add(str(v, "pattern"), behavior_from(v["behavior"]));
+        table.add(rule.str("pattern"), api::read_behavior(behavior));
       } catch (const std::regex_error&) {
         // It compiled when it was added; a library change is the only way here. Skip it.
       }
@@ -375,21 +150,25 @@ void apply_behaviors(const Value& o, core::BehaviorTable& table) {
 }
 
 void apply_settings(const Value& o, core::Engine& engine) {
+  Lenient lenient;
   for (const auto& [sid, a] : std::map<std::string, core::Account>(engine.accounts().all())) {
     engine.accounts().erase(sid);
   }
   if (auto it = o.FindMember("accounts"); it != o.MemberEnd() && it->value.IsArray()) {
     for (const auto& v : it->value.GetArray()) {
       if (!v.IsObject()) continue;
+      auto r = lenient.of(v);
       core::Account a;
-      a.sid = str(v, "sid");
-      a.auth_token = str(v, "auth_token");
-      a.secondary_auth_token = str(v, "secondary_auth_token");  // absent before token rotation
-      a.owner_account_sid = str(v, "owner_account_sid");
-      a.friendly_name = str(v, "friendly_name");
+      a.sid = r.str("sid");
+      a.auth_token = r.str("auth_token");
+      a.secondary_auth_token = r.str("secondary_auth_token");  // absent before token rotation
+      a.owner_account_sid = r.str("owner_account_sid");
+      a.friendly_name = r.str("friendly_name");
       if (auto k = v.FindMember("api_keys"); k != v.MemberEnd() && k->value.IsArray()) {
         for (const auto& key : k->value.GetArray()) {
-          if (key.IsObject()) a.api_keys.push_back({str(key, "sid"), str(key, "secret")});
+          if (!key.IsObject()) continue;
+          auto kr = lenient.of(key);
+          a.api_keys.push_back({kr.str("sid"), kr.str("secret")});
         }
       }
       engine.accounts().put(std::move(a));
@@ -399,22 +178,19 @@ void apply_settings(const Value& o, core::Engine& engine) {
   if (auto it = o.FindMember("numbers"); it != o.MemberEnd() && it->value.IsArray()) {
     for (const auto& v : it->value.GetArray()) {
       if (!v.IsObject()) continue;
-      core::PhoneNumber n;
-      n.sid = str(v, "sid");
-      n.account_sid = str(v, "account_sid");
-      n.phone_number = str(v, "phone_number");
-      n.voice_url = hook(v, "voice_url");
-      n.voice_fallback = hook(v, "voice_fallback");
-      n.status_callback = hook(v, "status_callback");
+      auto r = lenient.of(v);
+      core::PhoneNumber n = api::read_number(r);
       engine.numbers(n.account_sid).put(std::move(n));
     }
   }
   if (auto it = o.FindMember("worlds"); it != o.MemberEnd() && it->value.IsArray()) {
     for (const auto& v : it->value.GetArray()) {
-      if (!v.IsObject() || str(v, "sid").empty()) continue;
-      const std::string sid = str(v, "sid");
+      if (!v.IsObject()) continue;
+      auto r = lenient.of(v);
+      const std::string sid = r.str("sid");
+      if (sid.empty()) continue;
       core::World& world = engine.world(sid);
-      world.calls_per_second = static_cast<int>(num(v, "calls_per_second"));
+      world.calls_per_second = static_cast<int>(r.integer("calls_per_second"));
       apply_behaviors(v, world.behaviors);
     }
   } else if (o.HasMember("default_behavior")) {
@@ -682,14 +458,20 @@ StoreStats Store::load(core::Engine& engine) {
   {
     Stmt s(db, "SELECT body FROM calls ORDER BY rowid");
     while (s.next()) {
-      engine.restore_call(call_from(parse(s.text(0), "call")));
+      Lenient lenient;
+      const auto d = parse(s.text(0), "call");
+      auto r = lenient.of(d);
+      engine.restore_call(api::read_call(r));
       ++stats.calls;
     }
   }
   {
     Stmt s(db, "SELECT body FROM notifications ORDER BY rowid");
     while (s.next()) {
-      engine.restore_notification(notification_from(parse(s.text(0), "notification")));
+      Lenient lenient;
+      const auto d = parse(s.text(0), "notification");
+      auto r = lenient.of(d);
+      engine.restore_notification(api::read_notification(r));
       ++stats.notifications;
     }
   }

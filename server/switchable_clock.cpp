@@ -54,6 +54,14 @@ void SwitchableClock::restart(Mode mode, double speed) {
   anchor_steady_ = std::chrono::steady_clock::now();
 }
 
+void SwitchableClock::restore(Mode mode, double speed, core::TimePoint now) {
+  std::lock_guard lock(mu_);
+  mode_ = mode;
+  if (speed > 0) speed_ = speed;
+  anchor_ = now;
+  anchor_steady_ = std::chrono::steady_clock::now();
+}
+
 void SwitchableClock::set_manual(core::TimePoint t) {
   std::lock_guard lock(mu_);
   if (mode_ == Mode::kManual && t > anchor_) anchor_ = t;

@@ -29,6 +29,9 @@ class SwitchableClock final : public core::Clock {
   // Starts afresh, as if just constructed: a new world's clock, set up before anything in the
   // world has read it (a manual one starts at the fixed instant, so runs are reproducible).
   void restart(Mode mode, double speed);
+  // Reads `now` from here on, in `mode` at `speed`: an account's snapshot being restored. The
+  // only way time goes back: the world's old journal and timers are gone with its old state.
+  void restore(Mode mode, double speed, core::TimePoint now);
   // Manual mode: moves time to `t` if it is later than now(). Ignored in real mode.
   void set_manual(core::TimePoint t);
 

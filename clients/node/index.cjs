@@ -383,7 +383,12 @@ class Account {
   /** This account's fault rules (needs a dialtone with /_dialtone/faults). */
   faults() { return new Faults(this.dialtone, this.sid); }
 
-  /** GET /_dialtone/accounts/{sid}/snapshot (needs a dialtone with that route). */
+  /**
+   * GET /_dialtone/accounts/{sid}/snapshot: the account's whole state as one JSON document
+   * (calls, live calls' TwiML and timers, journal, notifications, callees, numbers, limit, sid
+   * sequence, clock), to keep as a fixture. Rejects with a 409 DialtoneError while webhooks of
+   * the account are out (an advance of its manual clock waits for them).
+   */
   async snapshot() {
     try {
       return await this.dialtone.control('GET', `/accounts/${this.sid}/snapshot`);
@@ -392,7 +397,13 @@ class Account {
     }
   }
 
-  /** POST /_dialtone/accounts/{sid}/snapshot with what snapshot() gave. */
+  /**
+   * POST /_dialtone/accounts/{sid}/snapshot: replaces this account's state with a document of
+   * snapshot() (of this account or another: its account sid becomes this one's). Resolves
+   * {restored, from, calls, live_calls, notifications, events, numbers}; 400 names what does
+   * not read, 409
+   * the call sids another account still holds.
+   */
   async restore(snapshot) {
     try {
       return await this.dialtone.control('POST', `/accounts/${this.sid}/snapshot`, snapshot);
@@ -404,7 +415,7 @@ class Account {
 
 function snapshotMissing(e) {
   if (!(e instanceof RouteMissingError)) return e;
-  return new RouteMissingError('this dialtone has no snapshot route yet ' +
+  return new RouteMissingError('this dialtone predates the snapshot route ' +
     `(${e.method} /_dialtone${e.path} answered 404)`, e);
 }
 

@@ -45,6 +45,35 @@ export interface Clock {
   timers_fired?: number;
 }
 
+/** GET /_dialtone/accounts/{sid}/snapshot: version 1 of the document (docs/accounts.md). */
+export interface Snapshot {
+  dialtone_snapshot: 1;
+  account_sid: string;
+  clock: { mode: 'manual' | 'real'; speed: number; now_ms: number };
+  /** seed is a decimal string: it does not fit a JavaScript number. */
+  sids: { seed: string; made: number };
+  limits: { calls_per_second: number; next_dial_slot_ms: number };
+  behaviors: { default: Record<string, unknown>; rules: Array<{ pattern: string; behavior: Record<string, unknown> }> };
+  numbers: Array<Record<string, unknown>>;
+  queues: Array<{ name: string; sid: string; callers: string[]; agents: string[] }>;
+  calls: Array<Record<string, unknown>>;
+  /** Each live call's interpreter: phase, program (the TwiML tree and the verb it is at), ... */
+  live_calls: Array<{ call_sid: string; phase: string } & Record<string, unknown>>;
+  timers: Array<{ call_sid: string; slot: string; kind: string; due_ms: number }>;
+  notifications: Array<Record<string, unknown>>;
+  journal: Array<{ call_sid: string; type: string; at_ms: number; wall_ms: number; fields: Record<string, string> }>;
+}
+
+export interface RestoreResult {
+  restored: string;
+  from: string;
+  calls: number;
+  live_calls: number;
+  notifications: number;
+  events: number;
+  numbers: number;
+}
+
 export interface AccountInfo {
   sid: string;
   auth_token: string;
@@ -241,9 +270,14 @@ export class Account {
 
   /** Needs a dialtone with /_dialtone/faults (RouteMissingError otherwise). */
   faults(): Faults;
-  /** Needs a dialtone with /_dialtone/accounts/{sid}/snapshot (RouteMissingError otherwise). */
-  snapshot(): Promise<any>;
-  restore(snapshot: any): Promise<any>;
+  /**
+   * The account's whole state as one document (docs/accounts.md), live calls included; a 409
+   * DialtoneError while webhooks of it are out. RouteMissingError on a dialtone that predates
+   * the route.
+   */
+  snapshot(): Promise<Snapshot>;
+  /** Replaces the account's state with a snapshot's (its account sid becomes this one's). */
+  restore(snapshot: Snapshot): Promise<RestoreResult>;
 }
 
 export class ScriptedCallee {

@@ -41,14 +41,15 @@ TEST(ControlRoutes, AnAccountAndWhatCanBeDoneToIt) {
   const std::pair<const char*, ControlKind> actions[] = {
       {"secondary-token", ControlKind::kAccountSecondaryToken},
       {"promote", ControlKind::kAccountPromote},
-      {"signature", ControlKind::kAccountSignature}};
+      {"signature", ControlKind::kAccountSignature},
+      {"snapshot", ControlKind::kAccountSnapshot}};
   for (const auto& [action, kind] : actions) {
     auto r = match_control(std::string("/_dialtone/accounts/ACxyz/") + action);
     ASSERT_TRUE(r) << action;
     EXPECT_EQ(r->kind, kind);
     EXPECT_EQ(r->account_sid, "ACxyz");
   }
-  EXPECT_FALSE(match_control("/_dialtone/accounts/ACxyz/snapshot"));
+  EXPECT_FALSE(match_control("/_dialtone/accounts/ACxyz/restore"));
   EXPECT_FALSE(match_control("/_dialtone/accounts//promote"));
   EXPECT_FALSE(match_control("/_dialtone/accounts/ACxyz/promote/now"));
   EXPECT_EQ(match_control("/_dialtone/accounts/")->kind, ControlKind::kAccounts);
@@ -106,6 +107,10 @@ TEST(ControlParams, BadBodies) {
   EXPECT_FALSE(control_params(post("/_dialtone/x", R"({"a":[{}]})", "application/json")));
   EXPECT_FALSE(control_params(post("/_dialtone/x", "a=%zz", "")));
   EXPECT_FALSE(control_params(post("/_dialtone/x?a=%", "", "")));
+  // A megabyte of '[' is a 400, not a stack overflow.
+  const std::string deep(1 << 20, '[');
+  EXPECT_EQ(control_params(post("/_dialtone/x", deep, "application/json")).error().http_status,
+            400);
 }
 
 TEST(ControlErrors, Envelope) {

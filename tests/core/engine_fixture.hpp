@@ -111,6 +111,8 @@ class EngineTest : public ::testing::Test {
   Engine& engine() { return *engine_; }
   TimePoint now() const { return clock_.now(); }
   TimePoint t0() const { return t0_; }
+  // Sets the clock, back too (a restored snapshot's world reads the snapshot's time again).
+  void set_clock(TimePoint t) { clock_.set(t); }
   // Seconds of virtual time since the test started.
   double elapsed_s() const {
     return std::chrono::duration<double>(clock_.now() - t0_).count();

@@ -46,6 +46,16 @@ def binary_path():
     return path if os.path.isabs(path) else os.path.join(REPO_ROOT, path)
 
 
+def stop_cleanly(dialtone):
+    """Stops a dialtone of the client library (dialtone_testing.Dialtone.start): it must exit 0
+    on SIGTERM. DIALTONE_PY_LOG=1 prints its log."""
+    status = dialtone.stop()
+    if os.environ.get("DIALTONE_PY_LOG"):
+        print(dialtone.log())
+    if status != 0:
+        raise AssertionError("dialtone exited %s on SIGTERM:\n%s" % (status, dialtone.log()))
+
+
 def sdk_client(base_url, account_sid=ACCOUNT_SID, auth_token=AUTH_TOKEN):
     """The official client pointed at dialtone: the wiring docs/sdks.md shows for Python."""
     client = Client(account_sid, auth_token)

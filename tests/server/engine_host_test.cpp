@@ -114,6 +114,28 @@ TEST_F(EngineHostTest, ManualClockMovesOnlyOnAdvanceAndSettlesWebhooks) {
   EXPECT_EQ(app.max_concurrent_per_call(), 1);
 }
 
+// Two answers out at once, the first slower: the engine still takes them in the order the
+// requests went out, so that the journal (and every sid drawn on the way) is the same on every
+// run of a manual-clock test.
+TEST_F(EngineHostTest, AManualWorldTakesAnswersInTheOrderTheRequestsWentOut) {
+  config_.clock = "manual";
+  start();
+  FakeApp app;
+  const std::string first = create_call(app, "/voice", "/slow?ms=300", core::kEventInitiated);
+  const std::string second = create_call(app, "/voice", "/status", core::kEventInitiated);
+  std::promise<void> done;
+  host_->when_settled(5s, [&] { done.set_value(); });
+  ASSERT_EQ(done.get_future().wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(host_->webhooks_in_flight(), 0u);
+  std::vector<std::string> answered;
+  host_->with_engine([&](core::Engine& engine, core::Effects&) {
+    for (const auto& e : engine.journal().events()) {
+      if (e.type == "webhook.response") answered.push_back(e.call_sid.str());
+    }
+  });
+  EXPECT_EQ(answered, (std::vector<std::string>{first, second}));
+}
+
 TEST_F(EngineHostTest, RealClockFiresTimersByItself) {
   config_.clock = "real";
   config_.clock_speed = 10.0;  // ring_seconds=1 becomes 100 ms of wall time

@@ -417,11 +417,17 @@ class Account:
         return Faults(self.dialtone, self.sid)
 
     def snapshot(self):
-        """GET /_dialtone/accounts/{sid}/snapshot (needs a dialtone with that route)."""
+        """GET /_dialtone/accounts/{sid}/snapshot: the account's whole state as one JSON
+        document (calls, live calls' TwiML and timers, journal, notifications, callees, numbers,
+        limit, sid sequence, clock), to keep as a fixture. A 409 DialtoneError while webhooks of
+        the account are out (an advance of its manual clock waits for them)."""
         return self._snapshot("GET", None)
 
     def restore(self, snapshot):
-        """POST /_dialtone/accounts/{sid}/snapshot with what ``snapshot()`` returned."""
+        """POST /_dialtone/accounts/{sid}/snapshot: replaces this account's state with a
+        document of ``snapshot()`` (of this account or another: its account sid becomes this
+        one's). Returns {restored, from, calls, live_calls, notifications, events, numbers};
+        400 names what does not read, 409 the call sids another account still holds."""
         return self._snapshot("POST", snapshot)
 
     def _snapshot(self, method, body):
@@ -430,7 +436,7 @@ class Account:
             return self.dialtone.control(method, path, body)
         except RouteMissingError as error:
             raise RouteMissingError(
-                "this dialtone has no snapshot route yet (%s /_dialtone%s answered 404)"
+                "this dialtone predates the snapshot route (%s /_dialtone%s answered 404)"
                 % (method, path), status=error.status, body=error.body, method=method,
                 path=path) from None
 

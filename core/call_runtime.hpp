@@ -1,0 +1,80 @@
+// What a live call's TwiML interpreter holds, as plain data: its phase, its place in a document,
+// and the state of the verb that waits (a <Gather>'s input, a <Dial>'s legs, a queue). The
+// engine keeps it per call (engine_impl.hpp's CallRuntime); an account's snapshot carries it
+// (core/snapshot/), so that a live call restored elsewhere goes on from where it was.
+// Thread-safety: plain data; a Document is immutable and safe to share.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/call.hpp"
+#include "core/call_status.hpp"
+#include "core/time.hpp"
+#include "core/twiml/document.hpp"
+#include "core/world/timer_heap.hpp"
+
+namespace dialtone::core {
+
+// What the call is doing right now.
+enum class Phase : uint8_t {
+  kIdle,      // no TwiML running (not answered yet, or ended)
+  kFetching,  // waiting for TwiML from the app
+  kVerb,      // a timed verb (Say/Play/Pause) is running
+  kGather,
+  kDial,
+  kRecord,
+  kEnqueued,  // waiting in a queue, hold music running
+  kBridged,   // taken out of a queue by someone's <Dial><Queue>
+};
+
+// A position in a TwiML document.
+struct Program {
+  std::shared_ptr<const twiml::Document> doc;
+  std::string url;      // where it came from (base for relative URLs); empty for inline TwiML
+  size_t index = 0;     // next verb of <Response>
+  size_t sub = 0;       // next nested verb of a <Gather>
+  bool active() const { return doc != nullptr; }
+};
+
+struct GatherState {
+  std::string digits;
+  std::string speech;
+  std::string finished_on_key;
+  bool prompts_done = false;
+};
+
+struct DialState {
+  std::vector<std::string> legs;  // child calls still ringing or bridged
+  std::string bridged_sid;        // the leg that answered (or the dequeued caller)
+  std::string last_sid;           // for DialCallSid when nobody answered
+  std::string queue;              // <Dial><Queue>
+  TimePoint bridged_at{};
+  TimePoint started_at{};
+  std::string outcome;            // DialCallStatus once decided
+};
+
+struct QueueState {
+  std::string name;
+  std::string agent_sid;          // the call whose <Dial><Queue> took this caller
+  std::string sid;                // QU...
+  TimePoint since{};
+  Webhook action;
+  Webhook wait_url;
+  Program hold;                   // the waitUrl document running in a loop
+};
+
+// Names as a snapshot writes them ("gather", "verb", "ring-outcome", ...), and back.
+std::string_view to_string(Phase p);
+std::optional<Phase> phase_from(std::string_view name);
+std::string_view to_string(TimerSlot s);
+std::optional<TimerSlot> timer_slot_from(std::string_view name);
+std::string_view to_string(TimerKind k);
+std::optional<TimerKind> timer_kind_from(std::string_view name);
+std::optional<CallEvent> call_event_from(std::string_view name);  // to_string's inverse
+
+}  // namespace dialtone::core
