@@ -1,34 +1,48 @@
-// Emulation of Twilio's concurrency limit on API requests: above `max` requests in flight, the
-// next one gets 429 with code 20429. Off (0) by default; settable at runtime.
-// Thread-safety: lock-free; every member may be called from any thread.
+// Emulation of Twilio's concurrency limit on API requests, per account (docs/accounts.md): above
+// its limit of requests in flight, an account's next request gets 429 with code 20429, and no
+// other account notices. Every account starts with the configuration's limit
+// (limits.max_concurrent_api_requests; 0 = off) and can be given its own at runtime.
+// Thread-safety: every member may be called from any thread. With no limit anywhere (the
+// default) a request takes no lock.
 #pragma once
 
 #include <atomic>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
 
 namespace dialtone::server {
 
 class ApiLimiter {
  public:
-  explicit ApiLimiter(int max = 0) : max_(max) {}
-  void set_max(int max) { max_.store(max < 0 ? 0 : max); }
-  int max() const { return max_.load(); }
+  explicit ApiLimiter(int default_max = 0);
 
-  // True (and counted) when the request may run; false when it must get a 429.
-  bool try_enter() {
-    const int n = in_flight_.fetch_add(1) + 1;
-    const int m = max_.load();
-    if (m > 0 && n > m) {
-      in_flight_.fetch_sub(1);
-      return false;
-    }
-    return true;
-  }
-  void leave() { in_flight_.fetch_sub(1); }
-  int in_flight() const { return in_flight_.load(); }
+  // An account's own limit (0 = none for it), until forget() takes it back to the default.
+  void set_max(const std::string& account_sid, int max);
+  int max(const std::string& account_sid) const;
+  void forget(const std::string& account_sid);  // its reset or deletion
+  void forget_all();                            // a reset of everything
+
+  // What a request holds while it runs: whether it may run, and whether it was counted (only
+  // under a limit; leave() wants it back).
+  struct Ticket {
+    bool admitted = true;
+    bool counted = false;
+  };
+  Ticket try_enter(std::string_view account_sid);
+  void leave(std::string_view account_sid, const Ticket& ticket);
+  int in_flight(std::string_view account_sid) const;
 
  private:
-  std::atomic<int> max_;
-  std::atomic<int> in_flight_{0};
+  int max_locked(std::string_view account_sid) const;
+  void update_any_limit_locked();
+
+  mutable std::mutex mu_;
+  const int default_max_;
+  std::unordered_map<std::string, int> own_max_;    // accounts with a limit of their own
+  std::unordered_map<std::string, int> in_flight_;  // counted requests, by account
+  std::atomic<bool> any_limit_;                     // false: try_enter admits without a lock
 };
 
 }  // namespace dialtone::server

@@ -57,11 +57,15 @@ api::Response reset(ControlContext& ctx, const std::string* account) {
   if (account) {
     const auto sids = with_subaccounts(ctx.host, *account);
     ctx.host.reset_account(*account);
-    for (const auto& sid : sids) ctx.faults.table().reset_account(sid);
+    for (const auto& sid : sids) {
+      ctx.faults.table().reset_account(sid);
+      ctx.limiter.forget(sid);
+    }
     return api::control_json(200, "{\"reset\": \"" + *account + "\"}");
   }
   ctx.host.reset_all();
   ctx.faults.table().reset();
+  ctx.limiter.forget_all();
   return api::control_json(200, "{\"reset\": \"all\"}");
 }
 
@@ -71,11 +75,11 @@ api::Response limits(ControlContext& ctx, const api::Request& req, const api::Fo
   ctx.host.with_engine([&](core::Engine& e, core::Effects&) {
     current.calls_per_second = e.calls_per_second(account);
   });
-  current.max_concurrent_api_requests = ctx.limiter.max();
+  current.max_concurrent_api_requests = ctx.limiter.max(account);
   if (req.method == "GET") return api::control_json(200, api::limits_json(current));
   auto next = api::parse_limits(p, current);
   if (!next) return api::control_error(next.error());
-  ctx.limiter.set_max(next->max_concurrent_api_requests);
+  ctx.limiter.set_max(account, next->max_concurrent_api_requests);
   ctx.host.with_engine([&](core::Engine& e, core::Effects&) {
     e.set_calls_per_second(account, next->calls_per_second);
   });
@@ -112,7 +116,10 @@ api::Response one_account(ControlContext& ctx, const api::Request& req, const st
     }
     const auto sids = with_subaccounts(ctx.host, sid);
     ctx.host.delete_account(sid);
-    for (const auto& gone : sids) ctx.faults.table().clear_account(gone);
+    for (const auto& gone : sids) {
+      ctx.faults.table().clear_account(gone);
+      ctx.limiter.forget(gone);
+    }
     return api::control_json(200, "{\"deleted\": \"" + sid + "\"}");
   }
   return locked(ctx.host, [&](core::Engine& e, core::Effects&) {

@@ -64,6 +64,16 @@ Respond saving_settings(EngineHost& host, Respond respond) {
   };
 }
 
+// The account a Twilio API path names (/2010-04-01/Accounts/{Sid}/...), whose concurrency
+// limit the request counts against; empty for a path without one (Accounts v1's AuthTokens).
+std::string_view account_of_path(std::string_view path) {
+  constexpr std::string_view kPrefix = "/2010-04-01/Accounts/";
+  if (!path.starts_with(kPrefix)) return {};
+  path.remove_prefix(kPrefix.size());
+  path = path.substr(0, path.find('/'));
+  return path.substr(0, path.find('.'));  // "/Accounts/AC....json"
+}
+
 }  // namespace
 
 api::Response health_response(std::chrono::steady_clock::time_point started) {
@@ -108,7 +118,9 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
   faults::FaultInjector::Serve serve = [&host, limiter](api::Request request, Respond respond) {
     std::string_view target(request.target);
     const std::string path(target.substr(0, target.find('?')));
-    if (!limiter->try_enter()) {
+    const std::string_view account = account_of_path(path);
+    const ApiLimiter::Ticket ticket = limiter->try_enter(account);
+    if (!ticket.admitted) {
       return respond(api::render_error(core::TwilioError{429, 20429, "Too Many Requests", {}},
                                        api::format_of_path(path)));
     }
@@ -117,8 +129,10 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
       // The slot is given back before the answer goes out, however this block ends.
       struct Leave {
         ApiLimiter& limiter;
-        ~Leave() { limiter.leave(); }
-      } leave{*limiter};
+        std::string_view account;
+        const ApiLimiter::Ticket& ticket;
+        ~Leave() { limiter.leave(account, ticket); }
+      } leave{*limiter, account, ticket};
       if (api::is_auth_tokens_path(path)) {
         response = serve_auth_tokens(host, request);
       } else {

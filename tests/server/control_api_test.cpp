@@ -338,6 +338,59 @@ TEST_F(ControlApiTest, ConcurrentApiRequestLimitAnswers429) {
   EXPECT_EQ(send("POST", "/_dialtone/limits", R"({"CallsPerSecond": -2})").status, 400);
 }
 
+// Twilio counts concurrent API requests per account: one account at its limit leaves the
+// others' requests alone, and the account's reset takes its own limit back to the configured one.
+TEST_F(ControlApiTest, TheConcurrencyLimitIsPerAccount) {
+  start();
+  const std::string other =
+      json(send("POST", "/_dialtone/accounts", R"({"FriendlyName": "b"})").body)["sid"]
+          .GetString();
+  ASSERT_EQ(send("POST", "/_dialtone/limits", R"({"MaxConcurrentApiRequests": 1})").status, 200);
+  EXPECT_EQ(json(send("GET", "/_dialtone/limits?AccountSid=" + other).body)
+                ["max_concurrent_api_requests"].GetInt(), 0);
+  auth_ = twilio_auth();
+  const std::string mine = "/2010-04-01/Accounts/" + config_.account_sid + "/Calls.json";
+  const std::string theirs = "/2010-04-01/Accounts/" + other + "/Calls.json";
+  std::promise<void> release;
+  std::promise<void> holding;
+  std::thread holder([&] {
+    host_->with_engine([&](core::Engine&, core::Effects&) {
+      holding.set_value();
+      release.get_future().wait();
+    });
+  });
+  holding.get_future().wait();
+  // The default account's slot is taken (by the first request, or by a probe that won it) once
+  // one of its requests is refused; probes run on their own thread, as above.
+  std::thread first([&] { send("GET", mine); });
+  std::atomic<bool> refused{false};
+  std::thread prober([&] {
+    for (int i = 0; i < 200 && !refused; ++i) {
+      if (send("GET", mine).status == 429) refused = true;
+    }
+  });
+  for (int i = 0; i < 500 && !refused; ++i) std::this_thread::sleep_for(10ms);
+  // The other account's request is admitted: it waits on the held engine instead of a 429.
+  std::promise<int> their_status;
+  std::thread other_request([&] { their_status.set_value(send("GET", theirs).status); });
+  auto their_future = their_status.get_future();
+  EXPECT_EQ(their_future.wait_for(300ms), std::future_status::timeout);
+  release.set_value();
+  holder.join();
+  first.join();
+  prober.join();
+  other_request.join();
+  EXPECT_TRUE(refused) << "no request of the default account was refused";
+  EXPECT_NE(their_future.get(), 429);
+
+  auth_.clear();
+  ASSERT_EQ(send("POST", "/_dialtone/reset", "{\"AccountSid\": \"" + config_.account_sid + "\"}")
+                .status,
+            200);
+  EXPECT_EQ(json(send("GET", "/_dialtone/limits").body)["max_concurrent_api_requests"].GetInt(),
+            0);
+}
+
 TEST_F(ControlApiTest, CallsPerSecondKeepsExtraCallsQueued) {
   config_.limits.calls_per_second = 1;
   start();
