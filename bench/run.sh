@@ -282,6 +282,9 @@ fi
 # --- 5. start-up ---
 extra "$(node "$BENCH/startup.mjs" "$DIALTONE" 10 | tr '\n' ' ')"
 
+# --- 5b. isolated accounts: 10,000 worlds, each with its own manual clock (docs/accounts.md) ---
+extra "$(node "$BENCH/accounts_rss.mjs" "$DIALTONE" 10000 | tr '\n' ' ')"
+
 # --- 6. the other baseline, Prism, same load (the ceiling ran beside dialtone above) ---
 if ((PRISM)) && [[ -f "$SPEC" ]]; then
   PRISM_PORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
