@@ -80,6 +80,20 @@ class ControlApiTest : public EngineHostFixture {
     });
     return s;
   }
+  // Holds the engine on a thread of its own until `release` is ready: a request that reaches
+  // the engine then waits there, in flight. Returns once the engine is held.
+  std::thread hold_engine(std::shared_future<void> release) {
+    std::promise<void> holding;
+    std::future<void> held = holding.get_future();
+    std::thread holder([this, release, holding = std::move(holding)]() mutable {
+      host_->with_engine([&](core::Engine&, core::Effects&) {
+        holding.set_value();
+        release.wait();
+      });
+    });
+    held.wait();
+    return holder;
+  }
   std::string twilio_auth() const {
     // Basic base64(account:token) for the default config.
     return "Basic QUNkMWExNzBlMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDpkaWFsdG9uZS1hdXRoLXRva2Vu";
@@ -295,14 +309,7 @@ TEST_F(ControlApiTest, ConcurrentApiRequestLimitAnswers429) {
   const std::string calls = "/2010-04-01/Accounts/" + config_.account_sid + "/Calls.json";
   // Hold the engine so that the first request stays in flight.
   std::promise<void> release;
-  std::promise<void> holding;
-  std::thread holder([&] {
-    host_->with_engine([&](core::Engine&, core::Effects&) {
-      holding.set_value();
-      release.get_future().wait();
-    });
-  });
-  holding.get_future().wait();
+  std::thread holder = hold_engine(release.get_future().share());
   // Requests race for the one slot: whichever is counted first waits on the held engine and
   // every other one must get 429. Probing runs on its own thread so that a probe that won the
   // slot (and now waits on the engine) cannot block the release below.
@@ -352,18 +359,13 @@ TEST_F(ControlApiTest, TheConcurrencyLimitIsPerAccount) {
   const std::string mine = "/2010-04-01/Accounts/" + config_.account_sid + "/Calls.json";
   const std::string theirs = "/2010-04-01/Accounts/" + other + "/Calls.json";
   std::promise<void> release;
-  std::promise<void> holding;
-  std::thread holder([&] {
-    host_->with_engine([&](core::Engine&, core::Effects&) {
-      holding.set_value();
-      release.get_future().wait();
-    });
-  });
-  holding.get_future().wait();
+  std::thread holder = hold_engine(release.get_future().share());
   // The default account's slot is taken (by the first request, or by a probe that won it) once
   // one of its requests is refused; probes run on their own thread, as above.
-  std::thread first([&] { send("GET", mine); });
   std::atomic<bool> refused{false};
+  std::thread first([&] {
+    if (send("GET", mine).status == 429) refused = true;  // a probe took the slot first
+  });
   std::thread prober([&] {
     for (int i = 0; i < 200 && !refused; ++i) {
       if (send("GET", mine).status == 429) refused = true;
