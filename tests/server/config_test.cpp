@@ -1,6 +1,7 @@
 #include "config/config.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
@@ -24,9 +25,12 @@ std::string source_dir() {
   return file.substr(0, file.rfind("/tests/server/"));
 }
 
+// Named by process as well: ctest runs shards of this binary at once (tests/CMakeLists.txt),
+// and each one's counter starts at 0.
 std::string temp_file(const std::string& text) {
   static int n = 0;
-  std::string path = ::testing::TempDir() + "dialtone_cfg_" + std::to_string(n++) + ".json";
+  std::string path = ::testing::TempDir() + "dialtone_cfg_" + std::to_string(::getpid()) + "_" +
+                     std::to_string(n++) + ".json";
   std::ofstream(path) << text;
   return path;
 }
