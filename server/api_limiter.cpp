@@ -33,28 +33,33 @@ ApiLimiter::Ticket ApiLimiter::try_enter(std::string_view account_sid) {
   std::lock_guard lock(mu_);
   const int max = max_locked(account_sid);
   if (max == 0) return {};
-  auto it = in_flight_.try_emplace(std::string(account_sid), 0).first;
-  if (it->second >= max) return {false, false};
-  ++it->second;
+  auto it = in_flight_.find(account_sid);
+  if (it == in_flight_.end()) {
+    in_flight_.emplace(std::string(account_sid), 1);
+  } else if (it->second >= max) {
+    return {false, false};
+  } else {
+    ++it->second;
+  }
   return {true, true};
 }
 
 void ApiLimiter::leave(std::string_view account_sid, const Ticket& ticket) {
   if (!ticket.counted) return;
   std::lock_guard lock(mu_);
-  auto it = in_flight_.find(std::string(account_sid));
+  auto it = in_flight_.find(account_sid);
   if (it == in_flight_.end()) return;
   if (--it->second <= 0) in_flight_.erase(it);  // the map holds busy accounts only
 }
 
 int ApiLimiter::in_flight(std::string_view account_sid) const {
   std::lock_guard lock(mu_);
-  auto it = in_flight_.find(std::string(account_sid));
+  auto it = in_flight_.find(account_sid);
   return it == in_flight_.end() ? 0 : it->second;
 }
 
 int ApiLimiter::max_locked(std::string_view account_sid) const {
-  auto it = own_max_.find(std::string(account_sid));
+  auto it = own_max_.find(account_sid);
   return it == own_max_.end() ? default_max_ : it->second;
 }
 

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -38,10 +39,17 @@ class ApiLimiter {
   int max_locked(std::string_view account_sid) const;
   void update_any_limit_locked();
 
+  // Looked up by string_view without making a string (C++20 heterogeneous lookup).
+  struct SidHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using BySid = std::unordered_map<std::string, int, SidHash, std::equal_to<>>;
+
   mutable std::mutex mu_;
   const int default_max_;
-  std::unordered_map<std::string, int> own_max_;    // accounts with a limit of their own
-  std::unordered_map<std::string, int> in_flight_;  // counted requests, by account
+  BySid own_max_;    // accounts with a limit of their own
+  BySid in_flight_;  // counted requests, by account; only accounts with some
   std::atomic<bool> any_limit_;                     // false: try_enter admits without a lock
 };
 

@@ -64,16 +64,6 @@ Respond saving_settings(EngineHost& host, Respond respond) {
   };
 }
 
-// The account a Twilio API path names (/2010-04-01/Accounts/{Sid}/...), whose concurrency
-// limit the request counts against; empty for a path without one (Accounts v1's AuthTokens).
-std::string_view account_of_path(std::string_view path) {
-  constexpr std::string_view kPrefix = "/2010-04-01/Accounts/";
-  if (!path.starts_with(kPrefix)) return {};
-  path.remove_prefix(kPrefix.size());
-  path = path.substr(0, path.find('/'));
-  return path.substr(0, path.find('.'));  // "/Accounts/AC....json"
-}
-
 }  // namespace
 
 api::Response health_response(std::chrono::steady_clock::time_point started) {
@@ -118,7 +108,16 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
   faults::FaultInjector::Serve serve = [&host, limiter](api::Request request, Respond respond) {
     std::string_view target(request.target);
     const std::string path(target.substr(0, target.find('?')));
-    const std::string_view account = account_of_path(path);
+    const bool auth_tokens = api::is_auth_tokens_path(path);
+    std::optional<api::PreparedRequest> prepared;
+    if (!auth_tokens) {
+      request.defer_render = true;
+      prepared = api::prepare_twilio(request);  // before the lock
+    }
+    // The concurrency limit is the account's that the route names (none for Accounts v1's
+    // AuthTokens or a path that matches no route: those count under "").
+    const std::string_view account =
+        prepared && prepared->route ? std::string_view(prepared->route->account_sid) : "";
     const ApiLimiter::Ticket ticket = limiter->try_enter(account);
     if (!ticket.admitted) {
       return respond(api::render_error(core::TwilioError{429, 20429, "Too Many Requests", {}},
@@ -133,15 +132,13 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
         const ApiLimiter::Ticket& ticket;
         ~Leave() { limiter.leave(account, ticket); }
       } leave{*limiter, account, ticket};
-      if (api::is_auth_tokens_path(path)) {
+      if (auth_tokens) {
         response = serve_auth_tokens(host, request);
       } else {
-        request.defer_render = true;
-        const api::PreparedRequest prepared = api::prepare_twilio(request);  // before the lock
         host.with_engine([&](core::Engine& engine, core::Effects& effects) {
           const uint64_t seq_before = engine.journal().last_seq();
-          response = api::handle_twilio(engine, request, prepared, effects);
-          journal_api_request(engine, request, path, prepared.route, response, seq_before);
+          response = api::handle_twilio(engine, request, *prepared, effects);
+          journal_api_request(engine, request, path, prepared->route, response, seq_before);
         });
       }
       if (response.render) {  // outside the engine lock, from copies
