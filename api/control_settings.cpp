@@ -1,6 +1,5 @@
 #include "api/control_settings.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <cstdlib>
 
@@ -13,8 +12,7 @@ namespace {
 
 bool parse_int(const std::string& text, int min, int max, int& out) {
   int v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) return false;
+  if (!parse_integer(text, v) || v < min || v > max) return false;
   out = v;
   return true;
 }

@@ -1,6 +1,5 @@
 #include "api/form.hpp"
 
-#include <charconv>
 #include <cstdint>
 
 namespace dialtone::api {
@@ -153,8 +152,7 @@ std::string percent_encode(std::string_view in) {
 
 std::optional<int64_t> parse_int(std::string_view s) {
   int64_t v = 0;
-  const auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || ptr != s.data() + s.size()) return std::nullopt;
+  if (!parse_integer(s, v)) return std::nullopt;
   return v;
 }
 

@@ -3,6 +3,7 @@
 // Thread-safety: pure functions; FormFields is a plain value.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -50,7 +51,15 @@ size_t utf8_length(std::string_view s);
 // `StartTime%3E` and `+1415...` becomes `%2B1415...`.
 std::string percent_encode(std::string_view in);
 
-// A whole decimal integer ("-12"; no sign "+", spaces or trailing text), or nothing.
+// A whole decimal integer of type T ("-12"; no sign "+", spaces or trailing text): false if
+// the text is not one or does not fit T.
+template <class T>
+bool parse_integer(std::string_view text, T& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return !text.empty() && ec == std::errc() && end == text.data() + text.size();
+}
+
+// The same for int64_t, or nothing.
 std::optional<int64_t> parse_int(std::string_view s);
 
 }  // namespace dialtone::api

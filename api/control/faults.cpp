@@ -1,6 +1,5 @@
 #include "api/control/faults.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <cstdlib>
 
@@ -18,12 +17,6 @@ using core::faults::FaultRule;
 core::TwilioError bad(FaultField field, std::string_view reason) {
   return core::TwilioError{
       400, 0, std::string(core::faults::control_name(field)) + " " + std::string(reason), {}};
-}
-
-template <class T>
-bool parse_integer(std::string_view text, T& out) {
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size() && !text.empty();
 }
 
 bool parse_fraction(std::string_view text, double& out) {
