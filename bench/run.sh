@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # dialtone benchmark suite (not part of CI; see README "Benchmarks" and bench/RESULTS.md).
 #
-#   bench/run.sh [--skip-build] [--quick] [--no-prism] [--no-memory]
+#   bench/run.sh [--skip-build] [--quick] [--no-prism] [--no-memory] [--http-only]
+#
+# --http-only runs step 1 alone (fetch, update, create against the ceiling), about two minutes:
+# enough to compare two builds (BENCH_BUILD=other/build/release bench/run.sh --skip-build ...).
 #
 # Builds the release preset with the bench tools, then, all on 127.0.0.1:
 #   1. HTTP workloads with wrk (64 keep-alive connections) against dialtone, the Beast ceiling
@@ -19,11 +22,12 @@
 # Environment: BENCH_DURATION (s per round, default 5), BENCH_ROUNDS (default 3),
 # BENCH_WRK_THREADS (default 2),
 # BENCH_CONNECTIONS (64), BENCH_THREADS (server threads, default 2), BENCH_OUT (output dir,
-# default build/bench-out), BENCH_ENDED (ended calls for the memory run, default 1000000).
+# default build/bench-out), BENCH_ENDED (ended calls for the memory run, default 1000000),
+# BENCH_BUILD (the release tree whose dialtone and ceiling run, default build/release).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH="$ROOT/bench"
-BUILD="$ROOT/build/release"
+BUILD="${BENCH_BUILD:-$ROOT/build/release}"
 SPEC="${BENCH_SPEC:-$ROOT/tests/fixtures/twilio/twilio_api_v2010.json}"
 OUT="${BENCH_OUT:-$ROOT/build/bench-out}"
 DURATION="${BENCH_DURATION:-5}"
@@ -34,14 +38,15 @@ THREADS="${BENCH_THREADS:-2}"
 ENDED="${BENCH_ENDED:-1000000}"
 AC=ACd1a170e0000000000000000000000000
 TOKEN=dialtone-auth-token
-SKIP_BUILD=0 PRISM=1 MEMORY=1
+SKIP_BUILD=0 PRISM=1 MEMORY=1 HTTP_ONLY=0
 for arg in "$@"; do
   case "$arg" in
     --skip-build) SKIP_BUILD=1 ;;
     --quick) DURATION=3; ROUNDS=1; ENDED=200000 ;;
     --no-prism) PRISM=0 ;;
     --no-memory) MEMORY=0 ;;
-    *) echo "usage: $0 [--skip-build] [--quick] [--no-prism] [--no-memory]" >&2; exit 2 ;;
+    --http-only) HTTP_ONLY=1 PRISM=0 MEMORY=0 ;;
+    *) echo "usage: $0 [--skip-build] [--quick] [--no-prism] [--no-memory] [--http-only]" >&2; exit 2 ;;
   esac
 done
 
@@ -220,6 +225,9 @@ run_pair fetch fetch.lua "$OUT/calls10k.sids"
 run_pair update update.lua "$OUT/calls10k.sids"
 run_pair create create.lua
 stop "$DT_PID"
+((HTTP_ONLY)) && stop "$CEIL_PID"
+
+if ((!HTTP_ONLY)); then
 
 # --- 2. list over 100k stored calls; RSS with 100k live calls; 100k timers in one advance ---
 start_dialtone list "${CLOCK_ARGS[@]}"
@@ -284,6 +292,8 @@ extra "$(node "$BENCH/startup.mjs" "$DIALTONE" 10 | tr '\n' ' ')"
 
 # --- 5b. isolated accounts: 10,000 worlds, each with its own manual clock (docs/accounts.md) ---
 extra "$(node "$BENCH/accounts_rss.mjs" "$DIALTONE" 10000 | tr '\n' ' ')"
+
+fi  # !HTTP_ONLY
 
 # --- 6. the other baseline, Prism, same load (the ceiling ran beside dialtone above) ---
 if ((PRISM)) && [[ -f "$SPEC" ]]; then
