@@ -29,8 +29,9 @@ std::string list_some(const std::vector<std::string>& sids) {
 }
 
 // A subaccount shares its owner's world (clock, callees, sid sequence): a snapshot of it alone
-// could not be restored without changing the owner's. Subaccounts of a root are not captured
-// (yet): refusing beats leaving them out silently.
+// could not be restored without changing the owner's. Subaccounts of a root are not captured:
+// a restore would have to invent them anew (docs/accounts.md says why that is refused), and
+// refusing beats leaving them out silently.
 std::optional<TwilioError> check_root(const AccountStore& accounts,
                                       const std::string& account_sid,
                                       const std::string& root) {
