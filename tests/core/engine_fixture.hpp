@@ -28,6 +28,7 @@ inline const std::string kToken = "0123456789abcdef0123456789abcdef";
 inline const std::string kFrom = "+15005550006";
 inline const std::string kTo = "+14155550100";
 inline const std::string kApp = "https://app.example.com";
+inline const std::string kVoice = kApp + "/voice";  // the usual answer URL
 
 // What the fake app answers for one URL.
 struct Reply {

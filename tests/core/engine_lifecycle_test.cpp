@@ -18,7 +18,6 @@ using ::testing::IsEmpty;
 using std::chrono::seconds;
 
 constexpr uint8_t kAllEvents = kEventInitiated | kEventRinging | kEventAnswered | kEventCompleted;
-const std::string kVoice = kApp + "/voice";
 const std::string kStatusUrl = kApp + "/status";
 
 class Lifecycle : public EngineTest {

@@ -21,7 +21,6 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::StartsWith;
 
-const std::string kVoice = kApp + "/voice";
 const std::string kNext = kApp + "/next";
 const std::string kFallback = kApp + "/fallback";
 const std::string kAgent = "+14155550777";   // the number a <Dial> calls
@@ -49,11 +48,11 @@ class Interpreter : public EngineTest {
   }
   // Runs until just before `seconds` after answer, checks the call is still up, then steps
   // onto it and checks it ended: the verbs took exactly that long.
-  void expect_ends_after(const std::string& sid, double seconds) {
-    advance(seconds - since_answer() - 0.001);
-    EXPECT_EQ(status(sid), CallStatus::kInProgress) << "ended before " << seconds << " s";
+  void expect_ends_after(const std::string& sid, double after_s) {
+    advance(after_s - since_answer() - 0.001);
+    EXPECT_EQ(status(sid), CallStatus::kInProgress) << "ended before " << after_s << " s";
     advance(0.001);
-    EXPECT_EQ(status(sid), CallStatus::kCompleted) << "still up at " << seconds << " s";
+    EXPECT_EQ(status(sid), CallStatus::kCompleted) << "still up at " << after_s << " s";
   }
   std::string child_of(const std::string& parent) {
     const Call& p = call(parent);
