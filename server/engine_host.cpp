@@ -125,6 +125,10 @@ struct HostWorld {
   std::optional<core::TimePoint> armed_due;  // what `timer` waits for (real clock); mu
   size_t pending = 0;                        // webhooks out; guarded by mu
   std::vector<Waiter> waiters;               // until pending is 0; guarded by mu
+  // The ids of its webhooks out, in the order they were sent, and the results that came back
+  // before an earlier one of them (EngineHost::Impl::in_order_locked). Guarded by mu.
+  std::set<uint64_t> out;
+  std::map<uint64_t, core::WebhookResult> early;
   bool advancing = false;                    // guarded by mu
   std::deque<std::function<void()>> advance_queue;  // guarded by mu
   bool gone = false;                         // its account was deleted; guarded by mu
@@ -175,8 +179,6 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   bool stopped = false;              // guarded by mu
   // Webhooks handed to the client and not yet fed back: what shutdown journals as undelivered.
   std::map<uint64_t, core::WebhookRequest> sending;  // guarded by mu; params left out
-  // Results of a manual world that came back before an earlier request of it (in_order_locked).
-  std::map<uint64_t, core::WebhookResult> early;  // guarded by mu
   bool closed = false;  // guarded by mu; after drain(): late results are dropped
   std::chrono::milliseconds default_settle_cap;
   std::unique_ptr<Store> store;  // guarded by mu; null without data_dir
@@ -209,6 +211,14 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     hw->timer.cancel();
     std::vector<Waiter> released;
     take_waiters(hw->waiters, released);
+    // Results that waited for an earlier one have nothing left to apply to, but they were
+    // counted as out: they stop counting now (the rest do when they come back).
+    for (const auto& [id, result] : hw->early) {
+      sending.erase(id);
+      --pending;
+    }
+    hw->early.clear();
+    if (pending == 0) take_waiters(waiters, released);
     for (auto& w : released) release(std::move(w));
   }
 
@@ -333,7 +343,9 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   void track_locked(const core::Effects& effects) {
     pending += effects.webhooks.size();
     for (const auto& r : effects.webhooks) {
-      ++host_world_locked(r.account_sid).pending;
+      HostWorld& hw = host_world_locked(r.account_sid);
+      ++hw.pending;
+      hw.out.insert(r.id);
       core::WebhookRequest brief;
       brief.id = r.id;
       brief.account_sid = r.account_sid;
@@ -399,29 +411,29 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   // overtook an earlier one of its world waits in `early` for it. Returns the results to apply
   // now, in order. Real-clock worlds take them as they come, and so does a world that stopped
   // being manual (or went) while some of its results waited.
+  // Each step is a lookup in the world's own ids out: a result in order is applied at once, with
+  // whatever waited for it, and an advance that sends 10k webhooks stays linear.
   std::vector<core::WebhookResult> in_order_locked(core::WebhookResult result) {
-    auto ordered = [&](const std::string& root) {
-      auto w = worlds.find(root);
-      return w != worlds.end() && w->second->manual();
-    };
     auto it = sending.find(result.id);
-    if (it == sending.end() ||
-        (early.empty() && !ordered(engine.root_of(it->second.account_sid)))) {
-      return {std::move(result)};  // the common case under load: nothing to order
-    }
-    early.emplace(result.id, std::move(result));
+    if (it == sending.end()) return {std::move(result)};
+    auto w = worlds.find(engine.root_of(it->second.account_sid));
+    if (w == worlds.end()) return {std::move(result)};  // the world went: nothing to order
+    HostWorld& hw = *w->second;
     std::vector<core::WebhookResult> ready;
-    std::set<std::string> blocked;  // manual worlds with an earlier request still out
-    for (const auto& [id, request] : sending) {  // by id: the order they were sent
-      const std::string root = engine.root_of(request.account_sid);
-      auto got = early.find(id);
-      if (got == early.end()) {
-        if (ordered(root)) blocked.insert(root);
-        continue;
-      }
-      if (blocked.count(root)) continue;
-      ready.push_back(std::move(got->second));
-      early.erase(got);
+    if (!hw.manual()) {  // no longer manual: whatever waited goes first, then this one
+      for (auto& [id, r] : hw.early) ready.push_back(std::move(r));
+      hw.early.clear();
+      ready.push_back(std::move(result));
+      return ready;
+    }
+    hw.early.emplace(result.id, std::move(result));
+    // `early` holds only ids that are still out, so both run in step while they agree.
+    auto next = hw.out.begin();
+    for (auto e = hw.early.begin(); e != hw.early.end() && next != hw.out.end() &&
+                                    e->first == *next;
+         ++next) {
+      ready.push_back(std::move(e->second));
+      e = hw.early.erase(e);
     }
     return ready;
   }
@@ -442,6 +454,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     std::move(more.webhooks.begin(), more.webhooks.end(), std::back_inserter(effects.webhooks));
     if (auto it = worlds.find(engine.root_of(account_sid)); it != worlds.end()) {
       HostWorld& hw = *it->second;
+      hw.out.erase(result.id);
       if (hw.pending > 0 && --hw.pending == 0) take_waiters(hw.waiters, settled);
     }
     --pending;
@@ -494,7 +507,10 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     }
     size_t n = sending.size();
     sending.clear();
-    early.clear();
+    for (auto& [sid, hw] : worlds) {
+      hw->out.clear();
+      hw->early.clear();
+    }
     persist_or_log_locked();
     lock.unlock();
     for (auto& w : waiting) release(std::move(w));
