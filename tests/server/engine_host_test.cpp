@@ -136,6 +136,45 @@ TEST_F(EngineHostTest, AManualWorldTakesAnswersInTheOrderTheRequestsWentOut) {
   EXPECT_EQ(answered, (std::vector<std::string>{first, second}));
 }
 
+// The second answer comes back first and waits for the first; the account is deleted before
+// the first comes: the waiting answer stops counting as out then, and the late one when it
+// arrives, so nothing waits for webhooks of a world that is gone.
+TEST_F(EngineHostTest, ADeletedWorldsWaitingAnswersStopCounting) {
+  config_.clock = "manual";
+  start();
+  FakeApp app;
+  const std::string kOther = "AC0123456789abcdef0123456789abcdef";
+  host_->with_engine([&](core::Engine& engine, core::Effects&) {
+    engine.accounts().put({kOther, "token", kOther, "worker", {}});
+    engine.create_world(kOther, 7);
+  });
+  auto create = [&](const std::string& status_path) {
+    host_->with_engine([&](core::Engine& engine, core::Effects& out) {
+      core::CreateCall c;
+      c.account_sid = kOther;
+      c.to = "+14155550100";
+      c.from = "+14155550199";
+      c.url = {app.url("/voice"), core::HttpMethod::kPost};
+      c.status_callback = {app.url(status_path), core::HttpMethod::kPost};
+      c.status_callback_events = core::kEventInitiated;
+      ASSERT_TRUE(engine.create_call(c, out).ok());
+    });
+  };
+  create("/slow?ms=600");
+  create("/status");
+  // Both "initiated" callbacks out; the fast one is answered well before the slow one.
+  for (int i = 0; i < 200 && app.requests().size() < 2; ++i) std::this_thread::sleep_for(5ms);
+  ASSERT_EQ(app.requests().size(), 2u);
+  std::this_thread::sleep_for(150ms);
+  EXPECT_EQ(host_->webhooks_in_flight(), 2u);  // the fast answer waits for the slow one
+  host_->delete_account(kOther);
+  EXPECT_EQ(host_->webhooks_in_flight(), 1u);  // only the slow one is still out
+  std::promise<void> done;
+  host_->when_settled(5s, [&] { done.set_value(); });
+  ASSERT_EQ(done.get_future().wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(host_->webhooks_in_flight(), 0u);
+}
+
 TEST_F(EngineHostTest, RealClockFiresTimersByItself) {
   config_.clock = "real";
   config_.clock_speed = 10.0;  // ring_seconds=1 becomes 100 ms of wall time
