@@ -5,15 +5,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
+
+#include "api/form.hpp"
 
 namespace dialtone::server {
 namespace {
-
-bool parse_int(std::string_view text, long long& out) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-  return ec == std::errc() && end == text.data() + text.size();
-}
 
 // Unknown classes add nothing and are reported.
 uint8_t parse_policy(std::string_view text, std::vector<std::string>& unknown) {
@@ -43,7 +39,7 @@ void apply_overrides(std::string_view fragment, WebhookTiming& timing,
   // A number in Twilio's documented range (Webhook connection overrides), clamped into it.
   auto number = [&](std::string_view key, std::string_view value, long long lo, long long hi,
                     long long& out) {
-    if (!parse_int(value, out)) {
+    if (!api::parse_integer(value, out)) {
       warn(std::string(key) + "=" + std::string(value) + " is not a number: ignored");
       return false;
     }
@@ -113,7 +109,7 @@ std::optional<WebhookTarget> parse_webhook_url(std::string_view url,
   }
   if (u.has_port()) {
     long long port = 0;
-    if (!parse_int(u.port(), port) || port <= 0 || port > 65535) {
+    if (!api::parse_integer(std::string_view(u.port()), port) || port <= 0 || port > 65535) {
       error = "invalid port in '" + std::string(url) + "'";
       return std::nullopt;
     }
