@@ -133,7 +133,9 @@ TEST_F(WebhookTlsTest, AHandshakeThatNeverCompletesIsBoundedByTheConnectTimeout)
   EXPECT_NE(result.error_message.find("TLS handshake"), std::string::npos)
       << result.error_message;
   EXPECT_GE(took, 550ms);  // two attempts (rc=1, rp=ct) of 300 ms
-  EXPECT_LT(took, 1500ms);
+  // Far below the 15 s total timeout that an unbounded handshake would run into; loose enough
+  // for TSan on a loaded 2-core machine (1.97 s was seen with load 8).
+  EXPECT_LT(took, 5s);
 }
 
 TEST_F(WebhookTlsTest, UnreadableCaFileIsReported) {
