@@ -64,6 +64,18 @@ Respond saving_settings(EngineHost& host, Respond respond) {
   };
 }
 
+// With data_dir, a change that could not be written (disk full, I/O error) is answered this
+// way: Twilio's envelope for its own internal errors. The change may be on disk later (the
+// store writes it again until it is), as after any 5xx of Twilio's.
+api::Response not_saved(api::Format format) {
+  return api::render_error(
+      core::TwilioError{500, 20500,
+                        "Internal Server Error: the change could not be saved to data_dir "
+                        "(see the log)",
+                        {}},
+      format);
+}
+
 }  // namespace
 
 api::Response health_response(std::chrono::steady_clock::time_point started) {
@@ -90,8 +102,7 @@ api::Response serve_auth_tokens(EngineHost& host, const api::Request& request) {
     try {
       host.save_settings();
     } catch (const StoreError&) {
-      return api::render_error(core::TwilioError{500, 20500, "Internal Server Error", {}},
-                               api::Format::kJson);
+      return not_saved(api::Format::kJson);
     }
   }
   return response;
@@ -124,6 +135,7 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
                                        api::format_of_path(path)));
     }
     api::Response response;
+    EngineHost::Durability durable;
     {
       // The slot is given back before the answer goes out, however this block ends.
       struct Leave {
@@ -135,18 +147,27 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
       if (auth_tokens) {
         response = serve_auth_tokens(host, request);
       } else {
-        host.with_engine([&](core::Engine& engine, core::Effects& effects) {
+        durable = host.with_engine_async([&](core::Engine& engine, core::Effects& effects) {
           const uint64_t seq_before = engine.journal().last_seq();
           response = api::handle_twilio(engine, request, *prepared, effects);
           journal_api_request(engine, request, path, prepared->route, response, seq_before);
         });
       }
-      if (response.render) {  // outside the engine lock, from copies
+      if (response.render) {  // outside the engine lock, from copies (while the disk writes)
         response.body = response.render();
         response.render = nullptr;
       }
     }
-    respond(std::move(response));
+    if (durable.ticket == 0) return respond(std::move(response));
+    // With data_dir: answered once the change is on disk (group commit), never before.
+    host.when_durable(durable, [respond = std::move(respond), format = api::format_of_path(path),
+                                response = std::make_shared<api::Response>(std::move(response))](
+                                   bool ok) {
+      if (!ok) {
+        return respond(not_saved(format));
+      }
+      respond(std::move(*response));
+    });
   };
   return [&host, &faults, started, control, control_enabled, serve](api::Request request,
                                                                     Respond respond) {
