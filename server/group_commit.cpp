@@ -206,13 +206,14 @@ void GroupCommit::run() {
     settle_locked(ready);
     const bool give_up = stopping_ && !error.empty();
     lock.unlock();
+    // The log line first: whoever reads a 500 finds its cause logged already.
+    if (!message.empty()) report_(report_failing, message);
     settled_cv_.notify_all();
     if (!ready.empty()) {
       deliver_([ready = std::move(ready)]() mutable {
         for (auto& [done, ok] : ready) done(ok);
       });
     }
-    if (!message.empty()) report_(report_failing, message);
     lock.lock();
     if (give_up) break;
   }

@@ -203,7 +203,7 @@ TEST(Config, ErrorsNameTheSetting) {
       {{"--nope", "1"}, {}, "", "--nope"},
       {{"stray"}, {}, "", "stray"},
       {{"--port"}, {}, "", "--port"},
-      {{}, {{"DIALTONE_THREADS", "0"}}, "", "DIALTONE_THREADS"},
+      {{}, {{"DIALTONE_THREADS", "-1"}}, "", "DIALTONE_THREADS"},
       {{}, {{"DIALTONE_LOG_FORMAT", "xml"}}, "", "log_format"},
       {{}, {{"DIALTONE_WEBHOOK_INSECURE_TLS", "maybe"}}, "", "webhook.insecure_tls"},
       {{}, {{"DIALTONE_ACCOUNT_SID", "AC123"}}, "", "account_sid"},
