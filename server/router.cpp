@@ -159,7 +159,10 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
       }
     }
     if (durable.ticket == 0) return respond(std::move(response));
-    // With data_dir: answered once the change is on disk (group commit), never before.
+    // With data_dir: answered once the change is on disk (group commit), never before. A read
+    // changes nothing of its own (what it carries is timers' work that fell due in its hold):
+    // it answers what it saw even if writing that failed.
+    if (request.method == "GET" || request.method == "HEAD") durable.own = false;
     host.when_durable(durable, [respond = std::move(respond), format = api::format_of_path(path),
                                 response = std::make_shared<api::Response>(std::move(response))](
                                    bool ok) {
