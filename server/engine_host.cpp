@@ -274,7 +274,9 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     if (!writer) return {};
     core::Changes changes = engine.take_changes();
     if (changes.empty() && !settings) return writer->read_point();
-    return writer->submit(Store::prepare(changes, settings ? &engine : nullptr));
+    StoreBatch batch = Store::prepare(changes, settings ? &engine : nullptr);
+    if (batch.empty()) return writer->read_point();  // e.g. only a read's journal line
+    return writer->submit(std::move(batch));
   }
 
   // What a hold produced leaves the process once the change behind it is durable: webhooks

@@ -32,11 +32,16 @@ void journal_api_request(core::Engine& engine, const api::Request& request,
   for (auto it = events.rbegin(); it != events.rend() && it->seq > seq_before; ++it) {
     if (it->type == "api.request" && it->call_sid == call_sid) return;
   }
-  engine.record(route->account_sid, call_sid, "api.request",
-                {{"method", request.method},
-                 {"path", std::string(path)},
-                 {"status", std::to_string(response.status)},
-                 {"request_id", request.request_id}});
+  core::Fields fields{{"method", request.method},
+                      {"path", std::string(path)},
+                      {"status", std::to_string(response.status)},
+                      {"request_id", request.request_id}};
+  // A read leaves the call as it was: with data_dir it is not written again for it.
+  if (request.method == "GET" || request.method == "HEAD") {
+    engine.record_unchanged(route->account_sid, call_sid, "api.request", std::move(fields));
+  } else {
+    engine.record(route->account_sid, call_sid, "api.request", std::move(fields));
+  }
 }
 
 // Compared in constant time, so response timing tells nothing about the token.

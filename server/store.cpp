@@ -62,6 +62,15 @@ core::Fields fields_from(const Value& a) {
   return out;
 }
 
+// The journal line of a GET or HEAD (a fetch, a page of events): it records that something
+// was read, not a change, so it is not kept on disk. Kept, it cost durable fetches a third of
+// their throughput: one row written per read, on the cores the reads run on.
+bool is_read(const core::JournalEvent& e) {
+  if (e.type != "api.request") return false;
+  const auto method = e.field("method");
+  return method && (*method == "GET" || *method == "HEAD");
+}
+
 // Accounts (with API keys), numbers and behaviours as one document.
 std::string settings_json(const core::Engine& engine) {
   rapidjson::StringBuffer buf;
@@ -444,6 +453,7 @@ StoreBatch Store::prepare(const core::Changes& c, const core::Engine* settings) 
   }
   b.events.reserve(c.events.size());
   for (const core::JournalEvent* e : c.events) {
+    if (is_read(*e)) continue;
     b.events.push_back({static_cast<int64_t>(e->seq), e->account_sid, std::string(e->call_sid.view()),
                         static_cast<int64_t>(e->at.time_since_epoch().count()),
                         static_cast<int64_t>(e->wall.time_since_epoch().count()), e->type,
