@@ -272,9 +272,10 @@ durable="durable|$DURABLE_URL|$OUT/durable10k.sids"
 run_rounds fetch fetch.lua "$mem" "quiet|$QUIET_URL|$OUT/quiet10k.sids" "$durable" "$ceil"
 stop "$QUIET_PID"
 run_rounds update update.lua "$mem" "$durable" "$ceil"
-run_rounds create create.lua "$mem" "$durable" "$ceil"
-# Pages of the ~10k in-progress calls each holds, in memory and durable.
+# Pages of the 10k in-progress calls each holds, in memory and durable (before create adds
+# queued calls, which a page of in-progress calls has to skip).
 run_rounds list10k list.lua "$mem" "$durable"
+run_rounds create create.lua "$mem" "$durable" "$ceil"
 stop "$DURABLE_PID"
 stop "$DT_PID"
 ((HTTP_ONLY)) && stop "$CEIL_PID"
