@@ -70,25 +70,27 @@ void append_json_escaped(spdlog::memory_buf_t& dest, std::string_view text) {
 // One line of either format; the spdlog formatter and the access log both make theirs here.
 void format_line(bool json, spdlog::log_clock::time_point t, spdlog::level::level_enum lvl,
                  std::string_view text, spdlog::memory_buf_t& dest) {
+  // What goes around the three parts in each format.
+  struct Shape {
+    std::string_view open, after_time, after_level, close;
+  };
+  static constexpr Shape kJson{"{\"time\":\"", "\",\"level\":\"", "\",\"msg\":\"", "\"}\n"};
+  static constexpr Shape kText{"", " ", " ", "\n"};
+  const Shape& shape = json ? kJson : kText;
   const auto level = spdlog::level::to_string_view(lvl);
   char time[24];
   utc_timestamp(t, time);
+  append(dest, shape.open);
+  append(dest, {time, sizeof time});
+  append(dest, shape.after_time);
+  append(dest, {level.data(), level.size()});
+  append(dest, shape.after_level);
   if (json) {
-    append(dest, "{\"time\":\"");
-    append(dest, {time, sizeof time});
-    append(dest, "\",\"level\":\"");
-    append(dest, {level.data(), level.size()});
-    append(dest, "\",\"msg\":\"");
     append_json_escaped(dest, text);
-    append(dest, "\"}\n");
   } else {
-    append(dest, {time, sizeof time});
-    append(dest, " ");
-    append(dest, {level.data(), level.size()});
-    append(dest, " ");
     append(dest, text);
-    append(dest, "\n");
   }
+  append(dest, shape.close);
 }
 
 std::atomic<bool> json_lines{false};  // set by setup_logging
