@@ -11,8 +11,8 @@
 # average, dialtone's webhook failures by code and the sockets left in TIME-WAIT.
 #
 # Uses the release build (cmake --preset release -DDIALTONE_BENCH=ON; build the dialtone and
-# ceiling_server targets). Environment: BENCH_THREADS (dialtone threads, default 2),
-# BENCH_WRK_THREADS (2), BENCH_CONNECTIONS (64), BENCH_OUT (default build/bench-out),
+# ceiling_server targets). Environment: BENCH_THREADS (dialtone's --threads; default: its own
+# choice), BENCH_WRK_THREADS (1), BENCH_CONNECTIONS (64), BENCH_OUT (default build/bench-out),
 # BENCH_BUILD (default build/release), BENCH_PERF (a file: perf record of dialtone over the
 # timed window goes there; BENCH_PERF_ARGS, default -g, e.g. "--call-graph dwarf" with the ci
 # build's binary), BENCH_WRAP (a command dialtone runs under, e.g. valgrind).
@@ -21,8 +21,8 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH="$ROOT/bench"
 BUILD="${BENCH_BUILD:-$ROOT/build/release}"
 OUT="${BENCH_OUT:-$ROOT/build/bench-out}"
-THREADS="${BENCH_THREADS:-2}"
-WRK_THREADS="${BENCH_WRK_THREADS:-2}"
+THREADS="${BENCH_THREADS:-}"
+WRK_THREADS="${BENCH_WRK_THREADS:-1}"
 CONNS="${BENCH_CONNECTIONS:-64}"
 AC=ACd1a170e0000000000000000000000000
 TOKEN=dialtone-auth-token
@@ -53,7 +53,7 @@ PIDS+=("$!")
 SINK_URL=$(wait_line "$OUT/sink.log" 'http://127\.0\.0\.1:[0-9]+' 10) || { log "sink did not start"; exit 1; }
 sink_count() { curl -s "$SINK_URL/_count"; }
 
-${BENCH_WRAP:-} "$DIALTONE" --port 0 --threads "$THREADS" --data-dir "" --clock manual "${DIALTONE_ARGS[@]}" \
+${BENCH_WRAP:-} "$DIALTONE" --port 0 ${THREADS:+--threads "$THREADS"} --data-dir "" --clock manual "${DIALTONE_ARGS[@]}" \
   >"$OUT/callbacks.log" 2>&1 &
 DT_PID=$!; PIDS+=("$DT_PID")
 DT_URL=$(wait_line "$OUT/callbacks.log" 'http://127\.0\.0\.1:[0-9]+' 10) || { log "dialtone did not start"; cat "$OUT/callbacks.log" >&2; exit 1; }
@@ -74,7 +74,7 @@ while :; do
   prev=$have
   secs=$(((CALLS - have) / 12000 + 1))
   BENCH_SIDS_OUT="$sids" BENCH_TWIML="$hangup" BENCH_CREATE_EXTRA="$cb_extra" \
-    BENCH_CREATE_MAX=$(((CALLS - have + WRK_THREADS - 1) / WRK_THREADS)) \
+    BENCH_CREATE_MAX=$(((CALLS - have + WRK_THREADS - 1) / WRK_THREADS + 1)) \
     timeout $((secs + 30)) wrk -t"$WRK_THREADS" -c"$CONNS" -d"${secs}s" -s "$BENCH/create.lua" "$DT_URL" >"$OUT/wrk-callbacks.txt"
 done
 rm -f "$sids".*

@@ -3,12 +3,17 @@
 #
 #   bench/run.sh [--skip-build] [--quick] [--no-prism] [--no-memory] [--http-only]
 #
-# --http-only runs step 1 alone (fetch, update, create against the ceiling), about two minutes:
-# enough to compare two builds (BENCH_BUILD=other/build/release bench/run.sh --skip-build ...).
+# --http-only runs step 1 alone (fetch, update, create, durable and list10k against the
+# ceiling), a few minutes: enough to compare two builds (BENCH_BUILD=other/build/release
+# bench/run.sh --skip-build ...).
 #
 # Builds the release preset with the bench tools, then, all on 127.0.0.1:
-#   1. HTTP workloads with wrk (64 keep-alive connections) against dialtone, the Beast ceiling
-#      server (same thread count, fixed Call-sized body) and Stoplight Prism (fetch, update).
+#   1. HTTP workloads with wrk (64 keep-alive connections) against dialtone as a new user runs
+#      it (the defaults: I/O threads from the cores, access log at info; the headline), the
+#      same with --log-level warn (fetch: what the access log costs), the same with --data-dir
+#      (durable: group commit, against the in-memory figures of the same rounds), the Beast
+#      ceiling server (as many threads as dialtone chose, fixed Call-sized body) and Stoplight
+#      Prism (fetch, update). wrk runs on the same cores, as an app's tests would.
 #   2. memory (RSS with 100k live calls, with 1M ended calls), clock (one advance firing 100k
 #      timers), signed status callbacks per second to a local sink (bench/callbacks.sh),
 #      start-up time.
@@ -20,10 +25,14 @@
 # rounds, the ratio is of those means, p50 the median round's, p99 the worst round's.
 #
 # Environment: BENCH_DURATION (s per round, default 5), BENCH_ROUNDS (default 3),
-# BENCH_WRK_THREADS (default 2),
-# BENCH_CONNECTIONS (64), BENCH_THREADS (server threads, default 2), BENCH_OUT (output dir,
-# default build/bench-out), BENCH_ENDED (ended calls for the memory run, default 1000000),
-# BENCH_BUILD (the release tree whose dialtone and ceiling run, default build/release).
+# BENCH_WRK_THREADS (default 1), BENCH_CONNECTIONS (64), BENCH_THREADS (dialtone's --threads;
+# default: none, dialtone's own choice), BENCH_CEILING_THREADS (default: what dialtone chose),
+# BENCH_DIALTONE_ARGS (more options for every dialtone; a tuned row: BENCH_THREADS=2
+# BENCH_DIALTONE_ARGS="--log-level warn" BENCH_WRK_THREADS=2), BENCH_DATA (the --data-dir of
+# the durable rows, default $BENCH_OUT/data; on the disk under test, not a tmpfs), BENCH_OUT
+# (output dir, default build/bench-out), BENCH_ENDED (ended calls for the memory run, default
+# 1000000), BENCH_BUILD (the release tree whose dialtone and ceiling run, default
+# build/release).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH="$ROOT/bench"
@@ -32,9 +41,12 @@ SPEC="${BENCH_SPEC:-$ROOT/tests/fixtures/twilio/twilio_api_v2010.json}"
 OUT="${BENCH_OUT:-$ROOT/build/bench-out}"
 DURATION="${BENCH_DURATION:-5}"
 ROUNDS="${BENCH_ROUNDS:-3}"
-WRK_THREADS="${BENCH_WRK_THREADS:-2}"
+WRK_THREADS="${BENCH_WRK_THREADS:-1}"
 CONNS="${BENCH_CONNECTIONS:-64}"
-THREADS="${BENCH_THREADS:-2}"
+THREADS="${BENCH_THREADS:-}"
+CEIL_THREADS="${BENCH_CEILING_THREADS:-}"
+read -r -a EXTRA_ARGS <<<"${BENCH_DIALTONE_ARGS:-}"
+DATA="${BENCH_DATA:-$OUT/data}"
 ENDED="${BENCH_ENDED:-1000000}"
 AC=ACd1a170e0000000000000000000000000
 TOKEN=dialtone-auth-token
@@ -90,12 +102,15 @@ fi
 
 # --- helpers ---
 
-# start_dialtone NAME [ARGS...]: sets DT_PID, DT_URL. Logs at info (the default) to a file.
+# start_dialtone NAME [ARGS...]: sets DT_PID, DT_URL, DT_THREADS (the I/O threads it runs).
+# Logs at info (the default) to a file, in memory unless ARGS give a --data-dir.
 start_dialtone() {
   local name="$1"; shift
-  "$DIALTONE" --port 0 --threads "$THREADS" --data-dir "" "$@" >"$OUT/$name.log" 2>&1 &
+  "$DIALTONE" --port 0 ${THREADS:+--threads "$THREADS"} --data-dir "" "${EXTRA_ARGS[@]}" "$@" \
+    >"$OUT/$name.log" 2>&1 &
   DT_PID=$!; PIDS+=("$DT_PID")
   DT_URL=$(wait_line "$OUT/$name.log" 'http://127\.0\.0\.1:[0-9]+' 10) || { log "dialtone did not start"; cat "$OUT/$name.log" >&2; exit 1; }
+  DT_THREADS=$(wait_line "$OUT/$name.log" '[0-9]+ thread\(s\)' 10 | grep -oE '^[0-9]+')
 }
 
 rss_mib() { awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
@@ -139,10 +154,12 @@ prefill_calls() {
     ((have >= n)) && break
     if ((have == prev)); then log "prefill makes no progress: $(cat "$OUT/wrk-prefill.txt")"; exit 1; fi
     prev=$have
-    # ~15k creates/s here: size each round to what is missing.
+    # ~15k creates/s here: size each round to what is missing. One more per thread: wrk calls
+    # request() once before the run and drops what it returns (with -t1 the last create was
+    # lost, and a round for one missing call created none).
     local secs=$(((n - have) / 12000 + 1))
     BENCH_SIDS_OUT="$file" BENCH_TWIML="${3:-}" BENCH_CREATE_EXTRA="${4:-}" \
-      BENCH_CREATE_MAX=$(((n - have + WRK_THREADS - 1) / WRK_THREADS)) \
+      BENCH_CREATE_MAX=$(((n - have + WRK_THREADS - 1) / WRK_THREADS + 1)) \
       timeout $((secs + 30)) wrk -t"$WRK_THREADS" -c"$CONNS" -d"${secs}s" -s "$BENCH/create.lua" "$DT_URL" >"$OUT/wrk-prefill.txt"
   done
   PREFILLED=$(cat "$file".* | wc -l)
@@ -186,21 +203,28 @@ run_wrk() {
   summarize "$1"
 }
 
-# run_pair WORKLOAD SCRIPT [SIDS]: the workload against dialtone ($DT_URL) and the ceiling
-# ($CEIL_URL), alternating round by round.
-run_pair() {
-  local w="$1" script="$2" sids="${3:-}" r
+# run_rounds WORKLOAD SCRIPT NAME|URL|SIDS...: the workload against each server in turn, round
+# by round, so that their figures are seconds apart (NAME.WORKLOAD in the results).
+run_rounds() {
+  local w="$1" script="$2" r t name url sids
+  shift 2
   for ((r = 0; r < ROUNDS; r++)); do
-    wrk_round "dialtone.$w" "$DT_URL" "$script" "$sids"
-    wrk_round "ceiling.$w" "$CEIL_URL" "$script" "$sids"
+    for t in "$@"; do
+      IFS='|' read -r name url sids <<<"$t"
+      wrk_round "$name.$w" "$url" "$script" "$sids"
+    done
   done
-  summarize "dialtone.$w"
-  summarize "ceiling.$w"
+  for t in "$@"; do summarize "${t%%|*}.$w"; done
 }
 
-# start_ceiling: the Beast ceiling with the body of a real Call (sets CEIL_PID, CEIL_URL).
+# run_pair WORKLOAD SCRIPT [SIDS]: the workload against dialtone ($DT_URL) and the ceiling.
+run_pair() { run_rounds "$1" "$2" "dialtone|$DT_URL|${3:-}" "ceiling|$CEIL_URL|${3:-}"; }
+
+# start_ceiling: the Beast ceiling with the body of a real Call (sets CEIL_PID, CEIL_URL), on
+# as many threads as dialtone runs.
 start_ceiling() {
-  "$CEILING" --port 0 --threads "$THREADS" --body "$OUT/call-body.json" >"$OUT/ceiling.log" 2>&1 &
+  CEIL_THREADS="${CEIL_THREADS:-$DT_THREADS}"
+  "$CEILING" --port 0 --threads "$CEIL_THREADS" --body "$OUT/call-body.json" >"$OUT/ceiling.log" 2>&1 &
   CEIL_PID=$!; PIDS+=("$CEIL_PID")
   CEIL_URL=$(wait_line "$OUT/ceiling.log" 'http://127\.0\.0\.1:[0-9]+' 10) || { log "the ceiling did not start"; exit 1; }
 }
@@ -213,17 +237,46 @@ extra() { echo "$*" >>"$OUT/extra"; log "$*"; }
 log "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s x $ROUNDS rounds"
 probe_control_api
 
-# --- 1. fetch, update, create on one instance with 10k in-progress calls ---
-start_dialtone main "${CLOCK_ARGS[@]}"
-prefill_calls 10000 "$OUT/calls10k.sids"
-((HAVE_ADVANCE)) && advance 2 >/dev/null  # dial, ring 1 s, answer: all in-progress
+# --- 1. fetch, update, create (and list, durable against in-memory) with 10k in-progress ---
+# calls: the defaults (the headline), --log-level warn (fetch), --data-dir (durable).
+# start_prefilled NAME SIDS_FILE [ARGS...]: a dialtone with 10k in-progress calls.
+start_prefilled() {
+  local name="$1" sids="$2"
+  shift 2
+  start_dialtone "$name" "${CLOCK_ARGS[@]}" "$@"
+  prefill_calls 10000 "$sids"
+  ((HAVE_ADVANCE)) && advance 2 >/dev/null  # dial, ring 1 s, answer: all in-progress
+  return 0
+}
+rm -rf "$DATA"
+# At warn nothing names the port (the "listening on" line is at info): the script picks one.
+QUIET_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+QUIET_URL="http://127.0.0.1:$QUIET_PORT"
+"$DIALTONE" --port "$QUIET_PORT" ${THREADS:+--threads "$THREADS"} --data-dir "" "${EXTRA_ARGS[@]}" \
+  "${CLOCK_ARGS[@]}" --log-level warn >"$OUT/quiet.log" 2>&1 &
+QUIET_PID=$!; PIDS+=("$QUIET_PID")
+for _ in $(seq 1 100); do curl -s -o /dev/null "$QUIET_URL/_dialtone/health" && break; sleep 0.1; done
+DT_URL=$QUIET_URL prefill_calls 10000 "$OUT/quiet10k.sids"
+((HAVE_ADVANCE)) && DT_URL=$QUIET_URL advance 2 >/dev/null
+start_prefilled durable "$OUT/durable10k.sids" --data-dir "$DATA"
+DURABLE_PID=$DT_PID DURABLE_URL=$DT_URL
+start_prefilled main "$OUT/calls10k.sids"
 first=$(head -1 "$OUT/calls10k.sids")
 curl -s -u "$AC:$TOKEN" "$DT_URL$API/Calls/$first.json" >"$OUT/call-body.json"
 grep -q '"status": "in-progress"' "$OUT/call-body.json" || log "warning: prefilled calls are not in-progress: $(head -c 300 "$OUT/call-body.json")"
 start_ceiling  # stays up for the list workload too
-run_pair fetch fetch.lua "$OUT/calls10k.sids"
-run_pair update update.lua "$OUT/calls10k.sids"
-run_pair create create.lua
+log "dialtone: $DT_THREADS I/O thread(s) (its choice unless BENCH_THREADS); ceiling: $CEIL_THREADS"
+# Each instance has its own sids for the same kind of calls.
+mem="dialtone|$DT_URL|$OUT/calls10k.sids" ceil="ceiling|$CEIL_URL|$OUT/calls10k.sids"
+durable="durable|$DURABLE_URL|$OUT/durable10k.sids"
+run_rounds fetch fetch.lua "$mem" "quiet|$QUIET_URL|$OUT/quiet10k.sids" "$durable" "$ceil"
+stop "$QUIET_PID"
+run_rounds update update.lua "$mem" "$durable" "$ceil"
+# Pages of the 10k in-progress calls each holds, in memory and durable (before create adds
+# queued calls, which a page of in-progress calls has to skip).
+run_rounds list10k list.lua "$mem" "$durable"
+run_rounds create create.lua "$mem" "$durable" "$ceil"
+stop "$DURABLE_PID"
 stop "$DT_PID"
 ((HTTP_ONLY)) && stop "$CEIL_PID"
 
@@ -312,7 +365,7 @@ fi
 # --- the table ---
 {
   echo "dialtone bench  $(date -u +%FT%TZ)  $(nproc) cores (wrk and servers share them), load $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s x $ROUNDS rounds (dialtone and ceiling alternating); servers $THREADS threads; clock: ${CLOCK_ARGS[*]}"
+  echo "wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s x $ROUNDS rounds (the servers of a workload alternating); dialtone ${THREADS:-$DT_THREADS (its default)} I/O thread(s)${EXTRA_ARGS[*]:+, ${EXTRA_ARGS[*]}}, ceiling $CEIL_THREADS; clock: ${CLOCK_ARGS[*]}"
   echo
   awk '
     { rps[$1] = $2; p50[$1] = $3; p99[$1] = $4; bad[$1] = $5 }
@@ -325,6 +378,23 @@ fi
         rp = (p in rps && rps[p] > 0) ? sprintf("%.1fx", rps[d] / rps[p]) : "-"
         printf "%-8s %10s %8s %8s %10s %8s %9s %10s %9s\n", w[i], rps[d], p50[d], p99[d], (c in rps ? rps[c] : "-"), rc, (p in rps ? rps[p] : "-"), rp, bad[d]
       }
+    }' "$OUT/results"
+  echo
+  # The access log's cost (the defaults against --log-level warn) and durable mode (--data-dir,
+  # group commit) against the in-memory figures of the same rounds.
+  awk '
+    { rps[$1] = $2; p50[$1] = $3; p99[$1] = $4; bad[$1] = $5 }
+    END {
+      printf "%-18s %10s %8s %8s %12s %8s %9s\n", "", "req/s", "p50 ms", "p99 ms", "in memory/s", "ratio", "non-2xx"
+      q = "quiet.fetch"; d = "dialtone.fetch"
+      if (q in rps) printf "%-18s %10s %8s %8s %12s %8s %9s  (access log cost: %.1f%%)\n", "fetch, log warn", rps[q], p50[q], p99[q], rps[d], sprintf("%.2f", rps[d] / rps[q]), bad[q], 100 * (1 - rps[d] / rps[q])
+      n = split("fetch update create list10k", w, " ")
+      for (i = 1; i <= n; i++) {
+        x = "durable." w[i]; m = "dialtone." w[i]
+        if (!(x in rps)) continue
+        printf "%-18s %10s %8s %8s %12s %8s %9s\n", w[i] ", --data-dir", rps[x], p50[x], p99[x], rps[m], (rps[m] > 0 ? sprintf("%.2f", rps[x] / rps[m]) : "-"), bad[x]
+      }
+      if ("dialtone.list10k" in rps) printf "%-18s %10s %8s %8s\n", "list10k, memory", rps["dialtone.list10k"], p50["dialtone.list10k"], p99["dialtone.list10k"]
     }' "$OUT/results"
   echo
   echo "baselines: p50/p99 ms  ceiling: $(awk '/^ceiling/ { printf "%s %s/%s  ", substr($1, 9), $3, $4 }' "$OUT/results")"

@@ -44,7 +44,8 @@ const std::vector<Setting>& settings() {
   static const std::vector<Setting> kSettings = {
       {"host", Kind::kString, at(&Config::host), 0, 0, {}, "address to listen on"},
       {"port", Kind::kInt, at(&Config::port), 0, 65535, {}, "port; 0 = any free port"},
-      {"threads", Kind::kInt, at(&Config::threads), 1, 256, {}, "I/O threads"},
+      {"threads", Kind::kInt, at(&Config::threads), 0, 256, {},
+       "I/O threads; 0 = half the cores available, 1 to 4"},
       {"log_format", Kind::kString, at(&Config::log_format), 0, 0, {"text", "json"},
        "text | json (one JSON object per line)"},
       {"log_level", Kind::kString, at(&Config::log_level), 0, 0,

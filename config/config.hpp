@@ -93,7 +93,7 @@ struct ControlApiConfig {
 struct Config {
   std::string host = "127.0.0.1";
   int port = 7070;  // 0: any free port (the first log line names the one bound)
-  int threads = 2;
+  int threads = 0;  // I/O threads; 0: from the cores (server/io_threads.hpp)
   std::string log_format = "text";  // text | json
   std::string log_level = "info";   // trace | debug | info | warn | error | off
   std::string account_sid{kDefaultAccountSid};

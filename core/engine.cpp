@@ -405,6 +405,14 @@ size_t Engine::webhooks_in_flight() const { return impl_->pending.size(); }
 
 void Engine::record(const std::string& account_sid, const std::string& call_sid,
                     std::string type, Fields fields) {
+  // Every change to a call is journalled, so the journal is also where a store learns which
+  // calls to write again.
+  if (config_.track_changes && !call_sid.empty()) impl_->dirty_calls.insert(call_sid);
+  record_unchanged(account_sid, call_sid, std::move(type), std::move(fields));
+}
+
+void Engine::record_unchanged(const std::string& account_sid, const std::string& call_sid,
+                              std::string type, Fields fields) {
   JournalEvent e;
   e.account_sid = account_sid;
   e.call_sid = call_sid;
@@ -412,9 +420,6 @@ void Engine::record(const std::string& account_sid, const std::string& call_sid,
   e.wall = wall_.now();
   e.type = std::move(type);
   e.fields = std::move(fields);
-  // Every change to a call is journalled, so the journal is also where a store learns which
-  // calls to write again.
-  if (config_.track_changes && !e.call_sid.empty()) impl_->dirty_calls.insert(e.call_sid.str());
   journal_.append(std::move(e));
 }
 

@@ -250,6 +250,10 @@ class Engine {
   const Journal& journal() const { return journal_; }
   void record(const std::string& account_sid, const std::string& call_sid, std::string type,
               Fields fields);
+  // The same for an event that leaves the call as it was (the journal line of a read): a
+  // store (take_changes) need not write the call again for it.
+  void record_unchanged(const std::string& account_sid, const std::string& call_sid,
+                        std::string type, Fields fields);
   // Calls, journal, notifications, queues and timers of every world. Accounts, numbers,
   // behaviours and clocks stay: the control API resets what it means to itself.
   void reset();

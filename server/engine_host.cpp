@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "server/adaptive_mutex.hpp"
+#include "server/group_commit.hpp"
 #include "server/real_clock.hpp"
 #include "server/store.hpp"
 
@@ -143,6 +144,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     std::shared_ptr<std::function<void(bool)>> finish;  // runs once (see wait_until)
   };
   using Held = std::vector<std::shared_ptr<std::function<void(bool)>>>;
+  using Wait = GroupCommit::Wait;
 
   Impl(asio::io_context& io_context, const config::Config& c)
       : io(io_context),
@@ -181,7 +183,9 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   std::map<uint64_t, core::WebhookRequest> sending;  // guarded by mu; params left out
   bool closed = false;  // guarded by mu; after drain(): late results are dropped
   std::chrono::milliseconds default_settle_cap;
-  std::unique_ptr<Store> store;  // guarded by mu; null without data_dir
+  std::unique_ptr<Store> store;  // null without data_dir; the writer's after start-up
+  // Commits the batches made under mu (after `store`: it goes first). Null without data_dir.
+  std::unique_ptr<GroupCommit> writer;
   std::string startup_note;      // written once by the constructor
   core::Effects recovered;       // the recovery's callbacks, sent once io runs
 
@@ -243,7 +247,18 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     }
     const size_t live = engine.recover_live_calls(recovered);
     track_locked(recovered);
-    persist_locked(/*settings=*/true);
+    // Written here, before anything listens; from now on only the writer thread commits.
+    store->write(engine.take_changes(), &engine);
+    writer = std::make_unique<GroupCommit>(
+        [s = store.get()](const std::vector<StoreBatch>& batches) { s->commit(batches); },
+        [&io = io](std::function<void()> f) { asio::post(io, std::move(f)); },
+        [](bool failing, const std::string& message) {
+          if (failing) {
+            spdlog::error("{}", message);
+          } else {
+            spdlog::info("{}", message);
+          }
+        });
     // Logged by main() after the "listening on" line, which must stay the first log line.
     startup_note = fmt::format("data_dir {}: {} call(s), {} notification(s), {} journal "
                                "event(s) loaded; {} live call(s) ended by the restart",
@@ -251,21 +266,33 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
                                loaded.events, live);
   }
 
-  // Writes what changed since the last write, before the lock is released and before any
-  // answer leaves: a 2xx means it is on disk. Throws StoreError.
-  void persist_locked(bool settings = false) {
-    if (!store) return;
-    store->write(engine.take_changes(), settings ? &engine : nullptr);
+  // Hands what changed since the last call to the writer. Returns what an answer about it
+  // must wait for (nothing without data_dir): no answer leaves before the change it reports,
+  // or any change it may have seen, is on disk. The writer logs failed writes and writes the
+  // change again until it is on disk.
+  Wait persist_locked(bool settings = false) {
+    if (!writer) return {};
+    core::Changes changes = engine.take_changes();
+    if (changes.empty() && !settings) return writer->read_point();
+    StoreBatch batch = Store::prepare(changes, settings ? &engine : nullptr);
+    if (batch.empty()) return writer->read_point();  // e.g. only a read's journal line
+    return writer->submit(std::move(batch));
   }
 
-  // For changes that no HTTP answer waits on (timers, webhook results): a failed write is
-  // logged; the next write carries what changed after it.
-  void persist_or_log_locked() {
-    try {
-      persist_locked();
-    } catch (const StoreError& e) {
-      spdlog::error("data_dir: write failed: {}", e.what());
+  // What a hold produced leaves the process once the change behind it is durable: webhooks
+  // (their request tells the app about a call) and the blocking waits that now hold.
+  void release_after(Wait wait, core::Effects effects, Held held) {
+    if (!writer || wait.ticket == 0) {
+      dispatch(std::move(effects));
+      finish_watches(held);
+      return;
     }
+    if (effects.webhooks.empty() && held.empty()) return;
+    writer->when_durable(wait, [self = shared_from_this(), effects = std::move(effects),
+                                held = std::move(held)](bool) mutable {
+      self->dispatch(std::move(effects));
+      self->finish_watches(held);
+    });
   }
 
   // The worlds whose next timer may have moved get their wake-ups re-armed. Work that became
@@ -362,38 +389,39 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
 
   // --- without mu ---
 
-  // A failed write throws out of run() after the engine lock is released: the request that
-  // caused it is answered 500, never 2xx. Its webhooks still go out (the engine moved on).
-  void run(const EngineFn& fn, bool settings = false) {
+  // Runs fn under the lock and returns what its answer must wait for (see persist_locked).
+  // Its webhooks go out once the change is durable, and even if writing it failed (the
+  // engine moved on).
+  Wait run_async(const EngineFn& fn, bool settings = false) {
     core::Effects effects;
     Held held;
-    std::exception_ptr failed;
+    Wait wait;
     {
       std::lock_guard lock(mu);
       fn(engine, effects);
       fire_now_and_arm_locked(effects);
-      try {
-        persist_locked(settings);
-      } catch (const StoreError& e) {
-        spdlog::error("data_dir: write failed: {}", e.what());
-        failed = std::current_exception();
-      }
+      wait = persist_locked(settings);
       track_locked(effects);
       check_watches_locked(held);
     }
-    dispatch(std::move(effects));
-    finish_watches(held);
-    if (failed) std::rethrow_exception(failed);
+    release_after(wait, std::move(effects), std::move(held));
+    return wait;
+  }
+
+  // run_async, then blocks until its change is durable. A failed write throws StoreError:
+  // the request that caused it is answered 500, never 2xx.
+  void run(const EngineFn& fn, bool settings = false) {
+    const Wait wait = run_async(fn, settings);
+    if (writer && wait.ticket != 0 && !writer->wait(wait)) {
+      throw StoreError("the change could not be written (see the log)");
+    }
   }
 
   void fire_world(const std::string& sid) {
-    try {
-      run([&sid](core::Engine& e, core::Effects& out) {
-        if (e.find_world(sid)) e.fire_due(e.world(sid), out);
-      });
-    } catch (const StoreError&) {
-      // Logged by run(); a timer has nobody to answer.
-    }
+    // A timer has nobody to answer: nothing waits for the disk here.
+    run_async([&sid](core::Engine& e, core::Effects& out) {
+      if (e.find_world(sid)) e.fire_due(e.world(sid), out);
+    });
   }
 
   // Sends webhooks that track_locked() recorded.
@@ -440,7 +468,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
 
   // Feeds one result to the engine; the webhooks it leads to go into `effects`.
   void apply_result_locked(const core::WebhookResult& result, core::Effects& effects,
-                           std::vector<Waiter>& settled) {
+                           std::vector<Waiter>& settled, Wait& wait) {
     std::string account_sid;
     if (auto it = sending.find(result.id); it != sending.end()) {
       account_sid = it->second.account_sid;
@@ -448,7 +476,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     }
     core::Effects more;
     engine.on_webhook_result(result, more);
-    persist_or_log_locked();
+    wait = persist_locked();
     // Count the new webhooks before dropping this one, so "settled" is never seen early.
     track_locked(more);
     std::move(more.webhooks.begin(), more.webhooks.end(), std::back_inserter(effects.webhooks));
@@ -465,18 +493,18 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     core::Effects effects;
     std::vector<Waiter> settled;
     Held held;
+    Wait wait;
     {
       std::lock_guard lock(mu);
       if (closed) return;  // journaled as undelivered already
       for (const auto& r : in_order_locked(std::move(result))) {
-        apply_result_locked(r, effects, settled);
+        apply_result_locked(r, effects, settled, wait);
       }
       arm_touched_locked();
       check_watches_locked(held);
       if (pending == 0) take_waiters(waiters, settled);
     }
-    dispatch(std::move(effects));
-    finish_watches(held);
+    release_after(wait, std::move(effects), std::move(held));
     for (auto& w : settled) release(std::move(w));
   }
 
@@ -511,7 +539,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
       hw->out.clear();
       hw->early.clear();
     }
-    persist_or_log_locked();
+    persist_locked();
     lock.unlock();
     for (auto& w : waiting) release(std::move(w));
     return n;
@@ -600,6 +628,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     bool fired = false;
     size_t fired_now = 0;
     Held held;
+    Wait wait;
     {
       std::lock_guard lock(mu);
       // A deleted account's world (and its clock) is gone: the advance just answers.
@@ -608,7 +637,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
       if (due && *due <= target && guard > 0 && world->manual()) {
         world->clock.set_manual(*due);
         fired_now = engine.fire_due(*w, effects);
-        persist_or_log_locked();
+        wait = persist_locked();
         track_locked(effects);
         fired = true;
       } else if (w) {
@@ -617,7 +646,9 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
       arm_touched_locked();
       check_watches_locked(held);
     }
-    finish_watches(held);
+    // The webhooks fired go out once their change is durable; the step goes on once they
+    // have come back (they are counted as pending already).
+    release_after(wait, std::move(effects), std::move(held));
     if (!fired) {
       // The next advance starts only once this one has answered: the answer reads the clock,
       // and with both posted at once it could read the next advance's time.
@@ -631,7 +662,6 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
       });
       return;
     }
-    dispatch(std::move(effects));
     const size_t total = fired_so_far + fired_now;
     when_settled(world, cap,
                  [self = shared_from_this(), world, target, cap, done = std::move(done), guard,
@@ -686,9 +716,20 @@ EngineHost::EngineHost(asio::io_context& io, const config::Config& config)
 EngineHost::~EngineHost() {
   stop();
   impl_->drop_waiters();
+  // What is queued is written now; a handler that outlives the host writes on its own thread.
+  if (impl_->writer) impl_->writer->close();
 }
 
 void EngineHost::with_engine(const EngineFn& fn) { impl_->run(fn); }
+
+EngineHost::Durability EngineHost::with_engine_async(const EngineFn& fn) {
+  return impl_->run_async(fn);
+}
+
+void EngineHost::when_durable(Durability wait, std::function<void(bool ok)> done) {
+  if (!impl_->writer || wait.ticket == 0) return done(true);
+  impl_->writer->when_durable(wait, std::move(done));
+}
 
 bool EngineHost::manual_clock(const std::string& account_sid) const {
   return clock(account_sid).mode() == SwitchableClock::Mode::kManual;
@@ -762,8 +803,15 @@ void EngineHost::wait_until(Check check, std::chrono::milliseconds timeout,
 }
 
 void EngineHost::save_settings() {
-  std::lock_guard lock(impl_->mu);
-  impl_->persist_locked(/*settings=*/true);
+  if (!impl_->writer) return;
+  Impl::Wait wait;
+  {
+    std::lock_guard lock(impl_->mu);
+    wait = impl_->persist_locked(/*settings=*/true);
+  }
+  if (!impl_->writer->wait(wait)) {
+    throw StoreError("the settings could not be written (see the log)");
+  }
 }
 
 bool EngineHost::persistent() const { return impl_->store != nullptr; }

@@ -20,6 +20,7 @@
 #include "api/control_settings.hpp"
 #include "config/config.hpp"
 #include "core/engine.hpp"
+#include "server/group_commit.hpp"
 #include "server/metrics.hpp"
 #include "server/switchable_clock.hpp"
 #include "server/webhook_client.hpp"
@@ -42,12 +43,22 @@ class EngineHost {
   EngineHost(const EngineHost&) = delete;
   EngineHost& operator=(const EngineHost&) = delete;
 
-  // Runs `fn` under the lock, writes what it changed to the store (with data_dir) before the
-  // lock is released, then sends the webhooks it produced and re-arms the timer. Throws
-  // StoreError, after the lock is released, when that write failed.
+  // Runs `fn` under the lock and re-arms the timers; with data_dir, hands what it changed to
+  // the store's writer (server/group_commit.hpp) and blocks until that is on disk. The
+  // webhooks it produced go out once it is. Throws StoreError when that write failed.
   void with_engine(const EngineFn& fn);
+  // The same without blocking: returns what an answer about it must wait for, for
+  // when_durable(). The serving path of the Twilio API, so that an I/O thread never waits
+  // for the disk and one commit carries the changes of many requests.
+  using Durability = GroupCommit::Wait;
+  Durability with_engine_async(const EngineFn& fn);
+  // Runs done(ok) once the change (or, for a request that changed nothing, every change it
+  // may have seen) is on disk: at once without data_dir or when it is already, else on an
+  // io thread. ok is false when writing the caller's own change failed: answer 5xx.
+  void when_durable(Durability wait, std::function<void(bool ok)> done);
   // Writes accounts, numbers and behaviours to the store (no-op without data_dir); called
-  // after the control API changed them, before the answer goes out. Throws StoreError.
+  // after the control API changed them, before the answer goes out. Blocks until they (and
+  // every change before them) are on disk. Throws StoreError.
   void save_settings();
   bool persistent() const;  // data_dir is set
 

@@ -21,6 +21,8 @@
 #include <optional>
 #include <random>
 
+#include "server/logging.hpp"
+
 namespace dialtone::server {
 
 namespace asio = boost::asio;
@@ -378,8 +380,8 @@ class Session : public std::enable_shared_from_this<Session> {
                   std::chrono::steady_clock::now() - started_)
                   .count();
     // Never the query string (it may carry tokens) nor any header.
-    spdlog::info("{} {} {} {}ms{}{} {}", method, path, response.status, ms,
-                 response.call_sid.empty() ? "" : " ", response.call_sid, request_id_);
+    access_log("{} {} {} {}ms{}{} {}", method, path, response.status, ms,
+               response.call_sid.empty() ? "" : " ", response.call_sid, request_id_);
     request_id_.clear();
 
     expires_after(std::chrono::seconds(limits().read_timeout_s));
@@ -396,8 +398,7 @@ class Session : public std::enable_shared_from_this<Session> {
                   std::chrono::steady_clock::now() - started_)
                   .count();
     const bool reset = how == api::Delivery::kReset;
-    spdlog::info("{} {} {} {}ms {}", method, path, reset ? "reset" : "no-answer", ms,
-                 request_id_);
+    access_log("{} {} {} {}ms {}", method, path, reset ? "reset" : "no-answer", ms, request_id_);
     request_id_.clear();
     busy_ = false;  // a drain closes it now, as an idle connection
     error_code ec;
@@ -421,7 +422,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string head;
     append_head(head, response, request_id_,
                 {{"Transfer-Encoding", "chunked"}, {"Connection", "close"}});
-    spdlog::info("{} {} {} stream {}", method, path, response.status, request_id_);
+    access_log("{} {} {} stream {}", method, path, response.status, request_id_);
     request_id_.clear();
 
     sink_ = std::make_shared<SessionSink>(weak_from_this());

@@ -1,13 +1,17 @@
 #include "server/logging.hpp"
 
+#include <spdlog/details/null_mutex.h>
 #include <spdlog/formatter.h>
 #include <spdlog/sinks/base_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+
+#include "server/log_buffers.hpp"
 
 namespace dialtone::server {
 namespace {
@@ -38,32 +42,65 @@ void utc_timestamp(spdlog::log_clock::time_point t, char (&buf)[24]) {
   buf[23] = 'Z';
 }
 
+void append(spdlog::memory_buf_t& dest, std::string_view s) {
+  dest.append(s.data(), s.data() + s.size());
+}
+
+// JSON string escaping (quotes not included), into the line being built.
+void append_json_escaped(spdlog::memory_buf_t& dest, std::string_view text) {
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"': append(dest, "\\\""); break;
+      case '\\': append(dest, "\\\\"); break;
+      case '\n': append(dest, "\\n"); break;
+      case '\r': append(dest, "\\r"); break;
+      case '\t': append(dest, "\\t"); break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          append(dest, buf);
+        } else {
+          dest.push_back(static_cast<char>(c));
+        }
+    }
+  }
+}
+
+// One line of either format; the spdlog formatter and the access log both make theirs here.
+void format_line(bool json, spdlog::log_clock::time_point t, spdlog::level::level_enum lvl,
+                 std::string_view text, spdlog::memory_buf_t& dest) {
+  // What goes around the three parts in each format.
+  struct Shape {
+    std::string_view open, after_time, after_level, close;
+  };
+  static constexpr Shape kJson{"{\"time\":\"", "\",\"level\":\"", "\",\"msg\":\"", "\"}\n"};
+  static constexpr Shape kText{"", " ", " ", "\n"};
+  const Shape& shape = json ? kJson : kText;
+  const auto level = spdlog::level::to_string_view(lvl);
+  char time[24];
+  utc_timestamp(t, time);
+  append(dest, shape.open);
+  append(dest, {time, sizeof time});
+  append(dest, shape.after_time);
+  append(dest, {level.data(), level.size()});
+  append(dest, shape.after_level);
+  if (json) {
+    append_json_escaped(dest, text);
+  } else {
+    append(dest, text);
+  }
+  append(dest, shape.close);
+}
+
+std::atomic<bool> json_lines{false};  // set by setup_logging
+
 class LineFormatter final : public spdlog::formatter {
  public:
   explicit LineFormatter(bool json) : json_(json) {}
 
   void format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) override {
-    std::string_view text(msg.payload.data(), msg.payload.size());
-    auto level = spdlog::level::to_string_view(msg.level);
-    char time[24];
-    utc_timestamp(msg.time, time);
-    auto append = [&dest](std::string_view s) { dest.append(s.data(), s.data() + s.size()); };
-    if (json_) {
-      append("{\"time\":\"");
-      append({time, sizeof time});
-      append("\",\"level\":\"");
-      append({level.data(), level.size()});
-      append("\",\"msg\":\"");
-      append(json_escape(text));
-      append("\"}\n");
-    } else {
-      append({time, sizeof time});
-      append(" ");
-      append({level.data(), level.size()});
-      append(" ");
-      append(text);
-      append("\n");
-    }
+    format_line(json_, msg.time, msg.level, {msg.payload.data(), msg.payload.size()}, dest);
   }
 
   std::unique_ptr<spdlog::formatter> clone() const override {
@@ -74,51 +111,37 @@ class LineFormatter final : public spdlog::formatter {
   bool json_;
 };
 
-// spdlog's stdout sinks fflush after every line; this one leaves the line in stdio's buffer
-// until the logger is flushed (warnings, PeriodicLogFlush, flush_log()).
-class StdoutSink final : public spdlog::sinks::base_sink<std::mutex> {
+// Lines go to log_buffers (each thread's own buffer, written out by a background thread), so
+// the sink needs no lock of its own: the formatter keeps nothing between calls but per-thread
+// caches.
+class StdoutSink final : public spdlog::sinks::base_sink<spdlog::details::null_mutex> {
  protected:
   void sink_it_(const spdlog::details::log_msg& msg) override {
     spdlog::memory_buf_t line;
     formatter_->format(msg, line);
-    std::fwrite(line.data(), 1, line.size(), stdout);
+    log_buffers::append({line.data(), line.size()});
   }
-  void flush_() override { std::fflush(stdout); }
+  void flush_() override { log_buffers::flush(); }
 };
 
 }  // namespace
 
-std::string json_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
+bool access_log_enabled() {
+  const auto* logger = spdlog::default_logger_raw();
+  return logger && logger->should_log(spdlog::level::info);
+}
+
+void write_access_line(std::string_view message) {
+  spdlog::memory_buf_t line;
+  format_line(json_lines.load(std::memory_order_relaxed), spdlog::log_clock::now(),
+              spdlog::level::info, message, line);
+  log_buffers::append({line.data(), line.size()});
 }
 
 std::string setup_logging(const std::string& format, const std::string& level) {
   auto lvl = spdlog::level::from_str(level);
   if (lvl == spdlog::level::off && level != "off") return "log_level: unknown level " + level;
-  // Fully buffered even on a terminal: PeriodicLogFlush bounds how long a line waits. The
-  // buffer is ours: given none, glibc ignores the size and uses one of st_blksize (4 KiB), a
-  // write(2) every ~40 access-log lines, made with the sink's lock held.
-  static char stdout_buffer[64 * 1024];
-  std::setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
+  json_lines.store(format == "json");
   auto logger = std::make_shared<spdlog::logger>("dialtone", std::make_shared<StdoutSink>());
   logger->set_formatter(std::make_unique<LineFormatter>(format == "json"));
   logger->set_level(lvl);
@@ -131,19 +154,10 @@ void flush_log() {
   if (auto logger = spdlog::default_logger()) logger->flush();
 }
 
-PeriodicLogFlush::PeriodicLogFlush(std::chrono::milliseconds interval)
-    : thread_([this, interval](std::stop_token stop) {
-        std::unique_lock lock(mu_);
-        while (!stop.stop_requested()) {
-          wake_.wait_for(lock, stop, interval, [] { return false; });
-          flush_log();
-        }
-      }) {}
-
-PeriodicLogFlush::~PeriodicLogFlush() {
-  thread_.request_stop();
-  thread_.join();
-  flush_log();
+PeriodicLogFlush::PeriodicLogFlush(std::chrono::milliseconds interval) {
+  log_buffers::start(interval);
 }
+
+PeriodicLogFlush::~PeriodicLogFlush() { log_buffers::stop(); }
 
 }  // namespace dialtone::server

@@ -1,40 +1,50 @@
 // spdlog set-up: text ("2026-01-01T10:00:00.123Z info message") or JSON lines
-// ({"time":..,"level":..,"msg":..}), to stdout. Lines are buffered and written out at least
-// every PeriodicLogFlush interval, at once for warnings and errors, and whenever the caller
-// flushes (main() does after the start-up lines, so that a test reading the pipe sees
-// "dialtone listening on http://HOST:PORT" at once): one write per request line cost a sixth
-// of the server's throughput.
+// ({"time":..,"level":..,"msg":..}), to stdout. Lines are not written by the thread that logs
+// them: each thread's lines collect in a buffer of its own (server/log_buffers.hpp) that a
+// background thread writes out at least every PeriodicLogFlush interval; warnings and errors,
+// and a caller's flush_log() (main() after the start-up lines, so that a test reading the
+// pipe sees "dialtone listening on http://HOST:PORT" at once), write everything out at once.
+// The access log, one line per request, skips spdlog: access_log() formats its line on the
+// stack and appends it, without a lock shared with another thread or an allocation.
 // Thread-safety: call setup_logging once at startup, before other threads log.
 #pragma once
 
+#include <spdlog/fmt/fmt.h>
+
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
+#include <iterator>
 #include <string>
-#include <thread>
+#include <string_view>
+#include <utility>
 
 namespace dialtone::server {
 
 // format: "text" | "json"; level: spdlog level name. Returns "" or an error.
 std::string setup_logging(const std::string& format, const std::string& level);
 
-// Writes out what the logger buffered every `interval`, and once more when destroyed.
+// Runs the background writer of log lines, every `interval` (and sooner when a thread's
+// buffer fills); when destroyed, stops it and writes out what is left.
 class PeriodicLogFlush {
  public:
   explicit PeriodicLogFlush(std::chrono::milliseconds interval);
   ~PeriodicLogFlush();
   PeriodicLogFlush(const PeriodicLogFlush&) = delete;
   PeriodicLogFlush& operator=(const PeriodicLogFlush&) = delete;
-
- private:
-  std::mutex mu_;
-  std::condition_variable_any wake_;
-  std::jthread thread_;  // last: starts once mu_ and wake_ exist
 };
 
 void flush_log();
 
-// JSON string escaping (quotes not included), shared with the JSON formatter.
-std::string json_escape(std::string_view text);
+// The access log's switch (the logger's level is info or lower) and its line writer.
+bool access_log_enabled();
+void write_access_line(std::string_view message);
+
+// One access-log line at level info, as spdlog::info would write it.
+template <class... Args>
+void access_log(fmt::format_string<Args...> format, Args&&... args) {
+  if (!access_log_enabled()) return;
+  fmt::basic_memory_buffer<char, 256> message;  // on the stack for any request's line
+  fmt::format_to(std::back_inserter(message), format, std::forward<Args>(args)...);
+  write_access_line({message.data(), message.size()});
+}
 
 }  // namespace dialtone::server

@@ -22,6 +22,7 @@
 #include "server/faults/fault_injector.hpp"
 #include "server/healthcheck.hpp"
 #include "server/http_server.hpp"
+#include "server/io_threads.hpp"
 #include "server/logging.hpp"
 #include "server/router.hpp"
 #include "server/store.hpp"
@@ -81,6 +82,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "dialtone: configuration error: %s\n", loaded.error.c_str());
     return kExitConfig;
   }
+  if (loaded.config.threads == 0) loaded.config.threads = server::io_threads(0);
   const config::Config& cfg = loaded.config;
   if (auto err = server::setup_logging(cfg.log_format, cfg.log_level); !err.empty()) {
     std::fprintf(stderr, "dialtone: configuration error: %s\n", err.c_str());

@@ -32,11 +32,16 @@ void journal_api_request(core::Engine& engine, const api::Request& request,
   for (auto it = events.rbegin(); it != events.rend() && it->seq > seq_before; ++it) {
     if (it->type == "api.request" && it->call_sid == call_sid) return;
   }
-  engine.record(route->account_sid, call_sid, "api.request",
-                {{"method", request.method},
-                 {"path", std::string(path)},
-                 {"status", std::to_string(response.status)},
-                 {"request_id", request.request_id}});
+  core::Fields fields{{"method", request.method},
+                      {"path", std::string(path)},
+                      {"status", std::to_string(response.status)},
+                      {"request_id", request.request_id}};
+  // A read leaves the call as it was: with data_dir it is not written again for it.
+  if (request.method == "GET" || request.method == "HEAD") {
+    engine.record_unchanged(route->account_sid, call_sid, "api.request", std::move(fields));
+  } else {
+    engine.record(route->account_sid, call_sid, "api.request", std::move(fields));
+  }
 }
 
 // Compared in constant time, so response timing tells nothing about the token.
@@ -62,6 +67,18 @@ Respond saving_settings(EngineHost& host, Respond respond) {
     }
     respond(std::move(r));
   };
+}
+
+// With data_dir, a change that could not be written (disk full, I/O error) is answered this
+// way: Twilio's envelope for its own internal errors. The change may be on disk later (the
+// store writes it again until it is), as after any 5xx of Twilio's.
+api::Response not_saved(api::Format format) {
+  return api::render_error(
+      core::TwilioError{500, 20500,
+                        "Internal Server Error: the change could not be saved to data_dir "
+                        "(see the log)",
+                        {}},
+      format);
 }
 
 }  // namespace
@@ -90,8 +107,7 @@ api::Response serve_auth_tokens(EngineHost& host, const api::Request& request) {
     try {
       host.save_settings();
     } catch (const StoreError&) {
-      return api::render_error(core::TwilioError{500, 20500, "Internal Server Error", {}},
-                               api::Format::kJson);
+      return not_saved(api::Format::kJson);
     }
   }
   return response;
@@ -124,6 +140,7 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
                                        api::format_of_path(path)));
     }
     api::Response response;
+    EngineHost::Durability durable;
     {
       // The slot is given back before the answer goes out, however this block ends.
       struct Leave {
@@ -135,18 +152,30 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
       if (auth_tokens) {
         response = serve_auth_tokens(host, request);
       } else {
-        host.with_engine([&](core::Engine& engine, core::Effects& effects) {
+        durable = host.with_engine_async([&](core::Engine& engine, core::Effects& effects) {
           const uint64_t seq_before = engine.journal().last_seq();
           response = api::handle_twilio(engine, request, *prepared, effects);
           journal_api_request(engine, request, path, prepared->route, response, seq_before);
         });
       }
-      if (response.render) {  // outside the engine lock, from copies
+      if (response.render) {  // outside the engine lock, from copies (while the disk writes)
         response.body = response.render();
         response.render = nullptr;
       }
     }
-    respond(std::move(response));
+    if (durable.ticket == 0) return respond(std::move(response));
+    // With data_dir: answered once the change is on disk (group commit), never before. A read
+    // changes nothing of its own (what it carries is timers' work that fell due in its hold):
+    // it answers what it saw even if writing that failed.
+    if (request.method == "GET" || request.method == "HEAD") durable.own = false;
+    host.when_durable(durable, [respond = std::move(respond), format = api::format_of_path(path),
+                                response = std::make_shared<api::Response>(std::move(response))](
+                                   bool ok) {
+      if (!ok) {
+        return respond(not_saved(format));
+      }
+      respond(std::move(*response));
+    });
   };
   return [&host, &faults, started, control, control_enabled, serve](api::Request request,
                                                                     Respond respond) {

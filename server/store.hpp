@@ -1,12 +1,14 @@
 // Optional persistence (--data-dir): one SQLite database, DIR/dialtone.db, in WAL mode with
-// synchronous=FULL, so that a COMMIT is on disk before it returns. EngineHost writes the
-// engine's changes (core::Engine::take_changes) in one transaction under the engine lock,
-// before any answer leaves: a 2xx means the change is durable. Settings (accounts, numbers,
-// behaviours) are small and change only through the control API, so they are written as one
-// snapshot when they may have changed.
+// synchronous=FULL, so that a COMMIT is on disk before it returns. EngineHost turns the
+// engine's changes (core::Engine::take_changes) into a StoreBatch under the engine lock, and
+// its writer thread (server/group_commit.hpp) commits every batch that is ready in one
+// transaction; no answer leaves before the commit holding its change: a 2xx means the change
+// is durable. Settings (accounts, numbers, behaviours) are small and change only through the
+// control API, so they are written as one snapshot when they may have changed.
 // Calls and notifications are stored as a JSON document per row (plus the columns that
 // deletes and resets select on); calls keep their creation order in the rowid (UPSERT).
-// Thread-safety: not thread-safe; EngineHost uses it only under the engine lock.
+// Thread-safety: prepare() is a pure function (under the engine lock, for its pointers);
+// everything else is not thread-safe: one thread at a time (start-up, then the writer).
 #pragma once
 
 #include <memory>
@@ -14,6 +16,7 @@
 #include <string>
 
 #include "core/engine.hpp"
+#include "server/store_batch.hpp"
 
 namespace dialtone::server {
 
@@ -39,8 +42,13 @@ class Store {
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // One transaction: `changes`, and the settings of `settings` when it is not null.
-  // Throws StoreError (the transaction is rolled back).
+  // Rows of `changes`, and the settings of `settings` when it is not null. The pointers in
+  // `changes` point into the engine: call it under the lock that guards the engine.
+  static StoreBatch prepare(const core::Changes& changes, const core::Engine* settings);
+  // One transaction holding `batches`, applied in order. Throws StoreError (the transaction
+  // is rolled back: none of them is written).
+  void commit(const std::vector<StoreBatch>& batches);
+  // commit() of prepare(changes, settings).
   void write(const core::Changes& changes, const core::Engine* settings);
   // Restores everything into a fresh engine: settings (when a snapshot exists; they replace
   // the engine's), then calls oldest first, notifications and the journal. Returns what it

@@ -25,7 +25,7 @@ namespace detail {
 inline void check_config(const config::Config& c) {
   FUZZ_CHECK(config::validate(c).empty());
   FUZZ_CHECK(c.port >= 0 && c.port <= 65535);
-  FUZZ_CHECK(c.threads >= 1 && c.threads <= 256);
+  FUZZ_CHECK(c.threads >= 0 && c.threads <= 256);
   FUZZ_CHECK(c.clock == "real" || c.clock == "manual");
   FUZZ_CHECK(c.clock_speed >= 0.001 && c.clock_speed <= 1000.0);
   FUZZ_CHECK(c.log_format == "text" || c.log_format == "json");

@@ -41,7 +41,7 @@ TEST(Config, Defaults) {
   const Config& c = r.config;
   EXPECT_EQ(c.host, "127.0.0.1");
   EXPECT_EQ(c.port, 7070);
-  EXPECT_EQ(c.threads, 2);
+  EXPECT_EQ(c.threads, 0);  // from the cores, at start-up
   EXPECT_TRUE(std::regex_match(c.account_sid, std::regex("^AC[0-9a-f]{32}$")));
   EXPECT_EQ(c.auth_token, "dialtone-auth-token");
   EXPECT_EQ(c.webhook.connect_timeout_ms, 5000);
@@ -203,7 +203,7 @@ TEST(Config, ErrorsNameTheSetting) {
       {{"--nope", "1"}, {}, "", "--nope"},
       {{"stray"}, {}, "", "stray"},
       {{"--port"}, {}, "", "--port"},
-      {{}, {{"DIALTONE_THREADS", "0"}}, "", "DIALTONE_THREADS"},
+      {{}, {{"DIALTONE_THREADS", "-1"}}, "", "DIALTONE_THREADS"},
       {{}, {{"DIALTONE_LOG_FORMAT", "xml"}}, "", "log_format"},
       {{}, {{"DIALTONE_WEBHOOK_INSECURE_TLS", "maybe"}}, "", "webhook.insecure_tls"},
       {{}, {{"DIALTONE_ACCOUNT_SID", "AC123"}}, "", "account_sid"},

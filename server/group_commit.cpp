@@ -1,0 +1,257 @@
+#include "server/group_commit.hpp"
+
+#include <exception>
+#include <utility>
+
+namespace dialtone::server {
+
+using Clock = std::chrono::steady_clock;
+
+GroupCommit::GroupCommit(Commit commit, Deliver deliver, Report report)
+    : commit_(std::move(commit)),
+      deliver_(std::move(deliver)),
+      report_(std::move(report)),
+      thread_([this] { run(); }) {}
+
+GroupCommit::~GroupCommit() { close(); }
+
+GroupCommit::Wait GroupCommit::submit(StoreBatch batch) {
+  std::unique_lock lock(mu_);
+  const uint64_t ticket = next_ticket_++;
+  const bool state = batch.holds_state();
+  if (state) last_state_ = ticket;
+  if (closed_) {
+    // No writer any more (shutdown): the caller writes. Callers hold the engine lock, which
+    // keeps these in order too.
+    std::vector<StoreBatch> one;
+    one.push_back(std::move(batch));
+    bool ok = true;
+    std::string error;
+    try {
+      commit_(one);
+    } catch (const std::exception& e) {
+      ok = false;
+      error = e.what();
+    }
+    if (ok && durable_ == ticket - 1) durable_ = ticket;
+    settled_ = ticket;
+    lock.unlock();
+    if (!ok) report_(true, "data_dir: write failed after shutdown began: " + error);
+    return state ? Wait{ticket, true} : Wait{};
+  }
+  if (failing_) {
+    // The disk said no a moment ago: keep it for the next try and fail its waiters at once.
+    kept_.push_back({ticket, std::move(batch)});
+    settled_ = ticket;
+    return state ? Wait{ticket, true} : read_point_locked();
+  }
+  const bool first = queue_.empty();
+  if (first) oldest_queued_ = Clock::now();
+  queue_.push_back({ticket, std::move(batch)});
+  queue_has_state_ = queue_has_state_ || state;
+  // A busy writer takes this with the next commit; an idle one needs waking only for state
+  // (someone waits) or to start the clock of a lazy batch.
+  const bool wake = writer_idle_ && (state || first);
+  const Wait wait = state ? Wait{ticket, true} : read_point_locked();
+  lock.unlock();
+  if (wake) wake_.notify_one();
+  return wait;
+}
+
+GroupCommit::Wait GroupCommit::read_point() const {
+  std::lock_guard lock(mu_);
+  return read_point_locked();
+}
+
+GroupCommit::Wait GroupCommit::read_point_locked() const {
+  return last_state_ > durable_ ? Wait{last_state_, false} : Wait{};
+}
+
+std::optional<bool> GroupCommit::status_locked(Wait wait) const {
+  if (wait.ticket <= durable_) return true;
+  if (wait.ticket <= settled_) return !wait.own;
+  return std::nullopt;
+}
+
+void GroupCommit::when_durable(Wait wait, Done done) {
+  std::unique_lock lock(mu_);
+  if (auto s = status_locked(wait)) {
+    lock.unlock();
+    done(*s);
+    return;
+  }
+  waiters_.push_back({wait, std::move(done)});
+}
+
+bool GroupCommit::wait(Wait wait) {
+  std::unique_lock lock(mu_);
+  std::optional<bool> s;
+  settled_cv_.wait(lock, [&] { return (s = status_locked(wait)).has_value(); });
+  return *s;
+}
+
+void GroupCommit::settle_locked(std::vector<std::pair<Done, bool>>& ready) {
+  std::erase_if(waiters_, [&](Waiter& w) {
+    auto s = status_locked(w.wait);
+    if (!s) return false;
+    ready.emplace_back(std::move(w.done), *s);
+    return true;
+  });
+}
+
+void GroupCommit::run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    // What the writer waits for: a retry's time while failing, a state batch (or the lazy
+    // delay of an events-only one), or the stop.
+    const auto now = Clock::now();
+    std::optional<Clock::time_point> until;
+    bool go = false;
+    if (!kept_.empty()) {
+      go = stopping_ || !failing_ || now >= next_retry_;
+      until = next_retry_;
+    } else if (!queue_.empty()) {
+      go = stopping_ || queue_has_state_ || now - oldest_queued_ >= kLazyFor;
+      until = oldest_queued_ + kLazyFor;
+    } else if (stopping_) {
+      break;
+    }
+    if (!go) {
+      writer_idle_ = true;
+      if (until) {
+        wake_.wait_until(lock, *until);
+      } else {
+        wake_.wait(lock);
+      }
+      writer_idle_ = false;
+      continue;
+    }
+
+    // Everything ready goes into this commit, kept batches first: tickets stay in order.
+    std::vector<StoreBatch> batches;
+    std::vector<uint64_t> tickets;
+    batches.reserve(kept_.size() + queue_.size());
+    tickets.reserve(kept_.size() + queue_.size());
+    for (auto* from : {&kept_, &queue_}) {
+      for (auto& e : *from) {
+        tickets.push_back(e.ticket);
+        batches.push_back(std::move(e.batch));
+      }
+      from->clear();
+    }
+    queue_has_state_ = false;
+    const uint64_t last = tickets.back();
+    const bool was_failing = failing_;
+    lock.unlock();
+
+    std::string error;
+    try {
+      commit_(batches);
+    } catch (const std::exception& e) {
+      error = e.what();
+      if (error.empty()) error = "unknown error";
+    }
+
+    lock.lock();
+    std::string message;
+    bool report_failing = false;
+    if (error.empty()) {
+      ++commits_;
+      durable_ = last;
+      if (last > settled_) settled_ = last;
+      failing_ = false;
+      if (was_failing) {
+        message = "data_dir: writes succeed again; the " + std::to_string(batches.size()) +
+                  " change(s) kept meanwhile are on disk";
+      }
+      failures_ = 0;
+    } else {
+      // Kept in order: this attempt's, then what came in during it (one of the two queues,
+      // whichever failing_ sent it to).
+      std::deque<Entry> keep;
+      for (size_t i = 0; i < batches.size(); ++i) {
+        keep.push_back({tickets[i], std::move(batches[i])});
+      }
+      for (auto* from : {&kept_, &queue_}) {
+        for (auto& e : *from) keep.push_back(std::move(e));
+        from->clear();
+      }
+      queue_has_state_ = false;
+      kept_ = std::move(keep);
+      settled_ = next_ticket_ - 1;
+      failing_ = true;
+      ++failures_;
+      const auto now_failed = Clock::now();
+      next_retry_ = now_failed + kRetryEvery;
+      report_failing = true;
+      if (failures_ == 1) {
+        message = "data_dir: write failed: " + error + "; " + std::to_string(kept_.size()) +
+                  " change(s) are kept in memory and written again every " +
+                  std::to_string(kRetryEvery.count()) +
+                  " ms until a write succeeds; until then changes are answered 500";
+        next_report_ = now_failed + kReportEvery;
+      } else if (now_failed >= next_report_) {
+        message = "data_dir: writes still fail (" + error + "), " + std::to_string(failures_) +
+                  " attempts; " + std::to_string(kept_.size()) + " change(s) kept in memory";
+        next_report_ = now_failed + kReportEvery;
+      }
+      if (stopping_) {
+        // One last try has failed: nobody will try again.
+        message = "data_dir: write failed at shutdown: " + error + "; " +
+                  std::to_string(kept_.size()) + " change(s) not written";
+        kept_.clear();
+      }
+    }
+    std::vector<std::pair<Done, bool>> ready;
+    settle_locked(ready);
+    const bool give_up = stopping_ && !error.empty();
+    lock.unlock();
+    // The log line first: whoever reads a 500 finds its cause logged already.
+    if (!message.empty()) report_(report_failing, message);
+    settled_cv_.notify_all();
+    if (!ready.empty()) {
+      deliver_([ready = std::move(ready)]() mutable {
+        for (auto& [done, ok] : ready) done(ok);
+      });
+    }
+    lock.lock();
+    if (give_up) break;
+  }
+}
+
+void GroupCommit::close() {
+  {
+    std::lock_guard lock(mu_);
+    if (closed_ || stopping_) return;
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  thread_.join();
+  std::vector<std::pair<Done, bool>> ready;
+  {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    failing_ = false;
+    settled_ = next_ticket_ - 1;  // nothing is left to try
+    settle_locked(ready);
+  }
+  settled_cv_.notify_all();
+  for (auto& [done, ok] : ready) done(ok);
+}
+
+bool GroupCommit::failing() const {
+  std::lock_guard lock(mu_);
+  return failing_;
+}
+
+uint64_t GroupCommit::durable_ticket() const {
+  std::lock_guard lock(mu_);
+  return durable_;
+}
+
+size_t GroupCommit::commits() const {
+  std::lock_guard lock(mu_);
+  return commits_;
+}
+
+}  // namespace dialtone::server

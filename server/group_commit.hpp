@@ -1,0 +1,137 @@
+// Group commit for the store (--data-dir). One writer thread does every commit: batches
+// submitted while a commit is being written go into the next one together, one transaction
+// and one fsync for all of them, and whoever waits on a batch hears about it once the commit
+// holding it is durable. The I/O threads never wait for the disk, and the disk's latency is
+// paid once per commit instead of once per change.
+//
+// Tickets: submit() numbers batches 1, 2, ... in the order it is called (under the engine
+// lock, so the order of the engine's changes), and commits keep that order. So "ticket t is
+// durable" means every batch up to t is.
+//
+// A batch of journal events alone (the journal line of a fetch) waits for nobody and nobody
+// waits for it: it goes with the next commit, or on its own after kLazyFor.
+//
+// A failed commit (disk full, I/O error) fails the waiters of every batch it held. The
+// batches are kept, in order, and tried again every kRetryEvery until a commit succeeds:
+// the store catches up with memory by itself once the disk has room again. Meanwhile new
+// batches are kept the same way and fail at once, so a client waits no longer than the disk
+// takes to say no.
+//
+// Thread-safety: every member may be called from any thread. `deliver` (see the constructor)
+// runs on the writer thread; wait() must not be called from inside it.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "server/store_batch.hpp"
+
+namespace dialtone::server {
+
+class GroupCommit {
+ public:
+  static constexpr std::chrono::milliseconds kLazyFor{100};
+  static constexpr std::chrono::milliseconds kRetryEvery{1000};
+  static constexpr std::chrono::milliseconds kReportEvery{10000};
+
+  // Writes `batches` in one transaction, in order; throws std::exception on failure (nothing
+  // of them written).
+  using Commit = std::function<void(const std::vector<StoreBatch>&)>;
+  // ok: the batch is on disk (or the waiter did not write and only read; see when_durable).
+  using Done = std::function<void(bool ok)>;
+  // Hands the callbacks that a commit released to where they should run (the host posts them
+  // to its io_context as one handler; tests run them in place).
+  using Deliver = std::function<void(std::function<void()>)>;
+  // What the writer reports: the first failure of a run of them, every kLogEvery while the
+  // failures last, and the recovery. The host logs them.
+  using Report = std::function<void(bool failing, const std::string& message)>;
+
+  GroupCommit(Commit commit, Deliver deliver, Report report);
+  // close().
+  ~GroupCommit();
+  GroupCommit(const GroupCommit&) = delete;
+  GroupCommit& operator=(const GroupCommit&) = delete;
+
+  // What an answer waits for: `ticket` durable (0: nothing). `own`: the ticket is the
+  // caller's own change, whose failure it must report; a reader's ticket is the newest change
+  // it may have seen, and it answers once that is settled either way.
+  struct Wait {
+    uint64_t ticket = 0;
+    bool own = false;
+  };
+
+  // Queues a batch. A batch holding state is waited for by its own ticket; one of journal
+  // events alone (StoreBatch::holds_state) gives what read_point() gives.
+  Wait submit(StoreBatch batch);
+  // For a request that changed nothing: the newest batch holding state, if it is not durable
+  // yet (what it read must not be lost after it was answered).
+  Wait read_point() const;
+  // Runs done(ok) once `wait` is settled: ok is true if its ticket is durable, or if it is
+  // not the caller's own. At once, on this thread, when that is known already; else through
+  // `deliver`.
+  void when_durable(Wait wait, Done done);
+  // The same, blocking the caller: returns ok. Independent of `deliver`, so an io thread may
+  // wait here while the callbacks it would run are queued for it.
+  bool wait(Wait wait);
+  // Commits what is queued (one last try for kept batches) and stops the writer. Later
+  // submits commit on the caller's thread.
+  void close();
+
+  bool failing() const;
+  uint64_t durable_ticket() const;
+  size_t commits() const;  // transactions written, for tests and the log
+
+ private:
+  struct Entry {
+    uint64_t ticket;
+    StoreBatch batch;
+  };
+  struct Waiter {
+    Wait wait;
+    Done done;
+  };
+
+  void run();
+  // With mu_ held: what may be known about `wait` now (nullopt: not yet).
+  std::optional<bool> status_locked(Wait wait) const;
+  Wait read_point_locked() const;
+  // Moves the waiters whose status is known now into `ready`, with it.
+  void settle_locked(std::vector<std::pair<Done, bool>>& ready);
+
+  Commit commit_;
+  Deliver deliver_;
+  Report report_;
+
+  mutable std::mutex mu_;
+  std::condition_variable wake_;        // the writer: work, or stop
+  std::condition_variable settled_cv_;  // wait(): a commit finished
+  std::deque<Entry> queue_;             // submitted, not yet tried
+  std::deque<Entry> kept_;              // tried and failed, or submitted while failing
+  bool queue_has_state_ = false;
+  std::chrono::steady_clock::time_point oldest_queued_{};
+  uint64_t next_ticket_ = 1;
+  uint64_t last_state_ = 0;
+  uint64_t durable_ = 0;  // every ticket up to it is on disk
+  uint64_t settled_ = 0;  // every ticket up to it is durable or failed
+  bool failing_ = false;
+  std::chrono::steady_clock::time_point next_retry_{};
+  std::chrono::steady_clock::time_point next_report_{};
+  size_t failures_ = 0;  // commit attempts failed in this run of failures
+  bool writer_idle_ = false;
+  bool stopping_ = false;
+  bool closed_ = false;
+  size_t commits_ = 0;
+  std::vector<Waiter> waiters_;
+  std::thread thread_;  // last: starts once the rest exists
+};
+
+}  // namespace dialtone::server

@@ -1,0 +1,243 @@
+// The store's group commit: what becomes ready while a commit is written goes into the next
+// one together; a waiter hears only once the commit holding its batch is over (ok only if it
+// is durable); a failed commit fails every waiter it held, keeps the batches and writes them
+// again, first and in order; a batch of journal events alone waits for the next commit.
+#include "server/group_commit.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace dialtone::server {
+namespace {
+
+using namespace std::chrono_literals;
+
+StoreBatch call_batch(const std::string& sid) {
+  StoreBatch b;
+  b.calls.push_back({sid, "AC1", "{}"});
+  return b;
+}
+
+StoreBatch events_batch(int64_t seq) {
+  StoreBatch b;
+  b.events.push_back({seq, "AC1", "CA1", 0, 0, "api.request", "[]"});
+  return b;
+}
+
+// A store that records each commit (the first call sid, or "e<seq>", of each batch), can be
+// held inside a commit until released, and can be told to fail.
+class FakeStore {
+ public:
+  void commit(const std::vector<StoreBatch>& batches) {
+    std::unique_lock lock(mu_);
+    ++entered_;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return !hold_; });
+    if (fail_) throw std::runtime_error("database or disk is full");
+    std::vector<std::string> names;
+    for (const auto& b : batches) {
+      names.push_back(b.calls.empty() ? "e" + std::to_string(b.events.front().seq)
+                                      : b.calls.front().sid);
+    }
+    commits_.push_back(std::move(names));
+    changed_.notify_all();
+  }
+
+  void hold(bool on) {
+    std::lock_guard lock(mu_);
+    hold_ = on;
+    changed_.notify_all();
+  }
+  void fail(bool on) {
+    std::lock_guard lock(mu_);
+    fail_ = on;
+  }
+  // Waits until `n` commits have been entered (held or not).
+  void wait_entered(int n) {
+    std::unique_lock lock(mu_);
+    ASSERT_TRUE(changed_.wait_for(lock, 5s, [&] { return entered_ >= n; }));
+  }
+  void wait_commits(size_t n, std::chrono::milliseconds timeout = 5s) {
+    std::unique_lock lock(mu_);
+    ASSERT_TRUE(changed_.wait_for(lock, timeout, [&] { return commits_.size() >= n; }));
+  }
+  std::vector<std::vector<std::string>> commits() {
+    std::lock_guard lock(mu_);
+    return commits_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  bool hold_ = false;
+  bool fail_ = false;
+  int entered_ = 0;
+  std::vector<std::vector<std::string>> commits_;
+};
+
+class GroupCommitTest : public ::testing::Test {
+ protected:
+  GroupCommitTest()
+      : writer_([this](const std::vector<StoreBatch>& b) { store_.commit(b); },
+                [](std::function<void()> f) { f(); },
+                [this](bool failing, const std::string& message) {
+                  std::lock_guard lock(mu_);
+                  reports_.emplace_back(failing, message);
+                }) {}
+
+  // The outcome of `wait`, as a future (answered through `deliver`, or at once).
+  std::future<bool> outcome(GroupCommit::Wait wait) {
+    auto p = std::make_shared<std::promise<bool>>();
+    auto f = p->get_future();
+    writer_.when_durable(wait, [p](bool ok) { p->set_value(ok); });
+    return f;
+  }
+
+  static bool ready(std::future<bool>& f) { return f.wait_for(0s) == std::future_status::ready; }
+
+  FakeStore store_;
+  std::mutex mu_;
+  std::vector<std::pair<bool, std::string>> reports_;
+  GroupCommit writer_;  // last: its thread uses the members above
+};
+
+TEST_F(GroupCommitTest, BatchesReadyDuringACommitGoIntoTheNextOneTogether) {
+  store_.hold(true);
+  auto first = writer_.submit(call_batch("CA1"));
+  store_.wait_entered(1);  // the first commit is being written
+  auto second = writer_.submit(call_batch("CA2"));
+  auto third = writer_.submit(call_batch("CA3"));
+  auto fourth = writer_.submit(call_batch("CA4"));
+  EXPECT_EQ(first.ticket, 1u);
+  EXPECT_TRUE(first.own);
+  EXPECT_EQ(fourth.ticket, 4u);
+  store_.hold(false);
+  store_.wait_commits(2);
+  EXPECT_EQ(store_.commits(),
+            (std::vector<std::vector<std::string>>{{"CA1"}, {"CA2", "CA3", "CA4"}}));
+  EXPECT_TRUE(writer_.wait(second));
+  EXPECT_TRUE(writer_.wait(third));
+  EXPECT_EQ(writer_.commits(), 2u);
+}
+
+TEST_F(GroupCommitTest, AWaiterIsAnsweredOnlyOnceItsCommitIsDurable) {
+  store_.hold(true);
+  auto wait = writer_.submit(call_batch("CA1"));
+  auto answered = outcome(wait);
+  store_.wait_entered(1);
+  std::this_thread::sleep_for(20ms);  // the commit is still being written
+  EXPECT_FALSE(ready(answered));
+  EXPECT_EQ(writer_.durable_ticket(), 0u);
+  store_.hold(false);
+  ASSERT_EQ(answered.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(answered.get());
+  EXPECT_EQ(writer_.durable_ticket(), 1u);
+  // Once durable, a new waiter is answered at once, on its own thread.
+  auto again = outcome(wait);
+  EXPECT_TRUE(ready(again));
+  EXPECT_TRUE(again.get());
+}
+
+TEST_F(GroupCommitTest, AReaderWaitsForTheNewestChangeItMayHaveSeen) {
+  EXPECT_EQ(writer_.read_point().ticket, 0u);  // nothing written yet: nothing to wait for
+  store_.hold(true);
+  auto change = writer_.submit(call_batch("CA1"));
+  store_.wait_entered(1);
+  const auto read = writer_.read_point();
+  EXPECT_EQ(read.ticket, change.ticket);
+  EXPECT_FALSE(read.own);
+  auto answered = outcome(read);
+  EXPECT_FALSE(ready(answered));
+  store_.hold(false);
+  ASSERT_EQ(answered.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(answered.get());
+  EXPECT_EQ(writer_.read_point().ticket, 0u);
+}
+
+TEST_F(GroupCommitTest, JournalEventsAloneWaitForTheNextCommitOrTheLazyDelay) {
+  // A fetch's journal line: its request waits for nothing.
+  const auto wait = writer_.submit(events_batch(1));
+  EXPECT_EQ(wait.ticket, 0u);
+  std::this_thread::sleep_for(GroupCommit::kLazyFor / 4);
+  EXPECT_TRUE(store_.commits().empty());
+  // A change comes: both go in its commit, in order.
+  writer_.submit(call_batch("CA1"));
+  store_.wait_commits(1);
+  EXPECT_EQ(store_.commits()[0], (std::vector<std::string>{"e1", "CA1"}));
+  // Alone, an event is written after the lazy delay.
+  const auto started = std::chrono::steady_clock::now();
+  writer_.submit(events_batch(2));
+  store_.wait_commits(2);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, GroupCommit::kLazyFor - 5ms);
+  EXPECT_EQ(store_.commits()[1], (std::vector<std::string>{"e2"}));
+}
+
+TEST_F(GroupCommitTest, AFailedCommitFailsEveryWaiterItHeldAndIsWrittenAgainInOrder) {
+  store_.hold(true);
+  writer_.submit(call_batch("CA1"));
+  store_.wait_entered(1);
+  store_.fail(true);  // the first commit fails too: it is still being written
+  auto a = writer_.submit(call_batch("CA2"));
+  auto b = writer_.submit(call_batch("CA3"));
+  auto answered_a = outcome(a);
+  auto answered_b = outcome(b);
+  store_.hold(false);
+  ASSERT_EQ(answered_a.wait_for(5s), std::future_status::ready);
+  ASSERT_EQ(answered_b.wait_for(5s), std::future_status::ready);
+  EXPECT_FALSE(answered_a.get());
+  EXPECT_FALSE(answered_b.get());
+  EXPECT_TRUE(writer_.failing());
+  // While failing, a new change fails at once, and a reader is answered with what it saw.
+  auto c = writer_.submit(call_batch("CA4"));
+  EXPECT_FALSE(writer_.wait(c));
+  EXPECT_TRUE(writer_.wait(writer_.read_point()));
+  {
+    std::lock_guard lock(mu_);
+    ASSERT_EQ(reports_.size(), 1u);  // the first failure is reported, the next ones not
+    EXPECT_TRUE(reports_[0].first);
+    EXPECT_NE(reports_[0].second.find("database or disk is full"), std::string::npos);
+  }
+  // The disk has room again: the next try writes everything kept, in order, in one commit.
+  store_.fail(false);
+  const auto deadline = std::chrono::steady_clock::now() + GroupCommit::kRetryEvery * 3;
+  while (writer_.durable_ticket() < c.ticket && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_EQ(store_.commits().size(), 1u);
+  EXPECT_EQ(store_.commits()[0], (std::vector<std::string>{"CA1", "CA2", "CA3", "CA4"}));
+  EXPECT_FALSE(writer_.failing());
+  EXPECT_EQ(writer_.durable_ticket(), c.ticket);
+  auto d = writer_.submit(call_batch("CA5"));
+  EXPECT_TRUE(writer_.wait(d));
+  std::lock_guard lock(mu_);
+  ASSERT_EQ(reports_.size(), 2u);
+  EXPECT_FALSE(reports_[1].first);  // the recovery
+}
+
+TEST_F(GroupCommitTest, CloseWritesWhatIsQueuedAndLaterSubmitsWriteInPlace) {
+  store_.hold(true);
+  writer_.submit(call_batch("CA1"));
+  store_.wait_entered(1);
+  auto queued = writer_.submit(call_batch("CA2"));
+  auto answered = outcome(queued);
+  std::thread closer([this] { writer_.close(); });
+  std::this_thread::sleep_for(10ms);
+  store_.hold(false);
+  closer.join();
+  ASSERT_TRUE(ready(answered));
+  EXPECT_TRUE(answered.get());
+  auto late = writer_.submit(call_batch("CA3"));
+  EXPECT_TRUE(writer_.wait(late));
+  EXPECT_EQ(store_.commits(), (std::vector<std::vector<std::string>>{{"CA1"}, {"CA2"}, {"CA3"}}));
+}
+
+}  // namespace
+}  // namespace dialtone::server
