@@ -9,7 +9,6 @@
 
 namespace dialtone::api {
 
-
 Response create_call(core::Engine& engine, const ApiRequest& req, core::Effects& out);
 Response list_calls(core::Engine& engine, const ApiRequest& req);
 Response fetch_call(core::Engine& engine, const ApiRequest& req);
