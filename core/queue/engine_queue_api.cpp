@@ -9,7 +9,9 @@
 namespace dialtone::core {
 namespace {
 
-TwilioError not_found() { return TwilioError{404, 20404, "", {}}; }  // api/ adds the path
+// Named apart from engine.cpp's not_found(): a unity build (asan, tsan, fuzz presets) may
+// put both files in one translation unit.
+TwilioError queue_not_found() { return TwilioError{404, 20404, "", {}}; }  // api/ adds the path
 
 std::optional<TwilioError> check_name(const std::string& name) {
   if (name.empty()) return bad_request(20001, "FriendlyName must not be empty");
@@ -60,7 +62,7 @@ Result<const queue::Queue*> Engine::update_queue(const std::string& account_sid,
                                                  std::optional<int64_t> max_size) {
   World& w = world(account_sid);
   queue::Queue* q = w.queues.find(account_sid, sid);
-  if (!q) return not_found();
+  if (!q) return queue_not_found();
   if (friendly_name) {
     if (auto e = check_name(*friendly_name)) return *e;
     const queue::Queue* other = w.queues.by_name(account_sid, *friendly_name);
@@ -78,7 +80,7 @@ Result<const queue::Queue*> Engine::update_queue(const std::string& account_sid,
 Status Engine::delete_queue(const std::string& account_sid, const std::string& sid) {
   World& w = world(account_sid);
   queue::Queue* q = w.queues.find(account_sid, sid);
-  if (!q) return not_found();
+  if (!q) return queue_not_found();
   // "Remove an empty queue": one with callers waiting would strand them.
   if (!q->members.empty()) {
     return bad_request(20001, "Queue " + sid + " has " + std::to_string(q->size()) +
@@ -106,9 +108,9 @@ Result<queue::MemberView> Engine::find_member(const std::string& account_sid,
                                               const std::string& member) const {
   const World* w = find_world(account_sid);
   const queue::Queue* q = w ? w->queues.find(account_sid, queue_sid) : nullptr;
-  if (!q) return not_found();
+  if (!q) return queue_not_found();
   const queue::Member* m = member_of(*q, member);
-  if (!m) return not_found();
+  if (!m) return queue_not_found();
   return view_of(*q, *m, w->clock->now());
 }
 
@@ -119,18 +121,18 @@ Result<queue::MemberView> Engine::dequeue_member(const std::string& account_sid,
   Impl::ReleaseAtEnd release{*impl_};
   World& w = world(account_sid);
   queue::Queue* q = w.queues.find(account_sid, queue_sid);
-  if (!q) return not_found();
+  if (!q) return queue_not_found();
   const queue::Member* m = member_of(*q, member);
   if (!m) {
     // A call of the account that is not (or no longer) waiting here: Twilio fails a second
     // dequeue of the same call with a 400; an unknown call is not found.
     const CallRecord* rec = member == "Front" ? nullptr : impl_->get(member);
-    if (!rec || rec->call.account_sid != account_sid) return not_found();
+    if (!rec || rec->call.account_sid != account_sid) return queue_not_found();
     return bad_request(20001, "Call " + member + " is not waiting in queue " + queue_sid);
   }
   const queue::MemberView view = view_of(*q, *m, w.clock->now());
   CallRecord* rec = impl_->get(view.call_sid);
-  if (!rec || rec->phase != Phase::kEnqueued) return not_found();  // cannot happen
+  if (!rec || rec->phase != Phase::kEnqueued) return queue_not_found();  // cannot happen
   // The call's state machine decides, as for a Calls API redirect (a waiting caller is
   // in progress, so it may be redirected).
   if (auto t = apply_event(rec->call.status, CallEvent::kApiRedirect); !t) return t.error();

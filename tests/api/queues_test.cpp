@@ -13,10 +13,6 @@ namespace {
 
 const std::string kQueues = "/2010-04-01/Accounts/" + kAc + "/Queues";
 
-std::vector<std::string> schema_keys(const char* name) {
-  return keys_of(spec()["components"]["schemas"][name]["properties"]);
-}
-
 // Every property has the spec's type (nullable ones may be null); dates are RFC 2822.
 void expect_valid(const rapidjson::Value& body, const char* schema) {
   ASSERT_TRUE(body.IsObject());

@@ -23,10 +23,6 @@ core::Notification sample_notification() {
   return n;
 }
 
-std::vector<std::string> schema_keys(const char* name) {
-  return keys_of(spec()["components"]["schemas"][name]["properties"]);
-}
-
 TEST(RenderTest, NotificationsFollowTheSpecSchemas) {
   const auto n = sample_notification();
   const auto list_item = parse_json(notification_json(n, false));
