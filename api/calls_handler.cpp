@@ -21,20 +21,12 @@ const std::vector<std::string_view> kCallFilterNames = {
 const std::vector<std::string_view> kNotificationFilterNames = {
     "Log", "MessageDate", "MessageDate<", "MessageDate>"};
 
-Response body_response(int status, Format format, std::string body) {
-  Response r;
-  r.status = status;
-  r.content_type = std::string(format == Format::kJson ? kJsonContentType : kXmlContentType);
-  r.body = std::move(body);
-  return r;
-}
-
 std::string render_call(Format format, const core::Call& call) {
   return format == Format::kJson ? call_json(call) : call_xml(call);
 }
 
 // Deferred: a copy of the Call is rendered after the engine lock is released.
-Response call_response(int status, const CallsRequest& req, const core::Call& call) {
+Response call_response(int status, const ApiRequest& req, const core::Call& call) {
   const Format format = req.route.format;
   Response r = body_response(status, format, {});
   if (req.defer_render) {
@@ -46,37 +38,10 @@ Response call_response(int status, const CallsRequest& req, const core::Call& ca
   return r;
 }
 
-Response error_response(const core::TwilioError& e, const CallsRequest& req) {
+Response error_response(const core::TwilioError& e, const ApiRequest& req) {
   Response r = render_error(e, req.route.format);
   r.call_sid = req.route.call_sid;
   return r;
-}
-
-// An in-memory page of an already filtered, ordered list (notifications, events).
-template <class T, class KeyOf>
-std::pair<std::vector<const T*>, bool> slice(const std::vector<const T*>& all,
-                                             const PageRequest& req, KeyOf key_of) {
-  const auto size = static_cast<size_t>(req.page_size);
-  size_t begin = 0;
-  size_t end = all.size();
-  if (req.after || req.before) {
-    auto it = std::find_if(all.begin(), all.end(),
-                           [&](const T* t) { return key_of(*t) == req.token_key; });
-    if (it == all.end()) return {{}, false};
-    const auto pos = static_cast<size_t>(it - all.begin());
-    if (req.after) {
-      begin = pos + 1;
-    } else {
-      end = pos;
-      begin = end > size ? end - size : 0;
-    }
-  } else {
-    begin = std::min(all.size(), static_cast<size_t>(req.page) * size);
-  }
-  const size_t last = std::min(end, begin + size);
-  std::vector<const T*> items(all.begin() + static_cast<std::ptrdiff_t>(begin),
-                              all.begin() + static_cast<std::ptrdiff_t>(last));
-  return {std::move(items), last < all.size()};
 }
 
 bool is_decimal(std::string_view s) {
@@ -86,7 +51,7 @@ bool is_decimal(std::string_view s) {
 
 }  // namespace
 
-Response create_call(core::Engine& engine, const CallsRequest& req, core::Effects& out) {
+Response create_call(core::Engine& engine, const ApiRequest& req, core::Effects& out) {
   const core::Result<core::CreateCall>& parsed = *req.create;
   if (!parsed) return error_response(parsed.error(), req);
   auto created = engine.create_call(*parsed, out);
@@ -94,13 +59,13 @@ Response create_call(core::Engine& engine, const CallsRequest& req, core::Effect
   return call_response(201, req, **created);
 }
 
-Response fetch_call(core::Engine& engine, const CallsRequest& req) {
+Response fetch_call(core::Engine& engine, const ApiRequest& req) {
   const core::Call* call = engine.find_call(req.route.account_sid, req.route.call_sid);
   if (!call) return error_response(not_found(req.path), req);
   return call_response(200, req, *call);
 }
 
-Response update_call(core::Engine& engine, const CallsRequest& req, core::Effects& out) {
+Response update_call(core::Engine& engine, const ApiRequest& req, core::Effects& out) {
   // Unknown sids are 404 with the requested path, before any parameter is looked at.
   if (!engine.find_call(req.route.account_sid, req.route.call_sid)) {
     return error_response(not_found(req.path), req);
@@ -116,7 +81,7 @@ Response update_call(core::Engine& engine, const CallsRequest& req, core::Effect
   return call_response(200, req, **updated);
 }
 
-Response delete_call(core::Engine& engine, const CallsRequest& req) {
+Response delete_call(core::Engine& engine, const ApiRequest& req) {
   if (!engine.find_call(req.route.account_sid, req.route.call_sid)) {
     return error_response(not_found(req.path), req);
   }
@@ -132,7 +97,7 @@ Response delete_call(core::Engine& engine, const CallsRequest& req) {
   return r;
 }
 
-Response list_calls(core::Engine& engine, const CallsRequest& req) {
+Response list_calls(core::Engine& engine, const ApiRequest& req) {
   auto filter = parse_call_filter(req.query);
   if (!filter) return error_response(filter.error(), req);
   auto paging =
@@ -172,7 +137,7 @@ Response list_calls(core::Engine& engine, const CallsRequest& req) {
   return r;
 }
 
-Response list_notifications(core::Engine& engine, const CallsRequest& req) {
+Response list_notifications(core::Engine& engine, const ApiRequest& req) {
   if (!engine.find_call(req.route.account_sid, req.route.call_sid)) {
     return error_response(not_found(req.path), req);
   }
@@ -232,7 +197,7 @@ Response list_notifications(core::Engine& engine, const CallsRequest& req) {
   return r;
 }
 
-Response fetch_notification(core::Engine& engine, const CallsRequest& req) {
+Response fetch_notification(core::Engine& engine, const ApiRequest& req) {
   for (const core::Notification* n :
        engine.notifications(req.route.account_sid, req.route.call_sid)) {
     if (n->sid == req.route.notification_sid) {
@@ -246,7 +211,7 @@ Response fetch_notification(core::Engine& engine, const CallsRequest& req) {
   return error_response(not_found(req.path), req);
 }
 
-Response list_events(core::Engine& engine, const CallsRequest& req) {
+Response list_events(core::Engine& engine, const ApiRequest& req) {
   if (!engine.find_call(req.route.account_sid, req.route.call_sid)) {
     return error_response(not_found(req.path), req);
   }

@@ -2,7 +2,9 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +44,34 @@ PageMeta make_page_meta(std::string_view path, const std::vector<FormFields::Ent
 // The query's entries except PageSize, Page and PageToken, keeping only names in `known`.
 std::vector<FormFields::Entry> filter_entries(const FormFields& query,
                                               const std::vector<std::string_view>& known);
+
+// One page of an already filtered, ordered list held in memory (notifications, events,
+// queues, members): by PageToken when given, else by Page. The bool: more follow the page.
+template <class T, class KeyOf>
+std::pair<std::vector<const T*>, bool> slice(const std::vector<const T*>& all,
+                                             const PageRequest& req, KeyOf key_of) {
+  const auto size = static_cast<size_t>(req.page_size);
+  size_t begin = 0;
+  size_t end = all.size();
+  if (req.after || req.before) {
+    auto it = std::find_if(all.begin(), all.end(),
+                           [&](const T* t) { return key_of(*t) == req.token_key; });
+    if (it == all.end()) return {{}, false};
+    const auto pos = static_cast<size_t>(it - all.begin());
+    if (req.after) {
+      begin = pos + 1;
+    } else {
+      end = pos;
+      begin = end > size ? end - size : 0;
+    }
+  } else {
+    begin = std::min(all.size(), static_cast<size_t>(req.page) * size);
+  }
+  const size_t last = std::min(end, begin + size);
+  std::vector<const T*> items(all.begin() + static_cast<std::ptrdiff_t>(begin),
+                              all.begin() + static_cast<std::ptrdiff_t>(last));
+  return {std::move(items), last < all.size()};
+}
 
 template <class IsKey>
 core::Result<PageRequest> parse_paging(const FormFields& query, IsKey is_key) {

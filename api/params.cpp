@@ -82,23 +82,6 @@ bool valid_ipv6_literal(std::string_view h) {
   return h.find(':') != std::string_view::npos;
 }
 
-// `Method`-like parameters: GET or POST in any case; absent means POST.
-core::Result<core::HttpMethod> parse_method(const FormFields& form, std::string_view key) {
-  const std::string* v = given(form, key);
-  if (!v || iequals(*v, "POST")) return core::HttpMethod::kPost;
-  if (iequals(*v, "GET")) return core::HttpMethod::kGet;
-  return bad_request(21209, "Invalid Method: " + std::string(key) +
-                                " must be GET or POST, not '" + *v + "'");
-}
-
-std::optional<TwilioError> check_url(const std::string& url, std::string_view key) {
-  if (is_valid_webhook_url(url)) return std::nullopt;
-  if (key == "StatusCallback") {
-    return bad_request(21609, "Invalid 'StatusCallback': not a valid URL: " + url);
-  }
-  return bad_request(21205, std::string(key) + " is not a valid URL: " + url);
-}
-
 std::optional<TwilioError> check_twiml(const std::string& twiml) {
   const size_t n = utf8_length(twiml);
   if (n <= kMaxTwimlChars) return std::nullopt;
@@ -148,6 +131,22 @@ core::Result<uint8_t> parse_callback_events(const FormFields& form) {
 }
 
 }  // namespace
+
+core::Result<core::HttpMethod> parse_method(const FormFields& form, std::string_view key) {
+  const std::string* v = given(form, key);
+  if (!v || iequals(*v, "POST")) return core::HttpMethod::kPost;
+  if (iequals(*v, "GET")) return core::HttpMethod::kGet;
+  return bad_request(21209, "Invalid Method: " + std::string(key) +
+                                " must be GET or POST, not '" + *v + "'");
+}
+
+std::optional<TwilioError> check_url(const std::string& url, std::string_view key) {
+  if (is_valid_webhook_url(url)) return std::nullopt;
+  if (key == "StatusCallback") {
+    return bad_request(21609, "Invalid 'StatusCallback': not a valid URL: " + url);
+  }
+  return bad_request(21205, std::string(key) + " is not a valid URL: " + url);
+}
 
 bool is_valid_webhook_url(std::string_view url) {
   for (char c : url) {

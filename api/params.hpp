@@ -4,6 +4,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,11 @@ inline constexpr int kMaxTimeoutS = 600;
 // spaces or control characters. localhost and private addresses are accepted on purpose: an
 // emulator's webhooks usually live there.
 bool is_valid_webhook_url(std::string_view url);
+
+// `Method`-like parameters: GET or POST in any case; absent (or empty) means POST; else 21209.
+core::Result<core::HttpMethod> parse_method(const FormFields& form, std::string_view key);
+// A webhook URL parameter named `key`: nullopt when valid, else 21205 (21609 for StatusCallback).
+std::optional<core::TwilioError> check_url(const std::string& url, std::string_view key);
 
 // Create: To/From (21201, 21213, 21211, 21212), Url/Twiml/ApplicationSid (21205, 21218),
 // methods (21209), URLs (21205, 21609), StatusCallbackEvent (21626), Timeout (21208),

@@ -7,6 +7,9 @@
 #include <string_view>
 
 #include "api/json_writer.hpp"
+#include "api/resource/envelope.hpp"
+#include "api/resource/resource.hpp"
+#include "api/twilio/call_resource.hpp"
 
 namespace dialtone::api {
 
@@ -185,46 +188,6 @@ void write_call(JsonWriter& w, const core::Call& c) {
   w.raw_value([&c](std::string& out) { CallJson(out).write(c); });
 }
 
-// The envelope's members after the array, alphabetical as in Twilio's bodies.
-void write_meta(JsonWriter& w, const PageMeta& m) {
-  w.member_int("end", m.end);
-  w.member("first_page_uri", m.first_page_uri);
-  w.member_or_null("next_page_uri", m.next_page_uri);
-  w.member_int("page", m.page);
-  w.member_int("page_size", m.page_size);
-  w.member_or_null("previous_page_uri", m.previous_page_uri);
-  w.member_int("start", m.start);
-  w.member("uri", m.uri);
-}
-
-void write_notification(JsonWriter& w, const core::Notification& n, bool instance) {
-  std::string uri = call_path(n.account_sid, n.call_sid);
-  uri += "/Notifications/";
-  uri += n.sid;
-  uri += ".json";
-  w.StartObject();
-  w.member("account_sid", n.account_sid);
-  w.member("api_version", kApiVersion);
-  w.member("call_sid", n.call_sid);
-  date_member(w, "date_created", n.date_created);
-  date_member(w, "date_updated", n.date_created);
-  w.member("error_code", std::to_string(n.error_code));
-  w.member("log", std::to_string(n.log));
-  date_member(w, "message_date", n.date_created);
-  w.member("message_text", n.message_text);
-  w.member("more_info", "https://www.twilio.com/docs/errors/" + std::to_string(n.error_code));
-  w.member_or_null("request_method", n.request_method);
-  w.member("request_url", n.request_url);
-  if (instance) {
-    w.member("request_variables", n.request_variables);
-    w.member("response_body", n.response_body);
-    w.member("response_headers", n.response_headers);
-  }
-  w.member("sid", n.sid);
-  w.member("uri", uri);
-  w.EndObject();
-}
-
 void write_event(JsonWriter& w, const CallEventRecord& e) {
   w.StartObject();
   w.Key("request");
@@ -270,30 +233,18 @@ std::string call_page_json(const std::vector<const core::Call*>& calls, const Pa
   w.StartArray();
   for (const core::Call* c : calls) write_call(w, *c);
   w.EndArray();
-  write_meta(w, meta);
+  resource::write_page_meta(w, meta);
   w.EndObject();
   return b;
 }
 
 std::string notification_json(const core::Notification& n, bool instance) {
-  std::string b;
-  JsonWriter w(b);
-  write_notification(w, n, instance);
-  return b;
+  return resource::to_json(kNotificationDescription, n, instance);
 }
 
 std::string notification_page_json(const std::vector<const core::Notification*>& items,
                                    const PageMeta& meta) {
-  std::string b;
-  JsonWriter w(b);
-  w.StartObject();
-  w.Key("notifications");
-  w.StartArray();
-  for (const core::Notification* n : items) write_notification(w, *n, false);
-  w.EndArray();
-  write_meta(w, meta);
-  w.EndObject();
-  return b;
+  return resource::page_json(kNotificationDescription, items, meta);
 }
 
 std::string event_page_json(const std::vector<const CallEventRecord*>& items,
@@ -305,7 +256,7 @@ std::string event_page_json(const std::vector<const CallEventRecord*>& items,
   w.StartArray();
   for (const CallEventRecord* e : items) write_event(w, *e);
   w.EndArray();
-  write_meta(w, meta);
+  resource::write_page_meta(w, meta);
   w.EndObject();
   return b;
 }

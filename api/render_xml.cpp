@@ -1,9 +1,10 @@
 #include "api/render_xml.hpp"
 
-#include <array>
-#include <optional>
 #include <string_view>
 
+#include "api/resource/envelope.hpp"
+#include "api/resource/resource.hpp"
+#include "api/twilio/call_resource.hpp"
 #include "api/xml_writer.hpp"
 
 namespace dialtone::api {
@@ -14,127 +15,23 @@ std::string date_text(core::TimePoint t) {
   return t == core::TimePoint{} ? std::string() : core::format_rfc2822(t);
 }
 
-std::string date_text(const std::optional<core::TimePoint>& t) {
-  return t ? date_text(*t) : std::string();
-}
-
-std::string int_text(const std::optional<int64_t>& v) {
-  return v ? std::to_string(*v) : std::string();
-}
-
-void write_call(XmlWriter& x, const core::Call& c) {
-  const std::string base = call_path(c.account_sid, c.sid);
-  x.open("Call");
-  x.element("Sid", c.sid);
-  x.element("DateCreated", date_text(c.date_created));
-  x.element("DateUpdated", date_text(c.date_updated));
-  x.element("ParentCallSid", c.parent_call_sid);
-  x.element("AccountSid", c.account_sid);
-  x.element("To", c.to);
-  x.element("ToFormatted", c.to_formatted.empty() ? c.to : c.to_formatted);
-  x.element("From", c.from);
-  x.element("FromFormatted", c.from_formatted.empty() ? c.from : c.from_formatted);
-  x.element("PhoneNumberSid", c.phone_number_sid);
-  x.element("Status", core::to_wire(c.status));
-  x.element("StartTime", date_text(c.start_time));
-  x.element("EndTime", date_text(c.end_time));
-  x.element("Duration", int_text(c.duration_s));
-  x.element("Price", c.price);
-  x.element("PriceUnit", "USD");
-  x.element("Direction", core::to_wire(c.direction));
-  x.element("AnsweredBy", c.answered_by);
-  x.element("ApiVersion", kApiVersion);
-  x.element("ForwardedFrom", c.forwarded_from);
-  x.empty("GroupSid");
-  x.element("CallerName", c.caller_name);
-  x.element("QueueTime", int_text(c.queue_time_ms));
-  x.empty("TrunkSid");
-  x.element("Uri", base);
-  x.open("SubresourceUris");
-  for (const auto& [key, segment] : kCallSubresources) {
-    std::string uri = base;
-    uri += '/';
-    uri += segment;
-    x.element(segment, uri);
-  }
-  x.close("SubresourceUris");
-  x.close("Call");
-}
-
-void open_list(XmlWriter& x, std::string_view name, const PageMeta& m) {
-  x.open_with_attributes(name);
-  x.attribute("page", std::to_string(m.page));
-  x.attribute("pagesize", std::to_string(m.page_size));
-  x.attribute("uri", m.uri);
-  x.attribute("firstpageuri", m.first_page_uri);
-  x.attribute("previouspageuri", m.previous_page_uri);
-  x.attribute("nextpageuri", m.next_page_uri);
-  x.attribute("start", std::to_string(m.start));
-  x.attribute("end", std::to_string(m.end));
-  x.end_open();
-}
-
-void write_notification(XmlWriter& x, const core::Notification& n, bool instance) {
-  x.open("Notification");
-  x.element("Sid", n.sid);
-  x.element("AccountSid", n.account_sid);
-  x.element("CallSid", n.call_sid);
-  x.element("ApiVersion", kApiVersion);
-  x.element("DateCreated", date_text(n.date_created));
-  x.element("DateUpdated", date_text(n.date_created));
-  x.element("ErrorCode", std::to_string(n.error_code));
-  x.element("Log", std::to_string(n.log));
-  x.element("MessageDate", date_text(n.date_created));
-  x.element("MessageText", n.message_text);
-  x.element("MoreInfo", "https://www.twilio.com/docs/errors/" + std::to_string(n.error_code));
-  x.element("RequestMethod", n.request_method);
-  x.element("RequestUrl", n.request_url);
-  if (instance) {
-    x.element("RequestVariables", n.request_variables);
-    x.element("ResponseBody", n.response_body);
-    x.element("ResponseHeaders", n.response_headers);
-  }
-  x.element("Uri", call_path(n.account_sid, n.call_sid) + "/Notifications/" + n.sid);
-  x.close("Notification");
-}
-
 }  // namespace
 
 std::string call_xml(const core::Call& call) {
-  XmlWriter x;
-  x.open("TwilioResponse");
-  write_call(x, call);
-  x.close("TwilioResponse");
-  return x.take();
+  return resource::to_xml(kCallDescription, call);
 }
 
 std::string call_page_xml(const std::vector<const core::Call*>& calls, const PageMeta& meta) {
-  XmlWriter x;
-  x.open("TwilioResponse");
-  open_list(x, "Calls", meta);
-  for (const core::Call* c : calls) write_call(x, *c);
-  x.close("Calls");
-  x.close("TwilioResponse");
-  return x.take();
+  return resource::page_xml(kCallDescription, calls, meta);
 }
 
 std::string notification_xml(const core::Notification& n, bool instance) {
-  XmlWriter x;
-  x.open("TwilioResponse");
-  write_notification(x, n, instance);
-  x.close("TwilioResponse");
-  return x.take();
+  return resource::to_xml(kNotificationDescription, n, instance);
 }
 
 std::string notification_page_xml(const std::vector<const core::Notification*>& items,
                                   const PageMeta& meta) {
-  XmlWriter x;
-  x.open("TwilioResponse");
-  open_list(x, "Notifications", meta);
-  for (const core::Notification* n : items) write_notification(x, *n, false);
-  x.close("Notifications");
-  x.close("TwilioResponse");
-  return x.take();
+  return resource::page_xml(kNotificationDescription, items, meta);
 }
 
 std::string event_page_xml(const std::vector<const CallEventRecord*>& items,
@@ -144,7 +41,7 @@ std::string event_page_xml(const std::vector<const CallEventRecord*>& items,
   // names.
   XmlWriter x;
   x.open("TwilioResponse");
-  open_list(x, "Events", meta);
+  resource::open_page(x, "Events", meta);
   for (const CallEventRecord* e : items) {
     x.open("Event");
     x.open("Request");

@@ -16,13 +16,14 @@ namespace dialtone::api {
 
 inline constexpr std::string_view kApiVersion = "2010-04-01";
 
-// A Call's subresources in the spec's order of `subresource_uris`: the JSON key, and the path
+// A subresource of a resource, as its `subresource_uris` name it: the JSON key, and the path
 // segment that is also XML's element name.
-struct CallSubresource {
+struct Subresource {
   std::string_view key;
   std::string_view segment;
 };
-inline constexpr std::array<CallSubresource, 9> kCallSubresources{{
+// A Call's subresources in the spec's order of `subresource_uris`.
+inline constexpr std::array<Subresource, 9> kCallSubresources{{
     {"notifications", "Notifications"},
     {"recordings", "Recordings"},
     {"payments", "Payments"},

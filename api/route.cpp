@@ -15,7 +15,7 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// The Calls routes have at most 5 segments after the prefix: more match nothing. Every API
+// The routes have at most 5 segments after the prefix: more match nothing. Every API
 // request is matched (and metrics and the journal match it again), so no allocation here.
 constexpr size_t kMaxSegments = 5;
 struct Segments {
@@ -38,6 +38,33 @@ Segments split_segments(std::string_view rest) {
     pos = slash + 1;
   }
   return out;
+}
+
+std::optional<Route> match_queues(Route route, const Segments& parts) {
+  const auto& seg = parts.seg;
+  const size_t count = parts.size;
+  if (count == 2) {
+    route.kind = RouteKind::kQueues;
+    return route;
+  }
+  if (!core::is_sid(seg[2], "QU")) return std::nullopt;
+  route.queue_sid = std::string(seg[2]);
+  if (count == 3) {
+    route.kind = RouteKind::kQueue;
+    return route;
+  }
+  if (seg[3] != "Members") return std::nullopt;
+  if (count == 4) {
+    route.kind = RouteKind::kQueueMembers;
+    return route;
+  }
+  // A member is named by its Call sid, or "Front" for whoever is at the head of the queue.
+  if (count == 5 && (core::is_sid(seg[4], "CA") || seg[4] == "Front")) {
+    route.kind = RouteKind::kQueueMember;
+    route.member = std::string(seg[4]);
+    return route;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -69,8 +96,10 @@ std::optional<Route> match_route(std::string_view path) {
   if (parts.size > kMaxSegments) return std::nullopt;
   const auto& seg = parts.seg;
   const size_t count = parts.size;
-  if (count < 2 || !core::is_sid(seg[0], "AC") || seg[1] != "Calls") return std::nullopt;
+  if (count < 2 || !core::is_sid(seg[0], "AC")) return std::nullopt;
   route.account_sid = std::string(seg[0]);
+  if (seg[1] == "Queues") return match_queues(std::move(route), parts);
+  if (seg[1] != "Calls") return std::nullopt;
   if (count == 2) {
     route.kind = RouteKind::kCalls;
     return route;
@@ -100,7 +129,7 @@ std::optional<Route> match_route(std::string_view path) {
 
 // kRouteTemplates lists the RouteKinds in their order (tests/api/route_test.cpp checks it).
 static_assert(core::faults::kRouteTemplates.size() ==
-              static_cast<size_t>(RouteKind::kCallEvents) + 1);
+              static_cast<size_t>(RouteKind::kQueueMember) + 1);
 
 std::string_view route_template(RouteKind kind) {
   return core::faults::kRouteTemplates[static_cast<size_t>(kind)].name;
@@ -112,9 +141,15 @@ std::string_view allowed_methods(RouteKind kind) {
       return "GET, POST";
     case RouteKind::kCall:
       return "GET, POST, DELETE";
+    case RouteKind::kQueues:
+    case RouteKind::kQueueMember:
+      return "GET, POST";
+    case RouteKind::kQueue:
+      return "GET, POST, DELETE";
     case RouteKind::kCallNotifications:
     case RouteKind::kCallNotification:
     case RouteKind::kCallEvents:
+    case RouteKind::kQueueMembers:
       return "GET";
   }
   return "GET";
@@ -123,8 +158,11 @@ std::string_view allowed_methods(RouteKind kind) {
 bool method_allowed(RouteKind kind, std::string_view method) {
   // HEAD is not served: Twilio's spec has no HEAD operations.
   if (method == "GET") return true;
-  if (method == "POST") return kind == RouteKind::kCalls || kind == RouteKind::kCall;
-  if (method == "DELETE") return kind == RouteKind::kCall;
+  if (method == "POST") {
+    return kind == RouteKind::kCalls || kind == RouteKind::kCall || kind == RouteKind::kQueues ||
+           kind == RouteKind::kQueue || kind == RouteKind::kQueueMember;
+  }
+  if (method == "DELETE") return kind == RouteKind::kCall || kind == RouteKind::kQueue;
   return false;
 }
 

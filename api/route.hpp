@@ -1,4 +1,4 @@
-// Twilio's Calls paths: which resource a request target names, in which representation.
+// Twilio's Calls and Queues paths: which resource a request target names, in which representation.
 // Thread-safety: pure functions.
 #pragma once
 
@@ -17,6 +17,10 @@ enum class RouteKind {
   kCallNotifications,  // /Calls/{Sid}/Notifications        GET
   kCallNotification,   // /Calls/{Sid}/Notifications/{Sid}  GET
   kCallEvents,         // /Calls/{Sid}/Events               GET
+  kQueues,             // /Queues            GET list, POST create
+  kQueue,              // /Queues/{Sid}      GET fetch, POST update, DELETE
+  kQueueMembers,       // /Queues/{Sid}/Members                         GET
+  kQueueMember,        // /Queues/{Sid}/Members/{CallSid|Front}          GET, POST (dequeue)
 };
 
 struct Route {
@@ -25,6 +29,8 @@ struct Route {
   std::string account_sid;
   std::string call_sid;
   std::string notification_sid;
+  std::string queue_sid;
+  std::string member;  // a Call sid or "Front"
   std::string suffix;  // "", ".json" or ".xml": page URIs keep the one that was requested
 };
 
@@ -37,8 +43,8 @@ Target split_target(std::string_view target);
 // The representation an error for this path should use, even when the path is unknown.
 Format format_of_path(std::string_view path);
 
-// nullopt for a path that names no Calls resource (-> 404 20404). Path segments must look like
-// sids of the right kind (AC, CA, NO), as Twilio's path patterns require.
+// nullopt for a path that names no resource (-> 404 20404). Path segments must look like sids
+// of the right kind (AC, CA, NO, QU), as Twilio's path patterns require.
 std::optional<Route> match_route(std::string_view path);
 
 // The route as fault rules name it (core/faults/fault_rule.hpp): "Calls", "Calls/{Sid}", ...

@@ -6,6 +6,8 @@
 #include "api/form.hpp"
 #include "api/params.hpp"
 #include "api/route.hpp"
+#include "api/twilio/members.hpp"
+#include "api/twilio/queues.hpp"
 
 namespace dialtone::api {
 
@@ -74,7 +76,7 @@ Response handle_twilio(core::Engine& engine, const Request& req, const PreparedR
   if (!p.query) return bad_encoding("query string", p.query_error, route->format);
   if (!p.body) return bad_encoding("form body", p.body_error, route->format);
 
-  CallsRequest calls{*route, p.target.path, *p.query, *p.body, req.request_id, req.defer_render};
+  ApiRequest calls{*route, p.target.path, *p.query, *p.body, req.request_id, req.defer_render};
   calls.create = p.create ? &*p.create : nullptr;
   calls.update = p.update ? &*p.update : nullptr;
   switch (route->kind) {
@@ -90,6 +92,16 @@ Response handle_twilio(core::Engine& engine, const Request& req, const PreparedR
       return fetch_notification(engine, calls);
     case RouteKind::kCallEvents:
       return list_events(engine, calls);
+    case RouteKind::kQueues:
+      return req.method == "POST" ? create_queue(engine, calls) : list_queues(engine, calls);
+    case RouteKind::kQueue:
+      if (req.method == "POST") return update_queue(engine, calls);
+      if (req.method == "DELETE") return delete_queue(engine, calls);
+      return fetch_queue(engine, calls);
+    case RouteKind::kQueueMembers:
+      return list_members(engine, calls);
+    case RouteKind::kQueueMember:
+      return req.method == "POST" ? update_member(engine, calls, out) : fetch_member(engine, calls);
   }
   return render_error(not_found(p.target.path), p.format);
 }

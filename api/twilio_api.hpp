@@ -1,5 +1,5 @@
-// The entry point of Twilio's Calls API: authenticate, route, decode, dispatch, render.
-// The server calls it under its engine lock, then sends `out.webhooks`.
+// The entry point of Twilio's Calls and Queues APIs: authenticate, route, decode, dispatch,
+// render. The server calls it under its engine lock, then sends `out.webhooks`.
 // Thread-safety: needs exclusive access to the Engine for the duration of the call.
 #pragma once
 

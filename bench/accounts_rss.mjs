@@ -4,25 +4,12 @@
 //   node bench/accounts_rss.mjs DIALTONE_BIN [N]      N default 10000
 // Prints "accounts_N_rss_mib X (empty: Y; per account Z KiB)" and "rss_after_delete_mib W".
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import net from 'node:net';
+import { freePort, mib, rssKiB } from './lib.mjs';
 
 const bin = process.argv[2];
 const n = Number(process.argv[3] || 10000);
 const concurrency = 16;
 
-function freePort() {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-const rssKiB = (pid) =>
-  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
-const mib = (kib) => (kib / 1024).toFixed(1);
 
 const port = await freePort();
 const base = `http://127.0.0.1:${port}/_dialtone`;

@@ -32,15 +32,31 @@ struct Webhook {
   bool empty() const { return url.empty(); }
 };
 
-struct Call {
-  // --- Twilio's fields (rendered by api/) ---
-  std::string sid;
+// What a create request decides about a new call: named once, here. A Call holds them; a
+// CreateCall (core/engine.hpp) carries them from the API, and the new call takes them whole.
+struct CallSettings {
   std::string account_sid;
-  std::string parent_call_sid;  // empty = null
   std::string to;
   std::string to_formatted;
   std::string from;
   std::string from_formatted;
+  Webhook url;                // TwiML source (empty when twiml is inline)
+  std::string twiml;          // inline TwiML (create or update)
+  Webhook fallback;
+  Webhook status_callback;
+  uint8_t status_callback_events = kEventCompleted;
+  int timeout_s = 60;
+  std::optional<int64_t> time_limit_s;
+  std::string send_digits;
+  bool record = false;
+  std::string machine_detection;
+  std::string caller_id;
+};
+
+struct Call : CallSettings {
+  // --- Twilio's fields (rendered by api/), besides the settings' ---
+  std::string sid;
+  std::string parent_call_sid;  // empty = null
   std::string phone_number_sid;  // empty = null
   CallStatus status = CallStatus::kQueued;
   Direction direction = Direction::kOutboundApi;
@@ -54,19 +70,6 @@ struct Call {
   std::string forwarded_from;
   std::string caller_name;
   std::string price;                    // empty = null
-
-  // --- How the call runs ---
-  Webhook url;                // TwiML source (empty when twiml is inline)
-  std::string twiml;          // inline TwiML (create or update)
-  Webhook fallback;
-  Webhook status_callback;
-  uint8_t status_callback_events = kEventCompleted;
-  int timeout_s = 60;
-  std::optional<int64_t> time_limit_s;
-  std::string send_digits;
-  bool record = false;
-  std::string machine_detection;
-  std::string caller_id;
 
   // Bookkeeping for StatusCallback: which events went out, and the next SequenceNumber.
   uint8_t callbacks_sent = 0;

@@ -53,6 +53,7 @@ struct DialState {
   std::string bridged_sid;        // the leg that answered (or the dequeued caller)
   std::string last_sid;           // for DialCallSid when nobody answered
   std::string queue;              // <Dial><Queue>
+  Webhook whisper;                // its url: requested on the caller's leg at the bridge
   TimePoint bridged_at{};
   TimePoint started_at{};
   std::string outcome;            // DialCallStatus once decided
@@ -63,6 +64,7 @@ struct QueueState {
   std::string agent_sid;          // the call whose <Dial><Queue> took this caller
   std::string sid;                // QU...
   TimePoint since{};
+  uint64_t ticket = 0;            // its place in the queue's order (queue::Queue::push)
   Webhook action;
   Webhook wait_url;
   Program hold;                   // the waitUrl document running in a loop

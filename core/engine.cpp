@@ -66,26 +66,12 @@ Result<const Call*> Engine::create_call(const CreateCall& request, Effects& out)
   World& w = world(request.account_sid);
   const TimePoint now = w.clock->now();
   Call call;
+  static_cast<CallSettings&>(call) = request;
+  if (!request.url.empty()) call.twiml.clear();  // a Url wins over inline TwiML
   call.sid = impl_->new_call_sid(w);
-  call.account_sid = request.account_sid;
-  call.to = request.to;
-  call.to_formatted = request.to_formatted;
-  call.from = request.from;
-  call.from_formatted = request.from_formatted;
   call.status = CallStatus::kQueued;
   call.direction = Direction::kOutboundApi;
   call.date_created = call.date_updated = now;
-  call.url = request.url;
-  call.twiml = request.url.empty() ? request.twiml : std::string();
-  call.fallback = request.fallback;
-  call.status_callback = request.status_callback;
-  call.status_callback_events = request.status_callback_events;
-  call.timeout_s = request.timeout_s;
-  call.time_limit_s = request.time_limit_s;
-  call.send_digits = request.send_digits;
-  call.record = request.record;
-  call.machine_detection = request.machine_detection;
-  call.caller_id = request.caller_id;
   CallRecord& rec = impl_->add_call(std::move(call));
   rec.set_behavior(impl_->share_behavior(w.behaviors.for_number(rec.call.to)));
   impl_->journal(rec, "status", {{"status", "queued"}, {"event", "create"}});
@@ -430,6 +416,7 @@ void Engine::reset() {
     w->timers.heap.clear();
     w->timers.live = 0;
     w->next_dial_slot = {};
+    w->queues.clear();
     impl_->touch(*w);
   }
   impl_->graveyard.clear();
@@ -437,9 +424,6 @@ void Engine::reset() {
   impl_->by_account.clear();
   impl_->pending.clear();
   impl_->notifications.clear();
-  impl_->queues.clear();
-  impl_->queue_sids.clear();
-  impl_->queue_agents.clear();
   journal_.clear();
   impl_->dirty_calls.clear();
   impl_->deleted_calls.clear();
@@ -472,10 +456,7 @@ void Engine::reset_account(const std::string& account_sid) {
       }
       impl_->by_account.erase(sid);  // remove_call looked it up again
     }
-    auto in_account = [&](const auto& q) { return q.first.first == sid; };
-    std::erase_if(impl_->queues, in_account);
-    std::erase_if(impl_->queue_sids, in_account);
-    std::erase_if(impl_->queue_agents, in_account);
+    w.queues.erase_account(sid);
     w.numbers.erase_account(sid);
     if (config_.track_changes) impl_->reset_accounts.push_back(sid);
     journal_.erase_account(sid);

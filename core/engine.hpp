@@ -39,23 +39,10 @@ struct EngineConfig {
   std::string default_time_limit_s = "14400";
 };
 
-// A parsed, validated create request (api/ turns Twilio's form into this).
-struct CreateCall {
-  std::string account_sid;
-  std::string to, from;           // already normalised endpoints
-  std::string to_formatted, from_formatted;
-  Webhook url;                    // empty when twiml or application is used
-  std::string twiml;
+// A parsed, validated create request (api/ turns Twilio's form into this): the new call's
+// settings (to and from already normalised; url empty when twiml or an application is used).
+struct CreateCall : CallSettings {
   std::string application_sid;
-  Webhook fallback;
-  Webhook status_callback;
-  uint8_t status_callback_events = kEventCompleted;
-  int timeout_s = 60;
-  std::optional<int64_t> time_limit_s;
-  std::string send_digits;
-  bool record = false;
-  std::string machine_detection;
-  std::string caller_id;
 };
 
 // A parsed update: only what was given is set.
@@ -190,6 +177,30 @@ class Engine {
   std::vector<const Notification*> notifications(const std::string& account_sid,
                                                  const std::string& call_sid) const;
 
+  // --- Twilio's Queues and Members (core/queue/, docs/queues.md) ---
+  // Sizes and waits are read against the account's clock when a caller renders them.
+  Result<const queue::Queue*> create_queue(const std::string& account_sid,
+                                           const std::string& friendly_name,
+                                           std::optional<int64_t> max_size);
+  Result<const queue::Queue*> update_queue(const std::string& account_sid, const std::string& sid,
+                                           const std::optional<std::string>& friendly_name,
+                                           std::optional<int64_t> max_size);
+  Status delete_queue(const std::string& account_sid, const std::string& sid);
+  const queue::Queue* find_queue(const std::string& account_sid, const std::string& sid) const;
+  std::vector<const queue::Queue*> list_queues(const std::string& account_sid) const;
+  // `member` is a Call sid or "Front". 404 when the queue or the member is not there.
+  Result<queue::MemberView> find_member(const std::string& account_sid,
+                                        const std::string& queue_sid,
+                                        const std::string& member) const;
+  // Dequeues the member to new TwiML: it leaves the queue at once (its <Enqueue action> hears
+  // QueueResult=redirected, its TwiML not run) and fetches `url`. Returns the member as it was.
+  Result<queue::MemberView> dequeue_member(const std::string& account_sid,
+                                           const std::string& queue_sid,
+                                           const std::string& member, const Webhook& url,
+                                           Effects& out);
+  // Now, on the account's clock.
+  TimePoint now(const std::string& account_sid) { return clock_of(account_sid).now(); }
+
   // --- the emulated world ---
   Status callee_action(const std::string& call_sid, CalleeAction action, Effects& out);
   Status callee_digits(const std::string& call_sid, const std::string& digits, Effects& out);
@@ -274,6 +285,7 @@ class Engine {
 
  private:
   struct Impl;
+  void restore_queue(const JournalEvent& event);  // a queue.* event (engine_persistence.cpp)
   World& make_world(const std::string& root_sid, std::optional<uint64_t> seed);
   const Clock& clock_of(const std::string& account_sid);
 

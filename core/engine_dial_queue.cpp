@@ -1,5 +1,5 @@
 // The verbs that involve more than one call or wait on someone: <Dial> (child legs, or a
-// caller taken from a queue), <Enqueue> with hold music, and <Record>.
+// caller taken from a queue: core/queue/engine_queue.cpp has the queue side), and <Record>.
 #include <algorithm>
 #include <sstream>
 
@@ -51,18 +51,7 @@ void Engine::Impl::start_dial(CallRecord& rec, const Node& v, Effects& out) {
 
   for (const Node* n : nouns) {
     if (n->name == "Queue") {
-      rec.dial().queue = n->text;
-      rec.phase = Phase::kDial;
-      auto& waiting = queues[{rec.call.account_sid, n->text}];
-      if (!waiting.empty()) {
-        CallRecord* caller = get(waiting.front());
-        if (caller) {
-          bridge_queue(rec, *caller);
-          return;
-        }
-      }
-      queue_agents[{rec.call.account_sid, n->text}].push_back(rec.call.sid);
-      arm(rec, TimerSlot::kVerb, TimerKind::kDialTimeout, now(rec) + std::chrono::seconds(timeout));
+      dial_queue(rec, *n, timeout, out);  // core/queue/engine_queue.cpp
       return;
     }
   }
@@ -183,19 +172,26 @@ void Engine::Impl::finish_dial(CallRecord& rec, const std::string& outcome, bool
     if (!leg || !is_live(leg->call.status)) continue;
     end_call(*leg, leg->answered ? CallEvent::kHangup : CallEvent::kApiCancel, out);
   }
-  if (!dial.queue.empty()) {
-    std::erase(queue_agents[{rec.call.account_sid, dial.queue}], rec.call.sid);
-    if (CallRecord* caller = get(dial.bridged_sid);
-        caller && caller->phase == Phase::kBridged && is_live(caller->call.status)) {
-      caller->phase = Phase::kEnqueued;
-      leave_queue(*caller, "bridged", true, out);
-    }
+  release_agent(rec, dial);
+  CallRecord* caller = dial.queue.empty() ? nullptr : get(dial.bridged_sid);
+  Fields queue_extra;
+  if (caller && caller->runtime && caller->runtime->queue) {
+    // After <Dial><Queue>, the <Queue> page's parameters too (reference §6.5); read before the
+    // caller's TwiML goes on (its next verb may enqueue it again).
+    queue_extra = {{"QueueSid", caller->queue().sid},
+                   {"QueueTime", seconds_between(caller->queue().since, dial.bridged_at)},
+                   {"DequeingCallSid", rec.call.sid}};
+  }
+  if (caller && caller->phase == Phase::kBridged && is_live(caller->call.status)) {
+    caller->phase = Phase::kEnqueued;  // leave_queue expects it; the caller left the queue
+    leave_queue(*caller, "bridged", true, out);
   }
   journal(rec, "dial", {{"DialCallStatus", outcome}, {"DialCallSid", dial_sid}});
   Fields extra = {{"DialCallStatus", outcome},
                   {"DialCallSid", dial_sid},
                   {"DialCallDuration", duration},
                   {"DialBridged", dial.bridged_sid.empty() ? "false" : "true"}};
+  for (auto& f : queue_extra) extra.push_back(std::move(f));
   if (const std::string* action = v.attr("action")) {
     Webhook target{resolve_url(rec.rt().program.url, *action), attr_method(v)};
     if (run_action) fetch(rec, target, std::move(extra), false, out);
@@ -204,100 +200,6 @@ void Engine::Impl::finish_dial(CallRecord& rec, const std::string& outcome, bool
   }
   if (run_action) {
     ++rec.rt().program.index;  // without an action, on to the next verb
-    run(rec, out);
-  }
-}
-
-// ---------------------------------------------------------------- queues
-
-void Engine::Impl::start_enqueue(CallRecord& rec, const Node& v, Effects& out) {
-  const std::pair<std::string, std::string> key{rec.call.account_sid, v.text};
-  auto& sid = queue_sids[key];
-  if (sid.empty()) sid = rec.world->sids.next("QU");
-  rec.queue() = {};
-  rec.queue().name = v.text;
-  rec.queue().sid = sid;
-  rec.queue().since = now(rec);
-  if (const std::string* a = v.attr("action")) {
-    rec.queue().action = Webhook{resolve_url(rec.rt().program.url, *a), attr_method(v)};
-  }
-  if (const std::string* w = v.attr("waitUrl")) {
-    rec.queue().wait_url =
-        Webhook{resolve_url(rec.rt().program.url, *w), attr_method(v, "waitUrlMethod")};
-  }
-  rec.phase = Phase::kEnqueued;
-  queues[key].push_back(rec.call.sid);
-  // An agent already waiting on this queue takes the caller at once.
-  auto& agents = queue_agents[key];
-  while (!agents.empty()) {
-    CallRecord* agent = get(agents.front());
-    agents.erase(agents.begin());
-    if (agent && agent->phase == Phase::kDial && is_live(agent->call.status)) {
-      bridge_queue(*agent, rec);
-      return;
-    }
-  }
-  if (!rec.queue().wait_url.empty()) fetch_hold(rec, out);
-}
-
-void Engine::Impl::fetch_hold(CallRecord& rec, Effects& out) {
-  if (rec.queue().wait_url.empty()) return;
-  if (rec.queue().hold.active() && rec.rt().hold_started == now(rec)) {
-    // The hold document took no time at all: looping it would spin. Wait in silence.
-    notify(rec, 12200, 1, "waitUrl document has no verb that takes time; hold music stopped",
-           nullptr, nullptr);
-    rec.queue().hold = {};
-    return;
-  }
-  const auto& waiting = queues[{rec.call.account_sid, rec.queue().name}];
-  const auto pos = std::find(waiting.begin(), waiting.end(), rec.call.sid) - waiting.begin() + 1;
-  Fields extra = {{"QueueSid", rec.queue().sid},
-                  {"QueuePosition", std::to_string(pos)},
-                  {"QueueTime", seconds_between(rec.queue().since, now(rec))},
-                  {"AvgQueueTime", "0"},
-                  {"CurrentQueueSize", std::to_string(waiting.size())},
-                  {"MaxQueueSize", "100"}};
-  rec.awaiting = send(rec, WebhookPurpose::kTwiml, rec.queue().wait_url, std::move(extra), out);
-  rec.rt().awaiting_hold = true;
-  rec.rt().awaiting_fallback = false;
-}
-
-void Engine::Impl::bridge_queue(CallRecord& agent, CallRecord& caller) {
-  std::erase(queues[{caller.call.account_sid, caller.queue().name}], caller.call.sid);
-  disarm(caller, TimerSlot::kVerb);  // the hold music stops
-  caller.awaiting = 0;
-  caller.rt().awaiting_hold = false;
-  caller.queue().hold = {};
-  caller.queue().agent_sid = agent.call.sid;
-  caller.phase = Phase::kBridged;
-  agent.phase = Phase::kDial;
-  agent.dial().bridged_sid = caller.call.sid;
-  agent.dial().bridged_at = now(agent);
-  disarm(agent, TimerSlot::kVerb);
-  journal(agent, "dial", {{"bridged", caller.call.sid}, {"queue", caller.queue().name}});
-  journal(caller, "queue", {{"result", "bridged"}, {"agent", agent.call.sid}});
-}
-
-void Engine::Impl::leave_queue(CallRecord& rec, const std::string& result, bool run_action,
-                               Effects& out) {
-  if (rec.phase != Phase::kEnqueued) return;
-  std::erase(queues[{rec.call.account_sid, rec.queue().name}], rec.call.sid);
-  disarm(rec, TimerSlot::kVerb);
-  rec.awaiting = 0;
-  rec.rt().awaiting_hold = false;
-  rec.queue().hold = {};
-  rec.phase = Phase::kIdle;
-  journal(rec, "queue", {{"result", result}, {"queue", rec.queue().name}});
-  Fields extra = {{"QueueResult", result},
-                  {"QueueSid", rec.queue().sid},
-                  {"QueueTime", seconds_between(rec.queue().since, now(rec))}};
-  if (!rec.queue().action.empty()) {
-    if (run_action) fetch(rec, rec.queue().action, std::move(extra), false, out);
-    else send(rec, WebhookPurpose::kActionNoTwiml, rec.queue().action, std::move(extra), out);
-    return;
-  }
-  if (run_action) {
-    ++rec.rt().program.index;
     run(rec, out);
   }
 }

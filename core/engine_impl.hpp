@@ -14,6 +14,7 @@
 #include "core/call_index.hpp"
 #include "core/call_runtime.hpp"
 #include "core/engine.hpp"
+#include "core/queue/queue_book.hpp"
 #include "core/segmented_vector.hpp"
 #include "core/twiml/document.hpp"
 #include "core/world/timer_heap.hpp"
@@ -122,9 +123,6 @@ struct Engine::Impl {
   std::vector<World*> timer_worlds;  // whose heaps changed during this command (may repeat)
   std::unordered_map<uint64_t, PendingWebhook> pending;
   std::unordered_map<std::string, Notification> notifications;
-  std::map<std::pair<std::string, std::string>, std::vector<std::string>> queues;  // (AC, name)
-  std::map<std::pair<std::string, std::string>, std::string> queue_sids;
-  std::map<std::pair<std::string, std::string>, std::vector<std::string>> queue_agents;
   // The last few behaviours handed to calls: a new call whose behaviour equals one of them
   // shares it (a copy per call would be ~100 bytes each, most calls having the default).
   std::vector<std::shared_ptr<const Behavior>> recent_behaviors;
@@ -189,9 +187,6 @@ struct Engine::Impl {
   bool exec(CallRecord& rec, const twiml::Node& verb, bool in_hold, Effects& out);
   void step_gather(CallRecord& rec, Effects& out);
   void start_dial(CallRecord& rec, const twiml::Node& verb, Effects& out);
-  void start_enqueue(CallRecord& rec, const twiml::Node& verb, Effects& out);
-  void fetch_hold(CallRecord& rec, Effects& out);
-  void bridge_queue(CallRecord& agent, CallRecord& caller);
   void start_record(CallRecord& rec, const twiml::Node& verb, Effects& out);
   void verb_done(CallRecord& rec, Effects& out);
   const twiml::Node& current_verb(const CallRecord& rec) const;
@@ -201,8 +196,22 @@ struct Engine::Impl {
   void finish_dial(CallRecord& rec, const std::string& outcome, bool run_action, Effects& out);
   void on_leg_status(CallRecord& leg, Effects& out);  // a <Dial> leg answered or ended
   void detach_leg(CallRecord& leg, Effects& out);     // a redirected leg leaves its bridge
-  void leave_queue(CallRecord& rec, const std::string& result, bool run_action, Effects& out);
   void finish_record(CallRecord& rec, const std::string& digits, Effects& out);
+
+  // queues (core/queue/engine_queue.cpp)
+  queue::Queue* queue_of(CallRecord& rec);  // the queue the call waits in (or waited in)
+  queue::Queue& add_queue(World& world, const std::string& account_sid, std::string name,
+                          int max_size, TimePoint now);
+  void start_enqueue(CallRecord& rec, const twiml::Node& verb, Effects& out);
+  void refuse_enqueue(CallRecord& rec, const std::string& result, Effects& out);
+  Fields wait_params(CallRecord& rec);  // QueuePosition, QueueSid, ... of a waitUrl request
+  void fetch_hold(CallRecord& rec, Effects& out);
+  void dial_queue(CallRecord& rec, const twiml::Node& noun, int timeout_s, Effects& out);
+  void release_agent(CallRecord& agent, const DialState& dial);
+  void bridge_queue(CallRecord& agent, CallRecord& caller, Effects& out);
+  void leave_queue(CallRecord& rec, const std::string& result, bool run_action, Effects& out);
+  void leave_bridge(CallRecord& caller, bool hangup, Effects& out);
+  void journal_queue(const queue::Queue& q, std::string type);
 };
 
 }  // namespace dialtone::core

@@ -277,7 +277,10 @@ void Engine::Impl::on_timer(const Timer& t, Effects& out) {
       finish_gather(*rec, out);
       break;
     case TimerKind::kDialTimeout:
-      finish_dial(*rec, "no-answer", true, out);
+      // Nobody answered in time, unless the <Dial> decided its outcome before (a <Queue>
+      // that does not exist fails at once).
+      finish_dial(*rec, rec->dial().outcome.empty() ? "no-answer" : rec->dial().outcome, true,
+                  out);
       break;
     case TimerKind::kDialTimeLimit:
       finish_dial(*rec, "completed", true, out);

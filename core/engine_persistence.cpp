@@ -56,8 +56,45 @@ void Engine::restore_notification(const Notification& notification) {
 }
 
 void Engine::restore_event(const JournalEvent& event) {
+  if (event.call_sid.empty() && event.type.str().starts_with("queue.")) restore_queue(event);
   journal_.restore(event);
   impl_->persisted_seq = journal_.last_seq();
+}
+
+// Queues are account resources that outlive their calls: the journal's queue.* events (core/
+// queue/engine_queue.cpp writes them) carry each one whole, so replaying them in order brings
+// back every queue as it last was. Its callers were live calls, ended by recover_live_calls().
+void Engine::restore_queue(const JournalEvent& event) {
+  auto text = [&](std::string_view name) { return std::string(event.field(name).value_or("")); };
+  auto number = [&](std::string_view name) -> int64_t {
+    const std::string v = text(name);
+    int64_t n = 0;
+    for (char c : v) {
+      if (c < '0' || c > '9' || n > (int64_t{1} << 50)) return 0;
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  };
+  const std::string account = event.account_sid.str();
+  const std::string sid = text("sid");
+  World& w = world(account);
+  if (event.type == "queue.deleted") {
+    w.queues.erase(sid);
+    return;
+  }
+  queue::Queue* q = w.queues.find(account, sid);
+  if (!q) {
+    queue::Queue fresh;
+    fresh.sid = sid;
+    fresh.account_sid = account;
+    q = &w.queues.add(std::move(fresh));
+  }
+  q->friendly_name = text("friendly_name");
+  const int64_t max_size = number("max_size");
+  q->max_size = max_size >= 1 && max_size <= queue::kMaxEnqueueSize ? static_cast<int>(max_size)
+                                                                : queue::kDefaultMaxSize;
+  q->date_created = TimePoint{Millis{number("date_created_ms")}};
+  q->date_updated = TimePoint{Millis{number("date_updated_ms")}};
 }
 
 size_t Engine::recover_live_calls(Effects& out) {

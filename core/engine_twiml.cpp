@@ -149,7 +149,9 @@ void Engine::Impl::on_twiml_result(CallRecord& rec, const PendingWebhook& req,
   }
   if (hold) {
     if (code != 0) {
-      notify(rec, code, 0, message, &req, &res);  // callers keep waiting, without music
+      // A wait document that cannot be had: the caller leaves the queue with an error.
+      notify(rec, code, 0, message, &req, &res);
+      leave_queue(rec, "error", true, out);
       return;
     }
     rec.queue().hold = Program{doc, req.url, 0, 0};
@@ -271,9 +273,18 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
     return false;
   }
   if (in_hold) {
-    notify(rec, 12200, 1, "<" + v.name + "> is not allowed in a waitUrl document; skipped",
-           nullptr, nullptr);
-    return true;
+    // Twilio allows Play, Say, Pause, Hangup, Redirect, Leave and Gather there; anything else
+    // is an error that takes the caller out of the queue. A <Gather> is not emulated in a
+    // wait document: it is skipped (docs/queues.md).
+    if (v.name == "Gather") {
+      notify(rec, 12200, 1, "dialtone does not emulate <Gather> in a waitUrl document; skipped",
+             nullptr, nullptr);
+      return true;
+    }
+    notify(rec, 12200, 0, "<" + v.name + "> is not allowed in a waitUrl document", nullptr,
+           nullptr);
+    leave_queue(rec, "error", true, out);
+    return false;
   }
   if (v.name == "Reject") {  // after answering, <Reject> simply hangs up
     end_call(rec, CallEvent::kHangup, out);
@@ -441,9 +452,7 @@ void Engine::Impl::interrupt(CallRecord& rec, bool hangup, Effects& out) {
       break;
     case Phase::kBridged:
       // Taken from a queue by an agent: the agent's <Dial> ends and the agent app goes on.
-      if (CallRecord* agent = get(rec.queue().agent_sid); agent && agent->phase == Phase::kDial) {
-        finish_dial(*agent, "completed", true, out);
-      }
+      leave_bridge(rec, hangup, out);
       break;
     case Phase::kRecord:
       if (hangup) {

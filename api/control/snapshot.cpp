@@ -119,6 +119,7 @@ void write_live(RecordWriter& w, const core::LiveCall& l) {
     put(w, "bridged_at_ms", l.dial->bridged_at);
     put(w, "started_at_ms", l.dial->started_at);
     put(w, "outcome", l.dial->outcome);
+    if (!l.dial->whisper.empty()) put(w, "whisper", l.dial->whisper);
     w.EndObject();
   }
   if (l.queue) {
@@ -395,6 +396,7 @@ core::LiveCall read_live(ObjectReader& r, JsonIssues& issues) {
     l.dial->bridged_at = dr.time("bridged_at_ms");
     l.dial->started_at = dr.time("started_at_ms");
     l.dial->outcome = dr.str("outcome");
+    if (dr.get("whisper")) l.dial->whisper = dr.hook("whisper");
     dr.finish();
   }
   if (const Value* q = r.get("queue")) {
@@ -458,6 +460,10 @@ void read_document(ObjectReader& top, JsonIssues& issues, core::AccountSnapshot&
     q.name = r.str("name");
     q.sid = r.str("sid");
     require_sid(r, "sid", q.sid, "QU", /*optional=*/true);
+    q.max_size = static_cast<int>(r.integer_in("max_size", 1, core::queue::kMaxEnqueueSize,
+                                               core::queue::kDefaultMaxSize));
+    q.date_created = r.time("date_created_ms");
+    q.date_updated = r.time("date_updated_ms");
     q.callers = r.strings("callers");
     q.agents = r.strings("agents");
     r.finish();
@@ -556,6 +562,9 @@ std::string snapshot_json(const core::AccountSnapshot& s) {
     out.StartObject();
     put(out, "name", q.name);
     put(out, "sid", q.sid);
+    put(out, "max_size", int64_t{q.max_size});
+    put(out, "date_created_ms", q.date_created);
+    put(out, "date_updated_ms", q.date_updated);
     put(out, "callers", q.callers);
     put(out, "agents", q.agents);
     out.EndObject();

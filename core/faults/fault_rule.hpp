@@ -30,12 +30,16 @@ struct RouteTemplate {
   std::string_view name;
   std::string_view methods;  // "GET, POST"
 };
-inline constexpr std::array<RouteTemplate, 5> kRouteTemplates{{
+inline constexpr std::array<RouteTemplate, 9> kRouteTemplates{{
     {"Calls", "GET, POST"},
     {"Calls/{Sid}", "GET, POST, DELETE"},
     {"Calls/{Sid}/Notifications", "GET"},
     {"Calls/{Sid}/Notifications/{Sid}", "GET"},
     {"Calls/{Sid}/Events", "GET"},
+    {"Queues", "GET, POST"},
+    {"Queues/{Sid}", "GET, POST, DELETE"},
+    {"Queues/{Sid}/Members", "GET"},
+    {"Queues/{Sid}/Members/{CallSid}", "GET, POST"},
 }};
 
 inline constexpr int kMaxLatencyMs = 60'000;

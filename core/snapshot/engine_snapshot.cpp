@@ -156,31 +156,28 @@ Result<AccountSnapshot> Engine::snapshot(const std::string& account_sid) {
   s.next_dial_slot = w.next_dial_slot;
   s.behaviors = w.behaviors;
   for (const PhoneNumber* n : w.numbers.of_account(account_sid)) s.numbers.push_back(*n);
-  std::map<std::string, QueueEntry> queues;
-  auto queue = [&](const std::string& name) -> QueueEntry& {
-    QueueEntry& q = queues[name];
-    q.name = name;
-    return q;
-  };
-  for (const auto& [key, sid] : impl_->queue_sids) {
-    if (key.first == account_sid) queue(key.second).sid = sid;
-  }
   // Only live calls wait in a queue; an ended one left behind would be skipped there anyway.
-  auto live_only = [&](const std::vector<std::string>& sids) {
+  auto live_only = [&](auto first, auto last, auto sid_of) {
     std::vector<std::string> kept;
-    for (const auto& sid : sids) {
-      const CallRecord* rec = impl_->get(sid);
-      if (rec && is_live(rec->call.status)) kept.push_back(sid);
+    for (auto it = first; it != last; ++it) {
+      const CallRecord* rec = impl_->get(sid_of(*it));
+      if (rec && is_live(rec->call.status)) kept.push_back(sid_of(*it));
     }
     return kept;
   };
-  for (const auto& [key, callers] : impl_->queues) {
-    if (key.first == account_sid) queue(key.second).callers = live_only(callers);
+  for (const queue::Queue* q : w.queues.list(account_sid)) {
+    QueueEntry e;
+    e.name = q->friendly_name;
+    e.sid = q->sid;
+    e.max_size = q->max_size;
+    e.date_created = q->date_created;
+    e.date_updated = q->date_updated;
+    e.callers = live_only(q->members.begin(), q->members.end(),
+                          [](const queue::Member& m) -> const std::string& { return m.call_sid; });
+    e.agents = live_only(q->agents.begin(), q->agents.end(),
+                         [](const std::string& sid) -> const std::string& { return sid; });
+    s.queues.push_back(std::move(e));
   }
-  for (const auto& [key, agents] : impl_->queue_agents) {
-    if (key.first == account_sid) queue(key.second).agents = live_only(agents);
-  }
-  for (auto& [name, q] : queues) s.queues.push_back(std::move(q));
   if (auto it = impl_->by_account.find(account_sid); it != impl_->by_account.end()) {
     for (const CallRecord* rec : it->second) {
       s.calls.push_back(rec->call);
@@ -316,12 +313,6 @@ Status Engine::restore(const std::string& account_sid, AccountSnapshot s) {
     n.account_sid = account_sid;
     w.numbers.put(std::move(n));
   }
-  for (QueueEntry& q : s.queues) {
-    const std::pair<std::string, std::string> key{account_sid, q.name};
-    if (!q.sid.empty()) impl_->queue_sids[key] = q.sid;
-    if (!q.callers.empty()) impl_->queues[key] = std::move(q.callers);
-    if (!q.agents.empty()) impl_->queue_agents[key] = std::move(q.agents);
-  }
   std::map<std::string, LiveCall*> live_calls;
   for (LiveCall& l : s.live_calls) live_calls[l.call_sid] = &l;
   for (Call& c : s.calls) {
@@ -334,6 +325,23 @@ Status Engine::restore(const std::string& account_sid, AccountSnapshot s) {
       apply_live(rec, std::move(l));
     }
     if (config_.track_changes) impl_->dirty_calls.insert(rec.call.sid);
+  }
+  // The queues after the calls: a member's place and wait come from its call's QueueState.
+  for (QueueEntry& e : s.queues) {
+    queue::Queue q;
+    q.sid = e.sid.empty() ? w.sids.next("QU") : e.sid;
+    q.account_sid = account_sid;
+    q.friendly_name = e.name;
+    q.max_size = e.max_size;
+    q.date_created = e.date_created;
+    q.date_updated = e.date_updated;
+    for (const std::string& sid : e.callers) {
+      CallRecord& rec = *impl_->get(sid);
+      rec.queue().sid = q.sid;
+      rec.queue().ticket = q.push(sid, rec.queue().since);
+    }
+    q.agents = std::move(e.agents);
+    w.queues.add(std::move(q));
   }
   for (const LiveTimer& t : s.timers) impl_->arm(*impl_->get(t.call_sid), t.slot, t.kind, t.due);
   for (Notification& n : s.notifications) {

@@ -66,6 +66,9 @@ struct LiveTimer {
 struct QueueEntry {
   std::string name;
   std::string sid;
+  int max_size = 1000;  // queue::kDefaultMaxSize
+  TimePoint date_created{};
+  TimePoint date_updated{};
   std::vector<std::string> callers;
   std::vector<std::string> agents;
 };

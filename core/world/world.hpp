@@ -15,6 +15,7 @@
 
 #include "core/behavior.hpp"
 #include "core/number_store.hpp"
+#include "core/queue/queue_book.hpp"
 #include "core/sid.hpp"
 #include "core/time.hpp"
 #include "core/world/timer_heap.hpp"
@@ -27,6 +28,7 @@ struct World {
   std::unique_ptr<Clock> clock;  // made by the engine's ClockFactory; never null
   BehaviorTable behaviors;       // the scripted callees of this world's calls
   NumberStore numbers;           // the phone numbers of this world's accounts
+  queue::QueueBook queues;       // the queues of this world's accounts (core/queue/)
   SidGenerator sids;
   int calls_per_second = 0;      // Twilio's CPS limit emulation; 0 = off
   TimePoint next_dial_slot{};    // when the next call may dial under that limit

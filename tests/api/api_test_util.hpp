@@ -102,6 +102,11 @@ inline std::vector<std::string> keys_of(const rapidjson::Value& obj) {
   return out;
 }
 
+// The properties of one of the spec's schemas, in the spec's order.
+inline std::vector<std::string> schema_keys(const char* name) {
+  return keys_of(spec()["components"]["schemas"][name]["properties"]);
+}
+
 // The observed JSON error body whose `case` contains `needle`.
 inline const rapidjson::Value& observed_error(std::string_view needle) {
   for (const auto& e : observed()["json_errors"].GetArray()) {

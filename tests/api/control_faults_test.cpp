@@ -189,12 +189,17 @@ TEST(ControlFaults, RouteTemplatesAreApisRoutes) {
   const std::string base = "/2010-04-01/Accounts/" + kAc + "/";
   const std::string ca = "CA0123456789abcdef0123456789abcdef";
   const std::string no = "NO0123456789abcdef0123456789abcdef";
+  const std::string qu = "QU0123456789abcdef0123456789abcdef";
   const std::vector<std::pair<RouteKind, std::string>> examples = {
       {RouteKind::kCalls, "Calls.json"},
       {RouteKind::kCall, "Calls/" + ca + ".json"},
       {RouteKind::kCallNotifications, "Calls/" + ca + "/Notifications.json"},
       {RouteKind::kCallNotification, "Calls/" + ca + "/Notifications/" + no + ".json"},
       {RouteKind::kCallEvents, "Calls/" + ca + "/Events.json"},
+      {RouteKind::kQueues, "Queues.json"},
+      {RouteKind::kQueue, "Queues/" + qu + ".json"},
+      {RouteKind::kQueueMembers, "Queues/" + qu + "/Members.json"},
+      {RouteKind::kQueueMember, "Queues/" + qu + "/Members/Front.json"},
   };
   ASSERT_EQ(examples.size(), core::faults::kRouteTemplates.size());
   for (size_t i = 0; i < examples.size(); ++i) {

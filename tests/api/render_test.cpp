@@ -2,6 +2,8 @@
 
 #include "api/render_json.hpp"
 #include "api/render_xml.hpp"
+#include "api/resource/resource.hpp"
+#include "api/twilio/call_resource.hpp"
 #include "api_test_util.hpp"
 
 namespace dialtone::api::testing {
@@ -21,10 +23,6 @@ core::Notification sample_notification() {
   return n;
 }
 
-std::vector<std::string> schema_keys(const char* name) {
-  return keys_of(spec()["components"]["schemas"][name]["properties"]);
-}
-
 TEST(RenderTest, NotificationsFollowTheSpecSchemas) {
   const auto n = sample_notification();
   const auto list_item = parse_json(notification_json(n, false));
@@ -38,9 +36,46 @@ TEST(RenderTest, NotificationsFollowTheSpecSchemas) {
   EXPECT_EQ(instance["uri"].GetString(), kCalls + "/" + n.call_sid + "/Notifications/" + n.sid +
                                              ".json");
   const std::string xml = notification_xml(n, true);
-  EXPECT_NE(xml.find("<Notification><Sid>" + n.sid + "</Sid>"), std::string::npos);
+  // One description renders both: XML's elements come in the JSON's (the spec's) order.
+  EXPECT_NE(xml.find("<Notification><AccountSid>" + kAc + "</AccountSid>"), std::string::npos);
+  EXPECT_NE(xml.find("<Sid>" + n.sid + "</Sid><Uri>"), std::string::npos) << xml;
+  EXPECT_EQ(keys_of(list_item), resource::json_keys(kNotificationDescription, false));
   EXPECT_NE(xml.find("<MessageText>Msg=Got+HTTP+404&amp;sourceComponent=12000</MessageText>"),
             std::string::npos);
+}
+
+// The Call's JSON is written by hand for speed; the Call's description (which renders its XML)
+// must say the same thing, byte for byte.
+TEST(RenderTest, TheHandTunedCallJsonIsTheDescriptions) {
+  core::Call bare;
+  bare.sid = "CAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+  bare.account_sid = kAc;
+  core::Call full = bare;
+  full.parent_call_sid = "CAbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+  full.to = "client:a\"b\\c\n\x01";
+  full.to_formatted = "(415) 555-0100";
+  full.from = "+14155550100";
+  full.phone_number_sid = "PN" + std::string(32, 'c');
+  full.status = core::CallStatus::kCompleted;
+  full.direction = core::Direction::kInbound;
+  full.date_created = core::TimePoint{core::Millis{1282336400000}};
+  full.date_updated = core::TimePoint{core::Millis{1282336402000}};
+  full.start_time = full.date_updated;
+  full.end_time = core::TimePoint{core::Millis{1282336417000}};
+  full.duration_s = 15;
+  full.queue_time_ms = 0;
+  full.price = "-0.03000";
+  full.answered_by = "human";
+  full.forwarded_from = "+14155550199";
+  full.caller_name = "Ada \u00e9";
+  for (const core::Call* c : {&bare, &full}) {
+    EXPECT_EQ(call_json(*c), resource::to_json(kCallDescription, *c));
+    const std::vector<const core::Call*> page = {c, c};
+    PageMeta meta;
+    meta.uri = "/x";
+    EXPECT_EQ(call_page_json(page, meta), resource::page_json(kCallDescription, page, meta));
+  }
+  EXPECT_EQ(keys_of(parse_json(call_json(full))), resource::json_keys(kCallDescription));
 }
 
 TEST(RenderTest, JsonEscapingAndSeparators) {

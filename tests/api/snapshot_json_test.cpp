@@ -35,7 +35,12 @@ core::AccountSnapshot sample() {
   n.phone_number = "+14155550700";
   n.voice_url = {"https://app.example.com/" + kA + "/voice", core::HttpMethod::kGet};
   s.numbers.push_back(n);
-  s.queues.push_back({"sales", "QU" + std::string(32, '4'), {}, {}});
+  core::QueueEntry sales;
+  sales.name = "sales";
+  sales.sid = "QU" + std::string(32, '4');
+  sales.max_size = 20;
+  sales.date_created = sales.date_updated = core::TimePoint{core::Millis{1'700'000'000'000}};
+  s.queues.push_back(sales);
   core::Call c;
   c.sid = kCall;
   c.account_sid = kA;

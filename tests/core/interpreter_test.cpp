@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "core/sid.hpp"
-#include "tests/core/engine_fixture.hpp"
+#include "tests/core/interpreter_fixture.hpp"
 
 namespace dialtone::core::testing {
 namespace {
@@ -20,51 +20,6 @@ using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::StartsWith;
-
-const std::string kNext = kApp + "/next";
-const std::string kFallback = kApp + "/fallback";
-const std::string kAgent = "+14155550777";   // the number a <Dial> calls
-const std::string kAgentApp = kApp + "/agent";
-
-std::string doc(const std::string& verbs) {
-  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response>" + verbs + "</Response>";
-}
-
-class Interpreter : public EngineTest {
- protected:
-  // Serves `verbs` at /voice, creates a call to it and lets it be answered (1 s later).
-  std::string run(const std::string& verbs, CreateCall request = {}) {
-    on_twiml(kVoice, doc(verbs));
-    if (request.account_sid.empty()) request = call_request(kVoice);
-    const std::string sid = create(request);
-    advance(1);
-    answered_at_ = call(sid).start_time.value_or(TimePoint{});
-    EXPECT_TRUE(call(sid).start_time) << "the call was not answered";
-    return sid;
-  }
-  // Seconds since the call was answered.
-  double since_answer() const {
-    return std::chrono::duration<double>(now() - answered_at_).count();
-  }
-  // Runs until just before `seconds` after answer, checks the call is still up, then steps
-  // onto it and checks it ended: the verbs took exactly that long.
-  void expect_ends_after(const std::string& sid, double after_s) {
-    advance(after_s - since_answer() - 0.001);
-    EXPECT_EQ(status(sid), CallStatus::kInProgress) << "ended before " << after_s << " s";
-    advance(0.001);
-    EXPECT_EQ(status(sid), CallStatus::kCompleted) << "still up at " << after_s << " s";
-  }
-  std::string child_of(const std::string& parent) {
-    const Call& p = call(parent);
-    if (p.child_sids.empty()) {
-      ADD_FAILURE() << "no <Dial> leg";
-      return {};
-    }
-    return p.child_sids.back();
-  }
-
-  TimePoint answered_at_{};
-};
 
 // ------------------------------------------------------------------ Say / Play / Pause
 
@@ -649,125 +604,6 @@ TEST_F(DialTest, RedirectWhileTheChildRingsCancelsTheLeg) {
   EXPECT_EQ(status(parent), CallStatus::kCompleted);
 }
 
-// ------------------------------------------------------------------ Enqueue / Dial+Queue
-
-class QueueTest : public Interpreter {
- protected:
-  const std::string hold_url = kApp + "/hold";
-  const std::string enqueue_action = kApp + "/left-queue";
-  void SetUp() override {
-    on_twiml(hold_url, doc("<Play>https://cdn.example.com/music.mp3</Play>"));  // 5 s
-  }
-  std::string enqueue_doc() const {
-    return "<Enqueue waitUrl=\"" + hold_url + "\" action=\"" + enqueue_action +
-           "\">support</Enqueue>";
-  }
-};
-
-TEST_F(QueueTest, WaitUrlLoopsHoldMusic) {
-  const std::string sid = run(enqueue_doc());
-  advance(12);
-  const auto holds = sent_to(hold_url);
-  ASSERT_EQ(holds.size(), 3u) << "fetched at 0, 5 and 10 s";
-  EXPECT_EQ(holds[0].at, answered_at_);
-  EXPECT_EQ(holds[1].at, at(answered_at_, 5));
-  EXPECT_EQ(holds[2].at, at(answered_at_, 10));
-  EXPECT_EQ(holds[0].param("QueuePosition"), "1");
-  EXPECT_EQ(holds[0].param("CurrentQueueSize"), "1");
-  EXPECT_TRUE(is_sid(holds[0].param("QueueSid"), "QU")) << holds[0].param("QueueSid");
-  EXPECT_EQ(holds[2].param("QueueTime"), "10");
-  EXPECT_EQ(status(sid), CallStatus::kInProgress) << "waiting in a queue does not end the call";
-  EXPECT_THAT(sent_to(enqueue_action), IsEmpty());
-}
-
-TEST_F(QueueTest, SecondCallerIsSecondInTheQueue) {
-  run(enqueue_doc());
-  create();
-  advance(1);
-  const auto holds = sent_to(hold_url);
-  ASSERT_EQ(holds.size(), 2u);
-  EXPECT_EQ(holds[1].param("QueuePosition"), "2");
-  EXPECT_EQ(holds[1].param("CurrentQueueSize"), "2");
-}
-
-TEST_F(QueueTest, UpdateRedirectsAWaitingCallerOutOfTheQueue) {
-  on_twiml(enqueue_action, doc("<Say>must not run</Say>"));
-  on_twiml(kNext, doc("<Pause length=\"2\"/>"));
-  const std::string sid = run(enqueue_doc());
-  advance(7);
-  ASSERT_TRUE(update(sid, redirect_to(kNext)).ok());
-  ASSERT_EQ(sent_to(enqueue_action).size(), 1u);
-  const Sent left = sent_to(enqueue_action)[0];
-  EXPECT_EQ(left.param("QueueResult"), "redirected");
-  EXPECT_EQ(left.purpose, WebhookPurpose::kActionNoTwiml);
-  EXPECT_EQ(left.param("QueueTime"), "7");
-  ASSERT_EQ(sent_to(kNext).size(), 1u);
-  const size_t holds = sent_to(hold_url).size();
-  expect_ends_after(sid, 7 + 2);
-  EXPECT_EQ(sent_to(hold_url).size(), holds) << "the hold music stopped";
-  EXPECT_THAT(verbs(sid), Not(Contains("Say")));
-}
-
-TEST_F(QueueTest, DialQueueBridgesAWaitingCallerAndTheAgentHangingUpReleasesThem) {
-  on_twiml(enqueue_action, doc("<Say>Thanks</Say>"));
-  const std::string caller = run(enqueue_doc());
-  advance(3);
-  on_twiml(kAgentApp, doc("<Dial><Queue>support</Queue></Dial>"));
-  const std::string agent = create(call_request(kAgentApp, kAgent));
-  advance(1);
-  ASSERT_EQ(status(agent), CallStatus::kInProgress);
-  const auto bridged = journal(caller, "queue");
-  ASSERT_FALSE(bridged.empty());
-  EXPECT_EQ(*bridged.back()->field("result"), "bridged");
-  const size_t holds = sent_to(hold_url).size();
-  advance(20);
-  EXPECT_EQ(sent_to(hold_url).size(), holds) << "no hold music while bridged";
-  EXPECT_THAT(sent_to(enqueue_action), IsEmpty());
-
-  // The agent hangs up: the caller leaves the queue bridged and its action's TwiML runs.
-  ASSERT_TRUE(update(agent, set_status(CallStatus::kCompleted)).ok());
-  EXPECT_EQ(status(agent), CallStatus::kCompleted);
-  ASSERT_EQ(sent_to(enqueue_action).size(), 1u);
-  EXPECT_EQ(sent_to(enqueue_action)[0].param("QueueResult"), "bridged");
-  EXPECT_EQ(sent_to(enqueue_action)[0].purpose, WebhookPurpose::kTwiml);
-  EXPECT_EQ(status(caller), CallStatus::kInProgress);
-  advance(5);
-  EXPECT_EQ(status(caller), CallStatus::kCompleted);
-  EXPECT_THAT(verbs(caller), Contains("Say"));
-}
-
-TEST_F(QueueTest, AgentWaitingOnAnEmptyQueueTakesTheNextCaller) {
-  const std::string agent_done = kApp + "/agent-done";
-  on_twiml(agent_done, doc("<Hangup/>"));
-  on_twiml(kAgentApp, doc("<Dial action=\"" + agent_done + "\"><Queue>support</Queue></Dial>"));
-  const std::string agent = create(call_request(kAgentApp, kAgent));
-  advance(2);
-  ASSERT_EQ(status(agent), CallStatus::kInProgress);
-  const std::string caller = run(enqueue_doc());
-  EXPECT_THAT(sent_to(hold_url), IsEmpty()) << "taken at once, no hold music";
-  ASSERT_FALSE(journal(caller, "queue").empty());
-  EXPECT_EQ(*journal(caller, "queue").back()->field("result"), "bridged");
-
-  // The caller hangs up: the agent's <Dial> ends and its action runs.
-  advance(4);
-  ASSERT_TRUE(update(caller, set_status(CallStatus::kCompleted)).ok());
-  ASSERT_EQ(sent_to(agent_done).size(), 1u);
-  EXPECT_EQ(sent_to(agent_done)[0].param("DialCallStatus"), "completed");
-  EXPECT_EQ(sent_to(agent_done)[0].param("DialCallSid"), caller);
-  EXPECT_EQ(status(agent), CallStatus::kCompleted);
-}
-
-TEST_F(QueueTest, LeaveInTheWaitUrlTakesTheCallerOutToTheAction) {
-  on_twiml(hold_url, doc("<Play>https://cdn.example.com/music.mp3</Play><Leave/>"));
-  on_twiml(enqueue_action, doc("<Pause length=\"1\"/>"));
-  const std::string sid = run(enqueue_doc());
-  advance(5);
-  ASSERT_EQ(sent_to(enqueue_action).size(), 1u);
-  EXPECT_EQ(sent_to(enqueue_action)[0].param("QueueResult"), "leave");
-  EXPECT_EQ(sent_to(enqueue_action)[0].purpose, WebhookPurpose::kTwiml);
-  expect_ends_after(sid, 5 + 1);
-}
-
 TEST_F(Interpreter, HangupDuringRecordStillPostsTheRecording) {
   engine().behaviors(kAc).add(kTo, hangs_up_after(3));
   on_twiml(kNext, doc("<Say>ignored</Say>"));
@@ -941,18 +777,6 @@ TEST_F(Interpreter, CallEndingWhileAFetchIsInFlightIgnoresTheLateDocument) {
   advance(10);
 }
 
-TEST_F(QueueTest, CallerHangingUpInTheQueueReportsHangup) {
-  const std::string sid = run(enqueue_doc());
-  advance(6);
-  ASSERT_TRUE(update(sid, set_status(CallStatus::kCompleted)).ok());
-  ASSERT_EQ(sent_to(enqueue_action).size(), 1u);
-  EXPECT_EQ(sent_to(enqueue_action)[0].param("QueueResult"), "hangup");
-  EXPECT_EQ(status(sid), CallStatus::kCompleted);
-  const size_t holds = sent_to(hold_url).size();
-  advance(30);
-  EXPECT_EQ(sent_to(hold_url).size(), holds);
-}
-
 TEST_F(Interpreter, TimeLimitUpdateOnALiveCallMovesItsEnd) {
   const std::string sid = run("<Pause length=\"100\"/>");
   advance(5);
@@ -1001,16 +825,6 @@ TEST_F(Inbound, VoiceFallbackUrlIsUsed) {
   ASSERT_EQ(sent_to(kFallback).size(), 1u);
   EXPECT_EQ(sent_to(kFallback)[0].param("ErrorCode"), "11200");
   EXPECT_EQ(status((*r)->sid), CallStatus::kInProgress);
-}
-
-TEST_F(QueueTest, RedirectLoopInTheWaitUrlDocumentDoesNotSpin) {
-  // A waitUrl document that redirects to itself and takes no time would loop in zero virtual
-  // time; the engine must stop it as it stops a hold document without a timed verb.
-  on_twiml(hold_url, doc("<Redirect>" + hold_url + "</Redirect>"));
-  const std::string sid = run(enqueue_doc());
-  EXPECT_LT(sent_to(hold_url).size(), 100u);
-  EXPECT_EQ(status(sid), CallStatus::kInProgress) << "the caller keeps waiting";
-  EXPECT_FALSE(engine().notifications(kAc, sid).empty());
 }
 
 TEST_F(Interpreter, PollingWithPauseAndRedirectIsNotARedirectLoop) {

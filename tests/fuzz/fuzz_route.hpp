@@ -31,7 +31,9 @@ inline void run_route(const uint8_t* data, size_t size) {
   FUZZ_CHECK(route->suffix.empty() || route->suffix == ".json" || route->suffix == ".xml");
   FUZZ_CHECK((route->format == api::Format::kJson) == (route->suffix == ".json"));
 
-  std::string rebuilt = "/2010-04-01/Accounts/" + route->account_sid + "/Calls";
+  std::string rebuilt = "/2010-04-01/Accounts/" + route->account_sid;
+  rebuilt += route->queue_sid.empty() && route->kind != api::RouteKind::kQueues ? "/Calls"
+                                                                                : "/Queues";
   switch (route->kind) {
     case api::RouteKind::kCalls:
       FUZZ_CHECK(route->call_sid.empty());
@@ -53,6 +55,22 @@ inline void run_route(const uint8_t* data, size_t size) {
       FUZZ_CHECK(core::is_sid(route->call_sid, "CA"));
       FUZZ_CHECK(route->suffix != ".xml");
       rebuilt += "/" + route->call_sid + "/Events";
+      break;
+    case api::RouteKind::kQueues:
+      FUZZ_CHECK(route->queue_sid.empty() && route->call_sid.empty());
+      break;
+    case api::RouteKind::kQueue:
+      FUZZ_CHECK(core::is_sid(route->queue_sid, "QU"));
+      rebuilt += "/" + route->queue_sid;
+      break;
+    case api::RouteKind::kQueueMembers:
+      FUZZ_CHECK(core::is_sid(route->queue_sid, "QU"));
+      rebuilt += "/" + route->queue_sid + "/Members";
+      break;
+    case api::RouteKind::kQueueMember:
+      FUZZ_CHECK(core::is_sid(route->queue_sid, "QU"));
+      FUZZ_CHECK(core::is_sid(route->member, "CA") || route->member == "Front");
+      rebuilt += "/" + route->queue_sid + "/Members/" + route->member;
       break;
   }
   rebuilt += route->suffix;

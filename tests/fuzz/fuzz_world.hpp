@@ -148,6 +148,17 @@ class World {
       if (c->status == core::CallStatus::kInProgress) FUZZ_CHECK(c->start_time.has_value());
       FUZZ_CHECK(c->date_updated >= c->date_created);
     }
+    // Whoever waits in a queue is a live call of the queue's account, there once, and the
+    // positions count 1, 2, ... from the front.
+    for (const core::queue::Queue* q : engine_.list_queues(kWorldAccount)) {
+      FUZZ_CHECK(q->max_size >= 1 && q->max_size <= core::queue::kMaxEnqueueSize);
+      size_t position = 0;
+      for (const core::queue::Member& m : q->members) {
+        const core::Call* c = engine_.find_call(kWorldAccount, m.call_sid);
+        FUZZ_CHECK(c != nullptr && core::is_live(c->status));
+        FUZZ_CHECK(q->position(m.call_sid, m.ticket) == ++position);
+      }
+    }
   }
 
   static constexpr int kMaxSteps = 10'000;

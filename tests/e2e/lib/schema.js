@@ -64,16 +64,38 @@ function load() {
     'date-time-rfc-2822-or-null', 'iso-country-code', 'ip-address']) {
     if (!ajv.formats[f]) ajv.addFormat(f, true);
   }
+  // Every other resource checked here: its schema and its list page's, by the spec's paths.
+  const pageSchemas = {};
+  const pagePaths = {
+    'api.v2010.account.queue': '/2010-04-01/Accounts/{AccountSid}/Queues.json',
+    'api.v2010.account.queue.member': '/2010-04-01/Accounts/{AccountSid}/Queues/{QueueSid}/Members.json',
+  };
+  for (const [name, p] of Object.entries(pagePaths)) {
+    pageSchemas[name] = spec.paths[p].get.responses['200'].content['application/json'].schema;
+  }
+  const pages = {};
+  for (const [name, schema] of Object.entries(pageSchemas)) pages[name] = convert(schema);
   ajv.addSchema({
     $id: 'twilio',
     components: { schemas: convert(spec.components.schemas) },
     listCall: convert(listSchema),
+    pages,
   });
+  const resources = {};
+  for (const [name, schema] of Object.entries(pageSchemas)) {
+    resources[name] = {
+      item: ajv.getSchema(`twilio#/components/schemas/${name}`),
+      page: ajv.getSchema(`twilio#/pages/${name}`),
+      properties: Object.keys(spec.components.schemas[name].properties),
+      pageProperties: Object.keys(schema.properties),
+      key: Object.keys(schema.properties).find((k) => schema.properties[k].type === 'array'),
+    };
+  }
   const call = ajv.getSchema('twilio#/components/schemas/api.v2010.account.call');
   const list = ajv.getSchema('twilio#/listCall');
   const callProperties = Object.keys(spec.components.schemas['api.v2010.account.call'].properties);
   const listProperties = Object.keys(listSchema.properties);
-  cache = { ajv, call, list, callProperties, listProperties, spec };
+  cache = { ajv, call, list, callProperties, listProperties, spec, resources };
   return cache;
 }
 
@@ -105,6 +127,30 @@ function listProblem(body) {
   for (const c of body.calls) {
     const p = callProblem(c);
     if (p) return `calls[${c && c.sid}]: ${p}`;
+  }
+  return null;
+}
+
+/** Null when `body` is a valid `name` resource (e.g. api.v2010.account.queue), every field there. */
+function resourceProblem(name, body) {
+  const { item, properties } = load().resources[name];
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'not a JSON object';
+  if (!item(body)) return describe(item);
+  const keys = Object.keys(body);
+  if (keys.join() !== properties.join()) return `fields ${keys.join()} != the spec's ${properties.join()}`;
+  return null;
+}
+
+/** Null when `body` is a valid page of `name` resources. */
+function resourcePageProblem(name, body) {
+  const { page, pageProperties, key } = load().resources[name];
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'not a JSON object';
+  if (!page(body)) return describe(page);
+  const missing = pageProperties.filter((k) => !(k in body));
+  if (missing.length) return `missing fields: ${missing.join(', ')}`;
+  for (const item of body[key]) {
+    const p = resourceProblem(name, item);
+    if (p) return `${key}[]: ${p}`;
   }
   return null;
 }
@@ -141,7 +187,18 @@ function checkExchange({ method, uri, statusCode, body }) {
     return method === 'GET' ? listProblem(json) : callProblem(json);
   }
   if (/\/Calls\/CA[0-9a-fA-F]{32}\.json$/.test(pathname)) return callProblem(json);
+  const queue = 'api.v2010.account.queue';
+  const member = 'api.v2010.account.queue.member';
+  if (/\/Queues\.json$/.test(pathname)) {
+    return method === 'GET' ? resourcePageProblem(queue, json) : resourceProblem(queue, json);
+  }
+  if (/\/Queues\/QU[0-9a-fA-F]{32}\.json$/.test(pathname)) return resourceProblem(queue, json);
+  if (/\/Members\.json$/.test(pathname)) return resourcePageProblem(member, json);
+  if (/\/Members\/(CA[0-9a-fA-F]{32}|Front)\.json$/.test(pathname)) return resourceProblem(member, json);
   return null;
 }
 
-module.exports = { load, convert, isRfc2822, callProblem, listProblem, errorProblem, checkExchange };
+module.exports = {
+  load, convert, isRfc2822, callProblem, listProblem, resourceProblem, resourcePageProblem,
+  errorProblem, checkExchange,
+};

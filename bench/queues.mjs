@@ -1,0 +1,132 @@
+// Queues under load (issue 15 §5): N callers waiting in one queue, their wait loops running in
+// manual-clock time, then the queue drained by Member updates from C concurrent connections.
+//   node bench/queues.mjs DIALTONE_BIN [N] [C]        N default 10000, C default 64
+// A local app answers the wait document (<Play>: 5 s of hold music, so each 5 s of virtual time
+// re-requests every caller's waitUrl) and the dequeue Url (<Hangup/>). Prints RSS per waiting
+// caller, the wall time of the wait loops, and the dequeue throughput and latency (measured by
+// this client, so its own time is included).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import { freePort, mib, rssKiB } from './lib.mjs';
+
+const bin = process.argv[2];
+const n = Number(process.argv[3] || 10000);
+const conns = Number(process.argv[4] || 64);
+const AC = 'ACd1a170e0000000000000000000000000';
+const AUTH = 'Basic ' + Buffer.from(`${AC}:dialtone-auth-token`).toString('base64');
+
+// dialtone's own CPU time (user + system, ms): what it spent, whatever else shares the cores.
+const cpuMs = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;  // USER_HZ is 100 on Linux
+};
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+// The app: counts waitUrl requests.
+let holds = 0;
+const app = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => {
+    res.setHeader('content-type', 'text/xml');
+    if (req.url.startsWith('/hold')) {
+      holds++;
+      res.end('<Response><Play>https://cdn.example.com/music.mp3</Play></Response>');
+    } else {
+      res.end('<Response><Hangup/></Response>');
+    }
+  });
+});
+app.keepAliveTimeout = 60000;
+await new Promise((r) => app.listen(0, '127.0.0.1', r));
+const appUrl = `http://127.0.0.1:${app.address().port}`;
+
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const api = `${base}/2010-04-01/Accounts/${AC}`;
+const child = spawn(bin, ['--port', String(port), '--clock', 'manual', '--log-level', 'warn',
+                          '--data-dir', ''], { stdio: 'ignore' });
+const form = (o) => new URLSearchParams(o).toString();
+async function post(url, body) {
+  return fetch(url, { method: 'POST', body: form(body),
+    headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' } });
+}
+async function advance(seconds) {
+  const r = await fetch(`${base}/_dialtone/clock/advance`, { method: 'POST',
+    headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Seconds: seconds }) });
+  if (!r.ok) throw new Error(`advance: ${r.status} ${await r.text()}`);
+}
+async function pool(count, job) {
+  let next = 0;
+  await Promise.all(Array.from({ length: conns }, async () => {
+    while (next < count) await job(next++);
+  }));
+}
+
+try {
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`${base}/_dialtone/health`)).ok) break; } catch {}
+    if (i > 500) throw new Error('dialtone did not start');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  // The REST API's MaxSize stops at 5000 (Twilio's maximum): the queue is made by <Enqueue
+  // maxQueueSize>, which dialtone lets go to 100,000 (docs/queues.md).
+  const name = 'bench';
+  const empty = rssKiB(child.pid);
+  const twiml = `<Response><Enqueue maxQueueSize="${Math.max(n, 1)}" waitUrl="${appUrl}/hold">` +
+    `${name}</Enqueue></Response>`;
+  let t = Date.now();
+  await pool(n, async () => {
+    const r = await post(`${api}/Calls.json`, { To: '+14155550100', From: '+14155550199', Twiml: twiml });
+    if (r.status !== 201) throw new Error(`create: ${r.status} ${await r.text()}`);
+    await r.arrayBuffer();
+  });
+  const createdMs = Date.now() - t;
+  t = Date.now();
+  await advance(2);  // every call answered, enqueued, its first wait document fetched
+  const enqueueMs = Date.now() - t;
+  const list = await (await fetch(`${api}/Queues.json`, { headers: { authorization: AUTH } })).json();
+  const q = list.queues.find((x) => x.friendly_name === name);
+  const waiting = rssKiB(child.pid);
+  console.log(`queue ${name}: current_size ${q.current_size}, max_size ${q.max_size}`);
+  console.log(`callers_${n}_rss_mib ${mib(waiting)} (before: ${mib(empty)}; per waiting caller ` +
+    `${((waiting - empty) / n).toFixed(2)} KiB; created in ${createdMs} ms, enqueued in ${enqueueMs} ms)`);
+
+  // The wait loops: 60 s of virtual time, 5 s of hold music a loop.
+  const before = holds;
+  let cpu = cpuMs(child.pid);
+  t = Date.now();
+  for (let s = 0; s < 60; s += 5) await advance(5);
+  const loopMs = Date.now() - t;
+  const fetched = holds - before;
+  console.log(`wait_loops: 60 s of virtual time in ${loopMs} ms wall, ${fetched} waitUrl requests ` +
+    `(${(fetched / (loopMs / 1000)).toFixed(0)}/s); dialtone CPU ` +
+    `${((cpuMs(child.pid) - cpu) * 1000 / fetched).toFixed(0)} us a waitUrl request`);
+  const q2 = await (await fetch(`${api}/Queues/${q.sid}.json`, { headers: { authorization: AUTH } })).json();
+  console.log(`after the loops: current_size ${q2.current_size}, average_wait_time ${q2.average_wait_time} s`);
+
+  // Dequeue: Member updates of the front, C at a time, until the queue is empty.
+  const latencies = [];
+  let ok = 0;
+  cpu = cpuMs(child.pid);
+  t = Date.now();
+  await pool(n, async () => {
+    const start = process.hrtime.bigint();
+    const r = await post(`${api}/Queues/${q.sid}/Members/Front.json`, { Url: `${appUrl}/next` });
+    await r.arrayBuffer();
+    latencies.push(Number(process.hrtime.bigint() - start) / 1e6);
+    if (r.status === 200) ok++;
+  });
+  const drainMs = Date.now() - t;
+  const drainCpu = cpuMs(child.pid) - cpu;
+  latencies.sort((a, b) => a - b);
+  console.log(`dequeue: ${ok} of ${n} in ${drainMs} ms (${(ok / (drainMs / 1000)).toFixed(0)}/s, ` +
+    `${conns} connections), p50 ${pct(latencies, 0.5).toFixed(2)} ms, p99 ` +
+    `${pct(latencies, 0.99).toFixed(2)} ms, max ${latencies[latencies.length - 1].toFixed(2)} ms; ` +
+    `dialtone CPU ${(drainCpu * 1000 / n).toFixed(0)} us a dequeue (with its webhook)`);
+  await advance(1);
+  console.log(`rss_after_drain_mib ${mib(rssKiB(child.pid))}`);
+} finally {
+  child.kill('SIGTERM');
+  app.close();
+}
