@@ -22,7 +22,9 @@
 #                               it early in the background (the later run finds it all cached)
 # Environment: ENGINE (docker|podman), SMOKE_BASE_IMAGE (the base for both images),
 # SMOKE_IMAGE (default localhost/dialtone:smoke), SMOKE_APP_IMAGE, SMOKE_REF (build this git
-# revision, e.g. HEAD, instead of the working tree), EXTRA_CA_CERTS (PEM: a TLS-intercepting
+# revision, e.g. HEAD, instead of the working tree), SMOKE_BINARY (ship this dialtone binary,
+# built on Debian 12, instead of compiling one in the image: scripts/test.sh passes the ci
+# tree's), EXTRA_CA_CERTS (PEM: a TLS-intercepting
 # proxy's CA for npm in the app's build; default: the certificates in
 # /usr/local/share/ca-certificates, the host's local additions). Needs node and tests/e2e's
 # packages, and for podman: podman-compose and debootstrap (scripts/install-deps.sh --test).
@@ -114,6 +116,27 @@ if [[ -n "${SMOKE_REF:-}" ]]; then
   step "context: $SMOKE_REF ($(git rev-parse --short "$SMOKE_REF"))"
 fi
 
+# SMOKE_BINARY: the image ships that binary instead of compiling its own (DIALTONE_PREBUILT in
+# docker/Dockerfile), from a context of only what the Dockerfile then reads. --prepare builds
+# the dependency stage alone: the binary may not exist yet.
+build_args=()
+if [[ -n "${SMOKE_BINARY:-}" ]]; then
+  slim=$(mktemp -d)
+  mkdir -p "$slim/scripts" "$slim/config" "$slim/prebuilt"
+  cp -r "$context/docker" "$slim/"
+  cp "$context/scripts/install-deps.sh" "$slim/scripts/"
+  cp "$context/config/dialtone.json" "$slim/config/"
+  if ((!prepare)); then
+    cp "$SMOKE_BINARY" "$slim/prebuilt/dialtone" || fail "SMOKE_BINARY: no binary at $SMOKE_BINARY"
+  fi
+  [[ "$context" == . ]] || rm -rf "$context"
+  context=$slim
+  export DIALTONE_PREBUILT=prebuilt/dialtone  # for compose's build section too
+  build_args=(--build-arg DIALTONE_PREBUILT=prebuilt/dialtone)
+  ((prepare)) && build_args+=(--target deps)
+  step "the image ships $SMOKE_BINARY"
+fi
+
 # --- 1. the base image
 base=${SMOKE_BASE_IMAGE:-}
 if [[ -z "$base" && "$ENGINE" == docker ]]; then
@@ -131,8 +154,8 @@ export EXTRA_CA_CERTS=${EXTRA_CA_CERTS:-}
 # --- 2. the image, run alone
 step "build $image (log: build/smoke/build.log)"
 build_start=$SECONDS
-if ! engine build -t "$image" --build-arg BASE_IMAGE="$base" -f "$context/docker/Dockerfile" \
-    "$context" >"$logdir/build.log" 2>&1; then
+if ! engine build -t "$image" --build-arg BASE_IMAGE="$base" "${build_args[@]}" \
+    -f "$context/docker/Dockerfile" "$context" >"$logdir/build.log" 2>&1; then
   tail -n 60 "$logdir/build.log" >&2
   fail "image build"
 fi
