@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "api/records_json.hpp"
+#include "server/call_rowids.hpp"
 
 namespace dialtone::server {
 
@@ -213,7 +214,7 @@ void apply_settings(const Value& o, core::Engine& engine) {
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS calls (
-  sid TEXT NOT NULL UNIQUE, account_sid TEXT NOT NULL, body TEXT NOT NULL);
+  sid TEXT NOT NULL, account_sid TEXT NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS calls_account ON calls(account_sid);
 CREATE TABLE IF NOT EXISTS notifications (
   sid TEXT PRIMARY KEY, account_sid TEXT NOT NULL, call_sid TEXT NOT NULL, body TEXT NOT NULL);
@@ -298,17 +299,21 @@ struct Store::Impl {
   sqlite3* db = nullptr;
   std::string path;
   std::unique_ptr<Stmt> begin, commit, rollback;
-  std::unique_ptr<Stmt> upsert_call, delete_call, delete_call_notifications;
+  std::unique_ptr<Stmt> insert_call, update_call, delete_call, delete_call_notifications;
+  std::unique_ptr<Stmt> account_call_rows;
   std::unique_ptr<Stmt> insert_notification, insert_event, prune_events;
   std::unique_ptr<Stmt> delete_account_calls, delete_account_notifications,
       delete_account_events;
   std::unique_ptr<Stmt> put_settings;
   uint64_t writes_since_prune = 0;
+  CallRowids rowids;
+  bool rowids_stale = false;  // a reload after a failed commit failed too
 
   ~Impl() {
     // Statements first: sqlite3_close refuses while any is alive.
     begin.reset(); commit.reset(); rollback.reset();
-    upsert_call.reset(); delete_call.reset(); delete_call_notifications.reset();
+    insert_call.reset(); update_call.reset(); delete_call.reset();
+    delete_call_notifications.reset(); account_call_rows.reset();
     insert_notification.reset(); insert_event.reset(); prune_events.reset();
     delete_account_calls.reset(); delete_account_notifications.reset();
     delete_account_events.reset(); put_settings.reset();
@@ -319,11 +324,12 @@ struct Store::Impl {
     begin = std::make_unique<Stmt>(db, "BEGIN IMMEDIATE");
     commit = std::make_unique<Stmt>(db, "COMMIT");
     rollback = std::make_unique<Stmt>(db, "ROLLBACK");
-    // ON CONFLICT keeps the row (and its rowid): rowid order stays creation order.
-    upsert_call = std::make_unique<Stmt>(
-        db, "INSERT INTO calls(sid, account_sid, body) VALUES(?1, ?2, ?3) "
-            "ON CONFLICT(sid) DO UPDATE SET body = excluded.body");
-    delete_call = std::make_unique<Stmt>(db, "DELETE FROM calls WHERE sid = ?1");
+    // By rowid (call_rowids.hpp): an update keeps the row, so rowid order stays creation order.
+    insert_call = std::make_unique<Stmt>(
+        db, "INSERT INTO calls(sid, account_sid, body) VALUES(?1, ?2, ?3)");
+    update_call = std::make_unique<Stmt>(db, "UPDATE calls SET body = ?2 WHERE rowid = ?1");
+    delete_call = std::make_unique<Stmt>(db, "DELETE FROM calls WHERE rowid = ?1");
+    account_call_rows = std::make_unique<Stmt>(db, "SELECT sid FROM calls WHERE account_sid = ?1");
     delete_call_notifications =
         std::make_unique<Stmt>(db, "DELETE FROM notifications WHERE call_sid = ?1");
     insert_notification = std::make_unique<Stmt>(
@@ -347,6 +353,10 @@ struct Store::Impl {
     if (get.next()) {
       std::string v = get.text(0);
       get.next();
+      if (v == "1") {
+        migrate_from_1();
+        return;
+      }
       if (v != std::to_string(kSchemaVersion)) {
         throw StoreError("schema version " + v + " is not the supported " +
                          std::to_string(kSchemaVersion));
@@ -357,20 +367,54 @@ struct Store::Impl {
     set.bind(1, std::to_string(kSchemaVersion)).run();
   }
 
+  // Version 1 had a unique index on calls(sid) (see call_rowids.hpp): the table is copied
+  // without it, rowids kept.
+  void migrate_from_1() {
+    exec(db,
+         "BEGIN IMMEDIATE; "
+         "CREATE TABLE calls_v2 (sid TEXT NOT NULL, account_sid TEXT NOT NULL, body TEXT NOT NULL); "
+         "INSERT INTO calls_v2(rowid, sid, account_sid, body) "
+         "  SELECT rowid, sid, account_sid, body FROM calls ORDER BY rowid; "
+         "DROP TABLE calls; "
+         "ALTER TABLE calls_v2 RENAME TO calls; "
+         "CREATE INDEX calls_account ON calls(account_sid); "
+         "UPDATE meta SET value = '2' WHERE key = 'schema_version'; "
+         "COMMIT;");
+  }
+
+  // The rowid of every call, from the table: at start, and after a rolled-back commit (which
+  // may have put rowids of rows that are not there).
+  void load_rowids() {
+    rowids.clear();
+    Stmt s(db, "SELECT rowid, sid FROM calls");
+    while (s.next()) rowids.put(s.text(1), s.integer(0));
+  }
+
   void apply(const StoreBatch& b) {
     if (b.reset_all) {
       exec(db, "DELETE FROM calls; DELETE FROM notifications; DELETE FROM events;");
+      rowids.clear();
     }
     for (const auto& account : b.reset_accounts) {
+      account_call_rows->bind(1, account);
+      while (account_call_rows->next()) rowids.erase(account_call_rows->text(0));
       delete_account_calls->bind(1, account).run();
       delete_account_notifications->bind(1, account).run();
       delete_account_events->bind(1, account).run();
     }
     for (const auto& call : b.calls) {
-      upsert_call->bind(1, call.sid).bind(2, call.account_sid).bind(3, call.body).run();
+      if (auto rowid = rowids.find(call.sid)) {
+        update_call->bind(1, *rowid).bind(2, call.body).run();
+      } else {
+        insert_call->bind(1, call.sid).bind(2, call.account_sid).bind(3, call.body).run();
+        rowids.put(call.sid, sqlite3_last_insert_rowid(db));
+      }
     }
     for (const auto& sid : b.deleted) {
-      delete_call->bind(1, sid).run();
+      if (auto rowid = rowids.find(sid)) {
+        delete_call->bind(1, *rowid).run();
+        rowids.erase(sid);
+      }
       delete_call_notifications->bind(1, sid).run();
     }
     for (const auto& n : b.notifications) {
@@ -433,6 +477,7 @@ std::unique_ptr<Store> Store::open(const std::string& dir) {
     exec(impl->db, kSchema);
     impl->check_version();
     impl->prepare();
+    impl->load_rowids();
   } catch (const StoreError& e) {
     throw StoreError("'" + impl->path + "': " + e.what());
   }
@@ -471,6 +516,10 @@ void Store::commit(const std::vector<StoreBatch>& batches) {
     if (!b.events.empty()) last_seq = b.events.back().seq;
   }
   if (!any) return;
+  if (impl_->rowids_stale) {
+    impl_->load_rowids();
+    impl_->rowids_stale = false;
+  }
   impl_->begin->run();
   try {
     for (const auto& b : batches) impl_->apply(b);
@@ -481,6 +530,13 @@ void Store::commit(const std::vector<StoreBatch>& batches) {
       impl_->rollback->run();
     } catch (const StoreError&) {
       // The transaction may already be gone (SQLite rolls back on some errors itself).
+    }
+    try {
+      impl_->load_rowids();
+    } catch (const StoreError&) {
+      // The disk that failed the commit fails the read too: the next commit tries again,
+      // and its failure comes back the same way.
+      impl_->rowids_stale = true;
     }
     throw;
   }

@@ -32,7 +32,7 @@ struct StoreStats {
 
 class Store {
  public:
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;  // 2: calls found by rowid (call_rowids.hpp)
   // The journal on disk is bounded like the one in memory (core::Journal's default).
   static constexpr uint64_t kMaxEvents = 1'000'000;
 

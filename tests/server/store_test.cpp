@@ -215,6 +215,72 @@ TEST_F(StoreTest, UpdatesReplaceTheRowAndKeepItsPlace) {
   EXPECT_EQ(page.calls[1]->sid, a);
 }
 
+// Rows are found by rowid from a map the store rebuilds when it opens (call_rowids.hpp): a
+// call written before a restart is updated or deleted in place after it, never written twice.
+TEST_F(StoreTest, ACallWrittenBeforeARestartIsUpdatedInPlaceAfterIt) {
+  on_twiml(core::testing::kApp + "/voice", "<Response><Pause length=\"300\"/></Response>");
+  const std::string a = create();
+  const std::string b = create();
+  flush();
+  store_.reset();
+  store_ = Store::open(dir_.string());
+  ASSERT_TRUE(update(a, set_status(core::CallStatus::kCompleted)).ok());
+  ASSERT_TRUE(update(b, set_status(core::CallStatus::kCompleted)).ok());
+  ASSERT_TRUE(engine().delete_call(kAc, b).ok());  // only an ended call may be deleted
+  flush();
+  auto e = reload();
+  EXPECT_EQ(stats_.calls, 1u);
+  EXPECT_EQ(e->find_call(kAc, a)->status, core::CallStatus::kCanceled);
+  EXPECT_EQ(e->find_call(kAc, b), nullptr);
+}
+
+// Schema version 1 had a unique index on calls(sid); opening such a database copies the table
+// without it, keeping every call and its order.
+TEST_F(StoreTest, AVersion1DatabaseIsMigrated) {
+  on_twiml(core::testing::kApp + "/voice", "<Response><Pause length=\"300\"/></Response>");
+  const std::string a = create();
+  const std::string b = create();
+  flush();
+  store_.reset();
+  const std::string db = (dir_ / "dialtone.db").string();
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  const char* to_v1 =
+      "CREATE TABLE old_calls (sid TEXT NOT NULL UNIQUE, account_sid TEXT NOT NULL, "
+      "  body TEXT NOT NULL);"
+      "INSERT INTO old_calls(rowid, sid, account_sid, body) "
+      "  SELECT rowid, sid, account_sid, body FROM calls;"
+      "DROP TABLE calls; ALTER TABLE old_calls RENAME TO calls;"
+      "CREATE INDEX calls_account ON calls(account_sid);"
+      "UPDATE meta SET value = '1' WHERE key = 'schema_version';";
+  ASSERT_EQ(sqlite3_exec(raw, to_v1, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+
+  store_ = Store::open(dir_.string());
+  ASSERT_TRUE(update(a, set_status(core::CallStatus::kCompleted)).ok());
+  flush();
+  auto e = reload();
+  EXPECT_EQ(stats_.calls, 2u);
+  EXPECT_EQ(e->find_call(kAc, a)->status, core::CallStatus::kCanceled);
+  auto page = e->list_calls(kAc, {}, 50, 0, "", "");
+  ASSERT_EQ(page.calls.size(), 2u);
+  EXPECT_EQ(page.calls[0]->sid, b);
+  EXPECT_EQ(page.calls[1]->sid, a);
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw,
+                               "SELECT (SELECT value FROM meta WHERE key = 'schema_version'), "
+                               "(SELECT count(*) FROM sqlite_master WHERE tbl_name = 'calls' "
+                               " AND type = 'index' AND sql IS NULL)",
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "2");
+  EXPECT_EQ(sqlite3_column_int(st, 1), 0) << "the unique index on sid is gone";
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
+}
+
 TEST_F(StoreTest, DeletesAndResetsRemoveRows) {
   on(core::testing::kApp + "/voice", core::testing::http_error(500));
   const std::string gone = create();
