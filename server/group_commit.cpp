@@ -1,5 +1,6 @@
 #include "server/group_commit.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <utility>
 
@@ -7,10 +8,12 @@ namespace dialtone::server {
 
 using Clock = std::chrono::steady_clock;
 
-GroupCommit::GroupCommit(Commit commit, Deliver deliver, Report report)
+GroupCommit::GroupCommit(Commit commit, Deliver deliver, Report report,
+                         std::chrono::microseconds max_gather)
     : commit_(std::move(commit)),
       deliver_(std::move(deliver)),
       report_(std::move(report)),
+      max_gather_(max_gather),
       thread_([this] { run(); }) {}
 
 GroupCommit::~GroupCommit() { close(); }
@@ -49,9 +52,10 @@ GroupCommit::Wait GroupCommit::submit(StoreBatch batch) {
   if (first) oldest_queued_ = Clock::now();
   queue_.push_back({ticket, std::move(batch)});
   queue_has_state_ = queue_has_state_ || state;
-  // A busy writer takes this with the next commit; an idle one needs waking only for state
-  // (someone waits) or to start the clock of a lazy batch.
-  const bool wake = writer_idle_ && (state || first);
+  if (state) ++gather_arrived_;
+  // A busy writer takes this with the next commit; an idle one needs waking for state (someone
+  // waits) once it has gathered what it expects, or to start the clock of a lazy batch.
+  const bool wake = writer_idle_ && ((state && gather_arrived_ >= gather_expect_) || first);
   const Wait wait = state ? Wait{ticket, true} : read_point_locked();
   lock.unlock();
   if (wake) wake_.notify_one();
@@ -90,13 +94,16 @@ bool GroupCommit::wait(Wait wait) {
   return *s;
 }
 
-void GroupCommit::settle_locked(std::vector<std::pair<Done, bool>>& ready) {
+size_t GroupCommit::settle_locked(std::vector<std::pair<Done, bool>>& ready) {
+  size_t writers = 0;
   std::erase_if(waiters_, [&](Waiter& w) {
     auto s = status_locked(w.wait);
     if (!s) return false;
+    if (w.wait.own && *s) ++writers;
     ready.emplace_back(std::move(w.done), *s);
     return true;
   });
+  return writers;
 }
 
 void GroupCommit::run() {
@@ -111,8 +118,10 @@ void GroupCommit::run() {
       go = stopping_ || !failing_ || now >= next_retry_;
       until = next_retry_;
     } else if (!queue_.empty()) {
-      go = stopping_ || queue_has_state_ || now - oldest_queued_ >= kLazyFor;
-      until = oldest_queued_ + kLazyFor;
+      const bool gathered = gather_arrived_ >= gather_expect_ || now >= gather_until_;
+      go = stopping_ || (queue_has_state_ && gathered) || now - oldest_queued_ >= kLazyFor;
+      until = queue_has_state_ ? std::min(gather_until_, oldest_queued_ + kLazyFor)
+                               : oldest_queued_ + kLazyFor;
     } else if (stopping_) {
       break;
     }
@@ -145,6 +154,7 @@ void GroupCommit::run() {
     lock.unlock();
 
     std::string error;
+    const auto started = Clock::now();
     try {
       commit_(batches);
     } catch (const std::exception& e) {
@@ -157,6 +167,10 @@ void GroupCommit::run() {
     bool report_failing = false;
     if (error.empty()) {
       ++commits_;
+      const auto ended = Clock::now();
+      // Counted from now: what came in while this commit was written is not what it answers.
+      gather_arrived_ = 0;
+      gather_until_ = ended + std::min<Clock::duration>(ended - started, max_gather_);
       durable_ = last;
       if (last > settled_) settled_ = last;
       failing_ = false;
@@ -180,6 +194,7 @@ void GroupCommit::run() {
       kept_ = std::move(keep);
       settled_ = next_ticket_ - 1;
       failing_ = true;
+      gather_expect_ = 0;
       ++failures_;
       const auto now_failed = Clock::now();
       next_retry_ = now_failed + kRetryEvery;
@@ -203,7 +218,7 @@ void GroupCommit::run() {
       }
     }
     std::vector<std::pair<Done, bool>> ready;
-    settle_locked(ready);
+    gather_expect_ = settle_locked(ready);
     const bool give_up = stopping_ && !error.empty();
     lock.unlock();
     // The log line first: whoever reads a 500 finds its cause logged already.

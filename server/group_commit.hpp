@@ -8,6 +8,14 @@
 // lock, so the order of the engine's changes), and commits keep that order. So "ticket t is
 // durable" means every batch up to t is.
 //
+// Gathering: clients answered by one commit send their next change a moment later. Started at
+// once, the next commit would hold only the changes that came in while the last one was being
+// written, and the clients would settle into two halves taking turns, each commit holding half
+// of them. So after a commit that held N changes, the writer waits until N more have come in,
+// or a fraction of that commit's own duration (at most kMaxGather), whichever is first: under
+// load every commit holds every client's change; a lone client pays nothing, its one change
+// being the N that was expected.
+//
 // A batch of journal events alone (the journal line of a fetch) waits for nobody and nobody
 // waits for it: it goes with the next commit, or on its own after kLazyFor.
 //
@@ -42,6 +50,7 @@ class GroupCommit {
   static constexpr std::chrono::milliseconds kLazyFor{100};
   static constexpr std::chrono::milliseconds kRetryEvery{1000};
   static constexpr std::chrono::milliseconds kReportEvery{10000};
+  static constexpr std::chrono::microseconds kMaxGather{10000};
 
   // Writes `batches` in one transaction, in order; throws std::exception on failure (nothing
   // of them written).
@@ -55,7 +64,9 @@ class GroupCommit {
   // failures last, and the recovery. The host logs them.
   using Report = std::function<void(bool failing, const std::string& message)>;
 
-  GroupCommit(Commit commit, Deliver deliver, Report report);
+  // max_gather: the longest wait for the next clients' changes (tests lengthen it).
+  GroupCommit(Commit commit, Deliver deliver, Report report,
+              std::chrono::microseconds max_gather = kMaxGather);
   // close().
   ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
@@ -104,12 +115,14 @@ class GroupCommit {
   // With mu_ held: what may be known about `wait` now (nullopt: not yet).
   std::optional<bool> status_locked(Wait wait) const;
   Wait read_point_locked() const;
-  // Moves the waiters whose status is known now into `ready`, with it.
-  void settle_locked(std::vector<std::pair<Done, bool>>& ready);
+  // Moves the waiters whose status is known now into `ready`, with it. Returns how many of
+  // them were told their own change is durable: the clients likely to send the next ones.
+  size_t settle_locked(std::vector<std::pair<Done, bool>>& ready);
 
   Commit commit_;
   Deliver deliver_;
   Report report_;
+  const std::chrono::microseconds max_gather_;
 
   mutable std::mutex mu_;
   std::condition_variable wake_;        // the writer: work, or stop
@@ -123,6 +136,11 @@ class GroupCommit {
   uint64_t durable_ = 0;  // every ticket up to it is on disk
   uint64_t settled_ = 0;  // every ticket up to it is durable or failed
   bool failing_ = false;
+  // Gathering (see the top): state batches the last commit held, those submitted since it
+  // ended, and until when the writer waits for them.
+  size_t gather_expect_ = 0;
+  size_t gather_arrived_ = 0;
+  std::chrono::steady_clock::time_point gather_until_{};
   std::chrono::steady_clock::time_point next_retry_{};
   std::chrono::steady_clock::time_point next_report_{};
   size_t failures_ = 0;  // commit attempts failed in this run of failures

@@ -13,6 +13,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace dialtone::server {
@@ -41,6 +42,11 @@ class FakeStore {
     ++entered_;
     changed_.notify_all();
     changed_.wait(lock, [&] { return !hold_; });
+    if (const auto latency = latency_.load(); latency > 0ms) {
+      lock.unlock();
+      std::this_thread::sleep_for(latency);  // the disk's flush
+      lock.lock();
+    }
     if (fail_) throw std::runtime_error("database or disk is full");
     std::vector<std::string> names;
     for (const auto& b : batches) {
@@ -60,6 +66,8 @@ class FakeStore {
     std::lock_guard lock(mu_);
     fail_ = on;
   }
+  // Set before the commits it should slow (read without the lock by the writer thread).
+  void latency(std::chrono::milliseconds d) { latency_ = d; }
   // Waits until `n` commits have been entered (held or not).
   void wait_entered(int n) {
     std::unique_lock lock(mu_);
@@ -79,19 +87,23 @@ class FakeStore {
   std::condition_variable changed_;
   bool hold_ = false;
   bool fail_ = false;
+  std::atomic<std::chrono::milliseconds> latency_{0ms};
   int entered_ = 0;
   std::vector<std::vector<std::string>> commits_;
 };
 
 class GroupCommitTest : public ::testing::Test {
  protected:
+  // The gathering window is as long as a commit took, at most 2 s here (10 ms in the
+  // server): long enough that a loaded machine cannot stretch the tests' short sleeps past it.
   GroupCommitTest()
       : writer_([this](const std::vector<StoreBatch>& b) { store_.commit(b); },
                 [](std::function<void()> f) { f(); },
                 [this](bool failing, const std::string& message) {
                   std::lock_guard lock(mu_);
                   reports_.emplace_back(failing, message);
-                }) {}
+                },
+                2s) {}
 
   // The outcome of `wait`, as a future (answered through `deliver`, or at once).
   std::future<bool> outcome(GroupCommit::Wait wait) {
@@ -237,6 +249,62 @@ TEST_F(GroupCommitTest, CloseWritesWhatIsQueuedAndLaterSubmitsWriteInPlace) {
   auto late = writer_.submit(call_batch("CA3"));
   EXPECT_TRUE(writer_.wait(late));
   EXPECT_EQ(store_.commits(), (std::vector<std::vector<std::string>>{{"CA1"}, {"CA2"}, {"CA3"}}));
+}
+
+TEST_F(GroupCommitTest, AfterACommitTheWriterGathersTheChangesOfTheClientsItAnswered) {
+  // Two clients' changes in one commit that takes 300 ms.
+  store_.hold(true);
+  writer_.submit(call_batch("CA0"));
+  store_.wait_entered(1);
+  auto a = outcome(writer_.submit(call_batch("CA1")));
+  auto b = outcome(writer_.submit(call_batch("CA2")));
+  store_.latency(300ms);
+  store_.hold(false);
+  ASSERT_EQ(b.wait_for(5s), std::future_status::ready);
+  store_.latency(0ms);
+  // One of them sends its next change: the writer waits for the other's rather than write a
+  // commit for one, then one for the other.
+  writer_.submit(call_batch("CA3"));
+  std::this_thread::sleep_for(30ms);
+  writer_.submit(call_batch("CA4"));
+  store_.wait_commits(3);
+  EXPECT_EQ(store_.commits(),
+            (std::vector<std::vector<std::string>>{{"CA0"}, {"CA1", "CA2"}, {"CA3", "CA4"}}));
+}
+
+TEST_F(GroupCommitTest, ALoneClientsNextChangeIsNotHeldBack) {
+  store_.latency(300ms);
+  auto first = outcome(writer_.submit(call_batch("CA1")));
+  ASSERT_EQ(first.wait_for(5s), std::future_status::ready);
+  store_.latency(0ms);
+  // The one client answered sends its next change: that is all the writer expected, so it
+  // commits at once; a change that comes 50 ms later goes into a commit of its own.
+  auto second = outcome(writer_.submit(call_batch("CA2")));
+  std::this_thread::sleep_for(50ms);
+  writer_.submit(call_batch("CA3"));
+  store_.wait_commits(3);
+  EXPECT_EQ(store_.commits(), (std::vector<std::vector<std::string>>{{"CA1"}, {"CA2"}, {"CA3"}}));
+}
+
+TEST_F(GroupCommitTest, ClientsThatDoNotComeBackDelayTheNextCommitByOneCommitAtMost) {
+  store_.hold(true);
+  writer_.submit(call_batch("CA0"));
+  store_.wait_entered(1);
+  auto a = outcome(writer_.submit(call_batch("CA1")));
+  auto b = outcome(writer_.submit(call_batch("CA2")));
+  store_.latency(100ms);
+  store_.hold(false);
+  ASSERT_EQ(b.wait_for(5s), std::future_status::ready);
+  store_.latency(0ms);
+  // Only one of the two comes back: its change waits out the window (as long as the last
+  // commit took, 100 ms) and is then written alone.
+  const auto sent = std::chrono::steady_clock::now();
+  auto c = outcome(writer_.submit(call_batch("CA3")));
+  ASSERT_EQ(c.wait_for(5s), std::future_status::ready);
+  const auto waited = std::chrono::steady_clock::now() - sent;
+  EXPECT_GE(waited, 90ms);
+  EXPECT_LT(waited, 2s);
+  EXPECT_EQ(store_.commits().back(), std::vector<std::string>{"CA3"});
 }
 
 }  // namespace
