@@ -469,8 +469,8 @@ std::unique_ptr<Store> Store::open(const std::string& dir) {
     sqlite3_busy_timeout(impl->db, 5000);
     // WAL: a commit appends to the log; FULL: the log is fsync'ed at every commit, so a
     // transaction that returned survives a crash or power loss.
-    // A page cache of 32 MiB (not 2): the sid index takes inserts at random places, and a
-    // page read back from the file is a system call, dear on a VM.
+    // A page cache of 32 MiB (not 2): updates and the indexes touch pages all over the file,
+    // and a page read back from it is a system call, dear on a VM.
     exec(impl->db,
          "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=OFF; "
          "PRAGMA cache_size=-32768;");
