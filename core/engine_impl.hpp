@@ -267,8 +267,9 @@ struct Engine::Impl {
   void end_conference(conference::Conference& c, const std::string& reason,
                       const conference::Participant* ending, Effects& out);
   void start_conference(conference::Conference& c, Effects& out);
-  // A Participants API call that ended before it joined (busy, no answer, canceled, ...).
-  void participant_not_added(CallRecord& rec, Effects& out);
+  // A Participants API call that will not join: it ended before it joined (busy, no answer,
+  // canceled: participant_add_failed) or was given new TwiML while it rang.
+  void participant_not_added(CallRecord& rec, const std::string& reason, Effects& out);
   // A Participants API call answered: it joins (or runs the TwiML an update gave it).
   void join_on_answer(CallRecord& rec, Effects& out);
   void on_announcement(const PendingWebhook& req, const WebhookResult& res, CallRecord* rec,

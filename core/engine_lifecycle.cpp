@@ -223,7 +223,7 @@ void Engine::Impl::end_call(CallRecord& rec, CallEvent event, Effects& out) {
   if (rec.answered || rec.phase != Phase::kIdle) {
     interrupt(rec, true, out);
   } else if (rec.in_conference()) {
-    participant_not_added(rec, out);  // a Participants API call that never joined
+    participant_not_added(rec, "participant_add_failed", out);  // an API call never joined
   }
   for (size_t slot = 0; slot < static_cast<size_t>(TimerSlot::kCount); ++slot) {
     disarm(rec, static_cast<TimerSlot>(slot));  // every timer of this call is now stale

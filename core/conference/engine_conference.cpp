@@ -205,19 +205,9 @@ void Engine::Impl::join_on_answer(CallRecord& rec, Effects& out) {
     join_conference(rec, *c, out);
     return;
   }
-  // Given new TwiML while it rang (a Calls API update): it runs that instead of joining.
-  if (c) {
-    if (auto gone = c->remove(rec.call.sid)) {
-      conference_event(*c, "participant-leave", &*gone,
-                       {{"ParticipantCallStatus", std::string(to_wire(rec.call.status))},
-                        {"ReasonParticipantLeft", "participant_updated_via_api"}},
-                       out);
-      if (c->active() && c->participants.empty()) {
-        end_conference(*c, "last-participant-left", &*gone, out);
-      }
-    }
-  }
-  rec.rt().conference.reset();
+  // Given new TwiML while it rang (a Calls API update), it runs that instead of joining; if
+  // its conference ended meanwhile, it hangs up.
+  participant_not_added(rec, "participant_updated_via_api", out);
   if (redirected) {
     start_twiml(rec, out);
   } else {
@@ -369,7 +359,8 @@ void Engine::Impl::end_conference(Conference& c, const std::string& reason,
   for (CallRecord* r : ringing) end_call(*r, CallEvent::kApiCancel, out);
 }
 
-void Engine::Impl::participant_not_added(CallRecord& rec, Effects& out) {
+void Engine::Impl::participant_not_added(CallRecord& rec, const std::string& reason,
+                                         Effects& out) {
   Conference* c = conference_of(rec);
   rec.rt().conference.reset();
   if (!c) return;
@@ -377,7 +368,7 @@ void Engine::Impl::participant_not_added(CallRecord& rec, Effects& out) {
   if (!gone) return;
   conference_event(*c, "participant-leave", &*gone,
                    {{"ParticipantCallStatus", std::string(to_wire(rec.call.status))},
-                    {"ReasonParticipantLeft", "participant_add_failed"}},
+                    {"ReasonParticipantLeft", reason}},
                    out);
   if (c->active() && c->participants.empty()) {
     end_conference(*c, "last-participant-left", &*gone, out);
