@@ -1,5 +1,6 @@
 #include "api/twilio/participants.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "api/params.hpp"
@@ -47,16 +48,14 @@ constexpr std::array<Field<ParticipantView>, 15> kParticipantFields{{
      }},
 }};
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 // Twilio's booleans: "true" (any case) is true and any other value false, as the spec says of
 // Muted; nullopt when the parameter is absent or empty.
 std::optional<bool> flag(const FormFields& form, std::string_view key) {
   const std::string* v = form.get(key);
   if (!v || v->empty()) return std::nullopt;
-  std::string l;
-  for (char c : *v) l += lower(c);
-  return l == "true";
+  constexpr std::string_view kTrue = "true";
+  return std::equal(v->begin(), v->end(), kTrue.begin(), kTrue.end(),
+                    [](char a, char b) { return (a | 0x20) == b; });
 }
 
 // A URL parameter with its method parameter; nullopt when absent. An empty URL is kept (it

@@ -24,13 +24,6 @@ using twiml::Node;
 
 const char* bool_text(bool b) { return b ? "true" : "false"; }
 
-std::string trim(std::string_view s) {
-  const size_t first = s.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const size_t last = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(first, last - first + 1));
-}
-
 // What a <Dial><Conference> asks for, read from its attributes before anything changes.
 struct JoinRequest {
   Participant participant;
@@ -130,7 +123,7 @@ void Engine::Impl::dial_conference(CallRecord& rec, const Node& dial, const Node
 
   // Which conference: a CF sid names one that must be active; a name finds the active one of
   // that name or makes a new one.
-  const std::string name = trim(noun.text);
+  const std::string& name = noun.text;  // the parser trims it (core/twiml/document.cpp)
   Conference* c = nullptr;
   if (is_sid(name, "CF")) {
     c = rec.world->conferences.find(rec.call.account_sid, name);

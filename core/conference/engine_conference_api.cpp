@@ -15,12 +15,6 @@ using conference::Participant;
 // Named apart from engine.cpp's not_found(): a unity build may put both in one file.
 TwilioError conference_not_found() { return TwilioError{404, 20404, "", {}}; }
 
-// The participant of an active conference, by Call sid or label.
-struct Found {
-  Conference* conference = nullptr;
-  Participant* participant = nullptr;
-};
-
 std::optional<TwilioError> check_coach(const Conference& c, const Participant* self,
                                        const std::string& target) {
   const Participant* coached = c.find(target);
