@@ -31,7 +31,8 @@ constexpr std::array<Field<ConferenceRecord>, 12> kConferenceFields{{
      [](const ConferenceRecord& c) { return Value::date(c.date_created); }},
     {"date_updated", "DateUpdated",
      [](const ConferenceRecord& c) { return Value::date(c.date_updated); }},
-    {"api_version", "ApiVersion", [](const ConferenceRecord&) { return Value::text_of("2010-04-01"); }},
+    {"api_version", "ApiVersion",
+     [](const ConferenceRecord&) { return Value::text_of("2010-04-01"); }},
     {"friendly_name", "FriendlyName",
      [](const ConferenceRecord& c) { return Value::string(c.friendly_name); }},
     // Twilio's examples show "unknown" before a conference starts (reference §3.2).
@@ -53,9 +54,9 @@ constexpr std::array<Field<ConferenceRecord>, 12> kConferenceFields{{
      [](const ConferenceRecord& c) { return Value::string(c.call_sid_ending); }},
 }};
 
-const std::vector<std::string_view> kFilterNames = {
-    "DateCreated", "DateCreated<", "DateCreated>", "DateUpdated", "DateUpdated<",
-    "DateUpdated>", "FriendlyName", "Status"};
+const std::vector<std::string_view> kFilterNames = {"DateCreated",  "DateCreated<", "DateCreated>",
+                                                    "DateUpdated",  "DateUpdated<", "DateUpdated>",
+                                                    "FriendlyName", "Status"};
 
 // [from, before) of a date filter: `Name` is that UTC day, `Name<` on or before it, `Name>` on
 // or after it. Only YYYY-MM-DD: Twilio answers other forms with a 400 (reference §3.4).
@@ -113,9 +114,9 @@ Response list_conferences(core::Engine& engine, const ApiRequest& req) {
   if (const std::string* v = req.query.get("Status"); v && !v->empty()) {
     status = core::conference::status_from_wire(*v);
     if (!status) {
-      return error_for(core::bad_request(20001, "Invalid Status: '" + *v +
-                                                    "' (init, in-progress or completed)"),
-                       req);
+      return error_for(
+          core::bad_request(20001, "Invalid Status: '" + *v + "' (init, in-progress or completed)"),
+          req);
     }
   }
   const std::string* name = req.query.get("FriendlyName");
@@ -127,9 +128,10 @@ Response list_conferences(core::Engine& engine, const ApiRequest& req) {
     records.push_back(conference_record(*c));
   }
   std::reverse(records.begin(), records.end());  // newest first, by date_created
-  return page_response(req, kConferenceDescription, records, *paging,
-                       [](const ConferenceRecord& c) { return std::string_view(c.sid); },
-                       filter_entries(req.query, kFilterNames));
+  return page_response(
+      req, kConferenceDescription, records, *paging,
+      [](const ConferenceRecord& c) { return std::string_view(c.sid); },
+      filter_entries(req.query, kFilterNames));
 }
 
 Response fetch_conference(core::Engine& engine, const ApiRequest& req) {
@@ -145,8 +147,8 @@ Response update_conference(core::Engine& engine, const ApiRequest& req, core::Ef
   core::ConferenceUpdate update;
   if (const std::string* v = req.body.get("Status"); v && !v->empty()) {
     if (*v != "completed") {
-      return error_for(
-          core::bad_request(20001, "Invalid Status: '" + *v + "' (only completed)"), req);
+      return error_for(core::bad_request(20001, "Invalid Status: '" + *v + "' (only completed)"),
+                       req);
     }
     update.complete = true;
   }
@@ -156,8 +158,7 @@ Response update_conference(core::Engine& engine, const ApiRequest& req, core::Ef
     if (!method) return error_for(method.error(), req);
     update.announce_url = core::Webhook{*v, *method};
   }
-  auto updated =
-      engine.update_conference(req.route.account_sid, req.route.conference, update, out);
+  auto updated = engine.update_conference(req.route.account_sid, req.route.conference, update, out);
   if (!updated) return error_for(updated.error(), req);
   return resource_response(200, req, kConferenceDescription, conference_record(**updated));
 }

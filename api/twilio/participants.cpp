@@ -15,7 +15,8 @@ using resource::Field;
 using resource::Value;
 
 constexpr std::array<Field<ParticipantView>, 15> kParticipantFields{{
-    {"account_sid", "AccountSid", [](const ParticipantView& p) { return Value::string(p.account_sid); }},
+    {"account_sid", "AccountSid",
+     [](const ParticipantView& p) { return Value::string(p.account_sid); }},
     {"call_sid", "CallSid",
      [](const ParticipantView& p) { return Value::string(p.participant.call_sid); }},
     {"label", "Label", [](const ParticipantView& p) { return Value::string(p.participant.label); }},
@@ -31,7 +32,8 @@ constexpr std::array<Field<ParticipantView>, 15> kParticipantFields{{
      [](const ParticipantView& p) { return Value::date(p.participant.date_updated); }},
     {"end_conference_on_exit", "EndConferenceOnExit",
      [](const ParticipantView& p) { return Value::boolean(p.participant.end_conference_on_exit); }},
-    {"muted", "Muted", [](const ParticipantView& p) { return Value::boolean(p.participant.muted); }},
+    {"muted", "Muted",
+     [](const ParticipantView& p) { return Value::boolean(p.participant.muted); }},
     {"hold", "Hold", [](const ParticipantView& p) { return Value::boolean(p.participant.hold); }},
     {"start_conference_on_enter", "StartConferenceOnEnter",
      [](const ParticipantView& p) {
@@ -127,8 +129,8 @@ core::Result<core::AddParticipant> parse_add(const ApiRequest& req) {
     for (std::string_view e : events) {
       const auto bits = core::conference::parse_keywords(e);
       if (!bits) {
-        return core::bad_request(20001, "Invalid ConferenceStatusCallbackEvent: '" +
-                                            std::string(e) + "'");
+        return core::bad_request(20001,
+                                 "Invalid ConferenceStatusCallbackEvent: '" + std::string(e) + "'");
       }
       add.callback.events |= *bits;
     }

@@ -25,9 +25,12 @@ constexpr std::array<std::pair<std::string_view, uint16_t>, 9> kKeywords{{
 
 std::string_view to_wire(Status s) {
   switch (s) {
-    case Status::kInit: return "init";
-    case Status::kInProgress: return "in-progress";
-    case Status::kCompleted: return "completed";
+    case Status::kInit:
+      return "init";
+    case Status::kInProgress:
+      return "in-progress";
+    case Status::kCompleted:
+      return "completed";
   }
   return "init";
 }
@@ -102,9 +105,8 @@ size_t Conference::joined_count() const {
 
 bool Conference::can_start() const {
   if (joined_count() < 2) return false;
-  return std::any_of(participants.begin(), participants.end(), [](const Participant& p) {
-    return p.joined && p.start_conference_on_enter;
-  });
+  return std::any_of(participants.begin(), participants.end(),
+                     [](const Participant& p) { return p.joined && p.start_conference_on_enter; });
 }
 
 std::optional<Participant> Conference::remove(std::string_view call_sid) {

@@ -76,8 +76,8 @@ struct Conference {
   std::string account_sid;
   std::string friendly_name;
   Status status = Status::kInit;
-  std::string reason_ended;      // conference_enum_reason_conference_ended; empty = null
-  std::string call_sid_ending;   // empty = null
+  std::string reason_ended;     // conference_enum_reason_conference_ended; empty = null
+  std::string call_sid_ending;  // empty = null
   TimePoint date_created{};
   TimePoint date_updated{};
   CallbackSettings callback;

@@ -31,7 +31,7 @@ struct JoinRequest {
   conference::CallbackSettings callback;
   int max_participants = conference::kMaxParticipants;
   std::string record;
-  int error = 0;  // the first error that keeps the call out (a notification, DialCallStatus
+  int error = 0;        // the first error that keeps the call out (a notification, DialCallStatus
   std::string message;  // failed); warnings only fall back to the default
 };
 
@@ -335,8 +335,8 @@ void Engine::Impl::end_conference(Conference& c, const std::string& reason,
     if (!ending->label.empty()) end.emplace_back("ParticipantLabelEndingConference", ending->label);
   }
   end.emplace_back("ReasonConferenceEnded", reason);
-  end.emplace_back("Reason", ending ? "Participant " + ending->call_sid + " ended the conference (" +
-                                          reason + ")"
+  end.emplace_back("Reason", ending ? "Participant " + ending->call_sid +
+                                          " ended the conference (" + reason + ")"
                                     : "Conference ended via API");
   conference_event(c, "conference-end", nullptr, std::move(end), out);
   journal_conference(c, "conference.updated");
@@ -352,8 +352,7 @@ void Engine::Impl::end_conference(Conference& c, const std::string& reason,
   for (CallRecord* r : ringing) end_call(*r, CallEvent::kApiCancel, out);
 }
 
-void Engine::Impl::participant_not_added(CallRecord& rec, const std::string& reason,
-                                         Effects& out) {
+void Engine::Impl::participant_not_added(CallRecord& rec, const std::string& reason, Effects& out) {
   Conference* c = conference_of(rec);
   rec.rt().conference.reset();
   if (!c) return;
@@ -374,9 +373,8 @@ void Engine::Impl::conference_event(Conference& c, std::string_view event, const
       !c.callback.url.empty() && (c.callback.events & conference::keyword_of(event)) != 0;
   // SequenceNumber counts the callbacks sent to this conference's URL (docs/conferences.md).
   const int sequence = subscribed ? ++c.sequence : 0;
-  Fields journal_fields = {{"event", std::string(event)},
-                           {"conference_sid", c.sid},
-                           {"friendly_name", c.friendly_name}};
+  Fields journal_fields = {
+      {"event", std::string(event)}, {"conference_sid", c.sid}, {"friendly_name", c.friendly_name}};
   if (subscribed) journal_fields.emplace_back("SequenceNumber", std::to_string(sequence));
   for (const auto& f : extra) journal_fields.push_back(f);
   // A participant's events are in its call's journal too (wait_for on that call finds them).
@@ -389,12 +387,13 @@ void Engine::Impl::conference_event(Conference& c, std::string_view event, const
                    {"Timestamp", format_rfc2822(engine.world(c.account_sid).clock->now())},
                    {"StatusCallbackEvent", std::string(event)}};
   if (p) {
-    params.insert(params.end(), {{"CallSid", p->call_sid},
-                                 {"Muted", bool_text(p->muted)},
-                                 {"Hold", bool_text(p->hold)},
-                                 {"Coaching", bool_text(p->coaching)},
-                                 {"EndConferenceOnExit", bool_text(p->end_conference_on_exit)},
-                                 {"StartConferenceOnEnter", bool_text(p->start_conference_on_enter)}});
+    params.insert(params.end(),
+                  {{"CallSid", p->call_sid},
+                   {"Muted", bool_text(p->muted)},
+                   {"Hold", bool_text(p->hold)},
+                   {"Coaching", bool_text(p->coaching)},
+                   {"EndConferenceOnExit", bool_text(p->end_conference_on_exit)},
+                   {"StartConferenceOnEnter", bool_text(p->start_conference_on_enter)}});
     if (!p->label.empty()) params.emplace_back("ParticipantLabel", p->label);
   }
   for (auto& f : extra) params.push_back(std::move(f));

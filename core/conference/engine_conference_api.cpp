@@ -37,10 +37,18 @@ ParticipantView Engine::participant_view(const Conference& c, const Participant&
   } else if (const CallRecord* rec = impl_->calls.find(p.call_sid)) {
     // A Participants API call on its way (participant_enum_status).
     switch (rec->call.status) {
-      case CallStatus::kQueued: v.status = "queued"; break;
-      case CallStatus::kRinging: v.status = "ringing"; break;
-      case CallStatus::kInProgress: v.status = "connecting"; break;
-      default: v.status = "failed"; break;
+      case CallStatus::kQueued:
+        v.status = "queued";
+        break;
+      case CallStatus::kRinging:
+        v.status = "ringing";
+        break;
+      case CallStatus::kInProgress:
+        v.status = "connecting";
+        break;
+      default:
+        v.status = "failed";
+        break;
     }
   } else {
     v.status = "failed";
@@ -85,16 +93,16 @@ Result<ParticipantView> Engine::add_participant(const AddParticipant& request, E
   World& w = world(account);
   const Participant& s = request.settings;
   if (!s.label.empty() && !conference::valid_label(s.label)) {
-    return bad_request(16024, "Invalid Label '" + s.label +
-                                  "': up to 128 characters, not a Call sid, no '/'");
+    return bad_request(
+        16024, "Invalid Label '" + s.label + "': up to 128 characters, not a Call sid, no '/'");
   }
   Conference* c = nullptr;
   if (is_sid(request.conference, "CF")) {
     c = w.conferences.find(account, request.conference);
     if (!c) return conference_not_found();
     if (!c->active()) {
-      return bad_request(16022, "Conference " + request.conference +
-                                    " does not exist or is completed");
+      return bad_request(16022,
+                         "Conference " + request.conference + " does not exist or is completed");
     }
   } else {
     if (request.conference.empty() || request.conference.size() > conference::kMaxNameLength) {
@@ -236,9 +244,8 @@ Result<ParticipantView> Engine::update_participant(const std::string& account_si
   return view;
 }
 
-Status Engine::remove_participant(const std::string& account_sid,
-                                  const std::string& conference_sid, const std::string& key,
-                                  Effects& out) {
+Status Engine::remove_participant(const std::string& account_sid, const std::string& conference_sid,
+                                  const std::string& key, Effects& out) {
   Impl::ReleaseAtEnd release{*impl_};
   Conference* c = world(account_sid).conferences.find(account_sid, conference_sid);
   Participant* p = c ? c->find(key) : nullptr;

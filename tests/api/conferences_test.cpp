@@ -22,8 +22,8 @@ class ConferencesApiTest : public ApiTest {
   std::string joined(const std::string& room, const std::string& attrs = {}) {
     const Response r = send("POST", kCalls + ".json",
                             "To=%2B14155550100&From=%2B14155550199&Twiml=" +
-                                percent_encode("<Response><Dial><Conference" + attrs + ">" +
-                                               room + "</Conference></Dial></Response>"));
+                                percent_encode("<Response><Dial><Conference" + attrs + ">" + room +
+                                               "</Conference></Dial></Response>"));
     EXPECT_EQ(r.status, 201) << r.body;
     settle(2);
     return parse_json(r.body)["sid"].GetString();
@@ -104,18 +104,21 @@ TEST_F(ConferencesApiTest, ListFiltersAndOrdersNewestFirst) {
   for (const auto& c : page["conferences"].GetArray()) {
     expect_valid(c, kConferenceSchema, {"reason_conference_ended"});
   }
-  EXPECT_EQ(parse_json(send("GET", kConferences + ".json?Status=in-progress").body)["conferences"]
-                .Size(),
-            0u);
-  EXPECT_EQ(parse_json(send("GET", kConferences + ".json?DateCreated%3C=2025-12-31").body)
-                ["conferences"].Size(),
-            0u);
-  EXPECT_EQ(parse_json(send("GET", kConferences + ".json?DateCreated%3E=2026-01-01").body)
-                ["conferences"].Size(),
-            2u);
-  EXPECT_EQ(parse_json(send("GET", kConferences + ".json?DateCreated=2026-01-01").body)
-                ["conferences"].Size(),
-            2u);
+  EXPECT_EQ(
+      parse_json(send("GET", kConferences + ".json?Status=in-progress").body)["conferences"].Size(),
+      0u);
+  EXPECT_EQ(
+      parse_json(send("GET", kConferences + ".json?DateCreated%3C=2025-12-31").body)["conferences"]
+          .Size(),
+      0u);
+  EXPECT_EQ(
+      parse_json(send("GET", kConferences + ".json?DateCreated%3E=2026-01-01").body)["conferences"]
+          .Size(),
+      2u);
+  EXPECT_EQ(
+      parse_json(send("GET", kConferences + ".json?DateCreated=2026-01-01").body)["conferences"]
+          .Size(),
+      2u);
   const Response iso = send("GET", kConferences + ".json?DateCreated=2026-01-01T00:00:00Z");
   EXPECT_EQ(iso.status, 400) << "only YYYY-MM-DD since 2019";
   EXPECT_EQ(send("GET", kConferences + ".json?Status=open").status, 400);
@@ -140,9 +143,10 @@ TEST_F(ConferencesApiTest, UpdateEndsAStartedConference) {
   EXPECT_STREQ(body["reason_conference_ended"].GetString(), "conference-ended-via-api");
   EXPECT_TRUE(body["call_sid_ending_conference"].IsNull());
   EXPECT_EQ(parse_json(send("POST", path, "Status=completed").body)["code"].GetInt(), 16099);
-  EXPECT_EQ(parse_json(send("GET", kConferences + "/" + sid + "/Participants.json").body)
-                ["participants"].Size(),
-            0u);
+  EXPECT_EQ(
+      parse_json(send("GET", kConferences + "/" + sid + "/Participants.json").body)["participants"]
+          .Size(),
+      0u);
 }
 
 TEST_F(ConferencesApiTest, ParticipantErrors) {
