@@ -198,8 +198,8 @@ bool is_valid_webhook_url(std::string_view url) {
   return true;
 }
 
-core::Result<core::CreateCall> parse_create(const FormFields& form,
-                                            std::string_view account_sid) {
+core::Result<core::CreateCall> parse_create(const FormFields& form, std::string_view account_sid,
+                                            bool instructions) {
   core::CreateCall cc;
   cc.account_sid = std::string(account_sid);
 
@@ -223,9 +223,9 @@ core::Result<core::CreateCall> parse_create(const FormFields& form,
   cc.from_formatted = from_ep->formatted;
 
   // The instruction source: Url wins over Twiml (spec text), and both over ApplicationSid.
-  const std::string* url = given(form, "Url");
-  const std::string* twiml = given(form, "Twiml");
-  const std::string* app = given(form, "ApplicationSid");
+  const std::string* url = instructions ? given(form, "Url") : nullptr;
+  const std::string* twiml = instructions ? given(form, "Twiml") : nullptr;
+  const std::string* app = instructions ? given(form, "ApplicationSid") : nullptr;
   if (app && !core::is_sid(*app, "AP")) return bad_request(21218, "Invalid ApplicationSid");
   const bool uses_application = !url && !twiml && app;
   if (url) {
@@ -236,7 +236,7 @@ core::Result<core::CreateCall> parse_create(const FormFields& form,
     cc.twiml = *twiml;
   } else if (app) {
     cc.application_sid = *app;
-  } else {
+  } else if (instructions) {
     return bad_request(
         21205,
         "Url parameter is required. For more information, see http://www.twilio.com/docs/api/twiml");

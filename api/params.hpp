@@ -32,7 +32,10 @@ std::optional<core::TwilioError> check_url(const std::string& url, std::string_v
 // Create: To/From (21201, 21213, 21211, 21212), Url/Twiml/ApplicationSid (21205, 21218),
 // methods (21209), URLs (21205, 21609), StatusCallbackEvent (21626), Timeout (21208),
 // TimeLimit/Record/SendDigits/MachineDetection (20001). Unknown parameters are ignored.
-core::Result<core::CreateCall> parse_create(const FormFields& form, std::string_view account_sid);
+// `instructions` false: the call runs no TwiML of its own (a Participants API call joins its
+// conference), so Url, Twiml and ApplicationSid are neither needed nor read.
+core::Result<core::CreateCall> parse_create(const FormFields& form, std::string_view account_sid,
+                                            bool instructions = true);
 
 // Update: only given parameters are set. Url and Twiml together are rejected (the spec calls
 // them mutually exclusive); Status other than canceled/completed is 400/20001.

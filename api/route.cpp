@@ -3,6 +3,7 @@
 #include <array>
 
 #include "core/faults/fault_rule.hpp"
+#include "api/form.hpp"
 #include "core/sid.hpp"
 
 namespace dialtone::api {
@@ -67,6 +68,34 @@ std::optional<Route> match_queues(Route route, const Segments& parts) {
   return std::nullopt;
 }
 
+// Conferences/{Sid}/Participants/{CallSid|label}: a label and, to create a participant, a
+// conference's friendly name stand in a path percent-encoded (reference §4.1).
+std::optional<Route> match_conferences(Route route, const Segments& parts) {
+  const auto& seg = parts.seg;
+  const size_t count = parts.size;
+  if (count == 2) {
+    route.kind = RouteKind::kConferences;
+    return route;
+  }
+  if (seg[2].empty() || !percent_decode(seg[2], false, route.conference)) return std::nullopt;
+  if (count == 3) {
+    if (!core::is_sid(seg[2], "CF")) return std::nullopt;
+    route.kind = RouteKind::kConference;
+    return route;
+  }
+  if (seg[3] != "Participants") return std::nullopt;
+  if (count == 4) {
+    route.kind = RouteKind::kParticipants;
+    return route;
+  }
+  if (!core::is_sid(seg[2], "CF") || seg[4].empty() ||
+      !percent_decode(seg[4], false, route.participant)) {
+    return std::nullopt;
+  }
+  route.kind = RouteKind::kParticipant;
+  return route;
+}
+
 }  // namespace
 
 Target split_target(std::string_view target) {
@@ -99,6 +128,7 @@ std::optional<Route> match_route(std::string_view path) {
   if (count < 2 || !core::is_sid(seg[0], "AC")) return std::nullopt;
   route.account_sid = std::string(seg[0]);
   if (seg[1] == "Queues") return match_queues(std::move(route), parts);
+  if (seg[1] == "Conferences") return match_conferences(std::move(route), parts);
   if (seg[1] != "Calls") return std::nullopt;
   if (count == 2) {
     route.kind = RouteKind::kCalls;
@@ -129,7 +159,7 @@ std::optional<Route> match_route(std::string_view path) {
 
 // kRouteTemplates lists the RouteKinds in their order (tests/api/route_test.cpp checks it).
 static_assert(core::faults::kRouteTemplates.size() ==
-              static_cast<size_t>(RouteKind::kQueueMember) + 1);
+              static_cast<size_t>(RouteKind::kParticipant) + 1);
 
 std::string_view route_template(RouteKind kind) {
   return core::faults::kRouteTemplates[static_cast<size_t>(kind)].name;
@@ -143,13 +173,17 @@ std::string_view allowed_methods(RouteKind kind) {
       return "GET, POST, DELETE";
     case RouteKind::kQueues:
     case RouteKind::kQueueMember:
+    case RouteKind::kConference:
+    case RouteKind::kParticipants:
       return "GET, POST";
     case RouteKind::kQueue:
+    case RouteKind::kParticipant:
       return "GET, POST, DELETE";
     case RouteKind::kCallNotifications:
     case RouteKind::kCallNotification:
     case RouteKind::kCallEvents:
     case RouteKind::kQueueMembers:
+    case RouteKind::kConferences:
       return "GET";
   }
   return "GET";
@@ -160,9 +194,14 @@ bool method_allowed(RouteKind kind, std::string_view method) {
   if (method == "GET") return true;
   if (method == "POST") {
     return kind == RouteKind::kCalls || kind == RouteKind::kCall || kind == RouteKind::kQueues ||
-           kind == RouteKind::kQueue || kind == RouteKind::kQueueMember;
+           kind == RouteKind::kQueue || kind == RouteKind::kQueueMember ||
+           kind == RouteKind::kConference || kind == RouteKind::kParticipants ||
+           kind == RouteKind::kParticipant;
   }
-  if (method == "DELETE") return kind == RouteKind::kCall || kind == RouteKind::kQueue;
+  if (method == "DELETE") {
+    return kind == RouteKind::kCall || kind == RouteKind::kQueue ||
+           kind == RouteKind::kParticipant;
+  }
   return false;
 }
 

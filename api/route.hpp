@@ -21,6 +21,10 @@ enum class RouteKind {
   kQueue,              // /Queues/{Sid}      GET fetch, POST update, DELETE
   kQueueMembers,       // /Queues/{Sid}/Members                         GET
   kQueueMember,        // /Queues/{Sid}/Members/{CallSid|Front}          GET, POST (dequeue)
+  kConferences,        // /Conferences       GET list
+  kConference,         // /Conferences/{Sid} GET fetch, POST update
+  kParticipants,       // /Conferences/{Sid|name}/Participants           GET list, POST create
+  kParticipant,        // /Conferences/{Sid}/Participants/{CallSid|label} GET, POST, DELETE
 };
 
 struct Route {
@@ -31,6 +35,8 @@ struct Route {
   std::string notification_sid;
   std::string queue_sid;
   std::string member;  // a Call sid or "Front"
+  std::string conference;   // a CF sid (or, to create a participant, a friendly name), decoded
+  std::string participant;  // a Call sid or a label, percent-decoded
   std::string suffix;  // "", ".json" or ".xml": page URIs keep the one that was requested
 };
 
@@ -44,7 +50,8 @@ Target split_target(std::string_view target);
 Format format_of_path(std::string_view path);
 
 // nullopt for a path that names no resource (-> 404 20404). Path segments must look like sids
-// of the right kind (AC, CA, NO, QU), as Twilio's path patterns require.
+// of the right kind (AC, CA, NO, QU, CF), as Twilio's path patterns require; a conference's
+// Participants take a friendly name too (create), and a participant a label.
 std::optional<Route> match_route(std::string_view path);
 
 // The route as fault rules name it (core/faults/fault_rule.hpp): "Calls", "Calls/{Sid}", ...

@@ -6,7 +6,9 @@
 #include "api/form.hpp"
 #include "api/params.hpp"
 #include "api/route.hpp"
+#include "api/twilio/conferences.hpp"
 #include "api/twilio/members.hpp"
+#include "api/twilio/participants.hpp"
 #include "api/twilio/queues.hpp"
 
 namespace dialtone::api {
@@ -102,6 +104,18 @@ Response handle_twilio(core::Engine& engine, const Request& req, const PreparedR
       return list_members(engine, calls);
     case RouteKind::kQueueMember:
       return req.method == "POST" ? update_member(engine, calls, out) : fetch_member(engine, calls);
+    case RouteKind::kConferences:
+      return list_conferences(engine, calls);
+    case RouteKind::kConference:
+      if (req.method == "POST") return update_conference(engine, calls, out);
+      return fetch_conference(engine, calls);
+    case RouteKind::kParticipants:
+      if (req.method == "POST") return create_participant(engine, calls, out);
+      return list_participants(engine, calls);
+    case RouteKind::kParticipant:
+      if (req.method == "POST") return update_participant(engine, calls, out);
+      if (req.method == "DELETE") return delete_participant(engine, calls, out);
+      return fetch_participant(engine, calls);
   }
   return render_error(not_found(p.target.path), p.format);
 }

@@ -1,5 +1,6 @@
-// What the Node benchmark scripts share: a free port, a process's RSS.
+// What the Node benchmark scripts share: a free port, a process's RSS and CPU time, percentiles.
 import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import net from 'node:net';
 
 export function freePort() {
@@ -14,3 +15,46 @@ export function freePort() {
 export const rssKiB = (pid) =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 export const mib = (kib) => (kib / 1024).toFixed(1);
+
+// A process's own CPU time (user + system, ms): what it spent, whatever else shares the cores.
+export const cpuMs = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;  // USER_HZ is 100 on Linux
+};
+
+// The p-th percentile (0..1) of an ascending array.
+export const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+// Resolves once dialtone at `base` answers its health check (it was just spawned).
+export async function waitHealthy(base) {
+  for (let i = 0; ; i++) {
+    try { if ((await fetch(`${base}/_dialtone/health`)).ok) return; } catch {}
+    if (i > 500) throw new Error('dialtone did not start');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+// Moves dialtone's manual clock; the answer comes once the timers due meanwhile have fired.
+export async function advanceClock(base, seconds) {
+  const r = await fetch(`${base}/_dialtone/clock/advance`, { method: 'POST',
+    headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Seconds: seconds }) });
+  if (!r.ok) throw new Error(`advance: ${r.status} ${await r.text()}`);
+}
+
+// The app a benchmark's webhooks go to: `server` listening on a free local port; its base URL.
+export async function listen(server) {
+  server.keepAliveTimeout = 60000;
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${server.address().port}`;
+}
+
+// dialtone on a free port with a manual clock and no data dir, once it answers: its process,
+// its base URL and the Twilio API prefix of account `accountSid`.
+export async function startDialtone(bin, accountSid) {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = spawn(bin, ['--port', String(port), '--clock', 'manual', '--log-level', 'warn',
+                            '--data-dir', ''], { stdio: 'ignore' });
+  await waitHealthy(base);
+  return { child, base, api: `${base}/2010-04-01/Accounts/${accountSid}` };
+}

@@ -5,10 +5,8 @@
 // re-requests every caller's waitUrl) and the dequeue Url (<Hangup/>). Prints RSS per waiting
 // caller, the wall time of the wait loops, and the dequeue throughput and latency (measured by
 // this client, so its own time is included).
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { freePort, mib, rssKiB } from './lib.mjs';
+import { advanceClock, cpuMs, listen, mib, pct, rssKiB, startDialtone } from './lib.mjs';
 
 const bin = process.argv[2];
 const n = Number(process.argv[3] || 10000);
@@ -16,12 +14,6 @@ const conns = Number(process.argv[4] || 64);
 const AC = 'ACd1a170e0000000000000000000000000';
 const AUTH = 'Basic ' + Buffer.from(`${AC}:dialtone-auth-token`).toString('base64');
 
-// dialtone's own CPU time (user + system, ms): what it spent, whatever else shares the cores.
-const cpuMs = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;  // USER_HZ is 100 on Linux
-};
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 // The app: counts waitUrl requests.
 let holds = 0;
@@ -37,25 +29,14 @@ const app = http.createServer((req, res) => {
     }
   });
 });
-app.keepAliveTimeout = 60000;
-await new Promise((r) => app.listen(0, '127.0.0.1', r));
-const appUrl = `http://127.0.0.1:${app.address().port}`;
-
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
-const api = `${base}/2010-04-01/Accounts/${AC}`;
-const child = spawn(bin, ['--port', String(port), '--clock', 'manual', '--log-level', 'warn',
-                          '--data-dir', ''], { stdio: 'ignore' });
+const appUrl = await listen(app);
+const { child, base, api } = await startDialtone(bin, AC);
 const form = (o) => new URLSearchParams(o).toString();
 async function post(url, body) {
   return fetch(url, { method: 'POST', body: form(body),
     headers: { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' } });
 }
-async function advance(seconds) {
-  const r = await fetch(`${base}/_dialtone/clock/advance`, { method: 'POST',
-    headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Seconds: seconds }) });
-  if (!r.ok) throw new Error(`advance: ${r.status} ${await r.text()}`);
-}
+const advance = (seconds) => advanceClock(base, seconds);
 async function pool(count, job) {
   let next = 0;
   await Promise.all(Array.from({ length: conns }, async () => {
@@ -64,11 +45,6 @@ async function pool(count, job) {
 }
 
 try {
-  for (let i = 0; ; i++) {
-    try { if ((await fetch(`${base}/_dialtone/health`)).ok) break; } catch {}
-    if (i > 500) throw new Error('dialtone did not start');
-    await new Promise((r) => setTimeout(r, 10));
-  }
   // The REST API's MaxSize stops at 5000 (Twilio's maximum): the queue is made by <Enqueue
   // maxQueueSize>, which dialtone lets go to 100,000 (docs/queues.md).
   const name = 'bench';

@@ -6,15 +6,15 @@ namespace dialtone::core {
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kPhases = {
-    "idle", "fetching", "verb", "gather", "dial", "record", "enqueued", "bridged"};
+constexpr std::array<std::string_view, 9> kPhases = {
+    "idle", "fetching", "verb", "gather", "dial", "record", "enqueued", "bridged", "conference"};
 constexpr std::array<std::string_view, static_cast<size_t>(TimerSlot::kCount)> kSlots = {
     "lifecycle", "verb", "time-limit", "callee-hangup"};
 constexpr std::array<std::string_view, 10> kKinds = {
     "dial",         "ring-outcome", "verb-done",       "gather-input", "gather-timeout",
     "dial-timeout", "dial-time-limit", "record-done", "time-limit",   "callee-hangup"};
 
-static_assert(kPhases.size() == static_cast<size_t>(Phase::kBridged) + 1, "a name a phase");
+static_assert(kPhases.size() == static_cast<size_t>(Phase::kConference) + 1, "a name a phase");
 static_assert(kKinds.size() == static_cast<size_t>(TimerKind::kCalleeHangup) + 1,
               "a name a timer kind");
 

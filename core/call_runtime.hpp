@@ -30,6 +30,7 @@ enum class Phase : uint8_t {
   kRecord,
   kEnqueued,  // waiting in a queue, hold music running
   kBridged,   // taken out of a queue by someone's <Dial><Queue>
+  kConference,  // in a conference (core/conference/), waiting or talking
 };
 
 // A position in a TwiML document.
@@ -68,6 +69,19 @@ struct QueueState {
   Webhook action;
   Webhook wait_url;
   Program hold;                   // the waitUrl document running in a loop
+};
+
+// A call's part in a conference (<Dial><Conference> or the Participants API); the conference
+// itself lives in the world's ConferenceBook (core/conference/conference_book.hpp).
+struct ConferenceState {
+  std::string sid;                // CF...
+  bool via_api = false;           // placed by the Participants API: no TwiML to go back to
+  bool hangup_on_star = false;    // <Dial hangupOnStar>
+  Webhook wait_url;               // fetched while the conference waits to start
+  bool default_music = true;      // no waitUrl: Twilio's playlist, simulated without a fetch
+  Webhook hold_url;               // the Participant update's HoldUrl
+  Program music;                  // the wait or hold document running
+  std::string leave_reason;       // set by an API command just before the call leaves
 };
 
 // Names as a snapshot writes them ("gather", "verb", "ring-outcome", ...), and back.

@@ -114,6 +114,8 @@ Result<const Call*> Engine::update_call(const std::string& account_sid, const st
   Call& call = rec->call;
   const TimePoint now = Impl::now(*rec);
   call.date_updated = now;
+  // A participant taken out of its conference by this update leaves "via API".
+  if (rec->in_conference()) rec->conf().leave_reason = "participant_updated_via_api";
   if (request.fallback) call.fallback = *request.fallback;
   if (request.status_callback) call.status_callback = *request.status_callback;
   if (request.time_limit_s) {
@@ -293,6 +295,12 @@ Status Engine::callee_digits(const std::string& call_sid, const std::string& dig
         return Ok{};
       }
       break;
+    case Phase::kConference:
+      if (digits.find('*') != std::string::npos && rec->conf().hangup_on_star) {
+        impl_->leave_conference(*rec, "participant_updated_via_api", true, false, out);
+        return Ok{};
+      }
+      break;
     default:
       break;
   }
@@ -417,6 +425,7 @@ void Engine::reset() {
     w->timers.live = 0;
     w->next_dial_slot = {};
     w->queues.clear();
+    w->conferences.clear();
     impl_->touch(*w);
   }
   impl_->graveyard.clear();
@@ -457,12 +466,18 @@ void Engine::reset_account(const std::string& account_sid) {
       impl_->by_account.erase(sid);  // remove_call looked it up again
     }
     w.queues.erase_account(sid);
+    w.conferences.erase_account(sid);
     w.numbers.erase_account(sid);
     if (config_.track_changes) impl_->reset_accounts.push_back(sid);
     journal_.erase_account(sid);
   }
-  std::erase_if(impl_->pending,
-                [&](const auto& p) { return !impl_->calls.contains(p.second.call_sid); });
+  // A conference's own webhooks go with its account; a call's with the call.
+  std::erase_if(impl_->pending, [&](const auto& p) {
+    if (!p.second.account_sid.empty()) {
+      return std::find(sids.begin(), sids.end(), p.second.account_sid) != sids.end();
+    }
+    return !impl_->calls.contains(p.second.call_sid);
+  });
   std::erase_if(impl_->dirty_calls,
                 [&](const std::string& sid) { return !impl_->calls.contains(sid); });
   std::erase_if(impl_->new_notifications,

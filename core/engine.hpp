@@ -18,6 +18,7 @@
 #include "core/account.hpp"
 #include "core/behavior.hpp"
 #include "core/call.hpp"
+#include "core/conference/conference_book.hpp"
 #include "core/journal.hpp"
 #include "core/notification.hpp"
 #include "core/number_store.hpp"
@@ -56,6 +57,42 @@ struct UpdateCall {
   std::string request_id;  // of the API request, for the journal (empty: none)
 };
 
+// Participants API create (api/twilio/participants.cpp parses it): a new outbound call that
+// joins `conference` (a CF sid, or a name: the active conference of that name, or a new one)
+// when it is answered.
+struct AddParticipant {
+  CreateCall call;                    // From, To, StatusCallback..., Timeout, TimeLimit
+  std::string conference;
+  conference::Participant settings;   // Label, Muted, Beep, StartConferenceOnEnter, coach, ...
+  conference::CallbackSettings callback;  // ConferenceStatusCallback*: the first one wins
+  Webhook wait_url;
+  bool default_music = true;          // no WaitUrl given
+  int max_participants = conference::kMaxParticipants;
+  std::string record;                 // ConferenceRecord, stored only
+};
+
+// A Participant update: only what was given is set.
+struct ParticipantUpdate {
+  std::optional<bool> muted, hold, coaching, end_conference_on_exit, beep_on_exit;
+  std::optional<std::string> call_sid_to_coach;
+  std::optional<Webhook> hold_url, announce_url, wait_url;
+};
+
+// A Conference update: Status=completed ends it; AnnounceUrl plays to everyone.
+struct ConferenceUpdate {
+  bool complete = false;
+  std::optional<Webhook> announce_url;
+};
+
+// A participant as the resource shows it, copied out (rendered after the engine lock).
+struct ParticipantView {
+  std::string account_sid;
+  std::string conference_sid;
+  conference::Participant participant;
+  std::string status;  // participant_enum_status: queued, ringing, connected, ...
+  std::optional<int64_t> queue_time_ms;  // only in the create answer (Twilio: "1000")
+};
+
 // Filters of GET Calls. Date bounds are half-open as Twilio documents them.
 struct CallFilter {
   std::string to, from, parent_call_sid;
@@ -75,6 +112,8 @@ enum class WebhookPurpose : uint8_t {
   kFallback,        // fetch FallbackUrl after a failure: the body is run
   kStatusCallback,  // call progress event: the body is ignored
   kActionNoTwiml,   // e.g. an interrupted <Dial action> whose TwiML is not run
+  kConferenceEvent, // a conference status callback: the body is ignored
+  kAnnouncement,    // a conference's or participant's AnnounceUrl: checked, then it "plays"
 };
 
 struct WebhookRequest {
@@ -198,6 +237,30 @@ class Engine {
                                            const std::string& queue_sid,
                                            const std::string& member, const Webhook& url,
                                            Effects& out);
+  // --- Twilio's Conferences and Participants (core/conference/, docs/conferences.md) ---
+  const conference::Conference* find_conference(const std::string& account_sid,
+                                                const std::string& sid) const;
+  // In creation order; the API filters and orders them.
+  std::vector<const conference::Conference*> list_conferences(const std::string& account_sid) const;
+  Result<const conference::Conference*> update_conference(const std::string& account_sid,
+                                                          const std::string& sid,
+                                                          const ConferenceUpdate& request,
+                                                          Effects& out);
+  Result<ParticipantView> add_participant(const AddParticipant& request, Effects& out);
+  // `key` is a Call sid or a label. 404 when the conference or the participant is not there.
+  Result<ParticipantView> find_participant(const std::string& account_sid,
+                                           const std::string& conference_sid,
+                                           const std::string& key) const;
+  Result<std::vector<ParticipantView>> list_participants(const std::string& account_sid,
+                                                         const std::string& conference_sid) const;
+  Result<ParticipantView> update_participant(const std::string& account_sid,
+                                             const std::string& conference_sid,
+                                             const std::string& key,
+                                             const ParticipantUpdate& request, Effects& out);
+  // DELETE: the participant is kicked (its call goes on after its <Dial>, or hangs up).
+  Status remove_participant(const std::string& account_sid, const std::string& conference_sid,
+                            const std::string& key, Effects& out);
+
   // Now, on the account's clock.
   TimePoint now(const std::string& account_sid) { return clock_of(account_sid).now(); }
 
@@ -286,6 +349,9 @@ class Engine {
  private:
   struct Impl;
   void restore_queue(const JournalEvent& event);  // a queue.* event (engine_persistence.cpp)
+  void restore_conference(const JournalEvent& event);  // a conference.* account event
+  ParticipantView participant_view(const conference::Conference& c,
+                          const conference::Participant& p) const;
   World& make_world(const std::string& root_sid, std::optional<uint64_t> seed);
   const Clock& clock_of(const std::string& account_sid);
 

@@ -54,6 +54,10 @@ void Engine::Impl::start_dial(CallRecord& rec, const Node& v, Effects& out) {
       dial_queue(rec, *n, timeout, out);  // core/queue/engine_queue.cpp
       return;
     }
+    if (n->name == "Conference") {
+      dial_conference(rec, v, *n, out);  // core/conference/engine_conference.cpp
+      return;
+    }
   }
 
   int legs = 0;
@@ -192,8 +196,13 @@ void Engine::Impl::finish_dial(CallRecord& rec, const std::string& outcome, bool
                   {"DialCallDuration", duration},
                   {"DialBridged", dial.bridged_sid.empty() ? "false" : "true"}};
   for (auto& f : queue_extra) extra.push_back(std::move(f));
-  if (const std::string* action = v.attr("action")) {
-    Webhook target{resolve_url(rec.rt().program.url, *action), attr_method(v)};
+  dial_action(rec, v, std::move(extra), run_action, out);
+}
+
+void Engine::Impl::dial_action(CallRecord& rec, const Node& dial, Fields extra, bool run_action,
+                               Effects& out) {
+  if (const std::string* action = dial.attr("action")) {
+    Webhook target{resolve_url(rec.rt().program.url, *action), attr_method(dial)};
     if (run_action) fetch(rec, target, std::move(extra), false, out);
     else send(rec, WebhookPurpose::kActionNoTwiml, target, std::move(extra), out);
     return;
@@ -263,7 +272,9 @@ void Engine::on_webhook_result(const WebhookResult& result, Effects& out) {
   PendingWebhook req = std::move(it->second);
   impl_->pending.erase(it);
   CallRecord* rec = impl_->get(req.call_sid);
-  if (!rec) return;
+  // A conference's own webhooks (its status callbacks, its announcements) belong to no call.
+  const bool conference_own = !req.account_sid.empty() && req.call_sid == req.conference_sid;
+  if (!rec && !conference_own) return;
   Fields fields = {{"id", std::to_string(result.id)},
                    {"url", req.url},
                    {"method", req.method},
@@ -280,10 +291,21 @@ void Engine::on_webhook_result(const WebhookResult& result, Effects& out) {
     // overrides it clamped or ignored.
     fields.emplace_back("note", result.error_message);
   }
-  impl_->journal(*rec, "webhook.response", std::move(fields));
+  const std::string& account = rec ? rec->call.account_sid : req.account_sid;
+  record(account, req.call_sid, "webhook.response", std::move(fields));
   const bool failed = result.error_code != 0 || result.http_status < 200 ||
                       result.http_status > 299;
   switch (req.purpose) {
+    case WebhookPurpose::kConferenceEvent:
+      if (failed) {
+        // 16011: "Conference Event: Error Response to Callback URL". No call to note it on.
+        record(account, req.call_sid, "notification",
+               {{"code", "16011"}, {"url", req.url}, {"status", std::to_string(result.http_status)}});
+      }
+      return;
+    case WebhookPurpose::kAnnouncement:
+      impl_->on_announcement(req, result, rec, out);
+      return;
     case WebhookPurpose::kStatusCallback:
     case WebhookPurpose::kActionNoTwiml:
       if (failed) {

@@ -13,6 +13,7 @@
 
 #include "core/call_index.hpp"
 #include "core/call_runtime.hpp"
+#include "core/conference/conference_book.hpp"
 #include "core/engine.hpp"
 #include "core/queue/queue_book.hpp"
 #include "core/segmented_vector.hpp"
@@ -36,11 +37,13 @@ struct CallRuntime {
   TimePoint hold_started{};       // when the current hold-music document started
   CallEvent ring_outcome = CallEvent::kAnswer;  // what the callee will do when ringing ends
   bool awaiting_fallback = false; // that fetch is the FallbackUrl
-  bool awaiting_hold = false;     // the fetch in flight is the queue's waitUrl
-  // Only calls in a <Gather>, <Dial>/<Record> or <Enqueue> have these.
+  bool awaiting_hold = false;     // the fetch in flight is hold music (a queue's or a
+                                  // conference's wait or hold document)
+  // Only calls in a <Gather>, <Dial>/<Record>, <Enqueue> or a conference have these.
   std::unique_ptr<GatherState> gather;
   std::unique_ptr<DialState> dial;
   std::unique_ptr<QueueState> queue;
+  std::unique_ptr<ConferenceState> conference;
 };
 
 struct CallRecord {
@@ -91,15 +94,37 @@ struct CallRecord {
     if (!r.queue) r.queue = std::make_unique<QueueState>();
     return *r.queue;
   }
+  ConferenceState& conf() {
+    CallRuntime& r = rt();
+    if (!r.conference) r.conference = std::make_unique<ConferenceState>();
+    return *r.conference;
+  }
+  // A Participants API call not answered yet, or any call in a conference.
+  bool in_conference() const { return runtime && runtime->conference; }
+  // The hold music running now: a queue's wait document or a conference's wait/hold one.
+  Program& music() { return phase == Phase::kConference ? conf().music : queue().hold; }
 };
 
 struct PendingWebhook {
-  std::string call_sid;
+  std::string call_sid;  // a conference's own webhooks: its CF sid (they go out in its order)
   WebhookPurpose purpose;
   std::string url;
   std::string method;
   std::string params;  // form-encoded, for notifications
+  std::string account_sid = {};     // set for a conference's own webhooks
+  std::string conference_sid = {};  // what an announcement is played to
 };
+
+// A fetched TwiML document, or why there is none (code 0: `doc` is set). An audio response is
+// a document that plays it.
+struct FetchedDocument {
+  int code = 0;
+  std::string message;
+  std::shared_ptr<const twiml::Document> doc;
+};
+FetchedDocument read_document(const PendingWebhook& req, const WebhookResult& res);
+// "twiml", "status-callback", ...: how the journal names a webhook's purpose.
+std::string_view purpose_name(WebhookPurpose purpose);
 
 struct Engine::Impl {
   Engine& engine;
@@ -168,6 +193,10 @@ struct Engine::Impl {
   Fields base_params(const CallRecord& rec) const;
   uint64_t send(CallRecord& rec, WebhookPurpose purpose, const Webhook& target, Fields extra,
                 Effects& out);
+  // Hands a webhook to the server: its id, the account's signing key, its journal line, and
+  // the record that waits for its answer. `account_sid`/`conference_sid`: see PendingWebhook.
+  uint64_t dispatch(WebhookRequest req, std::string account_sid, std::string conference_sid,
+                    Effects& out);
   void journal(const CallRecord& rec, std::string type, Fields fields);
   void notify(CallRecord& rec, int code, int log, const std::string& text,
               const PendingWebhook* request, const WebhookResult* response);
@@ -194,6 +223,10 @@ struct Engine::Impl {
                     Effects& out);
   void finish_gather(CallRecord& rec, Effects& out);
   void finish_dial(CallRecord& rec, const std::string& outcome, bool run_action, Effects& out);
+  // A <Dial> is over: its action is requested with `extra` (its TwiML run when `run_action`),
+  // or without an action the next verb runs (when `run_action`).
+  void dial_action(CallRecord& rec, const twiml::Node& dial, Fields extra, bool run_action,
+                   Effects& out);
   void on_leg_status(CallRecord& leg, Effects& out);  // a <Dial> leg answered or ended
   void detach_leg(CallRecord& leg, Effects& out);     // a redirected leg leaves its bridge
   void finish_record(CallRecord& rec, const std::string& digits, Effects& out);
@@ -212,6 +245,42 @@ struct Engine::Impl {
   void leave_queue(CallRecord& rec, const std::string& result, bool run_action, Effects& out);
   void leave_bridge(CallRecord& caller, bool hangup, Effects& out);
   void journal_queue(const queue::Queue& q, std::string type);
+
+  // conferences (core/conference/engine_conference.cpp, engine_conference_api.cpp)
+  conference::Conference* conference_of(CallRecord& rec);
+  void dial_conference(CallRecord& rec, const twiml::Node& dial, const twiml::Node& noun,
+                       Effects& out);
+  conference::Conference& add_conference(World& world, const std::string& account_sid,
+                                         std::string name, TimePoint now);
+  // Puts a call whose participant record is in `c` into the conference: the join event, the
+  // start rule, the wait music.
+  void join_conference(CallRecord& rec, conference::Conference& c, Effects& out);
+  void start_music(CallRecord& rec, Effects& out);  // wait or hold music, as the state says
+  void stop_music(CallRecord& rec);
+  // The call leaves its conference. `run_action`: its <Dial> goes on to its action or next
+  // verb (an API participant hangs up); false: the action hears about it, its TwiML not run
+  // (the call is hanging up or being redirected). `kicked`: by DELETE (the ending reasons
+  // differ).
+  void leave_conference(CallRecord& rec, const std::string& reason, bool run_action,
+                        bool kicked, Effects& out);
+  void after_conference(CallRecord& rec, bool run_action, Effects& out);
+  void end_conference(conference::Conference& c, const std::string& reason,
+                      const conference::Participant* ending, Effects& out);
+  void start_conference(conference::Conference& c, Effects& out);
+  // A Participants API call that will not join: it ended before it joined (busy, no answer,
+  // canceled: participant_add_failed) or was given new TwiML while it rang.
+  void participant_not_added(CallRecord& rec, const std::string& reason, Effects& out);
+  // A Participants API call answered: it joins (or runs the TwiML an update gave it).
+  void join_on_answer(CallRecord& rec, Effects& out);
+  void on_announcement(const PendingWebhook& req, const WebhookResult& res, CallRecord* rec,
+                       Effects& out);
+  void conference_event(conference::Conference& c, std::string_view event,
+                        const conference::Participant* p, Fields extra, Effects& out);
+  void send_conference(conference::Conference& c, WebhookPurpose purpose, const Webhook& target,
+                       Fields params, Effects& out);
+  void announce(conference::Conference& c, CallRecord* to, const Webhook& url, Effects& out);
+  void on_conference_result(const PendingWebhook& req, const WebhookResult& res, Effects& out);
+  void journal_conference(const conference::Conference& c, std::string type);
 };
 
 }  // namespace dialtone::core

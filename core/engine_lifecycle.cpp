@@ -220,7 +220,11 @@ void Engine::Impl::end_call(CallRecord& rec, CallEvent event, Effects& out) {
   if (is_live(rec.call.status)) return;  // the event did not end it (should not happen)
   // Then stop what the call was doing: a <Dial> posts its action, a queue its result. Those
   // requests already carry the final CallStatus, as Twilio's do after a hang-up.
-  if (rec.answered || rec.phase != Phase::kIdle) interrupt(rec, true, out);
+  if (rec.answered || rec.phase != Phase::kIdle) {
+    interrupt(rec, true, out);
+  } else if (rec.in_conference()) {
+    participant_not_added(rec, "participant_add_failed", out);  // an API call never joined
+  }
   for (size_t slot = 0; slot < static_cast<size_t>(TimerSlot::kCount); ++slot) {
     disarm(rec, static_cast<TimerSlot>(slot));  // every timer of this call is now stale
   }
@@ -243,6 +247,8 @@ void Engine::Impl::connect(CallRecord& rec, Effects& out) {
   if (rec.call.status != CallStatus::kInProgress) return;
   if (!rec.rt().dialed_by.empty()) {
     on_leg_status(rec, out);  // a <Dial> leg joins its parent
+  } else if (rec.in_conference()) {
+    join_on_answer(rec, out);  // a Participants API call joins its conference
   } else {
     start_twiml(rec, out);
   }
@@ -283,7 +289,12 @@ void Engine::Impl::on_timer(const Timer& t, Effects& out) {
                   out);
       break;
     case TimerKind::kDialTimeLimit:
-      finish_dial(*rec, "completed", true, out);
+      if (rec->phase == Phase::kConference) {
+        // The <Dial timeLimit> takes the call out of its conference (reference §2.4).
+        leave_conference(*rec, "participant_updated_via_api", true, false, out);
+      } else {
+        finish_dial(*rec, "completed", true, out);
+      }
       break;
     case TimerKind::kRecordDone:
       finish_record(*rec, "", out);
@@ -331,12 +342,8 @@ uint64_t Engine::Impl::send(CallRecord& rec, WebhookPurpose purpose, const Webho
     return 0;
   }
   WebhookRequest req;
-  req.id = next_webhook_id++;
   req.account_sid = rec.call.account_sid;
   req.call_sid = rec.call.sid;
-  if (const Account* a = engine.accounts_.find(rec.call.account_sid)) {
-    req.auth_token = a->auth_token;
-  }
   req.purpose = purpose;
   req.target = target;
   req.params = base_params(rec);
@@ -350,14 +357,26 @@ uint64_t Engine::Impl::send(CallRecord& rec, WebhookPurpose purpose, const Webho
     }
     if (!replaced) req.params.emplace_back(std::move(k), std::move(v));
   }
-  static constexpr const char* kPurpose[] = {"twiml", "fallback", "status-callback", "action"};
-  PendingWebhook pending_req{rec.call.sid, purpose, target.url,
-                             std::string(to_wire(target.method)), form_encode(req.params)};
-  journal(rec, "webhook.request", {{"id", std::to_string(req.id)},
-                                   {"purpose", kPurpose[static_cast<int>(purpose)]},
-                                   {"url", target.url},
-                                   {"method", pending_req.method},
-                                   {"params", pending_req.params}});
+  return dispatch(std::move(req), {}, {}, out);
+}
+
+uint64_t Engine::Impl::dispatch(WebhookRequest req, std::string account_sid,
+                                std::string conference_sid, Effects& out) {
+  req.id = next_webhook_id++;
+  if (const Account* a = engine.accounts_.find(req.account_sid)) req.auth_token = a->auth_token;
+  PendingWebhook pending_req{req.call_sid,
+                             req.purpose,
+                             req.target.url,
+                             std::string(to_wire(req.target.method)),
+                             form_encode(req.params),
+                             std::move(account_sid),
+                             std::move(conference_sid)};
+  engine.record(req.account_sid, req.call_sid, "webhook.request",
+                {{"id", std::to_string(req.id)},
+                 {"purpose", std::string(purpose_name(req.purpose))},
+                 {"url", req.target.url},
+                 {"method", pending_req.method},
+                 {"params", pending_req.params}});
   pending.emplace(req.id, std::move(pending_req));
   out.webhooks.push_back(std::move(req));
   return out.webhooks.back().id;

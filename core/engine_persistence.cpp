@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/engine_impl.hpp"
+#include "core/sid.hpp"
 
 namespace dialtone::core {
 
@@ -57,6 +58,9 @@ void Engine::restore_notification(const Notification& notification) {
 
 void Engine::restore_event(const JournalEvent& event) {
   if (event.call_sid.empty() && event.type.str().starts_with("queue.")) restore_queue(event);
+  if (event.call_sid.empty() && event.type.str().starts_with("conference.")) {
+    restore_conference(event);
+  }
   journal_.restore(event);
   impl_->persisted_seq = journal_.last_seq();
 }
@@ -97,6 +101,39 @@ void Engine::restore_queue(const JournalEvent& event) {
   q->date_updated = TimePoint{Millis{number("date_updated_ms")}};
 }
 
+// Conferences too are account resources: the conference.* events carry each one whole. Their
+// participants were live calls; a conference that was not completed at the restart is ended by
+// recover_live_calls().
+void Engine::restore_conference(const JournalEvent& event) {
+  auto text = [&](std::string_view name) { return std::string(event.field(name).value_or("")); };
+  auto millis = [&](std::string_view name) {
+    int64_t n = 0;
+    for (char c : text(name)) {
+      if (c < '0' || c > '9' || n > (int64_t{1} << 50)) return TimePoint{};
+      n = n * 10 + (c - '0');
+    }
+    return TimePoint{Millis{n}};
+  };
+  const std::string account = event.account_sid.str();
+  const std::string sid = text("sid");
+  if (!is_sid(sid, "CF")) return;
+  World& w = world(account);
+  conference::Conference* c = w.conferences.find(account, sid);
+  if (!c) {
+    conference::Conference fresh;
+    fresh.sid = sid;
+    fresh.account_sid = account;
+    fresh.friendly_name = text("friendly_name");
+    c = &w.conferences.add(std::move(fresh));
+  }
+  c->status = conference::status_from_wire(text("status")).value_or(conference::Status::kInit);
+  c->reason_ended = text("reason_conference_ended");
+  c->call_sid_ending = text("call_sid_ending_conference");
+  c->date_created = millis("date_created_ms");
+  c->date_updated = millis("date_updated_ms");
+  if (!c->active()) w.conferences.completed(*c);
+}
+
 size_t Engine::recover_live_calls(Effects& out) {
   Impl::ReleaseAtEnd release{*impl_};
   std::vector<CallRecord*> live;
@@ -111,6 +148,17 @@ size_t Engine::recover_live_calls(Effects& out) {
     const CallEvent event =
         rec->call.status == CallStatus::kInProgress ? CallEvent::kHangup : CallEvent::kApiCancel;
     impl_->end_call(*rec, event, out);
+  }
+  // Their conferences end with them (restored calls hold no ConferenceState to leave by).
+  for (auto& [root, w] : worlds_) {
+    for (const auto& c : w->conferences.all()) {
+      if (!c->active()) continue;
+      c->status = conference::Status::kCompleted;
+      c->reason_ended = "last-participant-left";
+      c->date_updated = w->clock->now();
+      w->conferences.completed(*c);
+      impl_->journal_conference(*c, "conference.updated");
+    }
   }
   return live.size();
 }

@@ -116,54 +116,78 @@ void Engine::Impl::fetch(CallRecord& rec, const Webhook& target, Fields extra, b
                       std::move(extra), out);
 }
 
+FetchedDocument read_document(const PendingWebhook& req, const WebhookResult& res) {
+  FetchedDocument f;
+  if (res.error_code != 0) {
+    f.code = res.error_code;
+    f.message = res.error_message.empty() ? "HTTP request failed" : res.error_message;
+  } else if (res.http_status < 200 || res.http_status > 299) {
+    f.code = 11200;
+    f.message = "Got HTTP " + std::to_string(res.http_status) + " response to " + req.url;
+  } else if (is_audio_type(res.content_type)) {
+    // An audio file where TwiML was expected: Twilio plays it.
+    auto d = twiml::parse("<Response><Play>" + req.url + "</Play></Response>");
+    f.doc = d ? d.value() : nullptr;
+  } else if (!is_xml_type(res.content_type)) {
+    f.code = 12300;
+    f.message = "Invalid Content-Type: " +
+                (res.content_type.empty() ? std::string("(none)") : res.content_type);
+  } else {
+    auto parsed = twiml::parse(res.body);
+    if (parsed) {
+      f.doc = parsed.value();
+    } else {
+      f.code = parsed.error().code;
+      f.message = parsed.error().message;
+    }
+  }
+  if (f.code == 0 && !f.doc) {
+    f.code = 12100;
+    f.message = "Document parse failure";
+  }
+  return f;
+}
+
+std::string_view purpose_name(WebhookPurpose purpose) {
+  switch (purpose) {
+    case WebhookPurpose::kTwiml: return "twiml";
+    case WebhookPurpose::kFallback: return "fallback";
+    case WebhookPurpose::kStatusCallback: return "status-callback";
+    case WebhookPurpose::kActionNoTwiml: return "action";
+    case WebhookPurpose::kConferenceEvent: return "conference-status-callback";
+    case WebhookPurpose::kAnnouncement: return "announcement";
+  }
+  return "twiml";
+}
+
 void Engine::Impl::on_twiml_result(CallRecord& rec, const PendingWebhook& req,
                                    const WebhookResult& res, Effects& out) {
   const bool hold = rec.rt().awaiting_hold;
   rec.awaiting = 0;
   rec.rt().awaiting_hold = false;
-  int code = 0;
-  std::string message;
-  std::shared_ptr<const twiml::Document> doc;
-  if (res.error_code != 0) {
-    code = res.error_code;
-    message = res.error_message.empty() ? "HTTP request failed" : res.error_message;
-  } else if (res.http_status < 200 || res.http_status > 299) {
-    code = 11200;
-    message = "Got HTTP " + std::to_string(res.http_status) + " response to " + req.url;
-  } else if (is_audio_type(res.content_type)) {
-    // An audio file where TwiML was expected: Twilio plays it.
-    auto d = twiml::parse("<Response><Play>" + req.url + "</Play></Response>");
-    doc = d ? d.value() : nullptr;
-  } else if (!is_xml_type(res.content_type)) {
-    code = 12300;
-    message = "Invalid Content-Type: " +
-              (res.content_type.empty() ? std::string("(none)") : res.content_type);
-  } else {
-    auto parsed = twiml::parse(res.body);
-    if (parsed) {
-      doc = parsed.value();
-    } else {
-      code = parsed.error().code;
-      message = parsed.error().message;
-    }
-  }
+  FetchedDocument fetched = read_document(req, res);
   if (hold) {
-    if (code != 0) {
-      // A wait document that cannot be had: the caller leaves the queue with an error.
-      notify(rec, code, 0, message, &req, &res);
-      leave_queue(rec, "error", true, out);
+    if (fetched.code != 0) {
+      notify(rec, fetched.code, 0, fetched.message, &req, &res);
+      if (rec.phase == Phase::kConference) {
+        // A conference's wait or hold document that cannot be had: the music stops and the
+        // call stays in the conference (docs/conferences.md).
+        rec.conf().music = {};
+      } else {
+        leave_queue(rec, "error", true, out);  // the caller leaves the queue with an error
+      }
       return;
     }
-    rec.queue().hold = Program{doc, req.url, 0, 0};
+    rec.music() = Program{fetched.doc, req.url, 0, 0};
     rec.rt().hold_started = now(rec);
     run(rec, out);
     return;
   }
-  if (code != 0) {
-    fail_document(rec, code, message, &req, &res, out);
+  if (fetched.code != 0) {
+    fail_document(rec, fetched.code, fetched.message, &req, &res, out);
     return;
   }
-  run_document(rec, std::move(doc), req.url, out);
+  run_document(rec, std::move(fetched.doc), req.url, out);
 }
 
 void Engine::Impl::fail_document(CallRecord& rec, int code, const std::string& message,
@@ -209,12 +233,17 @@ void Engine::Impl::run(CallRecord& rec, Effects& out) {
       step_gather(rec, out);
       return;
     }
-    const bool in_hold = rec.phase == Phase::kEnqueued;
-    Program& p = in_hold ? rec.queue().hold : rec.rt().program;
-    if (!p.active()) return;  // waiting in a queue without hold music
+    const bool in_hold = rec.phase == Phase::kEnqueued || rec.phase == Phase::kConference;
+    Program& p = in_hold ? rec.music() : rec.rt().program;
+    if (!p.active()) return;  // waiting without hold music
     const auto& verbs = p.doc->root.children;
     if (p.index >= verbs.size()) {
-      if (in_hold) {
+      if (rec.phase == Phase::kConference) {
+        // Unlike a queue's, a conference's wait document is not requested again: when it
+        // runs out the caller hears silence; <Redirect/> is how it loops (reference §2.2).
+        journal(rec, "music", {{"music", "none"}, {"for", "end of document"}});
+        p = {};
+      } else if (in_hold) {
         fetch_hold(rec, out);  // hold music loops
       } else {
         journal(rec, "verb", {{"verb", "(end of document)"}});
@@ -234,13 +263,20 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
   if (!v.text.empty()) verb_fields.emplace_back("text", v.text.substr(0, 200));
   for (const auto& [k, val] : v.attrs) verb_fields.emplace_back(k, val);
   journal(rec, "verb", std::move(verb_fields));
-  const std::string& base = in_hold ? rec.queue().hold.url : rec.rt().program.url;
+  const std::string& base = in_hold ? rec.music().url : rec.rt().program.url;
 
   if (is_prompt(v)) {
     const Millis len = prompt_length(v, config().play_seconds);
     if (len.count() <= 0) return true;
     if (!in_hold) rec.phase = Phase::kVerb;
     arm(rec, TimerSlot::kVerb, TimerKind::kVerbDone, now(rec) + len);
+    return false;
+  }
+  if (rec.phase == Phase::kConference && v.name != "Redirect") {
+    // A conference's wait and hold documents may only Play, Say, Pause and Redirect.
+    notify(rec, 13238, 0, "Invalid Verb <" + v.name + "> used in waitUrl or holdUrl TwiML",
+           nullptr, nullptr);
+    rec.conf().music = {};  // the music stops; the call stays in the conference
     return false;
   }
   if (v.name == "Hangup") {
@@ -252,7 +288,8 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
     return !in_hold;  // outside a queue <Leave> does nothing
   }
   if (v.name == "Redirect") {
-    Webhook target{resolve_url(base, v.text), attr_method(v)};
+    // An empty <Redirect/> requests the current document again (how a wait document loops).
+    Webhook target{v.text.empty() ? base : resolve_url(base, v.text), attr_method(v)};
     if (!is_absolute_http_url(target.url)) {
       notify(rec, 11100, 1, "Invalid <Redirect> URL: " + v.text, nullptr, nullptr);
       return true;
@@ -261,7 +298,7 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
       if (loop_guard_tripped(rec, now(rec), config().max_documents_per_call)) {
         notify(rec, 12400, 0, "waitUrl documents redirect in a loop; hold music stopped",
                nullptr, nullptr);
-        rec.queue().hold = {};  // the caller keeps waiting in the queue, in silence
+        rec.music() = {};  // the caller keeps waiting, in silence
         return false;
       }
       rec.rt().awaiting_hold = true;
@@ -299,8 +336,8 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
   }
   if (v.name == "Dial") {
     start_dial(rec, v, out);
-    return rec.phase != Phase::kDial && rec.phase != Phase::kFetching && is_live(rec.call.status)
-               ? true : false;
+    return rec.phase != Phase::kDial && rec.phase != Phase::kFetching &&
+           rec.phase != Phase::kConference && is_live(rec.call.status);
   }
   if (v.name == "Enqueue") {
     start_enqueue(rec, v, out);
@@ -328,7 +365,8 @@ void Engine::Impl::verb_done(CallRecord& rec, Effects& out) {
       step_gather(rec, out);
       return;
     case Phase::kEnqueued:
-      ++rec.queue().hold.index;
+    case Phase::kConference:
+      ++rec.music().index;
       run(rec, out);
       return;
     case Phase::kVerb:
@@ -454,6 +492,15 @@ void Engine::Impl::interrupt(CallRecord& rec, bool hangup, Effects& out) {
       // Taken from a queue by an agent: the agent's <Dial> ends and the agent app goes on.
       leave_bridge(rec, hangup, out);
       break;
+    case Phase::kConference: {
+      // Hung up or redirected: the participant leaves; its <Dial action> hears of it, its
+      // TwiML not run. An API command that did this named its reason first.
+      rec.phase = Phase::kConference;
+      std::string reason = std::move(rec.conf().leave_reason);
+      if (reason.empty()) reason = hangup ? "participant_hung_up" : "participant_updated_via_api";
+      leave_conference(rec, reason, false, false, out);
+      break;
+    }
     case Phase::kRecord:
       if (hangup) {
         rec.phase = Phase::kRecord;

@@ -27,7 +27,7 @@ constexpr std::string_view kFixedControl[] = {
     "/_dialtone/health",   "/_dialtone/metrics",  "/_dialtone/clock", "/_dialtone/clock/advance",
     "/_dialtone/behaviors", "/_dialtone/numbers", "/_dialtone/calls", "/_dialtone/events",
     "/_dialtone/reset",    "/_dialtone/accounts", "/_dialtone/limits", "/_dialtone/faults"};
-constexpr size_t kApiKinds = 9;  // api::RouteKind
+constexpr size_t kApiKinds = 13;  // api::RouteKind
 constexpr std::string_view kSuffixes[] = {"", ".json", ".xml"};
 constexpr size_t kSuffixCount = std::size(kSuffixes);
 
@@ -42,6 +42,7 @@ const std::vector<std::string>& route_labels() {
     std::vector<std::string> out{"other"};
     const std::string calls = "/2010-04-01/Accounts/{AccountSid}/Calls";
     const std::string queues = "/2010-04-01/Accounts/{AccountSid}/Queues";
+    const std::string conferences = "/2010-04-01/Accounts/{AccountSid}/Conferences";
     const std::string kinds[kApiKinds] = {calls, calls + "/{Sid}",
                                           calls + "/{CallSid}/Notifications",
                                           calls + "/{CallSid}/Notifications/{Sid}",
@@ -49,7 +50,11 @@ const std::vector<std::string>& route_labels() {
                                           queues,
                                           queues + "/{Sid}",
                                           queues + "/{QueueSid}/Members",
-                                          queues + "/{QueueSid}/Members/{CallSid}"};
+                                          queues + "/{QueueSid}/Members/{CallSid}",
+                                          conferences,
+                                          conferences + "/{Sid}",
+                                          conferences + "/{ConferenceSid}/Participants",
+                                          conferences + "/{ConferenceSid}/Participants/{CallSid}"};
     for (const auto& k : kinds) {
       for (auto sfx : kSuffixes) out.push_back(k + std::string(sfx));
     }

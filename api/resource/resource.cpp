@@ -21,6 +21,9 @@ void write_json_value(JsonWriter& w, const Value& v) {
     case Value::Kind::kIntString:
       w.String(std::to_string(v.number));
       return;
+    case Value::Kind::kBool:
+      w.Bool(v.number != 0);
+      return;
     case Value::Kind::kSubresources:
       w.StartObject();
       for (const Subresource& s : v.subresources) {
@@ -57,6 +60,8 @@ std::string xml_text(const Value& v) {
     case Value::Kind::kInt:
     case Value::Kind::kIntString:
       return std::to_string(v.number);
+    case Value::Kind::kBool:
+      return v.number != 0 ? "true" : "false";
     case Value::Kind::kSubresources:
       return {};  // written element by element (write_object)
     case Value::Kind::kDate:

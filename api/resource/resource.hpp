@@ -1,8 +1,8 @@
 // A Twilio resource described once: its fields in the spec's order, each with its JSON key, its
 // XML element and how its value is written. That one description renders the resource as JSON
 // and XML, and pages of it in both envelopes, so a field is never listed twice (the schema
-// tests read the same description). Calls (XML), Notifications, Queues and Members use it;
-// Conferences and Participants are meant to. The Call keeps a hand-tuned JSON writer for speed
+// tests read the same description). Calls (XML), Notifications, Queues, Members, Conferences
+// and Participants use it. The Call keeps a hand-tuned JSON writer for speed
 // (render_json.cpp), which a test holds to the generic one.
 // Thread-safety: descriptions are constants; rendering is pure.
 #pragma once
@@ -21,9 +21,9 @@ namespace dialtone::api::resource {
 
 // How a value is written. A null is JSON's null and XML's empty element.
 struct Value {
-  enum class Kind : uint8_t { kNull, kString, kInt, kIntString, kDate, kPath, kSubresources };
+  enum class Kind : uint8_t { kNull, kString, kInt, kIntString, kBool, kDate, kPath, kSubresources };
   Kind kind = Kind::kNull;
-  int64_t number = 0;                           // kInt, kIntString
+  int64_t number = 0;                           // kInt, kIntString, kBool (0 or 1)
   core::TimePoint time{};                       // kDate (RFC 2822; the epoch itself is a null)
   std::span<const Subresource> subresources{};  // kSubresources
 
@@ -41,6 +41,11 @@ struct Value {
     Value v;
     v.kind = Kind::kInt;
     v.number = n;
+    return v;
+  }
+  static Value boolean(bool b) {
+    Value v = integer(b ? 1 : 0);
+    v.kind = Kind::kBool;
     return v;
   }
   // An integer Twilio writes as a string ("duration": "15"); null when absent.

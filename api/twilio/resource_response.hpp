@@ -37,15 +37,16 @@ Response resource_response(int status, const ApiRequest& req, const resource::De
 }
 
 // One page of `records` (the whole list, in its order) by the request's paging; `key_of`
-// names an item in PageToken.
+// names an item in PageToken; `filters` are echoed in the page's URIs.
 template <class T, class KeyOf>
 Response page_response(const ApiRequest& req, const resource::Description<T>& d,
-                       const std::vector<T>& records, const PageRequest& paging, KeyOf key_of) {
+                       const std::vector<T>& records, const PageRequest& paging, KeyOf key_of,
+                       const std::vector<FormFields::Entry>& filters = {}) {
   std::vector<const T*> all;
   all.reserve(records.size());
   for (const T& r : records) all.push_back(&r);
   auto [items, has_more] = slice(all, paging, key_of);
-  const PageMeta meta = make_page_meta(req.path, {}, paging, items.size(), has_more,
+  const PageMeta meta = make_page_meta(req.path, filters, paging, items.size(), has_more,
                                        items.empty() ? std::string_view() : key_of(*items.front()),
                                        items.empty() ? std::string_view() : key_of(*items.back()));
   const Format format = req.route.format;

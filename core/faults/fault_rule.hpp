@@ -30,7 +30,7 @@ struct RouteTemplate {
   std::string_view name;
   std::string_view methods;  // "GET, POST"
 };
-inline constexpr std::array<RouteTemplate, 9> kRouteTemplates{{
+inline constexpr std::array<RouteTemplate, 13> kRouteTemplates{{
     {"Calls", "GET, POST"},
     {"Calls/{Sid}", "GET, POST, DELETE"},
     {"Calls/{Sid}/Notifications", "GET"},
@@ -40,6 +40,10 @@ inline constexpr std::array<RouteTemplate, 9> kRouteTemplates{{
     {"Queues/{Sid}", "GET, POST, DELETE"},
     {"Queues/{Sid}/Members", "GET"},
     {"Queues/{Sid}/Members/{CallSid}", "GET, POST"},
+    {"Conferences", "GET"},
+    {"Conferences/{Sid}", "GET, POST"},
+    {"Conferences/{Sid}/Participants", "GET, POST"},
+    {"Conferences/{Sid}/Participants/{CallSid}", "GET, POST, DELETE"},
 }};
 
 inline constexpr int kMaxLatencyMs = 60'000;

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "core/behavior.hpp"
+#include "core/conference/conference_book.hpp"
 #include "core/number_store.hpp"
 #include "core/queue/queue_book.hpp"
 #include "core/sid.hpp"
@@ -29,6 +30,7 @@ struct World {
   BehaviorTable behaviors;       // the scripted callees of this world's calls
   NumberStore numbers;           // the phone numbers of this world's accounts
   queue::QueueBook queues;       // the queues of this world's accounts (core/queue/)
+  conference::ConferenceBook conferences;  // its conferences (core/conference/)
   SidGenerator sids;
   int calls_per_second = 0;      // Twilio's CPS limit emulation; 0 = off
   TimePoint next_dial_slot{};    // when the next call may dial under that limit

@@ -2,6 +2,7 @@
 // account using the placeholder sid of observed-responses.json, its subaccount, a stranger).
 #pragma once
 
+#include <algorithm>
 #include <fstream>
 #include <initializer_list>
 #include <sstream>
@@ -105,6 +106,58 @@ inline std::vector<std::string> keys_of(const rapidjson::Value& obj) {
 // The properties of one of the spec's schemas, in the spec's order.
 inline std::vector<std::string> schema_keys(const char* name) {
   return keys_of(spec()["components"]["schemas"][name]["properties"]);
+}
+
+// Every property has the spec's type (nullable ones may be null), enums hold one of their
+// values, dates are RFC 2822, and the keys are the spec's in the spec's order. `also_null`:
+// properties whose description in the spec says null (reason_conference_ended "will be null"
+// while a conference is in progress) although their schema is not marked nullable.
+inline void expect_valid(const rapidjson::Value& body, const char* schema,
+                         std::initializer_list<std::string_view> also_null = {}) {
+  ASSERT_TRUE(body.IsObject());
+  EXPECT_EQ(keys_of(body), schema_keys(schema)) << "the spec's fields, in the spec's order";
+  const auto& schemas = spec()["components"]["schemas"];
+  const auto& props = schemas[schema]["properties"];
+  for (auto it = props.MemberBegin(); it != props.MemberEnd(); ++it) {
+    const std::string key = it->name.GetString();
+    const auto& v = body[key.c_str()];
+    const rapidjson::Value* p = &it->value;
+    const bool nullable = (p->HasMember("nullable") && (*p)["nullable"].GetBool()) ||
+                          std::find(also_null.begin(), also_null.end(), key) != also_null.end();
+    if (v.IsNull()) {
+      EXPECT_TRUE(nullable) << key << " is null";
+      continue;
+    }
+    if (p->HasMember("$ref")) {  // "#/components/schemas/NAME": an enum of strings
+      const std::string ref = (*p)["$ref"].GetString();
+      p = &schemas[ref.substr(ref.rfind('/') + 1).c_str()];
+      ASSERT_TRUE(v.IsString()) << key;
+      bool listed = false;
+      for (const auto& e : (*p)["enum"].GetArray()) {
+        listed = listed || std::string(e.GetString()) == v.GetString();
+      }
+      EXPECT_TRUE(listed) << key << " = " << v.GetString() << " is not one of the enum's values";
+      continue;
+    }
+    const std::string type = (*p)["type"].GetString();
+    if (type == "integer") {
+      EXPECT_TRUE(v.IsInt64()) << key;
+    } else if (type == "string") {
+      EXPECT_TRUE(v.IsString()) << key;
+    } else if (type == "boolean") {
+      EXPECT_TRUE(v.IsBool()) << key;
+    } else if (type == "object") {
+      EXPECT_TRUE(v.IsObject()) << key;
+    }
+    if (p->HasMember("pattern") && v.IsString()) {
+      const std::string pattern = (*p)["pattern"].GetString();
+      EXPECT_EQ(std::string(v.GetString()).substr(0, 2), pattern.substr(1, 2)) << key;
+    }
+    if (p->HasMember("format") &&
+        std::string((*p)["format"].GetString()) == "date-time-rfc-2822") {
+      EXPECT_TRUE(std::string(v.GetString()).ends_with(" +0000")) << key;
+    }
+  }
 }
 
 // The observed JSON error body whose `case` contains `needle`.

@@ -190,6 +190,7 @@ TEST(ControlFaults, RouteTemplatesAreApisRoutes) {
   const std::string ca = "CA0123456789abcdef0123456789abcdef";
   const std::string no = "NO0123456789abcdef0123456789abcdef";
   const std::string qu = "QU0123456789abcdef0123456789abcdef";
+  const std::string cf = "CF0123456789abcdef0123456789abcdef";
   const std::vector<std::pair<RouteKind, std::string>> examples = {
       {RouteKind::kCalls, "Calls.json"},
       {RouteKind::kCall, "Calls/" + ca + ".json"},
@@ -200,6 +201,10 @@ TEST(ControlFaults, RouteTemplatesAreApisRoutes) {
       {RouteKind::kQueue, "Queues/" + qu + ".json"},
       {RouteKind::kQueueMembers, "Queues/" + qu + "/Members.json"},
       {RouteKind::kQueueMember, "Queues/" + qu + "/Members/Front.json"},
+      {RouteKind::kConferences, "Conferences.json"},
+      {RouteKind::kConference, "Conferences/" + cf + ".json"},
+      {RouteKind::kParticipants, "Conferences/" + cf + "/Participants.json"},
+      {RouteKind::kParticipant, "Conferences/" + cf + "/Participants/" + ca + ".json"},
   };
   ASSERT_EQ(examples.size(), core::faults::kRouteTemplates.size());
   for (size_t i = 0; i < examples.size(); ++i) {

@@ -13,37 +13,6 @@ namespace {
 
 const std::string kQueues = "/2010-04-01/Accounts/" + kAc + "/Queues";
 
-// Every property has the spec's type (nullable ones may be null); dates are RFC 2822.
-void expect_valid(const rapidjson::Value& body, const char* schema) {
-  ASSERT_TRUE(body.IsObject());
-  EXPECT_EQ(keys_of(body), schema_keys(schema)) << "the spec's fields, in the spec's order";
-  const auto& props = spec()["components"]["schemas"][schema]["properties"];
-  for (auto it = props.MemberBegin(); it != props.MemberEnd(); ++it) {
-    const std::string key = it->name.GetString();
-    const auto& v = body[key.c_str()];
-    const std::string type = it->value["type"].GetString();
-    const bool nullable = it->value.HasMember("nullable") && it->value["nullable"].GetBool();
-    if (v.IsNull()) {
-      EXPECT_TRUE(nullable) << key << " is null";
-      continue;
-    }
-    if (type == "integer") {
-      EXPECT_TRUE(v.IsInt64()) << key;
-    }
-    if (type == "string") {
-      EXPECT_TRUE(v.IsString()) << key;
-    }
-    if (it->value.HasMember("pattern") && v.IsString()) {
-      const std::string pattern = it->value["pattern"].GetString();
-      EXPECT_EQ(std::string(v.GetString()).substr(0, 2), pattern.substr(1, 2)) << key;
-    }
-    if (it->value.HasMember("format") &&
-        std::string(it->value["format"].GetString()) == "date-time-rfc-2822") {
-      EXPECT_TRUE(std::string(v.GetString()).ends_with(" +0000")) << key;
-    }
-  }
-}
-
 class QueuesApiTest : public ApiTest {
  protected:
   std::string create_queue(const std::string& body) {

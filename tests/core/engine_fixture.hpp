@@ -328,7 +328,8 @@ class EngineTest : public ::testing::Test {
     auto it = routes_.find(req.target.url);
     if (it == routes_.end()) {
       if (req.purpose == WebhookPurpose::kStatusCallback ||
-          req.purpose == WebhookPurpose::kActionNoTwiml) {
+          req.purpose == WebhookPurpose::kActionNoTwiml ||
+          req.purpose == WebhookPurpose::kConferenceEvent) {
         res.http_status = 200;
         res.content_type = "text/plain";
       } else {

@@ -5,12 +5,50 @@
 #pragma once
 
 #include <string>
+#include <vector>
+
+#include "api/form.hpp"
 
 #include "api/route.hpp"
 #include "core/sid.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 namespace dialtone::fuzz {
+
+// Conference routes carry percent-decoded segments: each must be what its raw segment decodes
+// to, and a conference sid must be a CF sid wherever the spec's pattern asks for one.
+inline void run_conference_route(const api::Route& route, std::string_view path) {
+  std::string_view rest = path.substr(path.find("/Conferences") + 12);
+  if (rest.ends_with(route.suffix)) rest.remove_suffix(route.suffix.size());
+  std::vector<std::string_view> seg;
+  for (size_t pos = 0; pos < rest.size();) {
+    FUZZ_CHECK(rest[pos] == '/');
+    const size_t next = rest.find('/', pos + 1);
+    seg.push_back(rest.substr(pos + 1, next == rest.npos ? rest.npos : next - pos - 1));
+    pos = next == rest.npos ? rest.size() : next;
+  }
+  std::string decoded;
+  switch (route.kind) {
+    case api::RouteKind::kConferences:
+      FUZZ_CHECK(seg.empty());
+      return;
+    case api::RouteKind::kConference:
+      FUZZ_CHECK(seg.size() == 1 && core::is_sid(route.conference, "CF"));
+      break;
+    case api::RouteKind::kParticipants:
+      FUZZ_CHECK(seg.size() == 2 && seg[1] == "Participants");
+      break;
+    case api::RouteKind::kParticipant:
+      FUZZ_CHECK(seg.size() == 3 && seg[1] == "Participants");
+      FUZZ_CHECK(core::is_sid(route.conference, "CF") && !route.participant.empty());
+      FUZZ_CHECK(api::percent_decode(seg[2], false, decoded) && decoded == route.participant);
+      break;
+    default:
+      FUZZ_CHECK(false);
+  }
+  decoded.clear();
+  FUZZ_CHECK(api::percent_decode(seg[0], false, decoded) && decoded == route.conference);
+}
 
 inline void run_route(const uint8_t* data, size_t size) {
   std::string_view line(reinterpret_cast<const char*>(data), size);
@@ -32,6 +70,11 @@ inline void run_route(const uint8_t* data, size_t size) {
   FUZZ_CHECK((route->format == api::Format::kJson) == (route->suffix == ".json"));
 
   std::string rebuilt = "/2010-04-01/Accounts/" + route->account_sid;
+  const bool conference = route->kind == api::RouteKind::kConferences ||
+                          route->kind == api::RouteKind::kConference ||
+                          route->kind == api::RouteKind::kParticipants ||
+                          route->kind == api::RouteKind::kParticipant;
+  if (conference) run_conference_route(*route, t.path);
   rebuilt += route->queue_sid.empty() && route->kind != api::RouteKind::kQueues ? "/Calls"
                                                                                 : "/Queues";
   switch (route->kind) {
@@ -72,9 +115,11 @@ inline void run_route(const uint8_t* data, size_t size) {
       FUZZ_CHECK(core::is_sid(route->member, "CA") || route->member == "Front");
       rebuilt += "/" + route->queue_sid + "/Members/" + route->member;
       break;
+    default:
+      FUZZ_CHECK(conference);  // checked by run_conference_route
   }
   rebuilt += route->suffix;
-  FUZZ_CHECK(rebuilt == t.path);
+  FUZZ_CHECK(conference || rebuilt == t.path);
 
   // The Allow header lists exactly the methods method_allowed accepts.
   const std::string_view allow = api::allowed_methods(route->kind);

@@ -6,7 +6,8 @@
 //   ! CONTENT-TYPE          content type of the following requests (default: a form)
 //   < STATUS BODY...        what the app answers to TwiML fetches from now on
 // In targets and bodies, {AC} {SUB} {OTHER} are the accounts, {CA} / {CA0} the newest /
-// first call created so far and {QU} the main account's newest queue. After the last command every timer is run (bounded).
+// first call created so far, {QU} the main account's newest queue and {CF} its newest
+// conference. After the last command every timer is run (bounded).
 // Properties: no crash, leak or UB; every response has a sane status, and a body that parses
 // as the JSON or XML its content type says; the World's call invariants hold throughout.
 #pragma once
@@ -94,6 +95,9 @@ inline void run_twilio_api(const uint8_t* data, size_t size) {
     replace_all(s, "{CA}", created.empty() ? "CA00000000000000000000000000000000" : created.back());
     const auto queues = w.engine().list_queues(kWorldAccount);
     replace_all(s, "{QU}", queues.empty() ? "QU00000000000000000000000000000000" : queues.back()->sid);
+    const auto conferences = w.engine().list_conferences(kWorldAccount);
+    replace_all(s, "{CF}", conferences.empty() ? "CF00000000000000000000000000000000"
+                                               : conferences.back()->sid);
     return s;
   };
 

@@ -159,6 +159,18 @@ class World {
         FUZZ_CHECK(q->position(m.call_sid, m.ticket) == ++position);
       }
     }
+    // A conference's participants are live calls of its account, each there once; a
+    // completed conference has none and says why it ended.
+    for (const core::conference::Conference* c : engine_.list_conferences(kWorldAccount)) {
+      FUZZ_CHECK(c->participants.size() <= static_cast<size_t>(c->max_participants));
+      FUZZ_CHECK(c->active() == c->reason_ended.empty());
+      if (!c->active()) FUZZ_CHECK(c->participants.empty());
+      for (const core::conference::Participant& p : c->participants) {
+        const core::Call* call = engine_.find_call(kWorldAccount, p.call_sid);
+        FUZZ_CHECK(call != nullptr && core::is_live(call->status));
+        FUZZ_CHECK(c->find(p.call_sid) == &p);
+      }
+    }
   }
 
   static constexpr int kMaxSteps = 10'000;

@@ -10,23 +10,13 @@ const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const { useDialtone, uniqueNumber, rejectsRest } = require('../lib/common');
 const { Dialtone } = require('../../../clients/node');
+const { virtualTime } = require('../lib/virtual_time');
 
 const ctx = useDialtone({ args: ['--clock', 'manual'] });
 const FROM = '+14155550100';
 const xml = (body) => `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>`;
 
-function control() { return new Dialtone({ baseUrl: ctx.dt.baseUrl }); }
-
-async function advance(seconds) {
-  await control().control('POST', '/clock/advance', { Seconds: seconds });
-}
-
-/** Blocks in dialtone until the call's journal meets `condition` (`type:field=value`). */
-async function waitFor(callSid, condition) {
-  const r = await control().request('GET', `/calls/${callSid}/events`, { wait_for: condition, timeout: 5 });
-  assert.equal(r.status, 200, `wait_for ${condition}: ${r.text}`);
-  return r.json.events;
-}
+const { control, advance, waitFor } = virtualTime(ctx);
 
 /** A call to a fresh number running `path`'s TwiML once answered (1 s of ringing). */
 async function callTo(path) {
