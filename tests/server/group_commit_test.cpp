@@ -115,6 +115,21 @@ class GroupCommitTest : public ::testing::Test {
 
   static bool ready(std::future<bool>& f) { return f.wait_for(0s) == std::future_status::ready; }
 
+  // Commits CA0, then CA1 and CA2 of two waiting clients together in a commit that takes
+  // `commit_takes`, and returns once both are answered: the writer now expects two changes.
+  void answer_two_clients(std::chrono::milliseconds commit_takes) {
+    store_.hold(true);
+    writer_.submit(call_batch("CA0"));
+    store_.wait_entered(1);
+    auto a = outcome(writer_.submit(call_batch("CA1")));
+    auto b = outcome(writer_.submit(call_batch("CA2")));
+    store_.latency(commit_takes);
+    store_.hold(false);
+    ASSERT_EQ(a.wait_for(5s), std::future_status::ready);
+    ASSERT_EQ(b.wait_for(5s), std::future_status::ready);
+    store_.latency(0ms);
+  }
+
   FakeStore store_;
   std::mutex mu_;
   std::vector<std::pair<bool, std::string>> reports_;
@@ -252,16 +267,7 @@ TEST_F(GroupCommitTest, CloseWritesWhatIsQueuedAndLaterSubmitsWriteInPlace) {
 }
 
 TEST_F(GroupCommitTest, AfterACommitTheWriterGathersTheChangesOfTheClientsItAnswered) {
-  // Two clients' changes in one commit that takes 300 ms.
-  store_.hold(true);
-  writer_.submit(call_batch("CA0"));
-  store_.wait_entered(1);
-  auto a = outcome(writer_.submit(call_batch("CA1")));
-  auto b = outcome(writer_.submit(call_batch("CA2")));
-  store_.latency(300ms);
-  store_.hold(false);
-  ASSERT_EQ(b.wait_for(5s), std::future_status::ready);
-  store_.latency(0ms);
+  answer_two_clients(300ms);
   // One of them sends its next change: the writer waits for the other's rather than write a
   // commit for one, then one for the other.
   writer_.submit(call_batch("CA3"));
@@ -287,15 +293,7 @@ TEST_F(GroupCommitTest, ALoneClientsNextChangeIsNotHeldBack) {
 }
 
 TEST_F(GroupCommitTest, ClientsThatDoNotComeBackDelayTheNextCommitByOneCommitAtMost) {
-  store_.hold(true);
-  writer_.submit(call_batch("CA0"));
-  store_.wait_entered(1);
-  auto a = outcome(writer_.submit(call_batch("CA1")));
-  auto b = outcome(writer_.submit(call_batch("CA2")));
-  store_.latency(100ms);
-  store_.hold(false);
-  ASSERT_EQ(b.wait_for(5s), std::future_status::ready);
-  store_.latency(0ms);
+  answer_two_clients(100ms);
   // Only one of the two comes back: its change waits out the window (as long as the last
   // commit took, 100 ms) and is then written alone.
   const auto sent = std::chrono::steady_clock::now();
