@@ -30,6 +30,7 @@ enum class Phase : uint8_t {
   kRecord,
   kEnqueued,  // waiting in a queue, hold music running
   kBridged,   // taken out of a queue by someone's <Dial><Queue>
+  kConnect,   // <Connect><Stream>: until the app closes the socket
 };
 
 // A position in a TwiML document.

@@ -278,6 +278,14 @@ Status Engine::callee_digits(const std::string& call_sid, const std::string& dig
   CallRecord* rec = impl_->get(call_sid);
   if (!rec) return TwilioError{404, 20404, "No call " + call_sid, {}};
   impl_->journal(*rec, "callee", {{"action", "digits"}, {"digits", digits}});
+  // Bidirectional Media Streams hear every key (unidirectional ones get no `dtmf`).
+  if (!rec->world->streams.live_on_call(call_sid).empty()) {
+    std::vector<std::string> messages;
+    for (stream::Session* s : rec->world->streams.live_on_call(call_sid)) {
+      for (char d : digits) s->dtmf(d, messages);
+      impl_->stream_messages(*s, messages, out);
+    }
+  }
   switch (rec->phase) {
     case Phase::kGather:
       impl_->gather_input(*rec, digits, {}, out);
@@ -304,8 +312,18 @@ Status Engine::callee_speech(const std::string& call_sid, const std::string& spe
   Impl::ReleaseAtEnd release{*impl_};
   CallRecord* rec = impl_->get(call_sid);
   if (!rec) return TwilioError{404, 20404, "No call " + call_sid, {}};
+  // Media Streams hear the callee speak: a tone on the inbound track for as long as the words
+  // take (media::CallAudio).
+  media::CallAudio* audio = rec->world->streams.audio_of(call_sid);
+  if (audio) {
+    audio->callee_speaks_until = rec->world->clock->now() + media::speech_length(speech.size());
+  }
   if (rec->phase != Phase::kGather) {
-    return TwilioError{409, 0, "Call " + call_sid + " is not in a <Gather>", {}};
+    if (audio) {
+      impl_->journal(*rec, "callee", {{"action", "speech"}, {"speech", speech}});
+      return Ok{};
+    }
+    return TwilioError{409, 0, "Call " + call_sid + " is not in a <Gather> or a stream", {}};
   }
   impl_->journal(*rec, "callee", {{"action", "speech"}, {"speech", speech}});
   impl_->gather_input(*rec, {}, speech, out);
@@ -417,6 +435,7 @@ void Engine::reset() {
     w->timers.live = 0;
     w->next_dial_slot = {};
     w->queues.clear();
+    impl_->drop_world_streams(*w);
     impl_->touch(*w);
   }
   impl_->graveyard.clear();
@@ -457,6 +476,7 @@ void Engine::reset_account(const std::string& account_sid) {
       impl_->by_account.erase(sid);  // remove_call looked it up again
     }
     w.queues.erase_account(sid);
+    for (uint64_t id : w.streams.erase_account(sid)) impl_->dropped_streams.push_back(id);
     w.numbers.erase_account(sid);
     if (config_.track_changes) impl_->reset_accounts.push_back(sid);
     journal_.erase_account(sid);

@@ -17,6 +17,7 @@
 #include "core/number_store.hpp"
 #include "core/queue/queue_book.hpp"
 #include "core/sid.hpp"
+#include "core/stream/stream_book.hpp"
 #include "core/time.hpp"
 #include "core/world/timer_heap.hpp"
 
@@ -29,6 +30,7 @@ struct World {
   BehaviorTable behaviors;       // the scripted callees of this world's calls
   NumberStore numbers;           // the phone numbers of this world's accounts
   queue::QueueBook queues;       // the queues of this world's accounts (core/queue/)
+  stream::StreamBook streams;    // the Media Streams of this world's calls (core/stream/)
   SidGenerator sids;
   int calls_per_second = 0;      // Twilio's CPS limit emulation; 0 = off
   TimePoint next_dial_slot{};    // when the next call may dial under that limit
