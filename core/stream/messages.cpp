@@ -26,6 +26,27 @@ void kv_num(Writer& w, std::string_view k, int64_t v) { kv(w, k, std::to_string(
 
 std::string take(rapidjson::StringBuffer& b) { return std::string(b.GetString(), b.GetSize()); }
 
+// Every message but `connected` opens with its event and its sequenceNumber.
+void open_event(Writer& w, std::string_view event, uint64_t seq) {
+  w.StartObject();
+  kv(w, "event", event);
+  kv_num(w, "sequenceNumber", static_cast<int64_t>(seq));
+}
+
+// ... and `start`, `media` and `stop` carry a payload object named after the event, then
+// close with the streamSid.
+void open_payload(Writer& w, std::string_view event, uint64_t seq) {
+  open_event(w, event, seq);
+  key(w, event);
+  w.StartObject();
+}
+std::string close_payload(Writer& w, rapidjson::StringBuffer& b, std::string_view stream_sid) {
+  w.EndObject();
+  kv(w, "streamSid", stream_sid);
+  w.EndObject();
+  return take(b);
+}
+
 AppMessage invalid(int code, std::string why) {
   AppMessage m;
   m.error_code = code;
@@ -45,11 +66,7 @@ std::string start_message(uint64_t seq, std::string_view account_sid,
                           const Parameters& custom_parameters) {
   rapidjson::StringBuffer b;
   Writer w(b);
-  w.StartObject();
-  kv(w, "event", "start");
-  kv_num(w, "sequenceNumber", static_cast<int64_t>(seq));
-  key(w, "start");
-  w.StartObject();
+  open_payload(w, "start", seq);
   kv(w, "accountSid", account_sid);
   kv(w, "streamSid", stream_sid);
   kv(w, "callSid", call_sid);
@@ -69,29 +86,19 @@ std::string start_message(uint64_t seq, std::string_view account_sid,
   w.StartObject();
   for (const auto& [k, v] : custom_parameters) kv(w, k, v);
   w.EndObject();
-  w.EndObject();
-  kv(w, "streamSid", stream_sid);
-  w.EndObject();
-  return take(b);
+  return close_payload(w, b, stream_sid);
 }
 
 std::string media_message(uint64_t seq, std::string_view stream_sid, std::string_view track,
                           uint64_t chunk, int64_t timestamp_ms, std::string_view mulaw) {
   rapidjson::StringBuffer b;
   Writer w(b);
-  w.StartObject();
-  kv(w, "event", "media");
-  kv_num(w, "sequenceNumber", static_cast<int64_t>(seq));
-  key(w, "media");
-  w.StartObject();
+  open_payload(w, "media", seq);
   kv(w, "track", track);
   kv_num(w, "chunk", static_cast<int64_t>(chunk));
   kv_num(w, "timestamp", timestamp_ms);
   kv(w, "payload", media::base64_encode(mulaw));
-  w.EndObject();
-  kv(w, "streamSid", stream_sid);
-  w.EndObject();
-  return take(b);
+  return close_payload(w, b, stream_sid);
 }
 
 std::string dtmf_message(uint64_t seq, std::string_view stream_sid, char digit) {
@@ -113,9 +120,7 @@ std::string dtmf_message(uint64_t seq, std::string_view stream_sid, char digit) 
 std::string mark_message(uint64_t seq, std::string_view stream_sid, std::string_view name) {
   rapidjson::StringBuffer b;
   Writer w(b);
-  w.StartObject();
-  kv(w, "event", "mark");
-  kv_num(w, "sequenceNumber", static_cast<int64_t>(seq));
+  open_event(w, "mark", seq);
   kv(w, "streamSid", stream_sid);
   key(w, "mark");
   w.StartObject();
@@ -129,17 +134,10 @@ std::string stop_message(uint64_t seq, std::string_view stream_sid, std::string_
                          std::string_view call_sid) {
   rapidjson::StringBuffer b;
   Writer w(b);
-  w.StartObject();
-  kv(w, "event", "stop");
-  kv_num(w, "sequenceNumber", static_cast<int64_t>(seq));
-  key(w, "stop");
-  w.StartObject();
+  open_payload(w, "stop", seq);
   kv(w, "accountSid", account_sid);
   kv(w, "callSid", call_sid);
-  w.EndObject();
-  kv(w, "streamSid", stream_sid);
-  w.EndObject();
-  return take(b);
+  return close_payload(w, b, stream_sid);
 }
 
 AppMessage parse_app_message(std::string_view text) {
