@@ -21,6 +21,18 @@ enum class RouteKind {
   kQueue,              // /Queues/{Sid}      GET fetch, POST update, DELETE
   kQueueMembers,       // /Queues/{Sid}/Members                         GET
   kQueueMember,        // /Queues/{Sid}/Members/{CallSid|Front}          GET, POST (dequeue)
+  // The Call subresources the spec gives only POST (and DELETE) on; all JSON only.
+  kCallStreams,        // /Calls/{Sid}/Streams              POST (create)
+  kCallStream,         // /Calls/{Sid}/Streams/{Sid|Name}   POST (stop)
+  kCallSiprecs,        // /Calls/{Sid}/Siprec               POST
+  kCallSiprec,         // /Calls/{Sid}/Siprec/{Sid|Name}    POST (stop)
+  kCallTranscriptions, // /Calls/{Sid}/Transcriptions       POST
+  kCallTranscription,  // /Calls/{Sid}/Transcriptions/{Sid|Name}  POST (stop)
+  kCallPayments,       // /Calls/{Sid}/Payments             POST
+  kCallPayment,        // /Calls/{Sid}/Payments/{Sid}       POST
+  kCallUserDefinedMessages,              // /Calls/{Sid}/UserDefinedMessages   POST
+  kCallUserDefinedMessageSubscriptions,  // /Calls/{Sid}/UserDefinedMessageSubscriptions  POST
+  kCallUserDefinedMessageSubscription,   // .../UserDefinedMessageSubscriptions/{Sid}  DELETE
 };
 
 struct Route {
@@ -31,6 +43,7 @@ struct Route {
   std::string notification_sid;
   std::string queue_sid;
   std::string member;  // a Call sid or "Front"
+  std::string item;    // a Call subresource instance: its sid, or (Streams, ...) its name
   std::string suffix;  // "", ".json" or ".xml": page URIs keep the one that was requested
 };
 

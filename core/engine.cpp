@@ -279,10 +279,12 @@ Status Engine::callee_digits(const std::string& call_sid, const std::string& dig
   if (!rec) return TwilioError{404, 20404, "No call " + call_sid, {}};
   impl_->journal(*rec, "callee", {{"action", "digits"}, {"digits", digits}});
   // Bidirectional Media Streams hear every key (unidirectional ones get no `dtmf`).
+  bool streamed = false;
   if (!rec->world->streams.live_on_call(call_sid).empty()) {
     std::vector<std::string> messages;
     for (stream::Session* s : rec->world->streams.live_on_call(call_sid)) {
       for (char d : digits) s->dtmf(d, messages);
+      streamed = streamed || !messages.empty();
       impl_->stream_messages(*s, messages, out);
     }
   }
@@ -304,6 +306,7 @@ Status Engine::callee_digits(const std::string& call_sid, const std::string& dig
     default:
       break;
   }
+  if (streamed) return Ok{};  // a bidirectional stream heard them
   return TwilioError{409, 0, "Call " + call_sid + " is not waiting for digits", {}};
 }
 
@@ -436,6 +439,7 @@ void Engine::reset() {
     w->next_dial_slot = {};
     w->queues.clear();
     impl_->drop_world_streams(*w);
+    w->call_resources.clear();
     impl_->touch(*w);
   }
   impl_->graveyard.clear();
@@ -477,6 +481,7 @@ void Engine::reset_account(const std::string& account_sid) {
     }
     w.queues.erase_account(sid);
     for (uint64_t id : w.streams.erase_account(sid)) impl_->dropped_streams.push_back(id);
+    w.call_resources.erase_account(sid);
     w.numbers.erase_account(sid);
     if (config_.track_changes) impl_->reset_accounts.push_back(sid);
     journal_.erase_account(sid);

@@ -252,6 +252,20 @@ class Engine {
   // theirs will come any more).
   std::vector<uint64_t> take_dropped_streams();
 
+  // --- Call subresources kept but not emulated (core/call_resources/, docs/streams.md) ---
+  // Siprec, Transcriptions and Payments need the call in progress; UserDefinedMessages and
+  // their Subscriptions ringing or in progress (else 400 21220). 404 for an unknown call.
+  // Creating one adds a warning Notification to the call saying what is not emulated.
+  Result<const call_resources::CallResource*> create_call_resource(
+      const std::string& account_sid, const std::string& call_sid, call_resources::Kind kind,
+      std::string name);
+  // Siprec, Transcriptions: Status=stopped, by sid or name. Payments: any update (by sid).
+  Result<const call_resources::CallResource*> update_call_resource(
+      const std::string& account_sid, const std::string& call_sid, call_resources::Kind kind,
+      const std::string& sid_or_name, bool stop);
+  Status delete_call_resource(const std::string& account_sid, const std::string& call_sid,
+                              call_resources::Kind kind, const std::string& sid);
+
   // --- the emulated world ---
   Status callee_action(const std::string& call_sid, CalleeAction action, Effects& out);
   Status callee_digits(const std::string& call_sid, const std::string& digits, Effects& out);

@@ -30,7 +30,7 @@ struct RouteTemplate {
   std::string_view name;
   std::string_view methods;  // "GET, POST"
 };
-inline constexpr std::array<RouteTemplate, 9> kRouteTemplates{{
+inline constexpr std::array<RouteTemplate, 20> kRouteTemplates{{
     {"Calls", "GET, POST"},
     {"Calls/{Sid}", "GET, POST, DELETE"},
     {"Calls/{Sid}/Notifications", "GET"},
@@ -40,6 +40,17 @@ inline constexpr std::array<RouteTemplate, 9> kRouteTemplates{{
     {"Queues/{Sid}", "GET, POST, DELETE"},
     {"Queues/{Sid}/Members", "GET"},
     {"Queues/{Sid}/Members/{CallSid}", "GET, POST"},
+    {"Calls/{Sid}/Streams", "POST"},
+    {"Calls/{Sid}/Streams/{Sid}", "POST"},
+    {"Calls/{Sid}/Siprec", "POST"},
+    {"Calls/{Sid}/Siprec/{Sid}", "POST"},
+    {"Calls/{Sid}/Transcriptions", "POST"},
+    {"Calls/{Sid}/Transcriptions/{Sid}", "POST"},
+    {"Calls/{Sid}/Payments", "POST"},
+    {"Calls/{Sid}/Payments/{Sid}", "POST"},
+    {"Calls/{Sid}/UserDefinedMessages", "POST"},
+    {"Calls/{Sid}/UserDefinedMessageSubscriptions", "POST"},
+    {"Calls/{Sid}/UserDefinedMessageSubscriptions/{Sid}", "DELETE"},
 }};
 
 inline constexpr int kMaxLatencyMs = 60'000;
