@@ -6,9 +6,8 @@
 // caller, the wall time of the wait loops, and the dequeue throughput and latency (measured by
 // this client, so its own time is included).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
-import { freePort, mib, rssKiB } from './lib.mjs';
+import { cpuMs, freePort, mib, pct, rssKiB } from './lib.mjs';
 
 const bin = process.argv[2];
 const n = Number(process.argv[3] || 10000);
@@ -16,12 +15,6 @@ const conns = Number(process.argv[4] || 64);
 const AC = 'ACd1a170e0000000000000000000000000';
 const AUTH = 'Basic ' + Buffer.from(`${AC}:dialtone-auth-token`).toString('base64');
 
-// dialtone's own CPU time (user + system, ms): what it spent, whatever else shares the cores.
-const cpuMs = (pid) => {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;  // USER_HZ is 100 on Linux
-};
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 // The app: counts waitUrl requests.
 let holds = 0;
