@@ -46,8 +46,7 @@ inline void run_stream(const uint8_t* data, size_t size) {
     }
     out.clear();
   };
-  check_out();
-  seq = 2;
+  check_out();  // connected (no sequenceNumber) and start ("1")
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t nl = text.find('\n', pos);
