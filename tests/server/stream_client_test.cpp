@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -129,6 +130,57 @@ struct EchoApp {
     if (thread.joinable()) thread.join();
   }
 };
+
+// An app that accepts the socket and then never reads from it (until the test ends).
+struct DeafApp {
+  asio::io_context io;
+  tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), 0}};
+  std::promise<void> done;
+  std::thread thread;
+
+  DeafApp() {
+    thread = std::thread([this, until = done.get_future()] {
+      tcp::socket socket(io);
+      acceptor.accept(socket);
+      websocket::stream<tcp::socket> ws(std::move(socket));
+      ws.accept();
+      until.wait();
+    });
+  }
+  uint16_t port() const { return acceptor.local_endpoint().port(); }
+  ~DeafApp() {
+    done.set_value();
+    thread.join();
+  }
+};
+
+TEST_F(StreamClientTest, AnAppThatNeverReadsLosesItsStreamNotTheServer) {
+  DeafApp app;
+  open(5, "ws://127.0.0.1:" + std::to_string(app.port()) + "/deaf");
+  // Paced as an engine sends: a batch, then (at most 100 ms) until it is written. Once the
+  // socket's buffers are full nothing is written any more, the queue grows past its bound and
+  // the stream fails.
+  const std::string frame(4096, 'x');
+  size_t issued = 0;
+  const auto give_up = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < give_up) {
+    {
+      std::lock_guard lock(mu_);
+      if (events_.size() >= 2) break;
+    }
+    for (int i = 0; i < 64; ++i, ++issued) send(5, frame);
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, 100ms, [&] { return sent_ >= issued || events_.size() >= 2; });
+  }
+  const size_t kFrames = issued;
+  auto got = events(2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].kind, core::StreamEvent::Kind::kOpened);
+  EXPECT_EQ(got[1].kind, core::StreamEvent::Kind::kFailed);
+  EXPECT_EQ(got[1].error_code, core::stream::kErrClose) << got[1].text;
+  EXPECT_EQ(sent(kFrames), kFrames) << "every counted send is reported done, written or dropped";
+  EXPECT_EQ(client_->open_connections(), 0u);
+}
 
 TEST_F(StreamClientTest, SpeaksToAnAppInOrderAndReportsWhatItSends) {
   EchoApp app;
