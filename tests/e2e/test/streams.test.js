@@ -102,6 +102,8 @@ describe('Media Streams', () => {
     assert.equal(bot.messages.at(-1).event, 'stop');
     assert.deepEqual(bot.messages.at(-1).stop, { accountSid: ctx.dt.accountSid, callSid: sid });
     assert.equal(bot.closed.code, 1000);
+    assert.equal(bot.of('media').length, 100,
+      'exactly 50 frames a second of advanced time, none while the clock stood still');
     await waitFor(sid, 'status:completed');
     assert.deepEqual(verbsOf(await journal(sid)), ['Connect']);
   });
