@@ -38,6 +38,11 @@ class StreamClientTest : public ::testing::Test {
   StreamClientTest() : work_(asio::make_work_guard(io_)) {
     config::WebhookConfig cfg;
     cfg.connect_timeout_ms = 2000;
+    make_client(cfg);
+    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
+  }
+  // A client with this configuration (before any open).
+  void make_client(const config::WebhookConfig& cfg) {
     client_ = std::make_unique<StreamClient>(io_, cfg);
     client_->set_handlers(
         [this](core::StreamEvent e, bool counted) {
@@ -51,7 +56,6 @@ class StreamClientTest : public ::testing::Test {
           ++sent_;
           cv_.notify_all();
         });
-    for (int i = 0; i < 2; ++i) threads_.emplace_back([this] { io_.run(); });
   }
   ~StreamClientTest() override {
     client_->close_all();
@@ -216,6 +220,32 @@ TEST_F(StreamClientTest, AnUpgradeAnsweredWithoutA101IsAHandshakeError) {
   EXPECT_EQ(got[0].error_code, core::stream::kErrHandshake);
   EXPECT_NE(got[0].text.find("HTTP 200"), std::string::npos) << got[0].text;
   EXPECT_EQ(sent(1), 1u);
+}
+
+// wss:// gets the webhook client's certificate checks (webhook.ca_file, the peer's name).
+TEST_F(StreamClientTest, WssVerifiesTheCertificateLikeHttpsWebhooks) {
+  const testing::TestCert cert = testing::make_test_cert("localhost");
+  testing::FakeApp https({cert.cert_pem, cert.key_pem});
+  const std::string url = "wss://localhost:" + std::to_string(https.port()) + "/media";
+  open(6, url);
+  auto got = events(1);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].error_code, core::stream::kErrHandshake);
+  EXPECT_NE(got[0].text.find("TLS certificate verification failed"), std::string::npos)
+      << got[0].text;
+
+  config::WebhookConfig trusting;
+  trusting.ca_file = testing::write_temp_file("ca.pem", cert.cert_pem);
+  make_client(trusting);
+  open(7, url);
+  got = events(2);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[1].error_code, core::stream::kErrHandshake);
+  EXPECT_NE(got[1].text.find("HTTP 200"), std::string::npos) << "TLS passed; the upgrade did not";
+  auto seen = https.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].sni, "localhost");
+  EXPECT_EQ(seen[0].headers.at("x-twilio-signature"), twilio_signature(kToken, url, {}));
 }
 
 TEST_F(StreamClientTest, ARefusedConnectionIsReportedAndAnInvalidUrlToo) {
