@@ -30,8 +30,8 @@ namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
-const std::string kAc = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-const std::string kToken = "secret-token";
+const std::string kStreamAccount = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const std::string kStreamToken = "secret-token";
 
 class StreamClientTest : public ::testing::Test {
  protected:
@@ -66,20 +66,20 @@ class StreamClientTest : public ::testing::Test {
   }
 
   void open(uint64_t id, const std::string& url) {
-    client_->execute({core::StreamCommand::Kind::kOpen, id, kAc, url, kToken}, true);
+    client_->execute({core::StreamCommand::Kind::kOpen, id, kStreamAccount, url, kStreamToken}, true);
   }
   void send(uint64_t id, std::string text) {
-    client_->execute({core::StreamCommand::Kind::kSend, id, kAc, std::move(text), {}}, true);
+    client_->execute({core::StreamCommand::Kind::kSend, id, kStreamAccount, std::move(text), {}}, true);
   }
-  // Waits (5 s at most) until `n` events came; returns them.
+  // Waits (15 s at most: sanitizers are slow) until `n` events came; returns them.
   std::vector<core::StreamEvent> events(size_t n) {
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, 5s, [&] { return events_.size() >= n; });
+    cv_.wait_for(lock, 15s, [&] { return events_.size() >= n; });
     return events_;
   }
   size_t sent(size_t n) {
     std::unique_lock lock(mu_);
-    cv_.wait_for(lock, 5s, [&] { return sent_ >= n; });
+    cv_.wait_for(lock, 15s, [&] { return sent_ >= n; });
     return sent_;
   }
 
@@ -200,11 +200,11 @@ TEST_F(StreamClientTest, SpeaksToAnAppInOrderAndReportsWhatItSends) {
   EXPECT_EQ(got[1].text, R"({"event":"mark","mark":{"name":"x"}})");
   EXPECT_EQ(got[2].kind, core::StreamEvent::Kind::kBinary);
   EXPECT_EQ(got[3].kind, core::StreamEvent::Kind::kClosed);
-  for (const auto& e : got) EXPECT_EQ(e.account_sid, kAc);
+  for (const auto& e : got) EXPECT_EQ(e.account_sid, kStreamAccount);
   EXPECT_EQ(sent(2), 2u);
   EXPECT_EQ(app.received,
             (std::vector<std::string>{core::stream::connected_message(), R"({"event":"start"})"}));
-  EXPECT_EQ(app.signature, twilio_signature(kToken, url, {}));
+  EXPECT_EQ(app.signature, twilio_signature(kStreamToken, url, {}));
   EXPECT_EQ(app.target, "/media?q=1");
   std::lock_guard lock(mu_);
   EXPECT_EQ(counted_, 1u) << "the open answered once";
@@ -227,6 +227,11 @@ TEST_F(StreamClientTest, WssVerifiesTheCertificateLikeHttpsWebhooks) {
   const testing::TestCert cert = testing::make_test_cert("localhost");
   testing::FakeApp https({cert.cert_pem, cert.key_pem});
   const std::string url = "wss://localhost:" + std::to_string(https.port()) + "/media";
+  // Trusting another CA (not the system store: loading it takes seconds under TSan).
+  config::WebhookConfig other;
+  other.ca_file = testing::write_temp_file(
+      "other-ca.pem", testing::make_test_cert("other.example").cert_pem);
+  make_client(other);
   open(6, url);
   auto got = events(1);
   ASSERT_EQ(got.size(), 1u);
@@ -245,7 +250,7 @@ TEST_F(StreamClientTest, WssVerifiesTheCertificateLikeHttpsWebhooks) {
   auto seen = https.requests();
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].sni, "localhost");
-  EXPECT_EQ(seen[0].headers.at("x-twilio-signature"), twilio_signature(kToken, url, {}));
+  EXPECT_EQ(seen[0].headers.at("x-twilio-signature"), twilio_signature(kStreamToken, url, {}));
 }
 
 TEST_F(StreamClientTest, ARefusedConnectionIsReportedAndAnInvalidUrlToo) {
