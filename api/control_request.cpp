@@ -141,6 +141,11 @@ std::optional<ControlRoute> match_control(std::string_view path) {
     }
     return std::nullopt;
   }
+  if (rest.starts_with("streams/") && rest.ends_with("/heard")) {
+    const std::string_view sid = rest.substr(8, rest.size() - 8 - 6);
+    if (sid.empty() || sid.find('/') != std::string_view::npos) return std::nullopt;
+    return ControlRoute{ControlKind::kStreamHeard, {}, {}, std::string(sid)};
+  }
   if (!rest.starts_with("calls/")) return std::nullopt;
   rest.remove_prefix(6);
   const size_t slash = rest.find('/');
@@ -167,6 +172,7 @@ std::string_view control_allowed_methods(ControlKind kind) {
     case ControlKind::kCallEvents:
     case ControlKind::kConsole:
     case ControlKind::kStream:
+    case ControlKind::kStreamHeard:
       return "GET";
     case ControlKind::kClockAdvance:
     case ControlKind::kCalls:

@@ -37,13 +37,15 @@ enum class ControlKind {
   kAccountPromote,         // POST /_dialtone/accounts/{AccountSid}/promote
   kAccountSignature,       // GET, POST /_dialtone/accounts/{AccountSid}/signature
   kAccountSnapshot,        // GET, POST /_dialtone/accounts/{AccountSid}/snapshot
+  kStreamHeard,            // GET /_dialtone/streams/{StreamSid}/heard (WAV; docs/streams.md)
 };
 
 struct ControlRoute {
   ControlKind kind = ControlKind::kHealth;
   std::string call_sid;     // kCallAction, kCallEvents
   std::string account_sid;  // kAccount and the kAccount* routes: the account's sid
-  std::string action;  // kCallAction: "answer", ..., "digits", "speech"; kConsole: the file
+  std::string action;  // kCallAction: "answer", ..., "digits", "speech"; kConsole: the file;
+                       // kStreamHeard: the stream's sid
 };
 
 inline constexpr std::string_view kControlPrefix = "/_dialtone/";

@@ -96,6 +96,26 @@ std::optional<Route> match_conferences(Route route, const Segments& parts) {
   return route;
 }
 
+struct PostSubresource {
+  std::string_view segment;
+  RouteKind list;
+  RouteKind instance;
+  bool has_instance;
+};
+constexpr std::array<PostSubresource, 6> kPostSubresources{{
+    {"Streams", RouteKind::kCallStreams, RouteKind::kCallStream, true},
+    {"Siprec", RouteKind::kCallSiprecs, RouteKind::kCallSiprec, true},
+    {"Transcriptions", RouteKind::kCallTranscriptions, RouteKind::kCallTranscription, true},
+    {"Payments", RouteKind::kCallPayments, RouteKind::kCallPayment, true},
+    {"UserDefinedMessages", RouteKind::kCallUserDefinedMessages,
+     RouteKind::kCallUserDefinedMessages, false},
+    {"UserDefinedMessageSubscriptions", RouteKind::kCallUserDefinedMessageSubscriptions,
+     RouteKind::kCallUserDefinedMessageSubscription, true},
+}};
+
+// Routes the spec gives no GET (a Call's subresource_uris still link the lists: 405).
+bool post_only(RouteKind kind) { return kind >= RouteKind::kCallStreams; }
+
 }  // namespace
 
 Target split_target(std::string_view target) {
@@ -154,12 +174,27 @@ std::optional<Route> match_route(std::string_view path) {
     route.kind = RouteKind::kCallEvents;
     return route;
   }
+  // The POST-only subresources: JSON only, as in the spec; an instance is named by its sid or
+  // (Streams, Siprec, Transcriptions) its name, which the handlers look up.
+  if (route.suffix == ".json" && (count == 4 || (count == 5 && !seg[4].empty()))) {
+    for (const auto& sub : kPostSubresources) {
+      if (seg[3] != sub.segment) continue;
+      if (count == 4) {
+        route.kind = sub.list;
+        return route;
+      }
+      if (!sub.has_instance) return std::nullopt;
+      route.kind = sub.instance;
+      route.item = std::string(seg[4]);
+      return route;
+    }
+  }
   return std::nullopt;
 }
 
 // kRouteTemplates lists the RouteKinds in their order (tests/api/route_test.cpp checks it).
 static_assert(core::faults::kRouteTemplates.size() ==
-              static_cast<size_t>(RouteKind::kParticipant) + 1);
+              static_cast<size_t>(RouteKind::kCallUserDefinedMessageSubscription) + 1);
 
 std::string_view route_template(RouteKind kind) {
   return core::faults::kRouteTemplates[static_cast<size_t>(kind)].name;
@@ -185,22 +220,37 @@ std::string_view allowed_methods(RouteKind kind) {
     case RouteKind::kQueueMembers:
     case RouteKind::kConferences:
       return "GET";
+    case RouteKind::kCallUserDefinedMessageSubscription:
+      return "DELETE";
+    case RouteKind::kCallStreams:
+    case RouteKind::kCallStream:
+    case RouteKind::kCallSiprecs:
+    case RouteKind::kCallSiprec:
+    case RouteKind::kCallTranscriptions:
+    case RouteKind::kCallTranscription:
+    case RouteKind::kCallPayments:
+    case RouteKind::kCallPayment:
+    case RouteKind::kCallUserDefinedMessages:
+    case RouteKind::kCallUserDefinedMessageSubscriptions:
+      return "POST";
   }
   return "GET";
 }
 
 bool method_allowed(RouteKind kind, std::string_view method) {
   // HEAD is not served: Twilio's spec has no HEAD operations.
-  if (method == "GET") return true;
+  if (method == "GET") return !post_only(kind);
   if (method == "POST") {
     return kind == RouteKind::kCalls || kind == RouteKind::kCall || kind == RouteKind::kQueues ||
            kind == RouteKind::kQueue || kind == RouteKind::kQueueMember ||
            kind == RouteKind::kConference || kind == RouteKind::kParticipants ||
-           kind == RouteKind::kParticipant;
+           kind == RouteKind::kParticipant ||
+           (post_only(kind) && kind != RouteKind::kCallUserDefinedMessageSubscription);
   }
   if (method == "DELETE") {
     return kind == RouteKind::kCall || kind == RouteKind::kQueue ||
-           kind == RouteKind::kParticipant;
+           kind == RouteKind::kParticipant ||
+           kind == RouteKind::kCallUserDefinedMessageSubscription;
   }
   return false;
 }

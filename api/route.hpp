@@ -25,6 +25,18 @@ enum class RouteKind {
   kConference,         // /Conferences/{Sid} GET fetch, POST update
   kParticipants,       // /Conferences/{Sid|name}/Participants           GET list, POST create
   kParticipant,        // /Conferences/{Sid}/Participants/{CallSid|label} GET, POST, DELETE
+  // The Call subresources the spec gives only POST (and DELETE) on; all JSON only.
+  kCallStreams,        // /Calls/{Sid}/Streams              POST (create)
+  kCallStream,         // /Calls/{Sid}/Streams/{Sid|Name}   POST (stop)
+  kCallSiprecs,        // /Calls/{Sid}/Siprec               POST
+  kCallSiprec,         // /Calls/{Sid}/Siprec/{Sid|Name}    POST (stop)
+  kCallTranscriptions, // /Calls/{Sid}/Transcriptions       POST
+  kCallTranscription,  // /Calls/{Sid}/Transcriptions/{Sid|Name}  POST (stop)
+  kCallPayments,       // /Calls/{Sid}/Payments             POST
+  kCallPayment,        // /Calls/{Sid}/Payments/{Sid}       POST
+  kCallUserDefinedMessages,              // /Calls/{Sid}/UserDefinedMessages   POST
+  kCallUserDefinedMessageSubscriptions,  // /Calls/{Sid}/UserDefinedMessageSubscriptions  POST
+  kCallUserDefinedMessageSubscription,   // .../UserDefinedMessageSubscriptions/{Sid}  DELETE
 };
 
 struct Route {
@@ -37,6 +49,7 @@ struct Route {
   std::string member;  // a Call sid or "Front"
   std::string conference;   // a CF sid (or, to create a participant, a friendly name), decoded
   std::string participant;  // a Call sid or a label, percent-decoded
+  std::string item;    // a Call subresource instance: its sid, or (Streams, ...) its name
   std::string suffix;  // "", ".json" or ".xml": page URIs keep the one that was requested
 };
 

@@ -10,6 +10,11 @@
 #include "api/twilio/members.hpp"
 #include "api/twilio/participants.hpp"
 #include "api/twilio/queues.hpp"
+#include "api/twilio/payments.hpp"
+#include "api/twilio/siprec.hpp"
+#include "api/twilio/streams.hpp"
+#include "api/twilio/transcriptions.hpp"
+#include "api/twilio/user_defined_messages.hpp"
 
 namespace dialtone::api {
 
@@ -116,6 +121,28 @@ Response handle_twilio(core::Engine& engine, const Request& req, const PreparedR
       if (req.method == "POST") return update_participant(engine, calls, out);
       if (req.method == "DELETE") return delete_participant(engine, calls, out);
       return fetch_participant(engine, calls);
+    case RouteKind::kCallStreams:
+      return create_stream(engine, calls, out);
+    case RouteKind::kCallStream:
+      return update_stream(engine, calls, out);
+    case RouteKind::kCallSiprecs:
+      return create_siprec(engine, calls);
+    case RouteKind::kCallSiprec:
+      return update_siprec(engine, calls);
+    case RouteKind::kCallTranscriptions:
+      return create_transcription(engine, calls);
+    case RouteKind::kCallTranscription:
+      return update_transcription(engine, calls);
+    case RouteKind::kCallPayments:
+      return create_payment(engine, calls);
+    case RouteKind::kCallPayment:
+      return update_payment(engine, calls);
+    case RouteKind::kCallUserDefinedMessages:
+      return create_user_defined_message(engine, calls);
+    case RouteKind::kCallUserDefinedMessageSubscriptions:
+      return create_user_defined_message_subscription(engine, calls);
+    case RouteKind::kCallUserDefinedMessageSubscription:
+      return delete_user_defined_message_subscription(engine, calls);
   }
   return render_error(not_found(p.target.path), p.format);
 }

@@ -31,6 +31,7 @@ enum class Phase : uint8_t {
   kEnqueued,  // waiting in a queue, hold music running
   kBridged,   // taken out of a queue by someone's <Dial><Queue>
   kConference,  // in a conference (core/conference/), waiting or talking
+  kConnect,   // <Connect><Stream>: until the app closes the socket
 };
 
 // A position in a TwiML document.

@@ -280,6 +280,16 @@ Status Engine::callee_digits(const std::string& call_sid, const std::string& dig
   CallRecord* rec = impl_->get(call_sid);
   if (!rec) return TwilioError{404, 20404, "No call " + call_sid, {}};
   impl_->journal(*rec, "callee", {{"action", "digits"}, {"digits", digits}});
+  // Bidirectional Media Streams hear every key (unidirectional ones get no `dtmf`).
+  bool streamed = false;
+  if (!rec->world->streams.live_on_call(call_sid).empty()) {
+    std::vector<std::string> messages;
+    for (stream::Session* s : rec->world->streams.live_on_call(call_sid)) {
+      for (char d : digits) s->dtmf(d, messages);
+      streamed = streamed || !messages.empty();
+      impl_->stream_messages(*s, messages, out);
+    }
+  }
   switch (rec->phase) {
     case Phase::kGather:
       impl_->gather_input(*rec, digits, {}, out);
@@ -304,6 +314,7 @@ Status Engine::callee_digits(const std::string& call_sid, const std::string& dig
     default:
       break;
   }
+  if (streamed) return Ok{};  // a bidirectional stream heard them
   return TwilioError{409, 0, "Call " + call_sid + " is not waiting for digits", {}};
 }
 
@@ -312,8 +323,18 @@ Status Engine::callee_speech(const std::string& call_sid, const std::string& spe
   Impl::ReleaseAtEnd release{*impl_};
   CallRecord* rec = impl_->get(call_sid);
   if (!rec) return TwilioError{404, 20404, "No call " + call_sid, {}};
+  // Media Streams hear the callee speak: a tone on the inbound track for as long as the words
+  // take (media::CallAudio).
+  media::CallAudio* audio = rec->world->streams.audio_of(call_sid);
+  if (audio) {
+    audio->callee_speaks_until = rec->world->clock->now() + media::speech_length(speech.size());
+  }
   if (rec->phase != Phase::kGather) {
-    return TwilioError{409, 0, "Call " + call_sid + " is not in a <Gather>", {}};
+    if (audio) {
+      impl_->journal(*rec, "callee", {{"action", "speech"}, {"speech", speech}});
+      return Ok{};
+    }
+    return TwilioError{409, 0, "Call " + call_sid + " is not in a <Gather> or a stream", {}};
   }
   impl_->journal(*rec, "callee", {{"action", "speech"}, {"speech", speech}});
   impl_->gather_input(*rec, {}, speech, out);
@@ -426,6 +447,8 @@ void Engine::reset() {
     w->next_dial_slot = {};
     w->queues.clear();
     w->conferences.clear();
+    impl_->drop_world_streams(*w);
+    w->call_resources.clear();
     impl_->touch(*w);
   }
   impl_->graveyard.clear();
@@ -467,6 +490,8 @@ void Engine::reset_account(const std::string& account_sid) {
     }
     w.queues.erase_account(sid);
     w.conferences.erase_account(sid);
+    for (uint64_t id : w.streams.erase_account(sid)) impl_->dropped_streams.push_back(id);
+    w.call_resources.erase_account(sid);
     w.numbers.erase_account(sid);
     if (config_.track_changes) impl_->reset_accounts.push_back(sid);
     journal_.erase_account(sid);

@@ -25,6 +25,7 @@
 #include "core/result.hpp"
 #include "core/sid.hpp"
 #include "core/snapshot/snapshot.hpp"
+#include "core/stream/session.hpp"
 #include "core/time.hpp"
 #include "core/world/world.hpp"
 
@@ -138,8 +139,40 @@ struct WebhookResult {
   Millis latency{0};
 };
 
+// What the server's WebSocket client must do for a Media Stream (core/stream/). Commands of
+// one stream are in the order they must happen; events come back through on_stream_event.
+struct StreamCommand {
+  enum class Kind : uint8_t {
+    kOpen,   // connect to `text` (a ws:// or wss:// URL), signed with auth_token
+    kSend,   // send `text` as one text frame
+    kClose,  // close with code 1000 once what was sent before has gone
+  };
+  Kind kind = Kind::kSend;
+  uint64_t stream_id = 0;
+  std::string account_sid;
+  std::string text;
+  std::string auth_token;  // kOpen: the X-Twilio-Signature key
+};
+
+// What happened on a stream's socket.
+struct StreamEvent {
+  enum class Kind : uint8_t {
+    kOpened,  // handshake done
+    kFailed,  // could not connect, or the socket failed: error_code says how (319xx)
+    kText,    // a text frame from the app
+    kBinary,  // a binary frame from the app (its bytes are not kept)
+    kClosed,  // the app closed the socket
+  };
+  Kind kind = Kind::kOpened;
+  uint64_t stream_id = 0;
+  std::string account_sid;
+  int error_code = 0;
+  std::string text;  // kText: the frame; kFailed: why
+};
+
 struct Effects {
   std::vector<WebhookRequest> webhooks;
+  std::vector<StreamCommand> streams;
 };
 
 // What changed since the last take_changes(): what a store must write to keep a copy.
@@ -263,6 +296,38 @@ class Engine {
 
   // Now, on the account's clock.
   TimePoint now(const std::string& account_sid) { return clock_of(account_sid).now(); }
+
+  // --- Media Streams (core/stream/, docs/streams.md) ---
+  // REST CreateStream: a unidirectional stream of a live call. 400 21220 when the call is not
+  // in progress, 400 31923 for a URL that is not ws(s)://, 400 for the fork limit or a name
+  // taken; 404 for an unknown call.
+  Result<const stream::Session*> create_stream(const std::string& account_sid,
+                                               const std::string& call_sid, stream::Spec spec,
+                                               Effects& out);
+  // REST UpdateStream (Status=stopped), by sid or name. A stopped stream answers unchanged.
+  Result<const stream::Session*> stop_stream(const std::string& account_sid,
+                                             const std::string& call_sid,
+                                             const std::string& sid_or_name, Effects& out);
+  const stream::Session* find_stream(const std::string& account_sid,
+                                     const std::string& stream_sid);
+  void on_stream_event(const StreamEvent& event, Effects& out);
+  // Streams whose socket the server must close because a reset dropped them (no command of
+  // theirs will come any more).
+  std::vector<uint64_t> take_dropped_streams();
+
+  // --- Call subresources kept but not emulated (core/call_resources/, docs/streams.md) ---
+  // Siprec, Transcriptions and Payments need the call in progress; UserDefinedMessages and
+  // their Subscriptions ringing or in progress (else 400 21220). 404 for an unknown call.
+  // Creating one adds a warning Notification to the call saying what is not emulated.
+  Result<const call_resources::CallResource*> create_call_resource(
+      const std::string& account_sid, const std::string& call_sid, call_resources::Kind kind,
+      std::string name);
+  // Siprec, Transcriptions: Status=stopped, by sid or name. Payments: any update (by sid).
+  Result<const call_resources::CallResource*> update_call_resource(
+      const std::string& account_sid, const std::string& call_sid, call_resources::Kind kind,
+      const std::string& sid_or_name, bool stop);
+  Status delete_call_resource(const std::string& account_sid, const std::string& call_sid,
+                              call_resources::Kind kind, const std::string& sid);
 
   // --- the emulated world ---
   Status callee_action(const std::string& call_sid, CalleeAction action, Effects& out);

@@ -281,6 +281,33 @@ struct Engine::Impl {
   void announce(conference::Conference& c, CallRecord* to, const Webhook& url, Effects& out);
   void on_conference_result(const PendingWebhook& req, const WebhookResult& res, Effects& out);
   void journal_conference(const conference::Conference& c, std::string type);
+
+  // Media Streams (core/stream/engine_stream.cpp): the sessions live in the world's
+  // StreamBook; these coordinate them with the call.
+  std::vector<uint64_t> dropped_streams;  // reset while live: the host closes their sockets
+  uint64_t next_stream_id = 1;
+  Result<stream::Session*> open_stream(CallRecord& rec, stream::Spec spec, Effects& out);
+  void exec_start(CallRecord& rec, const twiml::Node& verb, Effects& out);
+  void exec_stop(CallRecord& rec, const twiml::Node& verb, Effects& out);
+  bool exec_connect(CallRecord& rec, const twiml::Node& verb, Effects& out);
+  void stream_opened(stream::Session& s, Effects& out);
+  void stream_failed(stream::Session& s, int code, const std::string& why, Effects& out);
+  void stream_closed_by_app(stream::Session& s, Effects& out);
+  void stream_app_text(stream::Session& s, const std::string& text, Effects& out);
+  // Sends `stop`, closes the socket, reports stream-stopped. `why` goes to the journal.
+  void stop_stream(stream::Session& s, const std::string& why, Effects& out);
+  void stream_tick(CallRecord& rec, Effects& out);
+  void arm_stream_tick(CallRecord& rec);
+  void stop_call_streams(CallRecord& rec, Effects& out);  // the call ended
+  // <Connect><Stream> ended (the app closed, or the stream failed): the action or next verb.
+  void finish_connect(CallRecord& rec, Effects& out);
+  void stream_callback(stream::Session& s, const char* event, const std::string& error,
+                       Effects& out);
+  void stream_messages(const stream::Session& s, std::vector<std::string>& messages,
+                       Effects& out);
+  void drop_world_streams(World& w);  // a reset: every live socket is the host's to close
+  uint64_t send_exact(CallRecord& rec, WebhookPurpose purpose, const Webhook& target,
+                      Fields params, Effects& out);
 };
 
 }  // namespace dialtone::core

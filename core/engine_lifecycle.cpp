@@ -225,6 +225,7 @@ void Engine::Impl::end_call(CallRecord& rec, CallEvent event, Effects& out) {
   } else if (rec.in_conference()) {
     participant_not_added(rec, "participant_add_failed", out);  // an API call never joined
   }
+  stop_call_streams(rec, out);  // forks too: `stop`, close, stream-stopped
   for (size_t slot = 0; slot < static_cast<size_t>(TimerSlot::kCount); ++slot) {
     disarm(rec, static_cast<TimerSlot>(slot));  // every timer of this call is now stale
   }
@@ -299,6 +300,9 @@ void Engine::Impl::on_timer(const Timer& t, Effects& out) {
     case TimerKind::kRecordDone:
       finish_record(*rec, "", out);
       break;
+    case TimerKind::kStreamTick:
+      stream_tick(*rec, out);
+      break;
     case TimerKind::kTimeLimit:
     case TimerKind::kCalleeHangup:
       journal(*rec, "timer", {{"kind", t.kind == TimerKind::kTimeLimit ? "time-limit"
@@ -334,6 +338,24 @@ Fields Engine::Impl::base_params(const CallRecord& rec) const {
 
 uint64_t Engine::Impl::send(CallRecord& rec, WebhookPurpose purpose, const Webhook& target,
                             Fields extra, Effects& out) {
+  Fields params = base_params(rec);
+  for (auto& [k, v] : extra) {
+    bool replaced = false;
+    for (auto& [bk, bv] : params) {
+      if (bk == k) {
+        bv = v;
+        replaced = true;
+      }
+    }
+    if (!replaced) params.emplace_back(std::move(k), std::move(v));
+  }
+  return send_exact(rec, purpose, target, std::move(params), out);
+}
+
+// A request with exactly `params`: the ones whose parameters are not the call's (a Media
+// Stream's status callback).
+uint64_t Engine::Impl::send_exact(CallRecord& rec, WebhookPurpose purpose, const Webhook& target,
+                                  Fields params, Effects& out) {
   if (!is_absolute_http_url(target.url)) {
     // Only reachable for requests whose answer is not awaited (fetch() checks its own URL):
     // a relative action or statusCallback in inline TwiML. Twilio logs a warning and goes on.
@@ -346,17 +368,7 @@ uint64_t Engine::Impl::send(CallRecord& rec, WebhookPurpose purpose, const Webho
   req.call_sid = rec.call.sid;
   req.purpose = purpose;
   req.target = target;
-  req.params = base_params(rec);
-  for (auto& [k, v] : extra) {
-    bool replaced = false;
-    for (auto& [bk, bv] : req.params) {
-      if (bk == k) {
-        bv = v;
-        replaced = true;
-      }
-    }
-    if (!replaced) req.params.emplace_back(std::move(k), std::move(v));
-  }
+  req.params = std::move(params);
   return dispatch(std::move(req), {}, {}, out);
 }
 

@@ -37,6 +37,15 @@ Millis prompt_length(const Node& v, int play_seconds) {
 
 bool is_prompt(const Node& v) { return v.name == "Say" || v.name == "Play" || v.name == "Pause"; }
 
+// A <Say> or <Play> is heard on the call's outbound track (a tone, media::CallAudio) by the
+// Media Streams that fork it; a <Pause> is silence.
+void note_prompt(CallRecord& rec, const Node& v, Millis len) {
+  if (v.name == "Pause") return;
+  if (media::CallAudio* audio = rec.world->streams.audio_of(rec.call.sid)) {
+    audio->call_plays_until = rec.world->clock->now() + len;
+  }
+}
+
 bool is_xml_type(const std::string& content_type) {
   std::string t = content_type.substr(0, content_type.find(';'));
   std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -268,6 +277,7 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
   if (is_prompt(v)) {
     const Millis len = prompt_length(v, config().play_seconds);
     if (len.count() <= 0) return true;
+    note_prompt(rec, v, len);
     if (!in_hold) rec.phase = Phase::kVerb;
     arm(rec, TimerSlot::kVerb, TimerKind::kVerbDone, now(rec) + len);
     return false;
@@ -347,9 +357,17 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
     start_record(rec, v, out);
     return false;
   }
-  static constexpr std::string_view kKnown[] = {"Connect", "Start", "Stop",  "Pay",
-                                                "Refer",   "Sms",   "Message", "Echo",
-                                                "Prompt",  "Conference"};
+  if (v.name == "Start") {
+    exec_start(rec, v, out);
+    return is_live(rec.call.status);
+  }
+  if (v.name == "Stop") {
+    exec_stop(rec, v, out);
+    return is_live(rec.call.status);
+  }
+  if (v.name == "Connect") return exec_connect(rec, v, out);
+  static constexpr std::string_view kKnown[] = {"Pay",  "Refer",  "Sms",       "Message",
+                                                "Echo", "Prompt", "Conference"};
   const bool known = std::find(std::begin(kKnown), std::end(kKnown), v.name) != std::end(kKnown);
   notify(rec, 12200, 1,
          known ? "dialtone does not emulate <" + v.name + ">; it was skipped"
@@ -399,6 +417,7 @@ void Engine::Impl::step_gather(CallRecord& rec, Effects& out) {
       ++rec.rt().program.sub;
       continue;
     }
+    note_prompt(rec, prompt, len);
     arm(rec, TimerSlot::kVerb, TimerKind::kVerbDone, now(rec) + len);
     return;
   }
@@ -501,6 +520,20 @@ void Engine::Impl::interrupt(CallRecord& rec, bool hangup, Effects& out) {
       leave_conference(rec, reason, false, false, out);
       break;
     }
+    case Phase::kConnect:
+      // The bidirectional stream ends with the <Connect>. Redirected away, the call requests
+      // the <Connect action> and ignores its TwiML, as an interrupted <Dial> does.
+      for (stream::Session* s : rec.world->streams.live_on_call(rec.call.sid)) {
+        if (!s->spec().bidirectional) continue;
+        stop_stream(*s, hangup ? "call-ended" : "call-updated", out);
+        break;
+      }
+      if (const std::string* action = current_verb(rec).attr("action"); action && !hangup) {
+        send(rec, WebhookPurpose::kActionNoTwiml,
+             Webhook{resolve_url(rec.rt().program.url, *action), attr_method(current_verb(rec))},
+             {}, out);
+      }
+      break;
     case Phase::kRecord:
       if (hangup) {
         rec.phase = Phase::kRecord;

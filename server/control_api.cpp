@@ -5,6 +5,7 @@
 
 #include "api/control_accounts.hpp"
 #include "api/control/faults.hpp"
+#include "api/control/streams.hpp"
 #include "api/control_behaviors.hpp"
 #include "api/control_calls.hpp"
 #include "api/control_numbers.hpp"
@@ -205,6 +206,10 @@ void handle_control(ControlContext& ctx, const api::Request& req, Respond respon
       return handle_console_file(req, route->action, std::move(respond));
     case ControlKind::kStream:
       return handle_stream(ctx, req, std::move(respond));
+    case ControlKind::kStreamHeard:
+      return respond(locked(host, [&](core::Engine& e, core::Effects&) {
+        return api::stream_heard(e, account, route->action);
+      }));
     case ControlKind::kFaults:
       return respond(handle_faults(ctx, req, p));
     case ControlKind::kAccountSignature:

@@ -21,6 +21,7 @@
 #include "server/group_commit.hpp"
 #include "server/real_clock.hpp"
 #include "server/store.hpp"
+#include "server/websocket/stream_client.hpp"
 
 namespace dialtone::server {
 
@@ -159,6 +160,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
             wall_clock, engine_config(c),
             core::parse_seed(c.seed).value_or(std::random_device{}())),
         client(io_context, c.webhook),
+        streams(io_context, c.webhook),
         default_settle_cap(c.webhook.total_timeout_ms + 1000) {
     seed_locked();
     if (!c.data_dir.empty()) open_store_locked();
@@ -170,6 +172,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   RealClock wall_clock;
   core::Engine engine;  // guarded by mu
   WebhookClient client;
+  StreamClient streams;  // the Media Streams' sockets (server/websocket/)
   Metrics metrics;
 
   mutable AdaptiveMutex mu;  // see adaptive_mutex.hpp
@@ -366,8 +369,25 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   }
 
   // Counts and records the webhooks of `effects` before they go to the client, in the same
-  // lock hold that produced them (one hold per webhook result, not two).
-  void track_locked(const core::Effects& effects) {
+  // lock hold that produced them (one hold per webhook result, not two). Media Stream
+  // commands go to the stream client here, under the lock: two holds' frames of one stream
+  // then never overtake each other. A manual world counts each open and send as pending until
+  // it is done, so an advance of N seconds answers only once N seconds of frames are written.
+  void track_locked(core::Effects& effects) {
+    for (auto& c : effects.streams) {
+      bool counted = false;
+      if (c.kind != core::StreamCommand::Kind::kClose) {
+        if (auto w = worlds.find(engine.root_of(c.account_sid));
+            w != worlds.end() && w->second->manual() && !w->second->gone) {
+          ++w->second->pending;
+          ++pending;
+          counted = true;
+        }
+      }
+      streams.execute(std::move(c), counted);
+    }
+    effects.streams.clear();
+    for (uint64_t id : engine.take_dropped_streams()) streams.abort(id);
     pending += effects.webhooks.size();
     for (const auto& r : effects.webhooks) {
       HostWorld& hw = host_world_locked(r.account_sid);
@@ -503,6 +523,46 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
       arm_touched_locked();
       check_watches_locked(held);
       if (pending == 0) take_waiters(waiters, settled);
+    }
+    release_after(wait, std::move(effects), std::move(held));
+    for (auto& w : settled) release(std::move(w));
+  }
+
+  // A counted stream command is done: like a webhook result, it may settle its world.
+  void stream_done_locked(const std::string& account_sid, std::vector<Waiter>& settled) {
+    if (auto it = worlds.find(engine.root_of(account_sid)); it != worlds.end()) {
+      HostWorld& hw = *it->second;
+      if (hw.pending > 0 && --hw.pending == 0) take_waiters(hw.waiters, settled);
+    }
+    if (pending > 0) --pending;
+    if (pending == 0) take_waiters(waiters, settled);
+  }
+
+  void on_stream_sent(const std::string& account_sid) {
+    std::vector<Waiter> settled;
+    {
+      std::lock_guard lock(mu);
+      stream_done_locked(account_sid, settled);
+    }
+    for (auto& w : settled) release(std::move(w));
+  }
+
+  // What happened on a stream's socket reaches the engine; what it leads to goes out.
+  void on_stream_event(core::StreamEvent event, bool counted) {
+    core::Effects effects;
+    std::vector<Waiter> settled;
+    Held held;
+    Wait wait;
+    {
+      std::lock_guard lock(mu);
+      if (closed) return;
+      const std::string account_sid = event.account_sid;
+      engine.on_stream_event(event, effects);
+      wait = persist_locked();
+      track_locked(effects);
+      if (counted) stream_done_locked(account_sid, settled);
+      arm_touched_locked();
+      check_watches_locked(held);
     }
     release_after(wait, std::move(effects), std::move(held));
     for (auto& w : settled) release(std::move(w));
@@ -705,6 +765,15 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
 
 EngineHost::EngineHost(asio::io_context& io, const config::Config& config)
     : impl_(std::make_shared<Impl>(io, config)) {
+  // The sockets may outlive the host by a handler or two: they reach it only while it lives.
+  std::weak_ptr<Impl> weak = impl_;
+  impl_->streams.set_handlers(
+      [weak](core::StreamEvent event, bool counted) {
+        if (auto self = weak.lock()) self->on_stream_event(std::move(event), counted);
+      },
+      [weak](const std::string& account_sid) {
+        if (auto self = weak.lock()) self->on_stream_sent(account_sid);
+      });
   {
     std::lock_guard lock(impl_->mu);
     impl_->engine.for_each_world([&](core::World& w) { impl_->arm_world_locked(w); });
@@ -911,7 +980,10 @@ void EngineHost::drain(std::chrono::milliseconds budget,
   });
 }
 
+StreamClient& EngineHost::stream_client() { return impl_->streams; }
+
 void EngineHost::stop() {
+  impl_->streams.close_all();
   std::lock_guard lock(impl_->mu);
   impl_->stopped = true;
   for (auto& [sid, hw] : impl_->worlds) {

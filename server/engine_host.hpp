@@ -31,6 +31,8 @@ class io_context;
 
 namespace dialtone::server {
 
+class StreamClient;
+
 class EngineHost {
  public:
   using EngineFn = std::function<void(core::Engine&, core::Effects&)>;
@@ -125,6 +127,7 @@ class EngineHost {
   void when_settled(std::chrono::milliseconds cap, std::function<void()> done);
 
   WebhookClient& webhook_client();
+  StreamClient& stream_client();  // the Media Streams' WebSocket client
   void stop();  // cancels the timer; webhooks in flight still complete
   // Shutdown: stop(), then wait up to `budget` for the webhooks in flight (and those their
   // results lead to) to be delivered; whatever is still out is journaled as

@@ -28,6 +28,7 @@
 #include <unordered_map>
 
 #include "server/signature.hpp"
+#include "server/tls_peer.hpp"
 #include "server/webhook_url.hpp"
 
 namespace dialtone::server {
@@ -79,12 +80,6 @@ milliseconds remaining(Clock::time_point deadline) {
 
 std::string not_allowed(const std::string& host) {
   return "host '" + host + "' is not allowed (webhook.allowed_hosts)";
-}
-
-bool is_ip_literal(const std::string& host) {
-  boost::system::error_code ec;
-  asio::ip::make_address(host, ec);
-  return !ec;
 }
 
 // Random hex in the shape of a UUID (8-4-4-4-12), in one string.
@@ -655,17 +650,8 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
     opened.fetch_add(1);
     if (t.https) {
       SSL* ssl = conn->tls->native_handle();
-      const bool ip = is_ip_literal(t.host);
-      if (t.timing.sni && !ip) SSL_set_tlsext_host_name(ssl, t.host.c_str());
-      if (!config.insecure_tls) {
-        // OpenSSL checks the name during verification, so a mismatch has its own verify
-        // result (11235) instead of a generic callback failure.
-        if (ip) {
-          X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), t.host.c_str());
-        } else {
-          SSL_set1_host(ssl, t.host.c_str());
-        }
-      }
+      // A name mismatch then has its own verify result (11235), not a generic failure.
+      prepare_tls_peer(ssl, t.host, t.timing.sni, config.insecure_tls);
       auto [hec] = co_await conn->tls->async_handshake(ssl::stream_base::client, kUseTuple);
       if (hec) {
         const long verify = SSL_get_verify_result(ssl);

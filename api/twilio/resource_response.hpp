@@ -18,6 +18,12 @@ inline Response error_for(const core::TwilioError& e, const ApiRequest& req) {
   return render_error(e, req.route.format);
 }
 
+// 400 20001 for a required form parameter the request lacks.
+inline core::TwilioError missing_param(std::string_view name) {
+  return core::bad_request(20001, "Missing required parameter " + std::string(name) +
+                                      " in the post body");
+}
+
 // One resource in the request's format. With defer_render a copy is rendered after the engine
 // lock is released.
 template <class T>

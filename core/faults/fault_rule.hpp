@@ -30,7 +30,7 @@ struct RouteTemplate {
   std::string_view name;
   std::string_view methods;  // "GET, POST"
 };
-inline constexpr std::array<RouteTemplate, 13> kRouteTemplates{{
+inline constexpr std::array<RouteTemplate, 24> kRouteTemplates{{
     {"Calls", "GET, POST"},
     {"Calls/{Sid}", "GET, POST, DELETE"},
     {"Calls/{Sid}/Notifications", "GET"},
@@ -44,6 +44,17 @@ inline constexpr std::array<RouteTemplate, 13> kRouteTemplates{{
     {"Conferences/{Sid}", "GET, POST"},
     {"Conferences/{Sid}/Participants", "GET, POST"},
     {"Conferences/{Sid}/Participants/{CallSid}", "GET, POST, DELETE"},
+    {"Calls/{Sid}/Streams", "POST"},
+    {"Calls/{Sid}/Streams/{Sid}", "POST"},
+    {"Calls/{Sid}/Siprec", "POST"},
+    {"Calls/{Sid}/Siprec/{Sid}", "POST"},
+    {"Calls/{Sid}/Transcriptions", "POST"},
+    {"Calls/{Sid}/Transcriptions/{Sid}", "POST"},
+    {"Calls/{Sid}/Payments", "POST"},
+    {"Calls/{Sid}/Payments/{Sid}", "POST"},
+    {"Calls/{Sid}/UserDefinedMessages", "POST"},
+    {"Calls/{Sid}/UserDefinedMessageSubscriptions", "POST"},
+    {"Calls/{Sid}/UserDefinedMessageSubscriptions/{Sid}", "DELETE"},
 }};
 
 inline constexpr int kMaxLatencyMs = 60'000;

@@ -15,9 +15,11 @@
 
 #include "core/behavior.hpp"
 #include "core/conference/conference_book.hpp"
+#include "core/call_resources/call_resource_book.hpp"
 #include "core/number_store.hpp"
 #include "core/queue/queue_book.hpp"
 #include "core/sid.hpp"
+#include "core/stream/stream_book.hpp"
 #include "core/time.hpp"
 #include "core/world/timer_heap.hpp"
 
@@ -31,6 +33,8 @@ struct World {
   NumberStore numbers;           // the phone numbers of this world's accounts
   queue::QueueBook queues;       // the queues of this world's accounts (core/queue/)
   conference::ConferenceBook conferences;  // its conferences (core/conference/)
+  stream::StreamBook streams;    // the Media Streams of this world's calls (core/stream/)
+  call_resources::CallResourceBook call_resources;  // Siprec, Payments, ... (not emulated)
   SidGenerator sids;
   int calls_per_second = 0;      // Twilio's CPS limit emulation; 0 = off
   TimePoint next_dial_slot{};    // when the next call may dial under that limit

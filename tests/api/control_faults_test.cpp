@@ -205,6 +205,19 @@ TEST(ControlFaults, RouteTemplatesAreApisRoutes) {
       {RouteKind::kConference, "Conferences/" + cf + ".json"},
       {RouteKind::kParticipants, "Conferences/" + cf + "/Participants.json"},
       {RouteKind::kParticipant, "Conferences/" + cf + "/Participants/" + ca + ".json"},
+      {RouteKind::kCallStreams, "Calls/" + ca + "/Streams.json"},
+      {RouteKind::kCallStream, "Calls/" + ca + "/Streams/tap.json"},
+      {RouteKind::kCallSiprecs, "Calls/" + ca + "/Siprec.json"},
+      {RouteKind::kCallSiprec, "Calls/" + ca + "/Siprec/rec.json"},
+      {RouteKind::kCallTranscriptions, "Calls/" + ca + "/Transcriptions.json"},
+      {RouteKind::kCallTranscription, "Calls/" + ca + "/Transcriptions/t.json"},
+      {RouteKind::kCallPayments, "Calls/" + ca + "/Payments.json"},
+      {RouteKind::kCallPayment, "Calls/" + ca + "/Payments/PK0123456789abcdef0123456789abcdef.json"},
+      {RouteKind::kCallUserDefinedMessages, "Calls/" + ca + "/UserDefinedMessages.json"},
+      {RouteKind::kCallUserDefinedMessageSubscriptions,
+       "Calls/" + ca + "/UserDefinedMessageSubscriptions.json"},
+      {RouteKind::kCallUserDefinedMessageSubscription,
+       "Calls/" + ca + "/UserDefinedMessageSubscriptions/ZY0123456789abcdef0123456789abcdef.json"},
   };
   ASSERT_EQ(examples.size(), core::faults::kRouteTemplates.size());
   for (size_t i = 0; i < examples.size(); ++i) {

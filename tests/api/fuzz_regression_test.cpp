@@ -6,6 +6,7 @@
 #include "tests/fuzz/fuzz_auth.hpp"
 #include "tests/fuzz/fuzz_form.hpp"
 #include "tests/fuzz/fuzz_route.hpp"
+#include "tests/fuzz/fuzz_stream.hpp"
 #include "tests/fuzz/fuzz_twilio_api.hpp"
 #include "tests/fuzz/regression_support.hpp"
 
@@ -34,6 +35,7 @@ TEST_F(ApiFuzzRegressionTest, FormCorpus) { replay_corpus(run_form, "form"); }
 TEST_F(ApiFuzzRegressionTest, RouteCorpus) { replay_corpus(run_route, "route"); }
 TEST_F(ApiFuzzRegressionTest, AuthCorpus) { replay_corpus(run_auth, "auth"); }
 TEST_F(ApiFuzzRegressionTest, TwilioApiCorpus) { replay_corpus(run_twilio_api, "twilio_api"); }
+TEST_F(ApiFuzzRegressionTest, StreamCorpus) { replay_corpus(run_stream, "stream"); }
 
 }  // namespace
 }  // namespace dialtone::fuzz

@@ -100,6 +100,7 @@ class EngineTest : public ::testing::Test {
     engine_->accounts().put(Account{kAc, kToken, kAc, "test", {}});
     sent_.clear();
     held_.clear();
+    streams_.clear();
   }
 
   // An engine that keeps what take_changes() reports, as the server's does with a data_dir.
@@ -127,6 +128,7 @@ class EngineTest : public ::testing::Test {
   // Status callbacks get 200 with an empty body unless routed; an unrouted TwiML URL gets 404
   // (as a real app would), which a test that forgot to route it will notice.
   void pump(Effects& effects) {
+    take_streams(effects);
     std::deque<WebhookRequest> queue(effects.webhooks.begin(), effects.webhooks.end());
     effects.webhooks.clear();
     while (!queue.empty()) {
@@ -147,9 +149,17 @@ class EngineTest : public ::testing::Test {
       }
       Effects more;
       engine_->on_webhook_result(result_for(req), more);
+      take_streams(more);
       for (auto& w : more.webhooks) queue.push_back(std::move(w));
     }
   }
+
+  // Media Stream commands are kept, in order, for the stream tests to read (stream_commands).
+  void take_streams(Effects& effects) {
+    for (auto& c : effects.streams) streams_.push_back(std::move(c));
+    effects.streams.clear();
+  }
+  std::vector<StreamCommand>& stream_commands() { return streams_; }
 
   // While holding, requests are recorded but not answered until release() (to interrupt a
   // call while one of its fetches is in flight).
@@ -356,6 +366,7 @@ class EngineTest : public ::testing::Test {
   std::vector<Sent> sent_;
   bool hold_ = false;
   std::vector<WebhookRequest> held_;
+  std::vector<StreamCommand> streams_;
 };
 
 }  // namespace dialtone::core::testing

@@ -115,8 +115,20 @@ inline void run_route(const uint8_t* data, size_t size) {
       FUZZ_CHECK(core::is_sid(route->member, "CA") || route->member == "Front");
       rebuilt += "/" + route->queue_sid + "/Members/" + route->member;
       break;
-    default:
-      FUZZ_CHECK(conference);  // checked by run_conference_route
+    default: {
+      if (conference) break;  // checked by run_conference_route
+      // The POST-only Call subresources (Streams, Siprec, ...): JSON only.
+      FUZZ_CHECK(core::is_sid(route->call_sid, "CA"));
+      FUZZ_CHECK(route->suffix == ".json");
+      const std::string_view tpl = api::route_template(route->kind);  // Calls/{Sid}/X[/{Sid}]
+      constexpr size_t kAfterCall = std::string_view("Calls/{Sid}/").size();
+      const std::string_view segment = tpl.substr(kAfterCall, tpl.find('/', kAfterCall) -
+                                                                  kAfterCall);
+      FUZZ_CHECK(route->item.empty() == (tpl.find('/', kAfterCall) == std::string_view::npos));
+      rebuilt += "/" + route->call_sid + "/" + std::string(segment);
+      if (!route->item.empty()) rebuilt += "/" + route->item;
+      break;
+    }
   }
   rebuilt += route->suffix;
   FUZZ_CHECK(conference || rebuilt == t.path);
