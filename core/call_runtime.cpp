@@ -6,7 +6,7 @@ namespace dialtone::core {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kPhases = {
+constexpr std::array<std::string_view, 10> kPhases = {
     "idle", "fetching", "verb", "gather", "dial", "record", "enqueued", "bridged", "conference",
     "connect"};
 constexpr std::array<std::string_view, static_cast<size_t>(TimerSlot::kCount)> kSlots = {
