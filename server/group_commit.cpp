@@ -194,7 +194,6 @@ void GroupCommit::run() {
       kept_ = std::move(keep);
       settled_ = next_ticket_ - 1;
       failing_ = true;
-      gather_expect_ = 0;
       ++failures_;
       const auto now_failed = Clock::now();
       next_retry_ = now_failed + kRetryEvery;

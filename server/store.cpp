@@ -307,7 +307,9 @@ struct Store::Impl {
   std::unique_ptr<Stmt> put_settings;
   uint64_t writes_since_prune = 0;
   CallRowids rowids;
-  bool rowids_stale = false;  // a reload after a failed commit failed too
+  // The map is not known: from open until load() has read the calls (so start-up reads them
+  // once), or after a failed commit whose reload failed too. commit() reads it first.
+  bool rowids_stale = true;
 
   ~Impl() {
     // Statements first: sqlite3_close refuses while any is alive.
@@ -477,7 +479,6 @@ std::unique_ptr<Store> Store::open(const std::string& dir) {
     exec(impl->db, kSchema);
     impl->check_version();
     impl->prepare();
-    impl->load_rowids();
   } catch (const StoreError& e) {
     throw StoreError("'" + impl->path + "': " + e.what());
   }
@@ -565,14 +566,17 @@ StoreStats Store::load(core::Engine& engine) {
     }
   }
   {
-    Stmt s(db, "SELECT body FROM calls ORDER BY rowid");
+    impl_->rowids.clear();
+    Stmt s(db, "SELECT rowid, sid, body FROM calls ORDER BY rowid");
     while (s.next()) {
+      impl_->rowids.put(s.text(1), s.integer(0));
       Lenient lenient;
-      const auto d = parse(s.text(0), "call");
+      const auto d = parse(s.text(2), "call");
       auto r = lenient.of(d);
       engine.restore_call(api::read_call(r));
       ++stats.calls;
     }
+    impl_->rowids_stale = false;  // every row has been read
   }
   {
     Stmt s(db, "SELECT body FROM notifications ORDER BY rowid");
