@@ -11,6 +11,7 @@
 
 #include "api/records_json.hpp"
 #include "server/call_rowids.hpp"
+#include "server/wal_checkpointer.hpp"
 
 namespace dialtone::server {
 
@@ -310,8 +311,17 @@ struct Store::Impl {
   // The map is not known: from open until load() has read the calls (so start-up reads them
   // once), or after a failed commit whose reload failed too. commit() reads it first.
   bool rowids_stale = true;
+  int log_pages = 0;  // in the write-ahead log after the last commit (wal_hook)
+  std::unique_ptr<WalCheckpointer> checkpointer;
+
+  static int on_wal_commit(void* self, sqlite3*, const char*, int pages) {
+    static_cast<Impl*>(self)->log_pages = pages;
+    return SQLITE_OK;
+  }
 
   ~Impl() {
+    // Its connection first: the writer's close, the last one, copies the log and removes it.
+    checkpointer.reset();
     // Statements first: sqlite3_close refuses while any is alive.
     begin.reset(); commit.reset(); rollback.reset();
     insert_call.reset(); update_call.reset(); delete_call.reset();
@@ -479,6 +489,13 @@ std::unique_ptr<Store> Store::open(const std::string& dir) {
     exec(impl->db, kSchema);
     impl->check_version();
     impl->prepare();
+    // Checkpoints off the commit path (wal_checkpointer.hpp); the hook replaces SQLite's own.
+    sqlite3_wal_hook(impl->db, &Impl::on_wal_commit, impl.get());
+    try {
+      impl->checkpointer = std::make_unique<WalCheckpointer>(impl->path, impl->db);
+    } catch (const std::runtime_error& e) {
+      throw StoreError(e.what());
+    }
   } catch (const StoreError& e) {
     throw StoreError("'" + impl->path + "': " + e.what());
   }
@@ -541,7 +558,10 @@ void Store::commit(const std::vector<StoreBatch>& batches) {
     }
     throw;
   }
+  impl_->checkpointer->after_commit(impl_->log_pages);
 }
+
+WalCheckpointer::Stats Store::checkpoint_stats() const { return impl_->checkpointer->stats(); }
 
 void Store::write(const core::Changes& changes, const core::Engine* settings) {
   commit({prepare(changes, settings)});

@@ -3,7 +3,8 @@
 // engine's changes (core::Engine::take_changes) into a StoreBatch under the engine lock, and
 // its writer thread (server/group_commit.hpp) commits every batch that is ready in one
 // transaction; no answer leaves before the commit holding its change: a 2xx means the change
-// is durable. Settings (accounts, numbers, behaviours) are small and change only through the
+// is durable. The log is checkpointed off the commit path (server/wal_checkpointer.hpp).
+// Settings (accounts, numbers, behaviours) are small and change only through the
 // control API, so they are written as one snapshot when they may have changed.
 // Calls and notifications are stored as a JSON document per row (plus the columns that
 // deletes and resets select on); calls keep their creation order in the rowid (UPSERT).
@@ -17,6 +18,7 @@
 
 #include "core/engine.hpp"
 #include "server/store_batch.hpp"
+#include "server/wal_checkpointer.hpp"
 
 namespace dialtone::server {
 
@@ -56,6 +58,8 @@ class Store {
   StoreStats load(core::Engine& engine);
   bool has_settings();
   const std::string& path() const;
+  // What the log's checkpointer has done (server/wal_checkpointer.hpp), for tests.
+  WalCheckpointer::Stats checkpoint_stats() const;
 
   struct Impl;
 

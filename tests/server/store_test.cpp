@@ -234,6 +234,33 @@ TEST_F(StoreTest, ACallWrittenBeforeARestartIsUpdatedInPlaceAfterIt) {
   EXPECT_EQ(e->find_call(kAc, b), nullptr);
 }
 
+// The write-ahead log is copied into the database off the commit path (wal_checkpointer.hpp)
+// and still starts over, again and again, under a stream of commits: the background passes
+// copy most of it, the writer the short tails, and the commit after a tail restarts the log.
+TEST_F(StoreTest, TheLogIsCheckpointedOffTheCommitPathAndStartsOver) {
+  const std::string body(2000, 'x');  // about half a page per call
+  int restarts = 0, previous = 0, most = 0;
+  for (int i = 0; i < 10000 && restarts < 2; ++i) {
+    StoreBatch b;
+    char sid[35];
+    std::snprintf(sid, sizeof sid, "CA%032d", i);
+    b.calls.push_back({sid, kAc, "{\"pad\":\"" + body + "\"}"});
+    store_->commit({b});
+    const int pages = store_->checkpoint_stats().log_pages;
+    if (pages < previous) ++restarts;
+    previous = pages;
+    most = std::max(most, pages);
+  }
+  const auto stats = store_->checkpoint_stats();
+  EXPECT_EQ(restarts, 2);
+  EXPECT_GE(stats.passes, 1u);
+  EXPECT_GE(stats.tails, 1u);
+  EXPECT_EQ(stats.failures, 0u);
+  EXPECT_LT(most, WalCheckpointer::kHardCap);
+  auto e = reload();
+  EXPECT_GT(stats_.calls, 0u);
+}
+
 // Schema version 1 had a unique index on calls(sid); opening such a database copies the table
 // without it, keeping every call and its order.
 TEST_F(StoreTest, AVersion1DatabaseIsMigrated) {
