@@ -66,6 +66,16 @@ class SnapshotTest : public EngineTest {
     }
   }
 
+  // A restore into B refused with 400 naming `words`, B left without the call or a conference.
+  void expect_invalid(AccountSnapshot doc, const std::string& words, const std::string& sid) {
+    auto r = engine().restore(kB, std::move(doc));
+    ASSERT_FALSE(r.ok()) << words;
+    EXPECT_EQ(r.error().http_status, 400);
+    EXPECT_NE(r.error().message.find(words), std::string::npos) << r.error().message;
+    EXPECT_EQ(engine().find_call(kB, sid), nullptr);
+    EXPECT_TRUE(engine().list_conferences(kB).empty());
+  }
+
   std::string answered, busy, broken;
 };
 
@@ -212,11 +222,7 @@ TEST_F(SnapshotTest, AConferenceMustHoldTogetherWithItsCalls) {
   ASSERT_EQ(s.conferences[0].participants.size(), 1u);
   engine().reset_account(kAc);
   auto refused_with = [&](AccountSnapshot doc, const std::string& words) {
-    auto r = engine().restore(kB, std::move(doc));
-    ASSERT_FALSE(r.ok()) << words;
-    EXPECT_EQ(r.error().http_status, 400);
-    EXPECT_NE(r.error().message.find(words), std::string::npos) << r.error().message;
-    EXPECT_TRUE(engine().list_conferences(kB).empty());
+    expect_invalid(std::move(doc), words, sid);
   };
   AccountSnapshot stateless = s;  // the call no longer says which conference it is in
   stateless.live_calls[0].conference.reset();
@@ -255,11 +261,7 @@ TEST_F(SnapshotTest, ALiveDocumentMustHoldTogether) {
   ASSERT_EQ(s.live_calls.size(), 1u);
   engine().reset_account(kAc);
   auto refused_with = [&](AccountSnapshot doc, const std::string& words) {
-    auto r = engine().restore(kB, std::move(doc));
-    ASSERT_FALSE(r.ok()) << words;
-    EXPECT_EQ(r.error().http_status, 400);
-    EXPECT_NE(r.error().message.find(words), std::string::npos) << r.error().message;
-    EXPECT_EQ(engine().find_call(kB, sid), nullptr);
+    expect_invalid(std::move(doc), words, sid);
   };
   AccountSnapshot undescribed = s;
   undescribed.live_calls.clear();
