@@ -29,7 +29,7 @@ enum class Phase : uint8_t {
   kDial,
   kRecord,
   kEnqueued,  // waiting in a queue, hold music running
-  kBridged,   // taken out of a queue by someone's <Dial><Queue>
+  kBridged,   // taken out of a queue by someone's <Dial><Queue> (its whisper first)
   kConference,  // in a conference (core/conference/), waiting or talking
   kConnect,   // <Connect><Stream>: until the app closes the socket
 };
@@ -48,6 +48,7 @@ struct GatherState {
   std::string speech;
   std::string finished_on_key;
   bool prompts_done = false;
+  bool in_hold = false;  // a <Gather> of a queue's wait document: it runs on QueueState::hold
 };
 
 struct DialState {
@@ -69,7 +70,9 @@ struct QueueState {
   uint64_t ticket = 0;            // its place in the queue's order (queue::Queue::push)
   Webhook action;
   Webhook wait_url;
-  Program hold;                   // the waitUrl document running in a loop
+  Program hold;                   // the waitUrl document running in a loop; once taken by an
+                                  // agent, the <Queue url> whisper document
+  bool whispering = false;        // taken, hearing the whisper: not bridged yet
 };
 
 // A call's part in a conference (<Dial><Conference> or the Participants API); the conference
@@ -81,8 +84,11 @@ struct ConferenceState {
   Webhook wait_url;               // fetched while the conference waits to start
   bool default_music = true;      // no waitUrl: Twilio's playlist, simulated without a fetch
   Webhook hold_url;               // the Participant update's HoldUrl
-  Program music;                  // the wait or hold document running
+  Program music;                  // the wait or hold document running, or an announcement
   std::string leave_reason;       // set by an API command just before the call leaves
+  std::string announcing;         // the AnnounceUrl playing to this call now (in `music`; the
+                                  // wait or hold music comes back after it)
+  bool announce_to_all = false;   // that announcement is the conference's, not this call's
 };
 
 // Names as a snapshot writes them ("gather", "verb", "ring-outcome", ...), and back.

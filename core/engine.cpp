@@ -305,6 +305,12 @@ Status Engine::callee_digits(const std::string& call_sid, const std::string& dig
         return Ok{};
       }
       break;
+    case Phase::kEnqueued:
+      if (Impl::gathering(*rec)) {  // a <Gather> of the wait document
+        impl_->gather_input(*rec, digits, {}, out);
+        return Ok{};
+      }
+      break;
     case Phase::kConference:
       if (digits.find('*') != std::string::npos && rec->conf().hangup_on_star) {
         impl_->leave_conference(*rec, "participant_updated_via_api", true, false, out);
@@ -329,7 +335,7 @@ Status Engine::callee_speech(const std::string& call_sid, const std::string& spe
   if (audio) {
     audio->callee_speaks_until = rec->world->clock->now() + media::speech_length(speech.size());
   }
-  if (rec->phase != Phase::kGather) {
+  if (!Impl::gathering(*rec)) {
     if (audio) {
       impl_->journal(*rec, "callee", {{"action", "speech"}, {"speech", speech}});
       return Ok{};

@@ -219,6 +219,15 @@ struct Engine::Impl {
   void start_record(CallRecord& rec, const twiml::Node& verb, Effects& out);
   void verb_done(CallRecord& rec, Effects& out);
   const twiml::Node& current_verb(const CallRecord& rec) const;
+  // A <Gather> is running: the call's own, or one of its queue's wait document.
+  static bool gathering(const CallRecord& rec);
+  static bool hold_gather(const CallRecord& rec) {
+    return rec.runtime && rec.runtime->gather && rec.runtime->gather->in_hold;
+  }
+  // The program whose <Gather> runs (the wait document's, or the call's own).
+  static Program& gather_program(CallRecord& rec) {
+    return hold_gather(rec) ? rec.queue().hold : rec.rt().program;
+  }
   void gather_input(CallRecord& rec, const std::string& digits, const std::string& speech,
                     Effects& out);
   void finish_gather(CallRecord& rec, Effects& out);
@@ -242,6 +251,10 @@ struct Engine::Impl {
   void dial_queue(CallRecord& rec, const twiml::Node& noun, int timeout_s, Effects& out);
   void release_agent(CallRecord& agent, const DialState& dial);
   void bridge_queue(CallRecord& agent, CallRecord& caller, Effects& out);
+  // The caller's hold music (or whisper, or a wait document's <Gather>) stops.
+  void stop_hold(CallRecord& rec);
+  // The <Queue url> document ran out (or failed): the caller and the agent are connected.
+  void finish_whisper(CallRecord& caller);
   void leave_queue(CallRecord& rec, const std::string& result, bool run_action, Effects& out);
   void leave_bridge(CallRecord& caller, bool hangup, Effects& out);
   void journal_queue(const queue::Queue& q, std::string type);
@@ -279,6 +292,17 @@ struct Engine::Impl {
   void send_conference(conference::Conference& c, WebhookPurpose purpose, const Webhook& target,
                        Fields params, Effects& out);
   void announce(conference::Conference& c, CallRecord* to, const Webhook& url, Effects& out);
+  // Plays a fetched announcement on a participant's call, in place of its music for as long
+  // as the document takes; `url` is the AnnounceUrl the callbacks name.
+  void play_announcement(CallRecord& rec, std::shared_ptr<const twiml::Document> doc,
+                         const std::string& fetched_from, const std::string& url, bool to_all,
+                         Effects& out);
+  // The announcement playing to this call is over: announcement-end (`failure` empty) or
+  // announcement-fail, once per announcement.
+  void end_announcement(CallRecord& rec, const std::string& failure, Effects& out);
+  // A conference call's music (or announcement) stopped (`failure`: why, if it failed): an
+  // announcement ends and the wait or hold music comes back; wait or hold music falls silent.
+  void conference_music_over(CallRecord& rec, const std::string& failure, Effects& out);
   void on_conference_result(const PendingWebhook& req, const WebhookResult& res, Effects& out);
   void journal_conference(const conference::Conference& c, std::string type);
 

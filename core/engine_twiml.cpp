@@ -71,7 +71,12 @@ bool loop_guard_tripped(CallRecord& rec, TimePoint now, int max_documents) {
 }  // namespace
 
 const Node& Engine::Impl::current_verb(const CallRecord& rec) const {
-  return rec.rt().program.doc->root.children[rec.rt().program.index];
+  const Program& p = hold_gather(rec) ? rec.runtime->queue->hold : rec.rt().program;
+  return p.doc->root.children[p.index];
+}
+
+bool Engine::Impl::gathering(const CallRecord& rec) {
+  return rec.phase == Phase::kGather || (rec.phase == Phase::kEnqueued && hold_gather(rec));
 }
 
 void Engine::Impl::start_twiml(CallRecord& rec, Effects& out) {
@@ -181,7 +186,9 @@ void Engine::Impl::on_twiml_result(CallRecord& rec, const PendingWebhook& req,
       if (rec.phase == Phase::kConference) {
         // A conference's wait or hold document that cannot be had: the music stops and the
         // call stays in the conference (docs/conferences.md).
-        rec.conf().music = {};
+        conference_music_over(rec, fetched.message, out);
+      } else if (rec.phase == Phase::kBridged) {
+        finish_whisper(rec);  // no whisper: the two are connected at once
       } else {
         leave_queue(rec, "error", true, out);  // the caller leaves the queue with an error
       }
@@ -242,16 +249,19 @@ void Engine::Impl::run(CallRecord& rec, Effects& out) {
       step_gather(rec, out);
       return;
     }
-    const bool in_hold = rec.phase == Phase::kEnqueued || rec.phase == Phase::kConference;
+    const bool in_hold = rec.phase == Phase::kEnqueued || rec.phase == Phase::kConference ||
+                         rec.phase == Phase::kBridged;
     Program& p = in_hold ? rec.music() : rec.rt().program;
     if (!p.active()) return;  // waiting without hold music
     const auto& verbs = p.doc->root.children;
     if (p.index >= verbs.size()) {
-      if (rec.phase == Phase::kConference) {
+      if (rec.phase == Phase::kBridged) {
+        finish_whisper(rec);  // the <Queue url> document is over: connected
+      } else if (rec.phase == Phase::kConference) {
         // Unlike a queue's, a conference's wait document is not requested again: when it
         // runs out the caller hears silence; <Redirect/> is how it loops (reference §2.2).
-        journal(rec, "music", {{"music", "none"}, {"for", "end of document"}});
-        p = {};
+        // An announcement that runs out is over.
+        conference_music_over(rec, {}, out);
       } else if (in_hold) {
         fetch_hold(rec, out);  // hold music loops
       } else {
@@ -284,9 +294,18 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
   }
   if (rec.phase == Phase::kConference && v.name != "Redirect") {
     // A conference's wait and hold documents may only Play, Say, Pause and Redirect.
-    notify(rec, 13238, 0, "Invalid Verb <" + v.name + "> used in waitUrl or holdUrl TwiML",
+    const std::string what = "Invalid Verb <" + v.name + "> used in waitUrl, holdUrl or " +
+                             "announceUrl TwiML";
+    notify(rec, 13238, 0, what, nullptr, nullptr);
+    conference_music_over(rec, what, out);  // it stops; the call stays in the conference
+    return false;
+  }
+  if (rec.phase == Phase::kBridged && v.name != "Redirect") {
+    // A <Queue url> document may only Play, Say, Pause and Redirect; the whisper stops there
+    // and the two are connected (docs/queues.md).
+    notify(rec, 12200, 1, "<" + v.name + "> is not allowed in a <Queue url> document; skipped",
            nullptr, nullptr);
-    rec.conf().music = {};  // the music stops; the call stays in the conference
+    finish_whisper(rec);
     return false;
   }
   if (v.name == "Hangup") {
@@ -309,6 +328,10 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
         notify(rec, 12400, 0, "waitUrl documents redirect in a loop; hold music stopped",
                nullptr, nullptr);
         rec.music() = {};  // the caller keeps waiting, in silence
+        if (rec.phase == Phase::kBridged) finish_whisper(rec);
+        if (rec.phase == Phase::kConference) {
+          conference_music_over(rec, "Redirected in a loop", out);
+        }
         return false;
       }
       rec.rt().awaiting_hold = true;
@@ -321,12 +344,14 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
   }
   if (in_hold) {
     // Twilio allows Play, Say, Pause, Hangup, Redirect, Leave and Gather there; anything else
-    // is an error that takes the caller out of the queue. A <Gather> is not emulated in a
-    // wait document: it is skipped (docs/queues.md).
+    // is an error that takes the caller out of the queue. A <Gather> runs on the wait
+    // document, the caller still waiting; its action's answer is the next wait document.
     if (v.name == "Gather") {
-      notify(rec, 12200, 1, "dialtone does not emulate <Gather> in a waitUrl document; skipped",
-             nullptr, nullptr);
-      return true;
+      rec.gather() = {};
+      rec.gather().in_hold = true;
+      rec.music().sub = 0;
+      step_gather(rec, out);
+      return false;
     }
     notify(rec, 12200, 0, "<" + v.name + "> is not allowed in a waitUrl document", nullptr,
            nullptr);
@@ -383,7 +408,16 @@ void Engine::Impl::verb_done(CallRecord& rec, Effects& out) {
       step_gather(rec, out);
       return;
     case Phase::kEnqueued:
+      if (hold_gather(rec)) {  // a prompt of the wait document's <Gather>
+        ++rec.music().sub;
+        step_gather(rec, out);
+        return;
+      }
+      ++rec.music().index;
+      run(rec, out);
+      return;
     case Phase::kConference:
+    case Phase::kBridged:  // the whisper
       ++rec.music().index;
       run(rec, out);
       return;
@@ -400,21 +434,22 @@ void Engine::Impl::verb_done(CallRecord& rec, Effects& out) {
 void Engine::Impl::step_gather(CallRecord& rec, Effects& out) {
   (void)out;  // prompts and waiting only arm timers
   const Node& g = current_verb(rec);
+  Program& program = gather_program(rec);
   while (!rec.gather().prompts_done) {
-    if (rec.rt().program.sub >= g.children.size()) {
+    if (program.sub >= g.children.size()) {
       rec.gather().prompts_done = true;
       break;
     }
-    const Node& prompt = g.children[rec.rt().program.sub];
+    const Node& prompt = g.children[program.sub];
     if (!is_prompt(prompt)) {
       notify(rec, 12200, 1, "<" + prompt.name + "> is not allowed in <Gather>; skipped", nullptr,
              nullptr);
-      ++rec.rt().program.sub;
+      ++program.sub;
       continue;
     }
     const Millis len = prompt_length(prompt, config().play_seconds);
     if (len.count() <= 0) {
-      ++rec.rt().program.sub;
+      ++program.sub;
       continue;
     }
     note_prompt(rec, prompt, len);
@@ -460,16 +495,17 @@ void Engine::Impl::gather_input(CallRecord& rec, const std::string& digits,
 }
 
 void Engine::Impl::finish_gather(CallRecord& rec, Effects& out) {
-  if (rec.phase != Phase::kGather) return;
+  if (!gathering(rec)) return;
+  const bool hold = hold_gather(rec);
   const Node& g = current_verb(rec);
   disarm(rec, TimerSlot::kVerb);
   disarm(rec, TimerSlot::kLifecycle);
-  rec.phase = Phase::kIdle;
+  if (!hold) rec.phase = Phase::kIdle;
+  Program& program = gather_program(rec);
   const bool got_input = !rec.gather().digits.empty() || !rec.gather().speech.empty();
   const bool send_empty = g.attr_or("actionOnEmptyResult", "false") == "true";
   const std::string* action_attr = g.attr("action");
-  const std::string action = action_attr ? resolve_url(rec.rt().program.url, *action_attr)
-                                         : rec.rt().program.url;
+  const std::string action = action_attr ? resolve_url(program.url, *action_attr) : program.url;
   // Without an action attribute Twilio posts to the document's own URL; inline TwiML has
   // none, so it falls through. A given action that is not a URL fails like a bad fetch.
   if ((got_input || send_empty) && (action_attr || is_absolute_http_url(action))) {
@@ -481,12 +517,21 @@ void Engine::Impl::finish_gather(CallRecord& rec, Effects& out) {
       // did, as in Twilio's requests.
       extra = {{"Digits", rec.gather().digits}, {"FinishedOnKey", rec.gather().finished_on_key}};
     }
+    if (hold) {
+      // The caller is still waiting: the action's answer is its next wait document.
+      rec.rt().gather.reset();
+      rec.awaiting = send(rec, WebhookPurpose::kTwiml, Webhook{action, attr_method(g)},
+                          std::move(extra), out);
+      rec.rt().awaiting_hold = true;
+      return;
+    }
     fetch(rec, Webhook{action, attr_method(g)}, std::move(extra), false, out);
     return;
   }
   // No input: Twilio falls through to the next verb.
-  rec.rt().program.sub = 0;
-  ++rec.rt().program.index;
+  if (hold) rec.rt().gather.reset();
+  program.sub = 0;
+  ++program.index;
   run(rec, out);
 }
 

@@ -76,6 +76,14 @@ void write_program(RecordWriter& w, const char* key, const core::Program& p) {
   w.EndObject();
 }
 
+template <class T, class Write>
+void array(RecordWriter& w, const char* key, const std::vector<T>& items, Write write) {
+  w.Key(key);
+  w.StartArray();
+  for (const auto& item : items) write(w, item);
+  w.EndArray();
+}
+
 void write_live(RecordWriter& w, const core::LiveCall& l) {
   w.StartObject();
   put(w, "call_sid", l.call_sid);
@@ -107,6 +115,8 @@ void write_live(RecordWriter& w, const core::LiveCall& l) {
     put(w, "finished_on_key", l.gather->finished_on_key);
     w.Key("prompts_done");
     w.Bool(l.gather->prompts_done);
+    w.Key("in_hold");
+    w.Bool(l.gather->in_hold);
     w.EndObject();
   }
   if (l.dial) {
@@ -132,17 +142,73 @@ void write_live(RecordWriter& w, const core::LiveCall& l) {
     put(w, "action", l.queue->action);
     put(w, "wait_url", l.queue->wait_url);
     write_program(w, "hold", l.queue->hold);
+    w.Key("whispering");
+    w.Bool(l.queue->whispering);
+    w.EndObject();
+  }
+  if (l.conference) {
+    const core::ConferenceState& c = *l.conference;
+    w.Key("conference");
+    w.StartObject();
+    put(w, "sid", c.sid);
+    w.Key("via_api");
+    w.Bool(c.via_api);
+    w.Key("hangup_on_star");
+    w.Bool(c.hangup_on_star);
+    if (!c.wait_url.empty()) put(w, "wait_url", c.wait_url);
+    w.Key("default_music");
+    w.Bool(c.default_music);
+    if (!c.hold_url.empty()) put(w, "hold_url", c.hold_url);
+    write_program(w, "music", c.music);
+    put(w, "leave_reason", c.leave_reason);
+    put(w, "announcing", c.announcing);
+    w.Key("announce_to_all");
+    w.Bool(c.announce_to_all);
     w.EndObject();
   }
   w.EndObject();
 }
 
-template <class T, class Write>
-void array(RecordWriter& w, const char* key, const std::vector<T>& items, Write write) {
-  w.Key(key);
-  w.StartArray();
-  for (const auto& item : items) write(w, item);
-  w.EndArray();
+void write_participant(RecordWriter& w, const core::conference::Participant& p) {
+  w.StartObject();
+  put(w, "call_sid", p.call_sid);
+  put(w, "label", p.label);
+  put(w, "call_sid_to_coach", p.call_sid_to_coach);
+  const std::pair<const char*, bool> flags[] = {
+      {"coaching", p.coaching},
+      {"end_conference_on_exit", p.end_conference_on_exit},
+      {"muted", p.muted},
+      {"hold", p.hold},
+      {"start_conference_on_enter", p.start_conference_on_enter},
+      {"beep_on_enter", p.beep_on_enter},
+      {"beep_on_exit", p.beep_on_exit},
+      {"joined", p.joined}};
+  for (const auto& [key, value] : flags) {
+    w.Key(key);
+    w.Bool(value);
+  }
+  put(w, "date_created_ms", p.date_created);
+  put(w, "date_updated_ms", p.date_updated);
+  w.EndObject();
+}
+
+void write_conference(RecordWriter& w, const core::conference::Conference& c) {
+  w.StartObject();
+  put(w, "sid", c.sid);
+  put(w, "friendly_name", c.friendly_name);
+  put(w, "status", core::conference::to_wire(c.status));
+  put(w, "reason_conference_ended", c.reason_ended);
+  put(w, "call_sid_ending_conference", c.call_sid_ending);
+  put(w, "date_created_ms", c.date_created);
+  put(w, "date_updated_ms", c.date_updated);
+  if (!c.callback.url.empty()) put(w, "status_callback", c.callback.url);
+  put(w, "status_callback_event", core::conference::keywords_text(c.callback.events));
+  put(w, "sequence_number", int64_t{c.sequence});
+  put(w, "max_participants", int64_t{c.max_participants});
+  put(w, "record", c.record);
+  put(w, "announcing", c.announcing);
+  array(w, "participants", c.participants, write_participant);
+  w.EndObject();
 }
 
 // ---------------------------------------------------------------- reading
@@ -246,7 +312,8 @@ bool valid_event_type(const std::string& type) {
 core::JournalEvent read_event(ObjectReader& r) {
   core::JournalEvent e;
   const std::string call_sid = r.str("call_sid");
-  require_sid(r, "call_sid", call_sid, "CA", /*optional=*/true);
+  // A call's event, or a conference's own (its status callbacks name its CF sid).
+  if (!core::is_sid(call_sid, "CF")) require_sid(r, "call_sid", call_sid, "CA", /*optional=*/true);
   e.call_sid = call_sid;
   const std::string type = r.str("type");
   // Event types are interned for the life of the process: only names of their shape.
@@ -381,6 +448,7 @@ core::LiveCall read_live(ObjectReader& r, JsonIssues& issues) {
     l.gather->speech = gr.str("speech");
     l.gather->finished_on_key = gr.str("finished_on_key");
     l.gather->prompts_done = gr.boolean("prompts_done");
+    l.gather->in_hold = gr.boolean("in_hold");
     gr.finish();
   }
   if (const Value* d = r.get("dial")) {
@@ -410,10 +478,90 @@ core::LiveCall read_live(ObjectReader& r, JsonIssues& issues) {
     l.queue->action = qr.hook("action");
     l.queue->wait_url = qr.hook("wait_url");
     l.queue->hold = read_program(qr, "hold", issues);
+    l.queue->whispering = qr.boolean("whispering");
     qr.finish();
+  }
+  if (const Value* c = r.get("conference")) {
+    ObjectReader cr(*c, r.path("conference"), issues);
+    l.conference.emplace();
+    l.conference->sid = cr.str("sid");
+    require_sid(cr, "sid", l.conference->sid, "CF");
+    l.conference->via_api = cr.boolean("via_api");
+    l.conference->hangup_on_star = cr.boolean("hangup_on_star");
+    l.conference->wait_url = cr.hook("wait_url");
+    l.conference->default_music = cr.boolean("default_music");
+    l.conference->hold_url = cr.hook("hold_url");
+    l.conference->music = read_program(cr, "music", issues);
+    l.conference->leave_reason = cr.str("leave_reason");
+    l.conference->announcing = cr.str("announcing");
+    l.conference->announce_to_all = cr.boolean("announce_to_all");
+    cr.finish();
   }
   r.finish();
   return l;
+}
+
+core::conference::Participant read_participant(ObjectReader& r) {
+  core::conference::Participant p;
+  p.call_sid = r.str("call_sid");
+  require_sid(r, "call_sid", p.call_sid, "CA");
+  p.label = r.str("label");
+  if (!p.label.empty() && !core::conference::valid_label(p.label)) {
+    r.issue("label", "'" + p.label + "' is not a label Twilio accepts");
+  }
+  p.call_sid_to_coach = r.str("call_sid_to_coach");
+  require_sid(r, "call_sid_to_coach", p.call_sid_to_coach, "CA", /*optional=*/true);
+  p.coaching = r.boolean("coaching");
+  p.end_conference_on_exit = r.boolean("end_conference_on_exit");
+  p.muted = r.boolean("muted");
+  p.hold = r.boolean("hold");
+  p.start_conference_on_enter = r.boolean("start_conference_on_enter");
+  p.beep_on_enter = r.boolean("beep_on_enter");
+  p.beep_on_exit = r.boolean("beep_on_exit");
+  p.joined = r.boolean("joined");
+  p.date_created = r.time("date_created_ms");
+  p.date_updated = r.time("date_updated_ms");
+  r.finish();
+  return p;
+}
+
+core::conference::Conference read_conference(ObjectReader& r, JsonIssues& issues) {
+  namespace conf = core::conference;
+  conf::Conference c;
+  c.sid = r.str("sid");
+  require_sid(r, "sid", c.sid, "CF");
+  c.friendly_name = r.str("friendly_name");
+  if (c.friendly_name.empty() || c.friendly_name.size() > conf::kMaxNameLength) {
+    r.issue("friendly_name", "must be 1 to 128 characters");
+  }
+  c.status = named(r, "status", &conf::status_from_wire, conf::Status::kCompleted);
+  c.reason_ended = r.str("reason_conference_ended");
+  c.call_sid_ending = r.str("call_sid_ending_conference");
+  require_sid(r, "call_sid_ending_conference", c.call_sid_ending, "CA", /*optional=*/true);
+  c.date_created = r.time("date_created_ms");
+  c.date_updated = r.time("date_updated_ms");
+  c.callback.url = r.hook("status_callback");
+  const std::string events = r.str("status_callback_event");
+  if (auto bits = conf::parse_keywords(events)) {
+    c.callback.events = *bits;
+  } else {
+    r.issue("status_callback_event", "'" + events + "' has a keyword Twilio does not know");
+  }
+  c.sequence = static_cast<int>(r.integer_in("sequence_number", 0, 1 << 30, 0));
+  c.max_participants =
+      static_cast<int>(r.integer_in("max_participants", 1, conf::kMaxParticipants,
+                                    conf::kMaxParticipants));
+  c.record = r.str("record");
+  c.announcing = r.str("announcing");
+  each(r, "participants", [&](const Value& v, const std::string& path) {
+    ObjectReader pr(v, path, issues);
+    c.participants.push_back(read_participant(pr));
+  });
+  if (c.participants.size() > static_cast<size_t>(c.max_participants)) {
+    r.issue("participants", "holds more than max_participants");
+  }
+  r.finish();
+  return c;
 }
 
 core::LiveTimer read_timer(ObjectReader& r) {
@@ -468,6 +616,10 @@ void read_document(ObjectReader& top, JsonIssues& issues, core::AccountSnapshot&
     q.agents = r.strings("agents");
     r.finish();
     s.queues.push_back(std::move(q));
+  });
+  each(top, "conferences", [&](const Value& v, const std::string& path) {
+    ObjectReader r(v, path, issues);
+    s.conferences.push_back(read_conference(r, issues));
   });
   each(top, "calls", [&](const Value& v, const std::string& path) {
     ObjectReader r(v, path, issues);
@@ -569,6 +721,7 @@ std::string snapshot_json(const core::AccountSnapshot& s) {
     put(out, "agents", q.agents);
     out.EndObject();
   });
+  array(w, "conferences", s.conferences, write_conference);
   array(w, "calls", s.calls, write_call);
   array(w, "live_calls", s.live_calls, write_live);
   array(w, "timers", s.timers, [](RecordWriter& out, const core::LiveTimer& t) {

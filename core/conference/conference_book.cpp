@@ -59,6 +59,16 @@ std::optional<uint16_t> parse_keywords(std::string_view text) {
   return bits;
 }
 
+std::string keywords_text(uint16_t bits) {
+  std::string out;
+  for (const auto& [word, bit] : kKeywords) {
+    if ((bits & bit) == 0) continue;
+    if (!out.empty()) out += ' ';
+    out += word;
+  }
+  return out;
+}
+
 uint16_t keyword_of(std::string_view event) {
   if (event == "conference-start") return kKeywordStart;
   if (event == "conference-end") return kKeywordEnd;

@@ -43,6 +43,8 @@ enum EventKeyword : uint16_t {
 };
 // Space- (or comma-) separated keywords; nullopt when one is not Twilio's (16002).
 std::optional<uint16_t> parse_keywords(std::string_view text);
+// The keywords of these bits, space-separated in Twilio's order (parse_keywords' inverse).
+std::string keywords_text(uint16_t bits);
 // The keyword that subscribes to an event ("participant-unmute" -> kKeywordMute).
 uint16_t keyword_of(std::string_view event);
 
@@ -84,6 +86,7 @@ struct Conference {
   int sequence = 0;  // SequenceNumber of the last status callback sent
   int max_participants = kMaxParticipants;
   std::string record;  // <Conference record>: stored for the recordings issue, not emulated
+  std::string announcing;  // a conference-wide AnnounceUrl playing now (empty: none)
   std::vector<Participant> participants;  // in the order they came
 
   bool active() const { return status != Status::kCompleted; }

@@ -216,7 +216,11 @@ void Engine::Impl::start_conference(Conference& c, Effects& out) {
   // Everyone hears everyone now: the wait music stops (hold music goes on).
   for (const Participant& p : c.participants) {
     CallRecord* r = get(p.call_sid);
-    if (r && p.joined && !p.hold && r->phase == Phase::kConference) stop_music(*r);
+    // An announcement playing goes on; the music does not come back after it.
+    if (r && p.joined && !p.hold && r->phase == Phase::kConference &&
+        r->conf().announcing.empty()) {
+      stop_music(*r);
+    }
   }
 }
 
@@ -261,6 +265,9 @@ void Engine::Impl::leave_conference(CallRecord& rec, const std::string& reason, 
                                     bool kicked, Effects& out) {
   if (rec.phase != Phase::kConference) return;
   Conference* c = conference_of(rec);
+  if (!rec.conf().announcing.empty() && !rec.conf().announce_to_all) {
+    end_announcement(rec, "The participant left the conference", out);
+  }
   stop_music(rec);
   disarm(rec, TimerSlot::kLifecycle);  // the <Dial timeLimit>
   rec.phase = Phase::kIdle;
@@ -328,6 +335,13 @@ void Engine::Impl::end_conference(Conference& c, const std::string& reason,
                       {"ReasonParticipantLeft", leave_reason}},
                      out);
     joined.push_back(r);
+  }
+  if (!c.announcing.empty()) {
+    conference_event(c, "announcement-fail", nullptr,
+                     {{"AnnounceUrl", c.announcing},
+                      {"ReasonAnnouncementFailed", "The conference ended"}},
+                     out);
+    c.announcing.clear();
   }
   Fields end;
   if (ending) {
@@ -442,10 +456,93 @@ void Engine::Impl::on_announcement(const PendingWebhook& req, const WebhookResul
     }
   }
   const Participant* p = rec ? c->find(rec->call.sid) : nullptr;
-  Fields extra = {{"AnnounceUrl", req.url}};
-  if (fetched.code != 0) extra.emplace_back("ReasonAnnouncementFailed", fetched.message);
-  conference_event(*c, fetched.code == 0 ? "announcement-end" : "announcement-fail", p,
+  if (fetched.code == 0 && !c->active()) {
+    fetched.code = 16099;
+    fetched.message = "The conference ended before the announcement could play";
+  }
+  if (fetched.code == 0 && rec && (!p || !p->joined || rec->phase != Phase::kConference)) {
+    fetched.code = 16099;
+    fetched.message = "The participant is not in the conference";
+  }
+  if (fetched.code != 0) {
+    conference_event(*c, "announcement-fail", p,
+                     {{"AnnounceUrl", req.url}, {"ReasonAnnouncementFailed", fetched.message}},
+                     out);
+    return;
+  }
+  // It plays in simulated time: each verb takes its time on the participant's call (on each
+  // joined participant's for the conference's own), and announcement-end comes when it is over.
+  if (rec) {
+    play_announcement(*rec, fetched.doc, req.url, req.url, false, out);
+    return;
+  }
+  std::vector<CallRecord*> listeners;
+  for (const Participant& each : c->participants) {
+    CallRecord* r = get(each.call_sid);
+    if (r && each.joined && r->phase == Phase::kConference) listeners.push_back(r);
+  }
+  if (listeners.empty()) {
+    conference_event(*c, "announcement-end", nullptr, {{"AnnounceUrl", req.url}}, out);
+    return;
+  }
+  if (!c->announcing.empty()) {
+    conference_event(*c, "announcement-fail", nullptr,
+                     {{"AnnounceUrl", c->announcing},
+                      {"ReasonAnnouncementFailed", "Replaced by a new announcement"}},
+                     out);
+  }
+  c->announcing = req.url;
+  for (CallRecord* r : listeners) play_announcement(*r, fetched.doc, req.url, req.url, true, out);
+}
+
+void Engine::Impl::play_announcement(CallRecord& rec, std::shared_ptr<const twiml::Document> doc,
+                                     const std::string& fetched_from, const std::string& url,
+                                     bool to_all, Effects& out) {
+  ConferenceState& cs = rec.conf();
+  if (!cs.announcing.empty() && !cs.announce_to_all) {
+    end_announcement(rec, "Replaced by a new announcement", out);
+  }
+  stop_music(rec);
+  cs.announcing = url;
+  cs.announce_to_all = to_all;
+  cs.music = Program{std::move(doc), fetched_from, 0, 0};
+  rec.rt().hold_started = now(rec);
+  journal(rec, "announcement", {{"url", url}, {"to", to_all ? "conference" : "participant"}});
+  run(rec, out);
+}
+
+void Engine::Impl::end_announcement(CallRecord& rec, const std::string& failure, Effects& out) {
+  ConferenceState& cs = rec.conf();
+  const std::string url = std::move(cs.announcing);
+  const bool to_all = cs.announce_to_all;
+  cs.announcing.clear();
+  cs.announce_to_all = false;
+  Conference* c = conference_of(rec);
+  if (url.empty() || !c) return;
+  const Participant* p = nullptr;
+  if (to_all) {
+    // Every listener plays the same document: the first to finish speaks for the conference.
+    if (c->announcing != url) return;
+    c->announcing.clear();
+  } else {
+    p = c->find(rec.call.sid);
+  }
+  Fields extra = {{"AnnounceUrl", url}};
+  if (!failure.empty()) extra.emplace_back("ReasonAnnouncementFailed", failure);
+  journal(rec, "announcement", {{"url", url}, {"ended", failure.empty() ? "end" : "fail"}});
+  conference_event(*c, failure.empty() ? "announcement-end" : "announcement-fail", p,
                    std::move(extra), out);
+}
+
+void Engine::Impl::conference_music_over(CallRecord& rec, const std::string& failure,
+                                         Effects& out) {
+  rec.conf().music = {};
+  if (rec.conf().announcing.empty()) {
+    if (failure.empty()) journal(rec, "music", {{"music", "none"}, {"for", "end of document"}});
+    return;  // wait or hold music: silence from here (a <Redirect/> is how it loops)
+  }
+  end_announcement(rec, failure, out);
+  if (rec.phase == Phase::kConference && is_live(rec.call.status)) start_music(rec, out);
 }
 
 void Engine::Impl::journal_conference(const Conference& c, std::string type) {

@@ -233,7 +233,8 @@ Result<ParticipantView> Engine::update_participant(const std::string& account_si
   }
   if (modified) impl_->conference_event(*c, "participant-modify", p, {}, out);
   const ParticipantView view = participant_view(*c, *p);
-  if (music_changed && rec->phase == Phase::kConference) {
+  // An announcement playing goes on; the music the state asks for comes after it.
+  if (music_changed && rec->phase == Phase::kConference && rec->conf().announcing.empty()) {
     if (p->hold || c->status == conference::Status::kInit) {
       impl_->start_music(*rec, out);
     } else {

@@ -157,12 +157,22 @@ void Engine::Impl::release_agent(CallRecord& agent, const DialState& dial) {
   }
 }
 
+void Engine::Impl::stop_hold(CallRecord& rec) {
+  disarm(rec, TimerSlot::kVerb);
+  rec.awaiting = 0;  // a wait document in flight is no longer wanted
+  rec.rt().awaiting_hold = false;
+  rec.queue().hold = {};
+  rec.queue().whispering = false;
+  if (rec.runtime->gather && rec.runtime->gather->in_hold) {
+    // A <Gather> of the wait document: its input and timeout go with it.
+    disarm(rec, TimerSlot::kLifecycle);
+    rec.runtime->gather.reset();
+  }
+}
+
 void Engine::Impl::bridge_queue(CallRecord& agent, CallRecord& caller, Effects& out) {
   if (queue::Queue* q = queue_of(caller)) q->remove(caller.call.sid, caller.queue().ticket);
-  disarm(caller, TimerSlot::kVerb);  // the hold music stops
-  caller.awaiting = 0;
-  caller.rt().awaiting_hold = false;
-  caller.queue().hold = {};
+  stop_hold(caller);  // the hold music stops
   caller.queue().agent_sid = agent.call.sid;
   caller.phase = Phase::kBridged;
   agent.phase = Phase::kDial;
@@ -172,13 +182,30 @@ void Engine::Impl::bridge_queue(CallRecord& agent, CallRecord& caller, Effects& 
   journal(agent, "dial", {{"bridged", caller.call.sid}, {"queue", caller.queue().name}});
   journal(caller, "queue", {{"result", "bridged"}, {"agent", agent.call.sid}});
   if (!agent.dial().whisper.empty()) {
-    // The <Queue url> document is requested on the caller's leg; the bridge does not wait for
-    // it and its TwiML is not played (docs/queues.md).
-    send(caller, WebhookPurpose::kActionNoTwiml, agent.dial().whisper,
-         {{"QueueSid", caller.queue().sid},
-          {"QueueTime", std::to_string(queue::whole_seconds(caller.queue().since, now(caller)))},
-          {"DequeingCallSid", agent.call.sid}},
-         out);
+    // The <Queue url> document plays on the caller's leg before the two are connected: it is
+    // fetched like a wait document (Play, Say, Pause, Redirect), and the bridge starts when it
+    // runs out (finish_whisper).
+    caller.queue().whispering = true;
+    journal(caller, "whisper", {{"url", agent.dial().whisper.url}, {"agent", agent.call.sid}});
+    caller.awaiting = send(
+        caller, WebhookPurpose::kTwiml, agent.dial().whisper,
+        {{"QueueSid", caller.queue().sid},
+         {"QueueTime", std::to_string(queue::whole_seconds(caller.queue().since, now(caller)))},
+         {"DequeingCallSid", agent.call.sid}},
+        out);
+    caller.rt().awaiting_hold = true;
+  }
+}
+
+void Engine::Impl::finish_whisper(CallRecord& caller) {
+  if (caller.phase != Phase::kBridged || !caller.queue().whispering) return;
+  stop_hold(caller);
+  journal(caller, "whisper", {{"done", "true"}});
+  // The bridge starts now: the agent's DialCallDuration counts from here.
+  CallRecord* agent = get(caller.queue().agent_sid);
+  if (agent && agent->phase == Phase::kDial && agent->dial().bridged_sid == caller.call.sid) {
+    agent->dial().bridged_at = now(*agent);
+    journal(*agent, "dial", {{"connected", caller.call.sid}});
   }
 }
 
@@ -186,10 +213,7 @@ void Engine::Impl::leave_queue(CallRecord& rec, const std::string& result, bool 
                                Effects& out) {
   if (rec.phase != Phase::kEnqueued) return;
   if (queue::Queue* q = queue_of(rec)) q->remove(rec.call.sid, rec.queue().ticket);
-  disarm(rec, TimerSlot::kVerb);
-  rec.awaiting = 0;
-  rec.rt().awaiting_hold = false;
-  rec.queue().hold = {};
+  stop_hold(rec);
   rec.phase = Phase::kIdle;
   journal(rec, "queue", {{"result", result}, {"queue", rec.queue().name}});
   Fields extra = {{"QueueResult", result},
@@ -211,16 +235,21 @@ void Engine::Impl::leave_queue(CallRecord& rec, const std::string& result, bool 
 void Engine::Impl::leave_bridge(CallRecord& caller, bool hangup, Effects& out) {
   // The caller ends or is redirected while bridged: its action learns why (the response is
   // not run: the call hung up, or new TwiML takes over), and the agent's <Dial> completes.
+  // A caller that hangs up while its whisper plays was never connected: Twilio's
+  // bridging-in-process.
   const QueueState& qs = caller.queue();
-  journal(caller, "queue",
-          {{"result", hangup ? "bridged" : "redirected-from-bridged"}, {"queue", qs.name}});
+  const std::string result = !hangup          ? "redirected-from-bridged"
+                             : qs.whispering ? "bridging-in-process"
+                                             : "bridged";
+  journal(caller, "queue", {{"result", result}, {"queue", qs.name}});
   if (!qs.action.empty()) {
     send(caller, WebhookPurpose::kActionNoTwiml, qs.action,
-         {{"QueueResult", hangup ? "bridged" : "redirected-from-bridged"},
+         {{"QueueResult", result},
           {"QueueSid", qs.sid},
           {"QueueTime", std::to_string(queue::whole_seconds(qs.since, now(caller)))}},
          out);
   }
+  stop_hold(caller);  // a whisper still playing stops
   if (CallRecord* agent = get(qs.agent_sid); agent && agent->phase == Phase::kDial) {
     finish_dial(*agent, "completed", true, out);
   }

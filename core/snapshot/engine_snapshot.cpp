@@ -73,6 +73,7 @@ LiveCall live_of(const CallRecord& rec) {
   if (r.gather) l.gather = *r.gather;
   if (r.dial) l.dial = *r.dial;
   if (r.queue) l.queue = *r.queue;
+  if (r.conference) l.conference = *r.conference;
   return l;
 }
 
@@ -94,6 +95,7 @@ void apply_live(CallRecord& rec, LiveCall l) {
   if (l.gather) r.gather = std::make_unique<GatherState>(std::move(*l.gather));
   if (l.dial) r.dial = std::make_unique<DialState>(std::move(*l.dial));
   if (l.queue) r.queue = std::make_unique<QueueState>(std::move(*l.queue));
+  if (l.conference) r.conference = std::make_unique<ConferenceState>(std::move(*l.conference));
 }
 
 // Whether a timer of this kind may be armed on a call in this phase: the ones that act on the
@@ -102,18 +104,27 @@ void apply_live(CallRecord& rec, LiveCall l) {
 bool fits(TimerKind kind, Phase phase) {
   switch (kind) {
     case TimerKind::kGatherInput:
-    case TimerKind::kGatherTimeout:
-      return phase == Phase::kGather;
+    case TimerKind::kGatherTimeout:  // (kEnqueued: a <Gather> of the wait document)
+      return phase == Phase::kGather || phase == Phase::kEnqueued;
     case TimerKind::kDialTimeout:
-    case TimerKind::kDialTimeLimit:
       return phase == Phase::kDial;
+    case TimerKind::kDialTimeLimit:  // a <Dial timeLimit> also bounds a conference's <Dial>
+      return phase == Phase::kDial || phase == Phase::kConference;
     case TimerKind::kRecordDone:
       return phase == Phase::kRecord;
     case TimerKind::kVerbDone:
-      return phase == Phase::kVerb || phase == Phase::kGather || phase == Phase::kEnqueued;
+      return phase == Phase::kVerb || phase == Phase::kGather || phase == Phase::kEnqueued ||
+             phase == Phase::kConference ||  // a conference's wait or hold music
+             phase == Phase::kBridged;       // a <Queue url> whisper
     default:
       return true;
   }
+}
+
+// Whether the program points at a verb of this name.
+bool points_at(const Program& p, std::string_view verb) {
+  return p.doc && p.index < p.doc->root.children.size() &&
+         p.doc->root.children[p.index].name == verb;
 }
 
 // The sids a live call's state names: other calls of the same account.
@@ -129,6 +140,59 @@ std::vector<std::string> references(const LiveCall& l) {
   return out;
 }
 
+// The conferences of a document hold together with its calls: each participant is a live call
+// of the document whose own part names that conference (joined: in phase "conference"; not
+// yet: a Participants API call still ringing), each such call is a participant of it, and a
+// call that went in by <Dial> points at that <Dial> (it goes on from there when it leaves).
+std::optional<TwilioError> check_conferences(const AccountSnapshot& s,
+                                             std::map<std::string, Phase>& phases) {
+  std::map<std::string, const LiveCall*> in_conference;
+  for (const LiveCall& l : s.live_calls) {
+    if (l.conference) in_conference[l.call_sid] = &l;
+    if (!l.conference && l.phase == Phase::kConference) {
+      return invalid("Call " + l.call_sid + " is in phase conference without a conference");
+    }
+  }
+  std::set<std::string> sids, active_names, seated;
+  for (const conference::Conference& c : s.conferences) {
+    if (!sids.insert(c.sid).second) return invalid("Conference " + c.sid + " is there twice");
+    if (c.active() && !active_names.insert(c.friendly_name).second) {
+      return invalid("Two conferences named '" + c.friendly_name + "' are in progress");
+    }
+    if (!c.active() && !c.participants.empty()) {
+      return invalid("Conference " + c.sid + " is completed but has participants");
+    }
+    for (const conference::Participant& p : c.participants) {
+      auto it = in_conference.find(p.call_sid);
+      if (it == in_conference.end() || it->second->conference->sid != c.sid) {
+        return invalid("Conference " + c.sid + " holds " + p.call_sid +
+                       ", which is no live call of the document in it");
+      }
+      if (!seated.insert(p.call_sid).second) {
+        return invalid("Call " + p.call_sid + " is a participant twice");
+      }
+      const LiveCall& l = *it->second;
+      const bool in = phases[p.call_sid] == Phase::kConference;
+      if (p.joined != in || (!p.joined && !l.conference->via_api)) {
+        return invalid("Participant " + p.call_sid + " of " + c.sid + " is " +
+                       (p.joined ? "joined" : "not joined") + " but its call is in phase " +
+                       std::string(to_string(phases[p.call_sid])));
+      }
+      if (in && !l.conference->via_api && !points_at(l.program, "Dial")) {
+        return invalid("Call " + p.call_sid + " is in " + c.sid +
+                       " by <Dial> but its program does not point at a <Dial>");
+      }
+    }
+  }
+  for (const auto& [call, l] : in_conference) {
+    if (!seated.count(call)) {
+      return invalid("Call " + call + " names conference " + l->conference->sid +
+                     ", which does not hold it");
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 Result<AccountSnapshot> Engine::snapshot(const std::string& account_sid) {
@@ -138,7 +202,8 @@ Result<AccountSnapshot> Engine::snapshot(const std::string& account_sid) {
   size_t out = 0;
   for (const auto& [id, p] : impl_->pending) {
     const CallRecord* rec = impl_->get(p.call_sid);
-    out += rec && rec->call.account_sid == account_sid;
+    // A conference's own webhooks (status callbacks, announcements) name the account instead.
+    out += rec ? rec->call.account_sid == account_sid : p.account_sid == account_sid;
   }
   if (out > 0) {
     return conflict("Account " + account_sid + " has " + std::to_string(out) +
@@ -147,15 +212,10 @@ Result<AccountSnapshot> Engine::snapshot(const std::string& account_sid) {
   }
 
   World& w = world(account_sid);
-  // Conferences are not part of a snapshot yet (docs/conferences.md): one still going would
-  // leave its calls without the conference they are in.
-  for (const conference::Conference* c : w.conferences.list(account_sid)) {
-    if (c->active()) {
-      return conflict("Account " + account_sid + " has conference " + c->sid +
-                      " in progress: snapshots do not capture conferences");
-    }
-  }
   AccountSnapshot s;
+  for (const conference::Conference* c : w.conferences.list(account_sid)) {
+    s.conferences.push_back(*c);
+  }
   s.account_sid = account_sid;
   s.clock.now = w.clock->now();
   s.seed = w.seed;
@@ -247,6 +307,11 @@ Status Engine::restore(const std::string& account_sid, AccountSnapshot s) {
       return invalid("Call " + l.call_sid + " is fetching TwiML: a fetch in flight cannot be "
                      "restored");
     }
+    // A wait document's <Gather> is read from the queue's hold program.
+    if (l.gather && l.gather->in_hold &&
+        (l.phase != Phase::kEnqueued || !l.queue || !points_at(l.queue->hold, "Gather"))) {
+      return invalid("Call " + l.call_sid + " gathers in a wait document it is not running");
+    }
     for (const std::string& sid : references(l)) {
       if (!calls.count(sid) && held_elsewhere(sid)) taken.push_back(sid);
     }
@@ -272,6 +337,7 @@ Status Engine::restore(const std::string& account_sid, AccountSnapshot s) {
                      std::string(to_string(t.slot)) + " slot");
     }
   }
+  if (auto e = check_conferences(s, phases)) return *e;
   for (const QueueEntry& q : s.queues) {
     for (const auto* sids : {&q.callers, &q.agents}) {
       for (const std::string& sid : *sids) {
@@ -350,6 +416,10 @@ Status Engine::restore(const std::string& account_sid, AccountSnapshot s) {
     }
     q.agents = std::move(e.agents);
     w.queues.add(std::move(q));
+  }
+  for (conference::Conference& c : s.conferences) {
+    c.account_sid = account_sid;
+    w.conferences.add(std::move(c));  // an active one takes its name again
   }
   for (const LiveTimer& t : s.timers) impl_->arm(*impl_->get(t.call_sid), t.slot, t.kind, t.due);
   for (Notification& n : s.notifications) {

@@ -16,6 +16,7 @@
 #include "core/behavior.hpp"
 #include "core/call.hpp"
 #include "core/call_runtime.hpp"
+#include "core/conference/conference_book.hpp"
 #include "core/journal.hpp"
 #include "core/notification.hpp"
 #include "core/number_store.hpp"
@@ -51,6 +52,7 @@ struct LiveCall {
   std::optional<GatherState> gather;
   std::optional<DialState> dial;
   std::optional<QueueState> queue;
+  std::optional<ConferenceState> conference;  // a participant (or a Participants API call)
 };
 
 // A timer of a live call. The snapshot lists them in the order they fire (due time, then the
@@ -85,6 +87,9 @@ struct AccountSnapshot {
   BehaviorTable behaviors;
   std::vector<PhoneNumber> numbers;                               // by phone number
   std::vector<QueueEntry> queues;                                 // by name
+  // Every conference of the account, ended ones too (they stay listable), in creation order,
+  // each with its participants in the order they came; a participant's call is a live call.
+  std::vector<conference::Conference> conferences;
   std::vector<Call> calls;                                        // oldest first
   std::vector<LiveCall> live_calls;                               // one a live call, in order
   std::vector<LiveTimer> timers;                                  // in firing order

@@ -41,6 +41,32 @@ core::AccountSnapshot sample() {
   sales.max_size = 20;
   sales.date_created = sales.date_updated = core::TimePoint{core::Millis{1'700'000'000'000}};
   s.queues.push_back(sales);
+  // A conference waiting with its participant, and an ended one of the same name.
+  core::conference::Conference room;
+  room.sid = "CF" + std::string(32, '6');
+  room.account_sid = kA;
+  room.friendly_name = "room";
+  room.status = core::conference::Status::kInit;
+  room.date_created = room.date_updated = at(1767225603000);
+  room.callback.url = {"https://app.example.com/conf-events", core::HttpMethod::kPost};
+  room.callback.events = core::conference::kKeywordJoin | core::conference::kKeywordEnd;
+  room.sequence = 3;
+  room.max_participants = 10;
+  room.record = "do-not-record";
+  core::conference::Participant p;
+  p.call_sid = kChild;
+  p.label = "customer";
+  p.muted = p.hold = p.joined = true;
+  p.date_created = p.date_updated = at(1767225604000);
+  room.participants.push_back(p);
+  core::conference::Conference before = room;
+  before.sid = "CF" + std::string(32, '7');
+  before.status = core::conference::Status::kCompleted;
+  before.reason_ended = "last-participant-left";
+  before.call_sid_ending = kCall;
+  before.callback = {};
+  before.participants.clear();
+  s.conferences = {before, room};
   core::Call c;
   c.sid = kCall;
   c.account_sid = kA;
@@ -91,6 +117,12 @@ core::AccountSnapshot sample() {
   ringing.queue.emplace();
   ringing.queue->name = "sales";
   ringing.queue->wait_url = {"https://app.example.com/hold", core::HttpMethod::kGet};
+  ringing.conference.emplace();
+  ringing.conference->sid = room.sid;
+  ringing.conference->via_api = true;
+  ringing.conference->default_music = false;
+  ringing.conference->hold_url = {"https://app.example.com/hold-music", core::HttpMethod::kGet};
+  ringing.conference->music = {doc.value(), "https://app.example.com/hold-music", 1, 0};
   s.live_calls.push_back(ringing);
   s.timers.push_back({kChild, core::TimerSlot::kLifecycle, core::TimerKind::kRingOutcome,
                       at(1767225606000)});
@@ -118,6 +150,13 @@ core::AccountSnapshot sample() {
   account_level.type = "api.request";
   account_level.at = account_level.wall = at(1767225600000);
   s.journal.push_back(account_level);
+  core::JournalEvent of_conference;  // a conference's own event names its CF sid
+  of_conference.account_sid = kA;
+  of_conference.call_sid = "CF" + std::string(32, '6');
+  of_conference.type = "conference";
+  of_conference.at = of_conference.wall = at(1767225604000);
+  of_conference.fields = core::Fields{{"event", "conference-start"}};
+  s.journal.push_back(of_conference);
   return s;
 }
 
@@ -151,7 +190,7 @@ TEST(SnapshotJson, IsPrettyPrintedInAFixedOrder) {
       << doc.substr(0, 200);
   const std::vector<std::string> order = {
       "\"clock\"", "\"sids\"",      "\"limits\"", "\"behaviors\"",     "\"numbers\"",
-      "\"queues\"", "\"calls\"", "\"live_calls\"", "\"timers\"", "\"notifications\"",
+      "\"queues\"", "\"conferences\"", "\"calls\"", "\"live_calls\"", "\"timers\"", "\"notifications\"",
       "\"journal\""};
   size_t last = 0;
   for (const auto& key : order) {
@@ -184,7 +223,7 @@ TEST(SnapshotJson, TheSourceAccountBecomesTheTargetEverywhere) {
   EXPECT_EQ(restored_json(kB, s),
             "{\"restored\": \"" + kB + "\", \"from\": \"" + kA +
                 "\", \"calls\": 2, \"live_calls\": 2, \"notifications\": 1, "
-                "\"events\": 2, \"numbers\": 1}");
+                "\"events\": 3, \"numbers\": 1}");
 }
 
 TEST(SnapshotJson, WhatIsNotASnapshotIsRefused) {
@@ -244,6 +283,15 @@ TEST(SnapshotJson, AMemberThatDoesNotReadIsNamed) {
        "live_calls[0].program.document.children[1].children[0].name is missing"},
       {{"\"voice\": \"alice\"", "\"voice\": 1"},
        "live_calls[0].program.document.children[0].attrs voice must be a string"},
+      {{"\"status\": \"init\"", "\"status\": \"open\""}, "conferences[1].status 'open'"},
+      {{"\"status_callback_event\": \"end join\"", "\"status_callback_event\": \"end talk\""},
+       "conferences[1].status_callback_event 'end talk'"},
+      {{"\"label\": \"customer\"", "\"label\": \"a/b\""},
+       "conferences[1].participants[0].label 'a/b'"},
+      {{"\"max_participants\": 10", "\"max_participants\": 251"},
+       "conferences[0].max_participants"},
+      {{"\"via_api\": true", "\"via_api\": 1"}, "live_calls[1].conference.via_api must be"},
+      {{"\"sid\": \"CF", "\"sid\": \"CA"}, "conferences[0].sid"},
   };
   for (const auto& [edit, words] : cases) {
     const std::string message = refusal(with(doc, edit.first, edit.second));

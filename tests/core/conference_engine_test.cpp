@@ -485,23 +485,80 @@ TEST_F(ConferenceTest, BadAttributesAreTwiliosErrorsAndWarnings) {
   EXPECT_THAT(notification_codes(c), ::testing::Contains(13237));
 }
 
-TEST_F(ConferenceTest, AnnouncementsEndOrFail) {
-  on_twiml(kAnnounce, doc("<Say>hello all</Say>"));
+// Announcements play in simulated time (their Play, Say and Pause take their time, a
+// <Redirect> fetches more), then announcement-end; a verb Twilio does not allow there is
+// announcement-fail (reference §3.5, §4.4, §5.2).
+TEST_F(ConferenceTest, AnnouncementsPlayInSimulatedTimeThenEndOrFail) {
+  on_twiml(kAnnounce, doc("<Pause length=\"4\"/>"));
   const std::string a = join(dial(with_events()));
-  join(dial());
+  const std::string b = join(dial());
   ConferenceUpdate u;
   u.announce_url = Webhook{kAnnounce, HttpMethod::kPost};
   Effects effects;
   ASSERT_TRUE(engine().update_conference(kAc, room()->sid, u, effects).ok());
   pump(effects);
-  EXPECT_EQ(events().back(), "announcement-end");
-  EXPECT_EQ(events_named("announcement-end")[0].param("AnnounceUrl"), kAnnounce);
-  on_twiml(kAnnounce, doc("<Dial>+15551234567</Dial>"));
+  ASSERT_EQ(sent_to(kAnnounce).size(), 1u);
+  EXPECT_EQ(sent_to(kAnnounce)[0].param("ConferenceSid"), room()->sid);
+  const TimePoint asked = sent_to(kAnnounce)[0].at;
+  advance(3.9);
+  EXPECT_THAT(events_named("announcement-end"), IsEmpty()) << "it plays for 4 s first";
+  advance(0.2);
+  ASSERT_EQ(events_named("announcement-end").size(), 1u) << "once, not once per listener";
+  const Sent all = events_named("announcement-end")[0];
+  EXPECT_EQ(all.param("AnnounceUrl"), kAnnounce);
+  EXPECT_FALSE(all.has("CallSid")) << "the conference's own announcement";
+  EXPECT_EQ(all.at, at(asked, 4));
+  EXPECT_THAT(verbs(b), ::testing::Contains("Pause"));
+
+  // To one participant, with a <Redirect> to more of it: 2 s, then 3 s.
+  const std::string more = kApp + "/announce-more";
+  on_twiml(kAnnounce, doc("<Pause length=\"2\"/><Redirect>" + more + "</Redirect>"));
+  on_twiml(more, doc("<Pause length=\"3\"/>"));
   ParticipantUpdate p;
   p.announce_url = Webhook{kAnnounce, HttpMethod::kPost};
   ASSERT_TRUE(update_p(a, p).ok());
+  const TimePoint to_a = now();
+  advance(4.9);
+  EXPECT_EQ(events_named("announcement-end").size(), 1u);
+  advance(0.2);
+  ASSERT_EQ(events_named("announcement-end").size(), 2u);
+  const Sent one = events_named("announcement-end")[1];
+  EXPECT_EQ(one.param("CallSid"), a);
+  EXPECT_EQ(one.param("AnnounceUrl"), kAnnounce);
+  EXPECT_EQ(one.at, at(to_a, 5));
+  ASSERT_EQ(sent_to(more).size(), 1u);
+  EXPECT_EQ(sent_to(more)[0].call_sid, a);
+
+  on_twiml(kAnnounce, doc("<Dial>+15551234567</Dial>"));
+  ASSERT_TRUE(update_p(a, p).ok());
   EXPECT_EQ(events().back(), "announcement-fail");
   EXPECT_EQ(events_named("announcement-fail")[0].param("CallSid"), a);
+  EXPECT_TRUE(events_named("announcement-fail")[0].has("ReasonAnnouncementFailed"));
+}
+
+// In a conference that has not started, an announcement to a participant takes the place of its
+// wait music, which comes back when it is over; a participant that hangs up while its
+// announcement plays makes it fail.
+TEST_F(ConferenceTest, AnAnnouncementInterruptsTheWaitMusicWhichComesBack) {
+  on_twiml(kWait, doc("<Pause length=\"60\"/>"));
+  on_twiml(kAnnounce, doc("<Pause length=\"2\"/>"));
+  const std::string a =
+      join(dial(with_events() + " waitUrl=\"" + kWait + "\""));
+  ASSERT_EQ(sent_to(kWait).size(), 1u);
+  ParticipantUpdate p;
+  p.announce_url = Webhook{kAnnounce, HttpMethod::kPost};
+  ASSERT_TRUE(update_p(a, p).ok());
+  advance(2.1);
+  ASSERT_EQ(events_named("announcement-end").size(), 1u);
+  ASSERT_EQ(sent_to(kWait).size(), 2u) << "the wait music again, from its start";
+  on_twiml(kAnnounce, doc("<Pause length=\"20\"/>"));
+  ASSERT_TRUE(update_p(a, p).ok());
+  advance(1);
+  ASSERT_TRUE(callee(a, CalleeAction::kHangup).ok());
+  ASSERT_EQ(events_named("announcement-fail").size(), 1u);
+  EXPECT_EQ(events_named("announcement-fail")[0].param("CallSid"), a);
+  EXPECT_THAT(events(), ElementsAre("participant-join", "announcement-end", "announcement-fail",
+                                    "participant-leave", "conference-end"));
 }
 
 TEST_F(ConferenceTest, EventsAreJournalledForWaitFor) {

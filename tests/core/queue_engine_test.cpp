@@ -335,6 +335,121 @@ TEST_F(QueueTest, TheQueueUrlIsRequestedOnTheCallersLegAndTheNextCallerMovesUp) 
   EXPECT_EQ(sent_to(hold_url).back().param("QueuePosition"), "1");
 }
 
+// The <Queue url> document plays on the caller's leg before the bridge (reference §6.5): its
+// verbs take their time, the agent's DialCallDuration counts from the connection.
+TEST_F(QueueTest, TheWhisperPlaysOnTheCallersLegBeforeTheBridge) {
+  const std::string whisper = kApp + "/whisper";
+  const std::string agent_done = kApp + "/agent-done";
+  on_twiml(whisper, doc("<Pause length=\"3\"/>"));
+  on_twiml(agent_done, doc("<Hangup/>"));
+  const std::string caller = run(enqueue_doc());
+  advance(2);
+  on_twiml(kAgentApp, doc("<Dial action=\"" + agent_done + "\"><Queue url=\"" + whisper +
+                          "\">support</Queue></Dial>"));
+  const std::string agent = create(call_request(kAgentApp, kAgent));
+  advance(1);  // the agent answers and takes the caller
+  ASSERT_EQ(sent_to(whisper).size(), 1u);
+  EXPECT_EQ(sent_to(whisper)[0].purpose, WebhookPurpose::kTwiml) << "its TwiML runs";
+  const TimePoint taken = sent_to(whisper)[0].at;
+  EXPECT_THAT(verbs(caller), Contains("Pause"));
+  advance(2.9);
+  EXPECT_TRUE(journal(agent, "dial").empty() ||
+              !journal(agent, "dial").back()->field("connected"))
+      << "not connected while the whisper plays";
+  advance(0.2);
+  ASSERT_FALSE(journal(agent, "dial").empty());
+  EXPECT_EQ(journal(agent, "dial").back()->field("connected").value_or(""), caller);
+  EXPECT_EQ(journal(agent, "dial").back()->at, at(taken, 3));
+  const size_t holds = sent_to(hold_url).size();
+  advance(7);
+  EXPECT_EQ(sent_to(hold_url).size(), holds) << "no hold music while whispered to or bridged";
+  ASSERT_TRUE(update(agent, set_status(CallStatus::kCompleted)).ok());
+  ASSERT_EQ(sent_to(agent_done).size(), 1u);
+  EXPECT_EQ(sent_to(agent_done)[0].param("DialCallDuration"), "7") << "10 s taken, 3 whispered";
+  ASSERT_EQ(sent_to(enqueue_action).size(), 1u);
+  EXPECT_EQ(sent_to(enqueue_action)[0].param("QueueResult"), "bridged");
+}
+
+TEST_F(QueueTest, ACallerHangingUpDuringTheWhisperIsBridgingInProcess) {
+  const std::string whisper = kApp + "/whisper";
+  const std::string agent_done = kApp + "/agent-done";
+  on_twiml(whisper, doc("<Pause length=\"10\"/>"));
+  on_twiml(agent_done, doc("<Hangup/>"));
+  const std::string caller = run(enqueue_doc());
+  on_twiml(kAgentApp, doc("<Dial action=\"" + agent_done + "\"><Queue url=\"" + whisper +
+                          "\">support</Queue></Dial>"));
+  const std::string agent = create(call_request(kAgentApp, kAgent));
+  advance(3);
+  ASSERT_EQ(sent_to(whisper).size(), 1u);
+  ASSERT_TRUE(update(caller, set_status(CallStatus::kCompleted)).ok());
+  ASSERT_EQ(sent_to(enqueue_action).size(), 1u);
+  EXPECT_EQ(sent_to(enqueue_action)[0].param("QueueResult"), "bridging-in-process");
+  ASSERT_EQ(sent_to(agent_done).size(), 1u);
+  EXPECT_EQ(sent_to(agent_done)[0].param("DialCallStatus"), "completed");
+  advance(1);
+  EXPECT_EQ(status(agent), CallStatus::kCompleted);
+}
+
+TEST_F(QueueTest, AWhisperWithAVerbTwilioDoesNotAllowConnectsAtOnce) {
+  const std::string whisper = kApp + "/whisper";
+  on_twiml(whisper, doc("<Gather/><Pause length=\"30\"/>"));
+  const std::string caller = run(enqueue_doc());
+  on_twiml(kAgentApp, doc("<Dial><Queue url=\"" + whisper + "\">support</Queue></Dial>"));
+  const std::string agent = create(call_request(kAgentApp, kAgent));
+  advance(1.5);
+  ASSERT_EQ(sent_to(whisper).size(), 1u);
+  EXPECT_THAT(notification_codes(caller), Contains(12200));
+  ASSERT_FALSE(journal(agent, "dial").empty());
+  EXPECT_EQ(journal(agent, "dial").back()->field("connected").value_or(""), caller);
+  EXPECT_THAT(verbs(caller), Not(Contains("Pause")));
+}
+
+// A <Gather> in the wait document (Twilio allows it there, reference §6.2) runs with the
+// callee's scripted input; its action's answer is the next wait document, and the caller waits
+// in the queue all along.
+TEST_F(QueueTest, AGatherInTheWaitDocumentTakesTheCalleesDigits) {
+  const std::string choice = kApp + "/hold-choice";
+  on_twiml(hold_url, doc("<Gather numDigits=\"1\" timeout=\"3\" action=\"" + choice +
+                         "\"><Play>https://cdn.example.com/menu.mp3</Play></Gather>"));
+  on_twiml(choice, doc("<Leave/>"));
+  on_twiml(enqueue_action, doc("<Hangup/>"));
+  engine().behaviors(kAc).add(kTo, presses({"1"}));
+  const std::string sid = run(enqueue_doc());
+  advance(5.9);
+  EXPECT_THAT(sent_to(choice), IsEmpty()) << "the prompt plays 5 s, the key comes 1 s later";
+  EXPECT_EQ(engine().list_queues(kAc).front()->size(), 1u);
+  advance(0.2);
+  ASSERT_EQ(sent_to(choice).size(), 1u);
+  EXPECT_EQ(sent_to(choice)[0].param("Digits"), "1");
+  EXPECT_EQ(sent_to(choice)[0].at, at(answered_at_, 6));
+  ASSERT_EQ(sent_to(enqueue_action).size(), 1u);
+  EXPECT_EQ(sent_to(enqueue_action)[0].param("QueueResult"), "leave");
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+  EXPECT_TRUE(engine().notifications(kAc, sid).empty());
+}
+
+TEST_F(QueueTest, AGatherInTheWaitDocumentWithoutInputFallsThroughAndTheMusicLoops) {
+  const std::string choice = kApp + "/hold-choice";
+  on_twiml(hold_url, doc("<Gather timeout=\"3\" action=\"" + choice +
+                         "\"><Play>https://cdn.example.com/menu.mp3</Play></Gather>"
+                         "<Pause length=\"2\"/>"));
+  on_twiml(choice, doc("<Pause length=\"4\"/>"));
+  const std::string sid = run(enqueue_doc());
+  advance(10.5);
+  EXPECT_THAT(sent_to(choice), IsEmpty());
+  ASSERT_EQ(sent_to(hold_url).size(), 2u) << "prompt 5 s, timeout 3 s, pause 2 s, again";
+  EXPECT_EQ(sent_to(hold_url)[1].at, at(answered_at_, 10));
+  // Keys pressed while the wait document's <Gather> listens go to its action.
+  advance(5);
+  ASSERT_TRUE(digits(sid, "7#").ok());
+  ASSERT_EQ(sent_to(choice).size(), 1u);
+  EXPECT_EQ(sent_to(choice)[0].param("Digits"), "7");
+  EXPECT_EQ(engine().list_queues(kAc).front()->size(), 1u) << "still waiting";
+  advance(4);
+  ASSERT_EQ(sent_to(hold_url).size(), 3u) << "the action's document ran out: waitUrl again";
+  EXPECT_EQ(status(sid), CallStatus::kInProgress);
+}
+
 TEST_F(QueueTest, DialingAQueueThatDoesNotExistFailsAtOnce) {
   const std::string agent_done = kApp + "/agent-done";
   on_twiml(agent_done, doc("<Hangup/>"));

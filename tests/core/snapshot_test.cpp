@@ -52,6 +52,30 @@ class SnapshotTest : public EngineTest {
     return out;
   }
 
+  // The events of a run from a restored snapshot are the source's run's: the same calls,
+  // types, times and fields (webhook ids differ).
+  static void expect_same_journal(const std::vector<const JournalEvent*>& restored,
+                                  const std::vector<JournalEvent>& source) {
+    ASSERT_EQ(restored.size(), source.size());
+    for (size_t i = 0; i < source.size(); ++i) {
+      EXPECT_EQ(restored[i]->call_sid, source[i].call_sid) << i;
+      EXPECT_EQ(restored[i]->type, source[i].type) << i;
+      EXPECT_EQ(restored[i]->at, source[i].at) << i << " " << source[i].type;
+      if (source[i].type == "webhook.request" || source[i].type == "webhook.response") continue;
+      EXPECT_EQ(restored[i]->fields, source[i].fields) << i << " " << source[i].type;
+    }
+  }
+
+  // A restore into B refused with 400 naming `words`, B left without the call or a conference.
+  void expect_invalid(AccountSnapshot doc, const std::string& words, const std::string& sid) {
+    auto r = engine().restore(kB, std::move(doc));
+    ASSERT_FALSE(r.ok()) << words;
+    EXPECT_EQ(r.error().http_status, 400);
+    EXPECT_NE(r.error().message.find(words), std::string::npos) << r.error().message;
+    EXPECT_EQ(engine().find_call(kB, sid), nullptr);
+    EXPECT_TRUE(engine().list_conferences(kB).empty());
+  }
+
   std::string answered, busy, broken;
 };
 
@@ -111,15 +135,120 @@ TEST_F(SnapshotTest, ALiveCallGoesOnAsTheSourcesWould) {
   EXPECT_EQ(status(sid), CallStatus::kInProgress);
   advance(60);
   const auto restored = events_of(kAc);
-  ASSERT_EQ(restored.size(), source.size());
-  for (size_t i = 0; i < source.size(); ++i) {
-    EXPECT_EQ(restored[i]->call_sid, source[i].call_sid) << i;
-    EXPECT_EQ(restored[i]->type, source[i].type) << i;
-    EXPECT_EQ(restored[i]->at, source[i].at) << i << " " << source[i].type;
-    if (source[i].type == "webhook.request" || source[i].type == "webhook.response") continue;
-    EXPECT_EQ(restored[i]->fields, source[i].fields) << i << " " << source[i].type;
-  }
+  expect_same_journal(restored, source);
   EXPECT_EQ(status(sid), CallStatus::kCompleted);
+}
+
+// A conference snapshotted while its first participant waits with its wait music and a second
+// (added by the Participants API) still rings: run on, then rewound to the snapshot and run on
+// again, the journal reads the same (the join, the start, the timeLimit that takes the first
+// out, the hang-up that ends the conference, every status callback with its SequenceNumber).
+TEST_F(SnapshotTest, AConferenceGoesOnAsTheSourcesWould) {
+  const std::string events = kApp + "/conf-events";
+  on_twiml(kApp + "/voice",
+           "<Response><Dial timeLimit=\"20\"><Conference waitUrl=\"/wait\" statusCallback=\"" +
+               events + "\" statusCallbackEvent=\"start end join leave\">room</Conference>"
+               "</Dial><Say>After</Say></Response>");
+  on_twiml(kApp + "/wait", "<Response><Say>Please hold</Say><Redirect/></Response>");
+  Behavior agent = answers_after(6);
+  agent.hangup_after_s = 30;
+  engine().behaviors(kAc).add("+14155550777", agent);
+  const std::string first = create();
+  advance(2);  // in the conference, its wait music playing
+  AddParticipant a;
+  a.call = call_request({}, "+14155550777");
+  a.call.url = {};
+  a.conference = "room";
+  Effects effects;
+  auto added = engine().add_participant(a, effects);
+  ASSERT_TRUE(added.ok()) << added.error().message;
+  pump(effects);
+  const std::string second = added->participant.call_sid;
+  advance(1);
+  const AccountSnapshot s = take();
+  ASSERT_EQ(s.conferences.size(), 1u);
+  const conference::Conference& c = s.conferences[0];
+  EXPECT_EQ(c.status, conference::Status::kInit);
+  ASSERT_EQ(c.participants.size(), 2u);
+  EXPECT_TRUE(c.participants[0].joined);
+  EXPECT_FALSE(c.participants[1].joined) << "still ringing";
+  EXPECT_EQ(c.sequence, 1) << "the first participant-join";
+  ASSERT_EQ(s.live_calls.size(), 2u);
+  ASSERT_TRUE(s.live_calls[0].conference.has_value());
+  EXPECT_EQ(s.live_calls[0].conference->sid, c.sid);
+  EXPECT_TRUE(s.live_calls[0].conference->music.active()) << "the wait document runs";
+  ASSERT_TRUE(s.live_calls[1].conference.has_value());
+  EXPECT_TRUE(s.live_calls[1].conference->via_api);
+
+  const size_t at_snapshot = events_of(kAc).size();
+  advance(60);
+  ASSERT_EQ(status(first), CallStatus::kCompleted);
+  ASSERT_EQ(status(second), CallStatus::kCompleted);
+  std::vector<JournalEvent> source;
+  for (const auto* e : events_of(kAc)) source.push_back(*e);
+  ASSERT_GT(source.size(), at_snapshot + 10);
+  const conference::Conference* ended = engine().find_conference(kAc, c.sid);
+  ASSERT_NE(ended, nullptr);
+  EXPECT_EQ(ended->status, conference::Status::kCompleted);
+  EXPECT_EQ(ended->reason_ended, "last-participant-left");
+  const int sequence = ended->sequence;
+  EXPECT_GE(sequence, 6) << "join, join, start, leave, leave, end";
+
+  set_clock(s.clock.now);
+  ASSERT_TRUE(engine().restore(kAc, s).ok());
+  const conference::Conference* back = engine().find_conference(kAc, c.sid);
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(back->status, conference::Status::kInit);
+  EXPECT_EQ(engine().find_participant(kAc, c.sid, second)->status, "ringing");
+  advance(60);
+  const auto restored = events_of(kAc);
+  expect_same_journal(restored, source);
+  back = engine().find_conference(kAc, c.sid);
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(back->status, conference::Status::kCompleted);
+  EXPECT_EQ(back->sequence, sequence);
+  ASSERT_EQ(engine().list_conferences(kAc).size(), 1u) << "one room, not a second";
+}
+
+// A conference document must hold together with its calls; each way it can fail is refused
+// before anything changes.
+TEST_F(SnapshotTest, AConferenceMustHoldTogetherWithItsCalls) {
+  on_twiml(kApp + "/voice",
+           "<Response><Dial><Conference>room</Conference></Dial></Response>");
+  const std::string sid = create();
+  advance(2);
+  const AccountSnapshot s = take();
+  ASSERT_EQ(s.conferences.size(), 1u);
+  ASSERT_EQ(s.conferences[0].participants.size(), 1u);
+  engine().reset_account(kAc);
+  auto refused_with = [&](AccountSnapshot doc, const std::string& words) {
+    expect_invalid(std::move(doc), words, sid);
+  };
+  AccountSnapshot stateless = s;  // the call no longer says which conference it is in
+  stateless.live_calls[0].conference.reset();
+  refused_with(stateless, "without a conference");
+  AccountSnapshot elsewhere = s;
+  elsewhere.live_calls[0].conference->sid = "CF" + std::string(32, 'e');
+  refused_with(elsewhere, "no live call of the document in it");
+  AccountSnapshot unseated = s;
+  unseated.conferences[0].participants.clear();
+  refused_with(unseated, "does not hold it");
+  AccountSnapshot twice = s;
+  twice.conferences.push_back(twice.conferences[0]);
+  refused_with(twice, "there twice");
+  AccountSnapshot ended = s;
+  ended.conferences[0].status = conference::Status::kCompleted;
+  refused_with(ended, "completed but has participants");
+  AccountSnapshot ringing = s;  // not joined, yet no Participants API call
+  ringing.conferences[0].participants[0].joined = false;
+  refused_with(ringing, "not joined");
+  AccountSnapshot lost = s;  // its <Dial> is not where the program points
+  lost.live_calls[0].program.index = 1;
+  refused_with(lost, "does not point at a <Dial>");
+  ASSERT_TRUE(engine().restore(kB, s).ok());
+  ASSERT_EQ(engine().list_conferences(kB).size(), 1u);
+  EXPECT_EQ(engine().list_conferences(kB)[0]->account_sid, kB);
+  EXPECT_TRUE(engine().find_participant(kB, s.conferences[0].sid, sid).ok());
 }
 
 TEST_F(SnapshotTest, ALiveDocumentMustHoldTogether) {
@@ -132,11 +261,7 @@ TEST_F(SnapshotTest, ALiveDocumentMustHoldTogether) {
   ASSERT_EQ(s.live_calls.size(), 1u);
   engine().reset_account(kAc);
   auto refused_with = [&](AccountSnapshot doc, const std::string& words) {
-    auto r = engine().restore(kB, std::move(doc));
-    ASSERT_FALSE(r.ok()) << words;
-    EXPECT_EQ(r.error().http_status, 400);
-    EXPECT_NE(r.error().message.find(words), std::string::npos) << r.error().message;
-    EXPECT_EQ(engine().find_call(kB, sid), nullptr);
+    expect_invalid(std::move(doc), words, sid);
   };
   AccountSnapshot undescribed = s;
   undescribed.live_calls.clear();

@@ -164,6 +164,53 @@ describe('conference scenarios', () => {
     assertSigned();
   });
 
+  it('announcements play in simulated time, to the conference and to one participant', async () => {
+    const { hooks } = ctx;
+    hooks.route('/an/caller', xml(`<Dial><Conference statusCallback="${hooks.url('/an/events')}" ` +
+      `statusCallbackEvent="${ALL}">an-room</Conference></Dial>`));
+    hooks.route('/an/all', xml('<Pause length="3"/>'));
+    hooks.route('/an/one', xml(`<Say>Your supervisor is listening.</Say><Redirect>${hooks.url('/an/more')}</Redirect>`));
+    hooks.route('/an/more', xml('<Pause length="2"/>'));
+    hooks.route('/an/bad', xml('<Record/>'));
+    const a = await joinVia('/an/caller');
+    const b = await joinVia('/an/caller');
+    const conf = await conferenceNamed('an-room');
+    const ends = () => eventsAt('/an/events').filter((q) => q.fields.StatusCallbackEvent === 'announcement-end');
+
+    await ctx.client.conferences(conf.sid).update({ announceUrl: hooks.url('/an/all'), announceMethod: 'GET' });
+    const [fetched] = await hooks.waitFor((r) => r.path === '/an/all', { what: 'the AnnounceUrl' });
+    assert.equal(fetched.method, 'GET');
+    assert.equal(fetched.fields.ConferenceSid, conf.sid);
+    await advance(2);
+    assert.deepEqual(ends(), [], 'it plays for 3 s');
+    await advance(1);
+    await hooks.waitFor((r) => r.path === '/an/events' && r.fields.StatusCallbackEvent === 'announcement-end',
+      { what: 'announcement-end' });
+    assert.equal(ends().length, 1, 'once for the conference');
+    assert.equal(ends()[0].fields.AnnounceUrl, hooks.url('/an/all'));
+    assert.equal(ends()[0].fields.CallSid, undefined);
+
+    await ctx.client.conferences(conf.sid).participants(b.sid).update({ announceUrl: hooks.url('/an/one') });
+    await waitFor(b.sid, 'verb:verb=Say');
+    await advance(2);  // the <Say> takes 1.9 s; then the <Redirect> fetches the rest
+    const [more] = await hooks.waitFor((r) => r.path === '/an/more', { what: 'the <Redirect> of the announcement' });
+    assert.equal(more.fields.CallSid, b.sid);
+    assert.equal(ends().length, 1, 'the Say played, the Pause not yet');
+    await advance(2);
+    const [one] = await hooks.waitFor((r) => r.path === '/an/events' && r.fields.StatusCallbackEvent === 'announcement-end' &&
+      r.fields.CallSid === b.sid, { what: 'the participant\'s announcement-end' });
+    assert.equal(one.fields.AnnounceUrl, hooks.url('/an/one'));
+
+    await ctx.client.conferences(conf.sid).participants(a.sid).update({ announceUrl: hooks.url('/an/bad') });
+    const [fail] = await hooks.waitFor((r) => r.path === '/an/events' &&
+      r.fields.StatusCallbackEvent === 'announcement-fail', { what: 'announcement-fail' });
+    assert.equal(fail.fields.CallSid, a.sid);
+    assert.match(fail.fields.ReasonAnnouncementFailed, /Record/);
+    await ctx.client.conferences(conf.sid).update({ status: 'completed' });
+    for (const c of [a, b]) await waitFor(c.sid, 'status:completed');
+    assertSigned();
+  });
+
   it('4: warm transfer: hold, add an agent by label, unhold, kick', async () => {
     const { hooks } = ctx;
     hooks.route('/s4/customer', xml(`<Dial><Conference statusCallback="${hooks.url('/s4/events')}" ` +

@@ -115,13 +115,13 @@ describe('queue scenarios', () => {
     assertSigned();
   });
 
-  it('11: an agent\'s <Dial><Queue url> bridges the front caller; the next moves up', async () => {
+  it('11: an agent\'s <Dial><Queue url> whispers to the front caller, then bridges; the next moves up', async () => {
     const { hooks } = ctx;
     hooks.route('/s11/caller', xml(`<Enqueue action="${hooks.url('/s11/left')}" ` +
       `waitUrl="${hooks.url('/s11/hold')}">s11-support</Enqueue>`));
     hooks.route('/s11/hold', xml('<Play>https://example.com/music.mp3</Play>'));
     hooks.route('/s11/left', xml('<Hangup/>'));
-    hooks.route('/s11/whisper', xml('<Say>You are connected.</Say>'));
+    hooks.route('/s11/whisper', xml('<Pause length="2"/>'));
     hooks.route('/s11/agent', xml(`<Dial action="${hooks.url('/s11/agent-done')}">` +
       `<Queue url="${hooks.url('/s11/whisper')}">s11-support</Queue></Dial>`));
     hooks.route('/s11/agent-done', xml('<Hangup/>'));
@@ -139,9 +139,14 @@ describe('queue scenarios', () => {
     assert.equal(whisper.fields.QueueTime, '4');
     const members = await ctx.client.queues(whisper.fields.QueueSid).members.list();
     assert.deepEqual(members.map((m) => [m.callSid, m.position]), [[second.sid, 1]]);
+    // The whisper plays on the caller's leg (2 s), then the two are connected.
+    await waitFor(first.sid, 'verb:verb=Pause');
+    await advance(2);
+    await waitFor(agent.sid, `dial:connected=${first.sid}`);
+    await waitFor(first.sid, 'whisper:done=true');
 
     // The agent hangs up: the bridge ends, the caller's action hears "bridged".
-    await advance(10);
+    await advance(8);
     await ctx.client.calls(agent.sid).update({ status: 'completed' });
     const [left] = await hooks.waitFor((r) => r.path === '/s11/left' && r.fields.CallSid === first.sid,
       { what: 'the caller\'s Enqueue action' });
@@ -149,9 +154,38 @@ describe('queue scenarios', () => {
     const [done] = await hooks.waitFor((r) => r.path === '/s11/agent-done', { what: 'the Dial action' });
     assert.equal(done.fields.DialCallStatus, 'completed');
     assert.equal(done.fields.DialCallSid, first.sid);
+    assert.equal(done.fields.DialCallDuration, '8', 'from the connection, after the whisper');
     const holds = requestsTo('/s11/hold', second.sid);
     assert.equal(holds[holds.length - 1].fields.QueuePosition, '1');
     await ctx.client.calls(second.sid).update({ status: 'completed' });
+    assertSigned();
+  });
+
+  it('a <Gather> in the wait document takes the caller\'s keys; its action\'s answer is the next wait document', async () => {
+    const { hooks } = ctx;
+    hooks.route('/sg/caller', xml(`<Enqueue action="${hooks.url('/sg/left')}" ` +
+      `waitUrl="${hooks.url('/sg/hold')}">sg-support</Enqueue>`));
+    hooks.route('/sg/hold', xml(`<Gather numDigits="1" timeout="5" action="${hooks.url('/sg/choice')}">` +
+      '<Say>Press 1 to leave the queue.</Say></Gather>'));
+    hooks.route('/sg/choice', xml('<Say>Goodbye.</Say><Leave/>'));
+    hooks.route('/sg/left', xml('<Hangup/>'));
+    const caller = await callTo('/sg/caller');
+    await advance(1);
+    await waitFor(caller.sid, 'verb:verb=Gather');
+    const [queue] = (await ctx.client.queues.list()).filter((q) => q.friendlyName === 'sg-support');
+    assert.equal(queue.currentSize, 1);
+    const r = await control().request('POST', `/calls/${caller.sid}/digits`, { Digits: '1' });
+    assert.equal(r.status, 200, r.text);
+    const [choice] = await hooks.waitFor((q) => q.path === '/sg/choice', { what: 'the Gather action' });
+    assert.equal(choice.fields.Digits, '1');
+    assert.equal(choice.fields.CallSid, caller.sid);
+    assert.equal((await ctx.client.queues(queue.sid).fetch()).currentSize, 1, 'still waiting');
+    await advance(5);
+    const [left] = await hooks.waitFor((q) => q.path === '/sg/left', { what: 'the Enqueue action' });
+    assert.equal(left.fields.QueueResult, 'leave');
+    await waitFor(caller.sid, 'status:completed');
+    const notes = await ctx.client.calls(caller.sid).notifications.list();
+    assert.deepEqual(notes.map((n) => n.errorCode), [], 'no 12200: the <Gather> ran');
     assertSigned();
   });
 

@@ -231,6 +231,67 @@ describe('snapshots of an account', () => {
     await b.close();
   });
 
+  it('a conference in progress, restored elsewhere, goes on as in the source', async () => {
+    const { hooks } = ctx;
+    const c = (p) => hooks.url(`/snapc${p}`);
+    hooks.route('/snapc/first', xml(`<Dial timeLimit="40"><Conference waitUrl="${c('/wait')}" ` +
+      `statusCallback="${c('/events')}" statusCallbackEvent="start end join leave mute">snap-room</Conference>` +
+      '</Dial><Say>Bye.</Say>'));
+    hooks.route('/snapc/second', xml('<Dial><Conference endConferenceOnExit="true">snap-room</Conference></Dial>'));
+    hooks.route('/snapc/wait', xml('<Play>https://example.com/wait.mp3</Play><Redirect/>'));
+    hooks.route('/snapc/events', '');
+    const dt = new Dialtone({ baseUrl: ctx.dt.baseUrl, twilio });
+    const a = await dt.account({ clock: 'manual', seed: 909 });
+    await a.callee('+14155550941').behaves({ answerAfter: 1 });
+    await a.callee('+14155550942').behaves({ answerAfter: 8 });
+    const first = await a.client.calls.create({ to: '+14155550941', from: FROM, url: c('/first') });
+    const second = await a.client.calls.create({ to: '+14155550942', from: FROM, url: c('/second') });
+    await a.advance(3);  // the first waits with its music, the second still rings
+    await a.waitFor(first.sid, 'conference:event=participant-join');
+    const snap = await a.snapshot();
+    assert.equal(snap.conferences.length, 1);
+    assert.equal(snap.conferences[0].status, 'init');
+    assert.deepEqual(snap.conferences[0].participants.map((p) => p.call_sid), [first.sid]);
+    const live = snap.live_calls.find((l) => l.call_sid === first.sid);
+    assert.equal(live.phase, 'conference');
+    assert.equal(live.conference.sid, snap.conferences[0].sid);
+
+    // The second joins (the conference starts), the first is muted, the second hangs up and,
+    // ending the conference on exit, takes the first out to the verb after its <Dial>.
+    const goOn = async (acct) => {
+      await acct.advance(8);
+      await acct.waitFor(second.sid, 'conference:event=participant-join');
+      const [conf] = await acct.client.conferences.list({ friendlyName: 'snap-room' });
+      assert.equal(conf.status, 'in-progress');
+      await acct.client.conferences(conf.sid).participants(first.sid).update({ muted: true });
+      await acct.advance(5);
+      await acct.client.calls(second.sid).update({ status: 'completed' });
+      await acct.advance(10);
+      await acct.waitFor(first.sid, 'status:completed');
+      const ended = await acct.client.conferences(conf.sid).fetch();
+      assert.equal(ended.status, 'completed');
+      assert.equal(ended.reasonConferenceEnded, 'participant-with-end-conference-on-exit-left');
+      return journalOf(acct);
+    };
+    const sequence = () => hooks.requests.filter((q) => q.path === '/snapc/events')
+      .map((q) => [q.fields.StatusCallbackEvent, q.fields.SequenceNumber]);
+    const source = await goOn(a);
+    const sentBySource = sequence();
+    await a.close();
+    const b = await dt.account({ clock: 'manual', seed: 1 });
+    await b.restore(snap);
+    const restored = await goOn(b);
+    assert.deepEqual(events(restored, b.sid), events(source, a.sid));
+    const sentByRestored = sequence().slice(sentBySource.length);
+    assert.deepEqual(sentByRestored, sentBySource.slice(1), 'the same callbacks, numbered on from the snapshot');
+    const [restoredConf] = await b.client.conferences.list();
+    assert.equal(restoredConf.sid, snap.conferences[0].sid);
+    assert.equal(restoredConf.accountSid, b.sid);
+    assert.deepEqual(sentBySource.map(([e]) => e), ['participant-join', 'participant-join', 'conference-start',
+      'participant-mute', 'participant-leave', 'participant-leave', 'conference-end']);
+    await b.close();
+  });
+
   it('webhooks out are refused with 409; a bad document with 400, changing nothing', async () => {
     const dt = new Dialtone({ baseUrl: ctx.dt.baseUrl, twilio });
     const a = await dt.account({ clock: 'manual', seed: 31 });
