@@ -32,7 +32,7 @@ class FuzzRegressionTest : public ::testing::Test {
   // Every seed of tests/fuzz/corpus/<name>, so that the plain build runs each harness too.
   template <class Harness>
   static void replay_corpus(Harness harness, const std::string& name) {
-    const auto dir = std::filesystem::path(__FILE__).parent_path() / "corpus" / name;
+    const auto dir = std::filesystem::path(DIALTONE_SOURCE_DIR) / "tests/fuzz/corpus" / name;
     ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
     std::vector<std::filesystem::path> files;
     for (const auto& e : std::filesystem::directory_iterator(dir)) files.push_back(e.path());

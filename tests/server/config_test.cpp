@@ -19,11 +19,8 @@ EnvLookup env_of(std::map<std::string, std::string> vars) {
   };
 }
 
-// The repository root, from this file's path (tests/server/config_test.cpp).
-std::string source_dir() {
-  std::string file = __FILE__;
-  return file.substr(0, file.rfind("/tests/server/"));
-}
+// The repository root (tests/CMakeLists.txt).
+std::string source_dir() { return DIALTONE_SOURCE_DIR; }
 
 // Named by process as well: ctest runs shards of this binary at once (tests/CMakeLists.txt),
 // and each one's counter starts at 0.
