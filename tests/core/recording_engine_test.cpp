@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "core/media/recording_audio.hpp"
 #include "engine_fixture.hpp"
 
@@ -16,6 +18,22 @@ using RecStatus = recording::Status;
 using ::testing::ElementsAre;
 
 const std::string kRecCb = kApp + "/rec";
+
+// Whether channel `channel` of a recording's audio sounds (a tone, not silence) anywhere in
+// [from_s, to_s) of its time.
+bool loud(const media::RecordingAudio& a, int channel, double from_s, double to_s) {
+  std::string pcm;
+  const auto first = static_cast<uint64_t>(from_s * 8000);
+  media::render_pcm(a, first, static_cast<uint64_t>(to_s * 8000) - first, a.channels, pcm);
+  const size_t frames = pcm.size() / (2 * static_cast<size_t>(a.channels));
+  for (size_t f = 0; f < frames; ++f) {
+    const size_t i = (f * static_cast<size_t>(a.channels) + static_cast<size_t>(channel)) * 2;
+    const auto v = static_cast<int16_t>(static_cast<uint8_t>(pcm[i]) |
+                                        (static_cast<uint8_t>(pcm[i + 1]) << 8));
+    if (std::abs(static_cast<int>(v)) > 1000) return true;
+  }
+  return false;
+}
 
 class RecordingEngineTest : public EngineTest {
  protected:
@@ -152,22 +170,11 @@ TEST_F(RecordingEngineTest, TheTimelineIsHeard) {
   ASSERT_TRUE(set(ca, sid, RecStatus::kStopped).ok());
   const Recording* done = engine().find_recording(kAc, sid);
   EXPECT_EQ(done->duration_s, 9);
-  std::string pcm;
-  media::render_pcm(done->audio, 0, done->audio.frames(), 1, pcm);
-  auto loud = [&](double from_s, double to_s) {
-    int p = 0;
-    for (auto f = static_cast<size_t>(from_s * 8000); f < static_cast<size_t>(to_s * 8000); ++f) {
-      const auto v = static_cast<int16_t>(static_cast<uint8_t>(pcm[2 * f]) |
-                                          (static_cast<uint8_t>(pcm[2 * f + 1]) << 8));
-      p = std::max(p, std::abs(static_cast<int>(v)));
-    }
-    return p > 1000;
-  };
-  EXPECT_FALSE(loud(0, 2));  // <Pause>
-  EXPECT_TRUE(loud(2, 4));   // <Say>, 2 s
-  EXPECT_FALSE(loud(4, 5));
-  EXPECT_TRUE(loud(5, 7));   // the callee, 2 s
-  EXPECT_FALSE(loud(7, 9));
+  EXPECT_FALSE(loud(done->audio, 0, 0, 2));  // <Pause>
+  EXPECT_TRUE(loud(done->audio, 0, 2, 4));   // <Say>, 2 s
+  EXPECT_FALSE(loud(done->audio, 0, 4, 5));
+  EXPECT_TRUE(loud(done->audio, 0, 5, 7));   // the callee, 2 s
+  EXPECT_FALSE(loud(done->audio, 0, 7, 9));
 }
 
 TEST_F(RecordingEngineTest, RecordTrueRecordsFromAnswerToHangUp) {
@@ -234,6 +241,20 @@ TEST_F(RecordingEngineTest, RecordVerbEndsOnAKeyWithItsDuration) {
   EXPECT_EQ(r->duration_s, 4);
   EXPECT_THAT(rec_statuses(), ElementsAre("in-progress", "completed"));
   EXPECT_EQ(action[0].param("RecordingUrl"), sent_to(kRecCb).back().param("RecordingUrl"));
+}
+
+TEST_F(RecordingEngineTest, MediaBaseUrlSetsTheRecordingUrlsHost) {
+  EngineConfig config;
+  config.media_base_url = "http://127.0.0.1:7070";
+  rebuild(config);
+  on_twiml(kVoice, "<Response><Record action=\"/done\"/></Response>");
+  on_twiml(kApp + "/done", "<Response><Hangup/></Response>");
+  answered_call();
+  advance(20);
+  const auto action = sent_to(kApp + "/done");
+  ASSERT_EQ(action.size(), 1u);
+  EXPECT_EQ(action[0].param("RecordingUrl"), "http://127.0.0.1:7070/2010-04-01/Accounts/" + kAc +
+                                                 "/Recordings/" + action[0].param("RecordingSid"));
 }
 
 TEST_F(RecordingEngineTest, RecordVerbTrimsTheSilenceTimeout) {
@@ -380,22 +401,10 @@ TEST_F(RecordingEngineTest, DialRecordDualHearsBothLegs) {
   EXPECT_EQ(action[0].param("RecordingDuration"), "5");
   EXPECT_NE(action[0].param("RecordingUrl").find(sid), std::string::npos);
   ASSERT_EQ(r->audio.channels, 2);
-  std::string pcm;
-  media::render_pcm(r->audio, 0, r->audio.frames(), 2, pcm);
-  auto loud = [&](int channel, double from_s, double to_s) {
-    int p = 0;
-    for (auto f = static_cast<size_t>(from_s * 8000); f < static_cast<size_t>(to_s * 8000); ++f) {
-      const size_t i = (f * 2 + static_cast<size_t>(channel)) * 2;
-      const auto v = static_cast<int16_t>(static_cast<uint8_t>(pcm[i]) |
-                                          (static_cast<uint8_t>(pcm[i + 1]) << 8));
-      p = std::max(p, std::abs(static_cast<int>(v)));
-    }
-    return p > 1000;
-  };
-  EXPECT_TRUE(loud(0, 0, 2));   // the parent's side speaks first
-  EXPECT_FALSE(loud(1, 0, 2));
-  EXPECT_FALSE(loud(0, 3, 4));
-  EXPECT_TRUE(loud(1, 3, 4));   // then the leg's
+  EXPECT_TRUE(loud(r->audio, 0, 0, 2));   // the parent's side speaks first
+  EXPECT_FALSE(loud(r->audio, 1, 0, 2));
+  EXPECT_FALSE(loud(r->audio, 0, 3, 4));
+  EXPECT_TRUE(loud(r->audio, 1, 3, 4));   // then the leg's
   EXPECT_EQ(sent_to(kRecCb).back().param("CallSid"), parent);
   EXPECT_EQ(sent_to(kRecCb).back().param("RecordingSource"), "DialVerb");
 }
