@@ -40,58 +40,65 @@ Value error_code_of(const RecordingRecord& r) {
   return r.error_code != 0 ? Value::integer(r.error_code) : Value::null();
 }
 
-// api.v2010.account.call.call_recording, in the spec's order.
-constexpr std::array<Field<RecordingRecord>, 18> kCallRecordingFields{{
-    {"account_sid", "AccountSid", [](const RecordingRecord& r) { return Value::string(r.account_sid); }},
-    {"api_version", "ApiVersion", [](const RecordingRecord&) { return Value::text_of("2010-04-01"); }},
-    {"call_sid", "CallSid", [](const RecordingRecord& r) { return Value::string(r.call_sid); }},
-    {"conference_sid", "ConferenceSid", [](const RecordingRecord&) { return Value::null(); }},
-    {"date_created", "DateCreated", [](const RecordingRecord& r) { return Value::date(r.date_created); }},
-    {"date_updated", "DateUpdated", [](const RecordingRecord& r) { return Value::date(r.date_updated); }},
-    {"start_time", "StartTime", [](const RecordingRecord& r) { return Value::date(r.start_time); }},
-    {"duration", "Duration", [](const RecordingRecord& r) { return Value::int_string(r.duration_s); }},
-    {"sid", "Sid", [](const RecordingRecord& r) { return Value::string(r.sid); }},
-    {"price", "Price", price_value},
-    {"uri", "Uri",
-     [](const RecordingRecord& r) {
-       return Value::path("/2010-04-01/Accounts/" + r.account_sid + "/Calls/" + r.call_sid +
-                          "/Recordings/" + r.sid);
-     }},
-    {"encryption_details", "EncryptionDetails", [](const RecordingRecord&) { return Value::null(); }},
-    {"price_unit", "PriceUnit",
-     [](const RecordingRecord& r) { return Value::string(r.completed ? "USD" : ""); }},
-    {"status", "Status", [](const RecordingRecord& r) { return Value::string(r.status); }},
-    {"channels", "Channels", [](const RecordingRecord& r) { return Value::integer(r.channels); }},
-    {"source", "Source", [](const RecordingRecord& r) { return Value::string(r.source); }},
-    {"error_code", "ErrorCode", error_code_of},
-    {"track", "Track", [](const RecordingRecord& r) { return Value::string(r.track); }},
-}};
+using RecordingField = Field<RecordingRecord>;
+
+// The fields both shapes have, each once; the two lists below put them in each schema's order.
+constexpr RecordingField kAccountSid{
+    "account_sid", "AccountSid", [](const RecordingRecord& r) { return Value::string(r.account_sid); }};
+constexpr RecordingField kApiVersion{
+    "api_version", "ApiVersion", [](const RecordingRecord&) { return Value::text_of("2010-04-01"); }};
+constexpr RecordingField kCallSid{
+    "call_sid", "CallSid", [](const RecordingRecord& r) { return Value::string(r.call_sid); }};
+constexpr RecordingField kConferenceSid{
+    "conference_sid", "ConferenceSid", [](const RecordingRecord&) { return Value::null(); }};
+constexpr RecordingField kDateCreated{
+    "date_created", "DateCreated", [](const RecordingRecord& r) { return Value::date(r.date_created); }};
+constexpr RecordingField kDateUpdated{
+    "date_updated", "DateUpdated", [](const RecordingRecord& r) { return Value::date(r.date_updated); }};
+constexpr RecordingField kStartTime{
+    "start_time", "StartTime", [](const RecordingRecord& r) { return Value::date(r.start_time); }};
+constexpr RecordingField kDuration{
+    "duration", "Duration", [](const RecordingRecord& r) { return Value::int_string(r.duration_s); }};
+constexpr RecordingField kSid{"sid", "Sid",
+                              [](const RecordingRecord& r) { return Value::string(r.sid); }};
+constexpr RecordingField kPrice{"price", "Price", price_value};
+constexpr RecordingField kEncryptionDetails{
+    "encryption_details", "EncryptionDetails", [](const RecordingRecord&) { return Value::null(); }};
+constexpr RecordingField kPriceUnit{
+    "price_unit", "PriceUnit",
+    [](const RecordingRecord& r) { return Value::string(r.completed ? "USD" : ""); }};
+constexpr RecordingField kStatus{"status", "Status",
+                                 [](const RecordingRecord& r) { return Value::string(r.status); }};
+constexpr RecordingField kChannels{
+    "channels", "Channels", [](const RecordingRecord& r) { return Value::integer(r.channels); }};
+constexpr RecordingField kSource{"source", "Source",
+                                 [](const RecordingRecord& r) { return Value::string(r.source); }};
+constexpr RecordingField kErrorCode{"error_code", "ErrorCode", error_code_of};
 
 constexpr std::array<Subresource, 2> kRecordingSubresources{{
     {"add_on_results", "AddOnResults"},
     {"transcriptions", "Transcriptions"},
 }};
 
-// api.v2010.account.recording, in the spec's order.
-constexpr std::array<Field<RecordingRecord>, 19> kRecordingFields{{
-    {"account_sid", "AccountSid", [](const RecordingRecord& r) { return Value::string(r.account_sid); }},
-    {"api_version", "ApiVersion", [](const RecordingRecord&) { return Value::text_of("2010-04-01"); }},
-    {"call_sid", "CallSid", [](const RecordingRecord& r) { return Value::string(r.call_sid); }},
-    {"conference_sid", "ConferenceSid", [](const RecordingRecord&) { return Value::null(); }},
-    {"date_created", "DateCreated", [](const RecordingRecord& r) { return Value::date(r.date_created); }},
-    {"date_updated", "DateUpdated", [](const RecordingRecord& r) { return Value::date(r.date_updated); }},
-    {"start_time", "StartTime", [](const RecordingRecord& r) { return Value::date(r.start_time); }},
-    {"duration", "Duration", [](const RecordingRecord& r) { return Value::int_string(r.duration_s); }},
-    {"sid", "Sid", [](const RecordingRecord& r) { return Value::string(r.sid); }},
-    {"price", "Price", price_value},
-    {"price_unit", "PriceUnit",
-     [](const RecordingRecord& r) { return Value::string(r.completed ? "USD" : ""); }},
-    {"status", "Status", [](const RecordingRecord& r) { return Value::string(r.status); }},
-    {"channels", "Channels", [](const RecordingRecord& r) { return Value::integer(r.channels); }},
-    {"source", "Source", [](const RecordingRecord& r) { return Value::string(r.source); }},
-    {"error_code", "ErrorCode", error_code_of},
+// api.v2010.account.call.call_recording, in the spec's order.
+constexpr std::array<RecordingField, 18> kCallRecordingFields{{
+    kAccountSid, kApiVersion, kCallSid, kConferenceSid, kDateCreated, kDateUpdated, kStartTime,
+    kDuration, kSid, kPrice,
+    {"uri", "Uri",
+     [](const RecordingRecord& r) {
+       return Value::path("/2010-04-01/Accounts/" + r.account_sid + "/Calls/" + r.call_sid +
+                          "/Recordings/" + r.sid);
+     }},
+    kEncryptionDetails, kPriceUnit, kStatus, kChannels, kSource, kErrorCode,
+    {"track", "Track", [](const RecordingRecord& r) { return Value::string(r.track); }},
+}};
+
+// api.v2010.account.recording, in the spec's order: no track; subresources and media_url.
+constexpr std::array<RecordingField, 19> kRecordingFields{{
+    kAccountSid, kApiVersion, kCallSid, kConferenceSid, kDateCreated, kDateUpdated, kStartTime,
+    kDuration, kSid, kPrice, kPriceUnit, kStatus, kChannels, kSource, kErrorCode,
     {"uri", "Uri", [](const RecordingRecord& r) { return Value::path(account_path(r)); }},
-    {"encryption_details", "EncryptionDetails", [](const RecordingRecord&) { return Value::null(); }},
+    kEncryptionDetails,
     {"subresource_uris", "SubresourceUris",
      [](const RecordingRecord& r) {
        return Value::subresources_of(account_path(r), kRecordingSubresources);
