@@ -43,30 +43,35 @@ Value error_code_of(const RecordingRecord& r) {
 using RecordingField = Field<RecordingRecord>;
 
 // The fields both shapes have, each once; the two lists below put them in each schema's order.
-constexpr RecordingField kAccountSid{
-    "account_sid", "AccountSid", [](const RecordingRecord& r) { return Value::string(r.account_sid); }};
-constexpr RecordingField kApiVersion{
-    "api_version", "ApiVersion", [](const RecordingRecord&) { return Value::text_of("2010-04-01"); }};
+constexpr RecordingField kAccountSid{"account_sid", "AccountSid", [](const RecordingRecord& r) {
+                                       return Value::string(r.account_sid);
+                                     }};
+constexpr RecordingField kApiVersion{"api_version", "ApiVersion", [](const RecordingRecord&) {
+                                       return Value::text_of("2010-04-01");
+                                     }};
 constexpr RecordingField kCallSid{
     "call_sid", "CallSid", [](const RecordingRecord& r) { return Value::string(r.call_sid); }};
-constexpr RecordingField kConferenceSid{
-    "conference_sid", "ConferenceSid", [](const RecordingRecord&) { return Value::null(); }};
-constexpr RecordingField kDateCreated{
-    "date_created", "DateCreated", [](const RecordingRecord& r) { return Value::date(r.date_created); }};
-constexpr RecordingField kDateUpdated{
-    "date_updated", "DateUpdated", [](const RecordingRecord& r) { return Value::date(r.date_updated); }};
+constexpr RecordingField kConferenceSid{"conference_sid", "ConferenceSid",
+                                        [](const RecordingRecord&) { return Value::null(); }};
+constexpr RecordingField kDateCreated{"date_created", "DateCreated", [](const RecordingRecord& r) {
+                                        return Value::date(r.date_created);
+                                      }};
+constexpr RecordingField kDateUpdated{"date_updated", "DateUpdated", [](const RecordingRecord& r) {
+                                        return Value::date(r.date_updated);
+                                      }};
 constexpr RecordingField kStartTime{
     "start_time", "StartTime", [](const RecordingRecord& r) { return Value::date(r.start_time); }};
-constexpr RecordingField kDuration{
-    "duration", "Duration", [](const RecordingRecord& r) { return Value::int_string(r.duration_s); }};
+constexpr RecordingField kDuration{"duration", "Duration", [](const RecordingRecord& r) {
+                                     return Value::int_string(r.duration_s);
+                                   }};
 constexpr RecordingField kSid{"sid", "Sid",
                               [](const RecordingRecord& r) { return Value::string(r.sid); }};
 constexpr RecordingField kPrice{"price", "Price", price_value};
-constexpr RecordingField kEncryptionDetails{
-    "encryption_details", "EncryptionDetails", [](const RecordingRecord&) { return Value::null(); }};
-constexpr RecordingField kPriceUnit{
-    "price_unit", "PriceUnit",
-    [](const RecordingRecord& r) { return Value::string(r.completed ? "USD" : ""); }};
+constexpr RecordingField kEncryptionDetails{"encryption_details", "EncryptionDetails",
+                                            [](const RecordingRecord&) { return Value::null(); }};
+constexpr RecordingField kPriceUnit{"price_unit", "PriceUnit", [](const RecordingRecord& r) {
+                                      return Value::string(r.completed ? "USD" : "");
+                                    }};
 constexpr RecordingField kStatus{"status", "Status",
                                  [](const RecordingRecord& r) { return Value::string(r.status); }};
 constexpr RecordingField kChannels{
@@ -82,21 +87,47 @@ constexpr std::array<Subresource, 2> kRecordingSubresources{{
 
 // api.v2010.account.call.call_recording, in the spec's order.
 constexpr std::array<RecordingField, 18> kCallRecordingFields{{
-    kAccountSid, kApiVersion, kCallSid, kConferenceSid, kDateCreated, kDateUpdated, kStartTime,
-    kDuration, kSid, kPrice,
+    kAccountSid,
+    kApiVersion,
+    kCallSid,
+    kConferenceSid,
+    kDateCreated,
+    kDateUpdated,
+    kStartTime,
+    kDuration,
+    kSid,
+    kPrice,
     {"uri", "Uri",
      [](const RecordingRecord& r) {
        return Value::path("/2010-04-01/Accounts/" + r.account_sid + "/Calls/" + r.call_sid +
                           "/Recordings/" + r.sid);
      }},
-    kEncryptionDetails, kPriceUnit, kStatus, kChannels, kSource, kErrorCode,
+    kEncryptionDetails,
+    kPriceUnit,
+    kStatus,
+    kChannels,
+    kSource,
+    kErrorCode,
     {"track", "Track", [](const RecordingRecord& r) { return Value::string(r.track); }},
 }};
 
 // api.v2010.account.recording, in the spec's order: no track; subresources and media_url.
 constexpr std::array<RecordingField, 19> kRecordingFields{{
-    kAccountSid, kApiVersion, kCallSid, kConferenceSid, kDateCreated, kDateUpdated, kStartTime,
-    kDuration, kSid, kPrice, kPriceUnit, kStatus, kChannels, kSource, kErrorCode,
+    kAccountSid,
+    kApiVersion,
+    kCallSid,
+    kConferenceSid,
+    kDateCreated,
+    kDateUpdated,
+    kStartTime,
+    kDuration,
+    kSid,
+    kPrice,
+    kPriceUnit,
+    kStatus,
+    kChannels,
+    kSource,
+    kErrorCode,
     {"uri", "Uri", [](const RecordingRecord& r) { return Value::path(account_path(r)); }},
     kEncryptionDetails,
     {"subresource_uris", "SubresourceUris",
@@ -111,9 +142,9 @@ constexpr std::array<RecordingField, 19> kRecordingFields{{
 
 const std::vector<std::string_view> kCallFilterNames = {"DateCreated", "DateCreated<",
                                                         "DateCreated>"};
-const std::vector<std::string_view> kAccountFilterNames = {
-    "DateCreated", "DateCreated<", "DateCreated>", "CallSid", "ConferenceSid",
-    "IncludeSoftDeleted"};
+const std::vector<std::string_view> kAccountFilterNames = {"DateCreated",   "DateCreated<",
+                                                           "DateCreated>",  "CallSid",
+                                                           "ConferenceSid", "IncludeSoftDeleted"};
 
 // Newest first, filtered by DateCreated (and its < > forms).
 core::Result<std::vector<RecordingRecord>> filtered(const std::vector<const Recording*>& all,
@@ -151,12 +182,13 @@ const Recording* call_recording(core::Engine& engine, const ApiRequest& req) {
 Response media_response(const Recording& r, const ApiRequest& req) {
   const bool mp3 = req.route.media == "mp3";
   if (mp3 && !core::media::mp3_available()) {
-    return error_for(core::TwilioError{415, 20001,
-                                       "this dialtone was built without an MP3 encoder: request " +
-                                           std::string(req.path.substr(0, req.path.size() - 4)) +
-                                           ".wav",
-                                       {}},
-                     req);
+    return error_for(
+        core::TwilioError{415,
+                          20001,
+                          "this dialtone was built without an MP3 encoder: request " +
+                              std::string(req.path.substr(0, req.path.size() - 4)) + ".wav",
+                          {}},
+        req);
   }
   int channels = r.audio.channels;
   if (const std::string* v = req.query.get("RequestedChannels"); v && !v->empty()) {
@@ -164,13 +196,13 @@ Response media_response(const Recording& r, const ApiRequest& req) {
       channels = 1;
     } else if (*v == "2") {
       if (r.audio.channels != 2) {
-        return error_for(core::bad_request(16113, "Cannot download a dual-channel "
-                                                  "presentation of a mono recording"),
+        return error_for(core::bad_request(16113,
+                                           "Cannot download a dual-channel "
+                                           "presentation of a mono recording"),
                          req);
       }
     } else {
-      return error_for(core::bad_request(20001, "Invalid RequestedChannels: '" + *v +
-                                                    "' (1 or 2)"),
+      return error_for(core::bad_request(20001, "Invalid RequestedChannels: '" + *v + "' (1 or 2)"),
                        req);
     }
   }
@@ -179,8 +211,8 @@ Response media_response(const Recording& r, const ApiRequest& req) {
   if (mp3) {  // its length is known only at the end: sent chunked
     auto chunks = std::make_shared<core::media::Mp3Chunks>(r.audio, channels);
     resp.content_type = "audio/mpeg";
-    resp.body_source = std::make_shared<BodySource>(BodySource{
-        0, [chunks](std::string& piece) { return chunks->next(piece); }, true});
+    resp.body_source = std::make_shared<BodySource>(
+        BodySource{0, [chunks](std::string& piece) { return chunks->next(piece); }, true});
     return resp;
   }
   auto chunks = std::make_shared<core::media::WavChunks>(r.audio, channels);
@@ -194,8 +226,8 @@ Response media_response(const Recording& r, const ApiRequest& req) {
 
 const resource::Description<RecordingRecord> kCallRecordingDescription{
     "Recording", "recordings", "Recordings", kCallRecordingFields};
-const resource::Description<RecordingRecord> kRecordingDescription{
-    "Recording", "recordings", "Recordings", kRecordingFields};
+const resource::Description<RecordingRecord> kRecordingDescription{"Recording", "recordings",
+                                                                   "Recordings", kRecordingFields};
 
 RecordingRecord recording_record(const Recording& r) {
   RecordingRecord out;
@@ -216,7 +248,7 @@ RecordingRecord recording_record(const Recording& r) {
 }
 
 core::Result<core::recording::Options> parse_recording_options(const FormFields& form,
-                                                                bool trim_default) {
+                                                               bool trim_default) {
   core::recording::Options o;
   o.trim = trim_default;
   auto given = [&form](std::string_view key) {
@@ -239,8 +271,7 @@ core::Result<core::recording::Options> parse_recording_options(const FormFields&
   }
   if (const std::string* v = given("Trim")) {
     if (*v != "trim-silence" && *v != "do-not-trim") {
-      return core::bad_request(20001,
-                               "Invalid Trim: '" + *v + "' (trim-silence or do-not-trim)");
+      return core::bad_request(20001, "Invalid Trim: '" + *v + "' (trim-silence or do-not-trim)");
     }
     o.trim = *v == "trim-silence";
   }
@@ -255,8 +286,9 @@ core::Result<core::recording::Options> parse_recording_options(const FormFields&
   if (!events.empty()) {
     auto parsed = core::recording::parse_events(events);
     if (!parsed) {
-      return core::bad_request(13621, "Invalid 'recordingStatusCallbackEvent' (in-progress, "
-                                      "completed or absent)");
+      return core::bad_request(13621,
+                               "Invalid 'recordingStatusCallbackEvent' (in-progress, "
+                               "completed or absent)");
     }
     if (*parsed) o.events = *parsed;
   }
@@ -294,8 +326,10 @@ Response update_call_recording(core::Engine& engine, const ApiRequest& req, core
   const std::string* status = req.body.get("Status");
   if (!status || status->empty()) return error_for(missing_param("Status"), req);
   Status wanted = Status::kInProgress;
-  if (*status == "paused") wanted = Status::kPaused;
-  else if (*status == "stopped") wanted = Status::kStopped;
+  if (*status == "paused")
+    wanted = Status::kPaused;
+  else if (*status == "stopped")
+    wanted = Status::kStopped;
   else if (*status != "in-progress") {
     return error_for(core::bad_request(20001, "Invalid Status: '" + *status +
                                                   "' (paused, in-progress or stopped)"),
@@ -309,8 +343,8 @@ Response update_call_recording(core::Engine& engine, const ApiRequest& req, core
     }
     skip = *v == "skip";
   }
-  auto changed = engine.update_recording(req.route.account_sid, req.route.call_sid,
-                                         req.route.item, wanted, skip, out);
+  auto changed = engine.update_recording(req.route.account_sid, req.route.call_sid, req.route.item,
+                                         wanted, skip, out);
   if (!changed) return error_for(changed.error(), req);
   RecordingRecord shown = recording_record(*changed->recording);
   shown.status = std::string(core::recording::to_wire(changed->shown));

@@ -41,7 +41,7 @@ extern const resource::Description<RecordingRecord> kRecordingDescription;
 // with Record=true (`trim_default` true: trim-silence): RecordingChannels, RecordingTrack, Trim,
 // RecordingStatusCallback, ...Method, ...Event. 400 for a value Twilio does not accept.
 core::Result<core::recording::Options> parse_recording_options(const FormFields& form,
-                                                                bool trim_default);
+                                                               bool trim_default);
 
 Response create_call_recording(core::Engine& engine, const ApiRequest& req, core::Effects& out);
 Response list_call_recordings(core::Engine& engine, const ApiRequest& req);

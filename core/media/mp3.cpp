@@ -68,8 +68,8 @@ bool Mp3Chunks::next(std::string& out) {
     next_frame_ += count;
     samples.resize(pcm.size() / 2);
     for (size_t i = 0; i < samples.size(); ++i) {
-      samples[i] = static_cast<short>(static_cast<uint16_t>(static_cast<uint8_t>(pcm[2 * i]) |
-                                                            (static_cast<uint8_t>(pcm[2 * i + 1]) << 8)));
+      samples[i] = static_cast<short>(static_cast<uint16_t>(
+          static_cast<uint8_t>(pcm[2 * i]) | (static_cast<uint8_t>(pcm[2 * i + 1]) << 8)));
     }
     const int frames = static_cast<int>(count);
     mp3.resize(static_cast<size_t>(frames) * 5 / 4 + 7200);

@@ -41,9 +41,8 @@ const ToneTable& table_for(int hz) {
 int16_t tone_sample(int hz, int64_t frame) {
   const auto i = static_cast<size_t>(((frame % kSampleRate) + kSampleRate) % kSampleRate);
   if (hz == 440 || hz == 550 || hz == 660) return table_for(hz).samples[i];
-  return static_cast<int16_t>(
-      std::lround(kAmplitude * std::sin(2.0 * std::numbers::pi * hz * static_cast<double>(i) /
-                                        kSampleRate)));
+  return static_cast<int16_t>(std::lround(
+      kAmplitude * std::sin(2.0 * std::numbers::pi * hz * static_cast<double>(i) / kSampleRate)));
 }
 
 // Keeps the recording time [from_ms, to_ms) of `a`.
@@ -143,14 +142,17 @@ void render_pcm(const RecordingAudio& a, uint64_t first, uint64_t count, int cha
       const int64_t call_end = call_begin + static_cast<int64_t>(stop - begin);
       for (const Source& s : a.sources) {
         const int ch = channels == 1 ? 0 : std::min(s.channel, channels - 1);
-        auto it = std::upper_bound(s.spans.begin(), s.spans.end(), call_begin,
-                                   [](int64_t t, const Span& sp) { return t < sp.to_ms * kFramesPerMs; });
+        auto it =
+            std::upper_bound(s.spans.begin(), s.spans.end(), call_begin,
+                             [](int64_t t, const Span& sp) { return t < sp.to_ms * kFramesPerMs; });
         for (; it != s.spans.end() && it->from_ms * kFramesPerMs < call_end; ++it) {
           const int64_t f0 = std::max(it->from_ms * kFramesPerMs, call_begin);
           const int64_t f1 = std::min(it->to_ms * kFramesPerMs, call_end);
           for (int64_t f = f0; f < f1; ++f) {
-            const auto idx = static_cast<size_t>(f - call_begin + static_cast<int64_t>(begin - first));
-            mix[idx * static_cast<size_t>(channels) + static_cast<size_t>(ch)] += tone_sample(s.tone_hz, f);
+            const auto idx =
+                static_cast<size_t>(f - call_begin + static_cast<int64_t>(begin - first));
+            mix[idx * static_cast<size_t>(channels) + static_cast<size_t>(ch)] +=
+                tone_sample(s.tone_hz, f);
           }
         }
       }

@@ -25,8 +25,7 @@ constexpr std::string_view kBySid = "*";  // start_recording: name it by its sid
 // ---------------------------------------------------------------- the engine's side
 
 std::string Engine::Impl::recording_url(const Recording& r) const {
-  return config().media_base_url + "/2010-04-01/Accounts/" + r.account_sid + "/Recordings/" +
-         r.sid;
+  return config().media_base_url + "/2010-04-01/Accounts/" + r.account_sid + "/Recordings/" + r.sid;
 }
 
 Recording& Engine::Impl::start_recording(CallRecord& rec, recording::Source source,
@@ -61,9 +60,9 @@ void Engine::Impl::end_recording(Recording& r, Effects& out) {
   w.recordings.unlisten(r.call_sid);
   if (!r.leg_sid.empty()) w.recordings.unlisten(r.leg_sid);
   journal_recording(r, std::string(recording::to_wire(r.status)));
-  recording_callback(r, r.status == RecStatus::kCompleted ? recording::kEventCompleted
-                                                       : recording::kEventAbsent,
-                     out);
+  recording_callback(
+      r, r.status == RecStatus::kCompleted ? recording::kEventCompleted : recording::kEventAbsent,
+      out);
 }
 
 void Engine::Impl::stop_call_recordings(CallRecord& rec, Effects& out) {
@@ -199,15 +198,16 @@ void Engine::Impl::start_verb_recording(CallRecord& rec, const twiml::Node& noun
   const std::string name = noun.attr_or("name", "");
   for (Recording* r : rec.world->recordings.on_call(rec.call.sid)) {
     if (!name.empty() && r->live() && r->name == name) {
-      notify(rec, 12200, 1, "<Start><Recording>: a recording named '" + name +
-                                "' is already running on this call; skipped",
+      notify(rec, 12200, 1,
+             "<Start><Recording>: a recording named '" + name +
+                 "' is already running on this call; skipped",
              nullptr, nullptr);
       return;
     }
   }
   if (rec.world->recordings.count_on_call(rec.call.sid) >= recording::kMaxPerCall) {
-    notify(rec, 12200, 1, "<Start><Recording>: the call has too many recordings; skipped",
-           nullptr, nullptr);
+    notify(rec, 12200, 1, "<Start><Recording>: the call has too many recordings; skipped", nullptr,
+           nullptr);
     return;
   }
   recording::Options o = record_verb_options(rec, noun, /*trim_default=*/true);
@@ -245,12 +245,13 @@ Result<const Recording*> Engine::create_recording(const std::string& account_sid
   CallRecord* rec = impl_->get(call_sid);
   if (!rec || rec->call.account_sid != account_sid) return no_call(call_sid);
   if (rec->call.status != CallStatus::kInProgress) {
-    return bad_request(21220, "Invalid call state. Calls that are not in-progress cannot be "
-                              "recorded");
+    return bad_request(21220,
+                       "Invalid call state. Calls that are not in-progress cannot be "
+                       "recorded");
   }
   if (rec->world->recordings.count_on_call(call_sid) >= recording::kMaxPerCall) {
-    return bad_request(20001, "A call may have at most " +
-                                  std::to_string(recording::kMaxPerCall) + " recordings");
+    return bad_request(
+        20001, "A call may have at most " + std::to_string(recording::kMaxPerCall) + " recordings");
   }
   return static_cast<const Recording*>(&impl_->start_recording(
       *rec, recording::Source::kStartCallRecordingApi, std::move(options), {}, out));
@@ -269,8 +270,9 @@ Result<RecordingChange> Engine::update_recording(const std::string& account_sid,
     for (Recording* each : book.on_call(call_sid)) {
       if (!each->live() || each->deleted) continue;
       if (r) {
-        return bad_request(16108, "The request failed because there is more than one active "
-                                  "recording for the provided Call SID");
+        return bad_request(16108,
+                           "The request failed because there is more than one active "
+                           "recording for the provided Call SID");
       }
       r = each;
     }
@@ -290,8 +292,10 @@ Result<RecordingChange> Engine::update_recording(const std::string& account_sid,
                                   ": it cannot be paused or resumed");
   }
   bool changed = false;
-  if (status == RecStatus::kPaused) changed = recording::pause(*r, t, skip);
-  else if (status == RecStatus::kInProgress) changed = recording::resume(*r, t);
+  if (status == RecStatus::kPaused)
+    changed = recording::pause(*r, t, skip);
+  else if (status == RecStatus::kInProgress)
+    changed = recording::resume(*r, t);
   if (status == RecStatus::kStopped) {
     impl_->end_recording(*r, out);
     return RecordingChange{r, RecStatus::kStopped};
@@ -362,8 +366,8 @@ void Engine::restore_recording(const JournalEvent& event) {
     r = &w.recordings.add(std::move(fresh));
   }
   const std::string status = text("status");
-  for (RecStatus s : {RecStatus::kInProgress, RecStatus::kPaused, RecStatus::kStopped, RecStatus::kProcessing,
-                   RecStatus::kCompleted, RecStatus::kAbsent}) {
+  for (RecStatus s : {RecStatus::kInProgress, RecStatus::kPaused, RecStatus::kStopped,
+                      RecStatus::kProcessing, RecStatus::kCompleted, RecStatus::kAbsent}) {
     if (recording::to_wire(s) == status) r->status = s;
   }
   for (auto s : {recording::Source::kDialVerb, recording::Source::kOutboundApi,

@@ -21,34 +21,50 @@ std::vector<media::Span> spans_of(const media::Spans* s, int64_t from, int64_t t
 
 std::string_view to_wire(Status s) {
   switch (s) {
-    case Status::kInProgress: return "in-progress";
-    case Status::kPaused: return "paused";
-    case Status::kStopped: return "stopped";
-    case Status::kProcessing: return "processing";
-    case Status::kCompleted: return "completed";
-    case Status::kAbsent: return "absent";
+    case Status::kInProgress:
+      return "in-progress";
+    case Status::kPaused:
+      return "paused";
+    case Status::kStopped:
+      return "stopped";
+    case Status::kProcessing:
+      return "processing";
+    case Status::kCompleted:
+      return "completed";
+    case Status::kAbsent:
+      return "absent";
   }
   return "completed";
 }
 
 std::string_view to_wire(Source s) {
   switch (s) {
-    case Source::kDialVerb: return "DialVerb";
-    case Source::kConference: return "Conference";
-    case Source::kOutboundApi: return "OutboundAPI";
-    case Source::kTrunking: return "Trunking";
-    case Source::kRecordVerb: return "RecordVerb";
-    case Source::kStartCallRecordingApi: return "StartCallRecordingAPI";
-    case Source::kStartConferenceRecordingApi: return "StartConferenceRecordingAPI";
+    case Source::kDialVerb:
+      return "DialVerb";
+    case Source::kConference:
+      return "Conference";
+    case Source::kOutboundApi:
+      return "OutboundAPI";
+    case Source::kTrunking:
+      return "Trunking";
+    case Source::kRecordVerb:
+      return "RecordVerb";
+    case Source::kStartCallRecordingApi:
+      return "StartCallRecordingAPI";
+    case Source::kStartConferenceRecordingApi:
+      return "StartConferenceRecordingAPI";
   }
   return "StartCallRecordingAPI";
 }
 
 std::string_view to_wire(Track t) {
   switch (t) {
-    case Track::kInbound: return "inbound";
-    case Track::kOutbound: return "outbound";
-    case Track::kBoth: return "both";
+    case Track::kInbound:
+      return "inbound";
+    case Track::kOutbound:
+      return "outbound";
+    case Track::kBoth:
+      return "both";
   }
   return "both";
 }
@@ -67,10 +83,14 @@ std::optional<uint8_t> parse_events(const std::vector<std::string_view>& values)
     while (i < v.size()) {
       const size_t j = v.find_first_of(" ,", i);
       const std::string_view word = v.substr(i, j == std::string_view::npos ? v.npos : j - i);
-      if (word == "in-progress") events |= kEventInProgress;
-      else if (word == "completed") events |= kEventCompleted;
-      else if (word == "absent") events |= kEventAbsent;
-      else if (!word.empty()) return std::nullopt;
+      if (word == "in-progress")
+        events |= kEventInProgress;
+      else if (word == "completed")
+        events |= kEventCompleted;
+      else if (word == "absent")
+        events |= kEventAbsent;
+      else if (!word.empty())
+        return std::nullopt;
       if (j == std::string_view::npos) break;
       i = j + 1;
     }
@@ -96,9 +116,12 @@ bool resume(Recording& r, TimePoint now) {
 }
 
 bool stop(Recording& r, TimePoint now) {
-  if (r.status == Status::kInProgress) keep(r, now, false);
-  else if (r.status == Status::kPaused && !r.pause_skips) keep(r, now, true);
-  else return false;
+  if (r.status == Status::kInProgress)
+    keep(r, now, false);
+  else if (r.status == Status::kPaused && !r.pause_skips)
+    keep(r, now, true);
+  else
+    return false;
   r.status = Status::kStopped;
   r.since = now;
   return true;

@@ -13,9 +13,7 @@ const std::string kRecordings = "/2010-04-01/Accounts/" + kAc + "/Recordings";
 
 class RecordingsTest : public ApiTest {
  protected:
-  std::string recordings_of(const std::string& call) {
-    return kCalls + "/" + call + "/Recordings";
-  }
+  std::string recordings_of(const std::string& call) { return kCalls + "/" + call + "/Recordings"; }
   // A recording of `seconds`, stopped; returns its sid.
   std::string finished(const std::string& call, int seconds, const std::string& form = {}) {
     const Response created = send("POST", recordings_of(call) + ".json", form);
@@ -44,9 +42,10 @@ class RecordingsTest : public ApiTest {
 
 TEST_F(RecordingsTest, CreateShowsTheCallRecordingShape) {
   const std::string call = live_call();
-  const Response r = send("POST", recordings_of(call) + ".json",
-                          "RecordingChannels=dual&RecordingStatusCallbackEvent=in-progress%20completed"
-                          "&PlayBeep=false");
+  const Response r =
+      send("POST", recordings_of(call) + ".json",
+           "RecordingChannels=dual&RecordingStatusCallbackEvent=in-progress%20completed"
+           "&PlayBeep=false");
   ASSERT_EQ(r.status, 201) << r.body;
   const auto body = parse_json(r.body);
   expect_valid(body, "api.v2010.account.call.call_recording");
@@ -134,7 +133,8 @@ TEST_F(RecordingsTest, Errors) {
   const std::string call = live_call();
   EXPECT_EQ(send("POST", recordings_of(call) + ".json", "RecordingTrack=left").status, 400);
   EXPECT_EQ(send("POST", recordings_of(call) + ".json", "Trim=some").status, 400);
-  const Response cb = send("POST", recordings_of(call) + ".json", "RecordingStatusCallback=ftp%3A%2F%2Fx");
+  const Response cb =
+      send("POST", recordings_of(call) + ".json", "RecordingStatusCallback=ftp%3A%2F%2Fx");
   EXPECT_EQ(cb.status, 400) << cb.body;
   const Response mono = send("POST", recordings_of(call) + ".json", "");
   const std::string sid = parse_json(mono.body)["sid"].GetString();
@@ -152,12 +152,14 @@ TEST_F(RecordingsTest, Errors) {
   EXPECT_NE(two.body.find("16113"), std::string::npos) << two.body;
   EXPECT_EQ(send("GET", kRecordings + "/" + sid + ".mp3").status,
             core::media::mp3_available() ? 200 : 415);
-  const Response other = send("GET", kCalls + "/CA00000000000000000000000000000000/Recordings.json");
+  const Response other =
+      send("GET", kCalls + "/CA00000000000000000000000000000000/Recordings.json");
   EXPECT_EQ(other.status, 404);
   EXPECT_EQ(send("DELETE", recordings_of(call) + "/" + sid + ".json").status, 204);
   EXPECT_EQ(send("GET", kRecordings + "/" + sid + ".json").status, 404);
   EXPECT_EQ(send("GET", kRecordings + "/" + sid + ".wav").status, 404);
-  const auto soft = parse_json(send("GET", kRecordings + "/" + sid + ".json?IncludeSoftDeleted=true").body);
+  const auto soft =
+      parse_json(send("GET", kRecordings + "/" + sid + ".json?IncludeSoftDeleted=true").body);
   EXPECT_STREQ(soft["status"].GetString(), "deleted");
 }
 
@@ -166,9 +168,10 @@ TEST_F(RecordingsTest, RecordTrueParametersAreChecked) {
                             "To=%2B14155550100&From=%2B14155550199&Url=https://app.test/v"
                             "&Record=true&RecordingChannels=quad");
   EXPECT_EQ(bad.status, 400) << bad.body;
-  const Response ok = send("POST", kCalls + ".json",
-                           "To=%2B14155550100&From=%2B14155550199&Url=https://app.test/v"
-                           "&Record=true&RecordingChannels=dual&RecordingTrack=both&Trim=do-not-trim");
+  const Response ok =
+      send("POST", kCalls + ".json",
+           "To=%2B14155550100&From=%2B14155550199&Url=https://app.test/v"
+           "&Record=true&RecordingChannels=dual&RecordingTrack=both&Trim=do-not-trim");
   EXPECT_EQ(ok.status, 201) << ok.body;
 }
 

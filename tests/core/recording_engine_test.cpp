@@ -173,12 +173,13 @@ TEST_F(RecordingEngineTest, TheTimelineIsHeard) {
   EXPECT_FALSE(loud(done->audio, 0, 0, 2));  // <Pause>
   EXPECT_TRUE(loud(done->audio, 0, 2, 4));   // <Say>, 2 s
   EXPECT_FALSE(loud(done->audio, 0, 4, 5));
-  EXPECT_TRUE(loud(done->audio, 0, 5, 7));   // the callee, 2 s
+  EXPECT_TRUE(loud(done->audio, 0, 5, 7));  // the callee, 2 s
   EXPECT_FALSE(loud(done->audio, 0, 7, 9));
 }
 
 TEST_F(RecordingEngineTest, RecordTrueRecordsFromAnswerToHangUp) {
-  on_twiml(kVoice, "<Response><Say>hello there, how are you</Say><Pause length=\"600\"/></Response>");
+  on_twiml(kVoice,
+           "<Response><Say>hello there, how are you</Say><Pause length=\"600\"/></Response>");
   CreateCall req = call_request();
   req.record = true;
   req.recording = with_callback(recording::kEventCompleted);
@@ -222,9 +223,10 @@ TEST_F(RecordingEngineTest, RecordVerbEndsOnAKeyWithItsDuration) {
   Behavior b;
   b.record_seconds = 6;
   engine().behaviors(kAc).add(kTo, b);
-  on_twiml(kVoice, "<Response><Record action=\"/done\" finishOnKey=\"*\" "
-                   "recordingStatusCallback=\"/rec\" recordingStatusCallbackEvent=\"in-progress "
-                   "completed\"/></Response>");
+  on_twiml(kVoice,
+           "<Response><Record action=\"/done\" finishOnKey=\"*\" "
+           "recordingStatusCallback=\"/rec\" recordingStatusCallbackEvent=\"in-progress "
+           "completed\"/></Response>");
   on_twiml(kApp + "/done", "<Response><Hangup/></Response>");
   const std::string ca = answered_call();
   advance(4);
@@ -275,8 +277,9 @@ TEST_F(RecordingEngineTest, RecordVerbWithoutTrimKeepsTheSilence) {
   Behavior b;
   b.record_seconds = 3;
   engine().behaviors(kAc).add(kTo, b);
-  on_twiml(kVoice, "<Response><Record action=\"/done\" timeout=\"5\" trim=\"do-not-trim\"/>"
-                   "</Response>");
+  on_twiml(kVoice,
+           "<Response><Record action=\"/done\" timeout=\"5\" trim=\"do-not-trim\"/>"
+           "</Response>");
   on_twiml(kApp + "/done", "<Response><Hangup/></Response>");
   answered_call();
   advance(10);
@@ -287,9 +290,10 @@ TEST_F(RecordingEngineTest, AnEmptyRecordingMakesNoActionRequest) {
   Behavior b;
   b.record_seconds = 0;
   engine().behaviors(kAc).add(kTo, b);
-  on_twiml(kVoice, "<Response><Record action=\"/done\" timeout=\"2\" "
-                   "recordingStatusCallback=\"/rec\" recordingStatusCallbackEvent=\"absent\"/>"
-                   "<Say>nothing recorded</Say></Response>");
+  on_twiml(kVoice,
+           "<Response><Record action=\"/done\" timeout=\"2\" "
+           "recordingStatusCallback=\"/rec\" recordingStatusCallbackEvent=\"absent\"/>"
+           "<Say>nothing recorded</Say></Response>");
   const std::string ca = answered_call();
   advance(5);
   EXPECT_TRUE(sent_to(kApp + "/done").empty());
@@ -377,19 +381,21 @@ TEST_F(RecordingEngineTest, RecordingsComeBackFromTheJournal) {
 // Scenario 6 of the reference: the parent's side on channel 1, the dialed leg's on channel 2.
 TEST_F(RecordingEngineTest, DialRecordDualHearsBothLegs) {
   const std::string leg_number = "+14155550199";
-  on_twiml(kVoice, "<Response><Dial record=\"record-from-answer-dual\" action=\"/dial-done\" "
-                   "recordingStatusCallback=\"/rec\">" + leg_number + "</Dial></Response>");
+  on_twiml(kVoice,
+           "<Response><Dial record=\"record-from-answer-dual\" action=\"/dial-done\" "
+           "recordingStatusCallback=\"/rec\">" +
+               leg_number + "</Dial></Response>");
   on_twiml(kApp + "/dial-done", "<Response><Hangup/></Response>");
   const std::string parent = answered_call();  // t=1; the leg rings
-  advance(1);                                   // t=2: the leg answers (after 1 s)
+  advance(1);                                  // t=2: the leg answers (after 1 s)
   ASSERT_EQ(call(parent).child_sids.size(), 1u);
   const std::string leg = call(parent).child_sids[0];
   ASSERT_EQ(status(leg), CallStatus::kInProgress);
   ASSERT_TRUE(speak(parent, std::string(30, 'p')).ok());  // 2 s on the parent's side
   advance(3);
-  ASSERT_TRUE(speak(leg, std::string(15, 'l')).ok());     // 1 s on the leg's side
+  ASSERT_TRUE(speak(leg, std::string(15, 'l')).ok());  // 1 s on the leg's side
   advance(2);
-  ASSERT_TRUE(callee(leg, CalleeAction::kHangup).ok());   // t=7
+  ASSERT_TRUE(callee(leg, CalleeAction::kHangup).ok());  // t=7
   const auto action = sent_to(kApp + "/dial-done");
   ASSERT_EQ(action.size(), 1u);
   const std::string sid = action[0].param("RecordingSid");
@@ -401,10 +407,10 @@ TEST_F(RecordingEngineTest, DialRecordDualHearsBothLegs) {
   EXPECT_EQ(action[0].param("RecordingDuration"), "5");
   EXPECT_NE(action[0].param("RecordingUrl").find(sid), std::string::npos);
   ASSERT_EQ(r->audio.channels, 2);
-  EXPECT_TRUE(loud(r->audio, 0, 0, 2));   // the parent's side speaks first
+  EXPECT_TRUE(loud(r->audio, 0, 0, 2));  // the parent's side speaks first
   EXPECT_FALSE(loud(r->audio, 1, 0, 2));
   EXPECT_FALSE(loud(r->audio, 0, 3, 4));
-  EXPECT_TRUE(loud(r->audio, 1, 3, 4));   // then the leg's
+  EXPECT_TRUE(loud(r->audio, 1, 3, 4));  // then the leg's
   EXPECT_EQ(sent_to(kRecCb).back().param("CallSid"), parent);
   EXPECT_EQ(sent_to(kRecCb).back().param("RecordingSource"), "DialVerb");
 }
@@ -421,10 +427,12 @@ TEST_F(RecordingEngineTest, DialWithoutRecordRecordsNothing) {
 }
 
 TEST_F(RecordingEngineTest, StartRecordingRunsBesideTheTwimlUntilStopped) {
-  on_twiml(kVoice, "<Response><Start><Recording name=\"r1\" recordingStatusCallback=\"/rec\"/>"
-                   "<Recording track=\"inbound\"/></Start><Say>" + std::string(45, 's') +
-                   "</Say><Stop><Recording name=\"r1\"/></Stop><Pause length=\"2\"/>"
-                   "<Stop><Recording/></Stop><Pause length=\"600\"/></Response>");
+  on_twiml(kVoice,
+           "<Response><Start><Recording name=\"r1\" recordingStatusCallback=\"/rec\"/>"
+           "<Recording track=\"inbound\"/></Start><Say>" +
+               std::string(45, 's') +
+               "</Say><Stop><Recording name=\"r1\"/></Stop><Pause length=\"2\"/>"
+               "<Stop><Recording/></Stop><Pause length=\"600\"/></Response>");
   const std::string ca = answered_call();  // t=1: both start; the Say runs 3 s
   advance(6);
   const auto recs = engine().list_recordings(kAc);

@@ -21,7 +21,8 @@ int16_t sample_at(const std::string& pcm, size_t frame, int channels, int channe
 // The loudest sample of frames [from, to) of one channel.
 int peak(const std::string& pcm, size_t from, size_t to, int channels, int channel) {
   int p = 0;
-  for (size_t f = from; f < to; ++f) p = std::max(p, std::abs(sample_at(pcm, f, channels, channel)));
+  for (size_t f = from; f < to; ++f)
+    p = std::max(p, std::abs(sample_at(pcm, f, channels, channel)));
   return p;
 }
 
@@ -36,10 +37,10 @@ TEST(Spans, MergeOverlapsAndKeepOrder) {
   Spans s;
   EXPECT_TRUE(s.add(1000, 2000));
   EXPECT_TRUE(s.add(5000, 6000));
-  EXPECT_TRUE(s.add(1500, 3000));  // overlaps the first
-  EXPECT_TRUE(s.add(3000, 3500));  // touches it
-  EXPECT_TRUE(s.add(4000, 4500));  // between two
-  EXPECT_FALSE(s.add(7000, 7000)); // empty
+  EXPECT_TRUE(s.add(1500, 3000));   // overlaps the first
+  EXPECT_TRUE(s.add(3000, 3500));   // touches it
+  EXPECT_TRUE(s.add(4000, 4500));   // between two
+  EXPECT_FALSE(s.add(7000, 7000));  // empty
   ASSERT_EQ(s.list().size(), 3u);
   EXPECT_EQ(s.list()[0].from_ms, 1000);
   EXPECT_EQ(s.list()[0].to_ms, 3500);
@@ -79,8 +80,8 @@ TEST(RecordingAudio, DualChannelsCarryOneSideEach) {
   std::string pcm;
   render_pcm(a, 0, a.frames(), 2, pcm);
   ASSERT_EQ(pcm.size(), 32000u * 4);
-  EXPECT_EQ(peak(pcm, 0, 8000, 2, 0), 0);          // nobody before 1 s
-  EXPECT_GT(peak(pcm, 8000, 16000, 2, 0), 9000);   // the callee, channel 1
+  EXPECT_EQ(peak(pcm, 0, 8000, 2, 0), 0);         // nobody before 1 s
+  EXPECT_GT(peak(pcm, 8000, 16000, 2, 0), 9000);  // the callee, channel 1
   EXPECT_EQ(peak(pcm, 8000, 16000, 2, 1), 0);
   EXPECT_GT(peak(pcm, 20000, 24000, 2, 1), 9000);  // the prompt, channel 2
   EXPECT_EQ(peak(pcm, 20000, 24000, 2, 0), 0);
@@ -161,9 +162,9 @@ TEST(WavChunks, HeaderSizesAndChunksAddUp) {
   EXPECT_EQ(file.substr(0, 4), "RIFF");
   EXPECT_EQ(file.substr(8, 8), "WAVEfmt ");
   EXPECT_EQ(le32(file, 4), file.size() - 8);
-  EXPECT_EQ(file[22], 2);              // channels
-  EXPECT_EQ(le32(file, 24), 8000u);    // sample rate
-  EXPECT_EQ(file[34], 16);             // bits per sample
+  EXPECT_EQ(file[22], 2);            // channels
+  EXPECT_EQ(le32(file, 24), 8000u);  // sample rate
+  EXPECT_EQ(file[34], 16);           // bits per sample
   EXPECT_EQ(le32(file, 40), 32000u * 4);
   std::string pcm;
   render_pcm(a, 0, a.frames(), 2, pcm);
