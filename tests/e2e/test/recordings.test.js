@@ -263,6 +263,51 @@ describe('Recordings', () => {
     assert.equal(readWav(await wavOf(rec.sid)).seconds, 4);
   });
 
+  it('<Dial record="record-from-answer-dual"> and <Start><Recording>: the dialed leg on channel 2', async () => {
+    ctx.hooks.route('/dial-done', '<Response><Hangup/></Response>');
+    const leg = uniqueNumber();
+    const call = await ctx.client.calls.create({ to: uniqueNumber(), from: FROM,
+      twiml: `<Response><Start><Recording name="all" recordingStatusCallback="${ctx.hooks.url('/start-rec')}"/>` +
+        `</Start><Say>connecting</Say><Dial record="record-from-answer-dual" action="${ctx.hooks.url('/dial-done')}" ` +
+        `recordingStatusCallback="${ctx.hooks.url('/dial-rec')}">${leg}</Dial></Response>` });
+    await advance(1);  // the call answers and says "connecting" (1 s)
+    await advance(1);  // the leg rings
+    await advance(1);  // the leg answers
+    const [child] = await ctx.client.calls.list({ parentCallSid: call.sid });
+    await waitFor(child.sid, 'status:in-progress');
+    assert.equal((await control('POST', `/calls/${child.sid}/speech`, { SpeechResult: 'x'.repeat(30) })).status, 200);
+    await advance(4);
+    assert.equal((await control('POST', `/calls/${child.sid}/hangup`)).status, 200);
+    const [action] = await ctx.hooks.waitFor((q) => q.path === '/dial-done' && q.fields.CallSid === call.sid,
+      { what: 'the Dial action' });
+    assert.equal(action.fields.RecordingDuration, '4');
+    const [cb] = await recordingCallbacks('/dial-rec', 'CallSid', call.sid, 1);
+    assert.equal(cb.fields.RecordingSource, 'DialVerb');
+    assert.equal(cb.fields.RecordingSid, action.fields.RecordingSid);
+    const rec = await ctx.client.recordings(action.fields.RecordingSid).fetch();
+    assert.equal(rec.callSid, call.sid, 'the parent leg');
+    assert.equal(rec.channels, 2);
+    const wav = await wavOf(rec.sid);
+    assert.deepEqual(readWav(wav), { channels: 2, rate: 8000, bits: 16, seconds: 4 });
+    // The leg spoke the first 2 s: channel 2 carries it, channel 1 (the caller) is silent.
+    const sample = (frame, ch) => wav.readInt16LE(44 + (frame * 2 + ch) * 2);
+    let loud2 = 0;
+    let loud1 = 0;
+    for (let f = 0; f < 16000; f++) {
+      loud1 = Math.max(loud1, Math.abs(sample(f, 0)));
+      loud2 = Math.max(loud2, Math.abs(sample(f, 1)));
+    }
+    assert.equal(loud1, 0);
+    assert.ok(loud2 > 5000, `channel 2 peak ${loud2}`);
+    // The <Start><Recording> ran beside the TwiML until the call ended (the Dial action hung up):
+    // trimmed, it holds the <Say> (the parent's own recording does not hear the leg).
+    const [started] = await recordingCallbacks('/start-rec', 'CallSid', call.sid, 1);
+    assert.equal(started.fields.RecordingStatus, 'completed');
+    assert.equal(started.fields.RecordingDuration, '1');
+    assert.equal(started.fields.RecordingChannels, '2');
+    assert.equal(started.fields.RecordingSource, 'StartCallRecordingAPI');
+  });
+
   it('the account-level list filters by CallSid and DateCreated, newest first, in pages', async () => {
     const a = await liveCall();
     const b = await liveCall();
