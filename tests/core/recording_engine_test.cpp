@@ -68,6 +68,12 @@ class RecordingEngineTest : public EngineTest {
     for (const Sent& s : sent_to(kRecCb)) out.push_back(s.param("RecordingStatus"));
     return out;
   }
+  // The callee speaks this long into a <Record> (Behavior::record_seconds).
+  void callee_records(int seconds) {
+    Behavior b;
+    b.record_seconds = seconds;
+    engine().behaviors(kAc).add(kTo, b);
+  }
   // A call answered at t=1 that waits in a long <Pause>.
   std::string waiting_call() {
     on_twiml(kVoice, "<Response><Pause length=\"600\"/></Response>");
@@ -220,9 +226,7 @@ TEST_F(RecordingEngineTest, RecordTrueOnACallNeverAnsweredRecordsNothing) {
 
 // <Record>: the callee speaks Behavior::record_seconds, then is silent.
 TEST_F(RecordingEngineTest, RecordVerbEndsOnAKeyWithItsDuration) {
-  Behavior b;
-  b.record_seconds = 6;
-  engine().behaviors(kAc).add(kTo, b);
+  callee_records(6);
   on_twiml(kVoice,
            "<Response><Record action=\"/done\" finishOnKey=\"*\" "
            "recordingStatusCallback=\"/rec\" recordingStatusCallbackEvent=\"in-progress "
@@ -260,9 +264,7 @@ TEST_F(RecordingEngineTest, MediaBaseUrlSetsTheRecordingUrlsHost) {
 }
 
 TEST_F(RecordingEngineTest, RecordVerbTrimsTheSilenceTimeout) {
-  Behavior b;
-  b.record_seconds = 3;
-  engine().behaviors(kAc).add(kTo, b);
+  callee_records(3);
   on_twiml(kVoice, "<Response><Record action=\"/done\" timeout=\"5\"/></Response>");
   on_twiml(kApp + "/done", "<Response><Hangup/></Response>");
   answered_call();
@@ -274,9 +276,7 @@ TEST_F(RecordingEngineTest, RecordVerbTrimsTheSilenceTimeout) {
 }
 
 TEST_F(RecordingEngineTest, RecordVerbWithoutTrimKeepsTheSilence) {
-  Behavior b;
-  b.record_seconds = 3;
-  engine().behaviors(kAc).add(kTo, b);
+  callee_records(3);
   on_twiml(kVoice,
            "<Response><Record action=\"/done\" timeout=\"5\" trim=\"do-not-trim\"/>"
            "</Response>");
@@ -287,9 +287,7 @@ TEST_F(RecordingEngineTest, RecordVerbWithoutTrimKeepsTheSilence) {
 }
 
 TEST_F(RecordingEngineTest, AnEmptyRecordingMakesNoActionRequest) {
-  Behavior b;
-  b.record_seconds = 0;
-  engine().behaviors(kAc).add(kTo, b);
+  callee_records(0);
   on_twiml(kVoice,
            "<Response><Record action=\"/done\" timeout=\"2\" "
            "recordingStatusCallback=\"/rec\" recordingStatusCallbackEvent=\"absent\"/>"
