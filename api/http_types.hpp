@@ -38,6 +38,19 @@ class StreamSink {
   virtual bool open() const = 0;
 };
 
+// A body made piece by piece (a recording's media): `size` bytes in all (or, `chunked`, a
+// length not known before the end); each call of `next` replaces `piece` with the following
+// bytes and returns false once there are none. The server sends a Content-Length (or
+// Transfer-Encoding: chunked) and asks for the next piece only once the last one is written,
+// so a large body is never whole in memory and a slow client paces its making. A chunked
+// source never yields an empty piece (that would end the body).
+// Thread-safety: used by one thread at a time (the connection's).
+struct BodySource {
+  uint64_t size = 0;
+  std::function<bool(std::string& piece)> next;
+  bool chunked = false;
+};
+
 // How the server delivers a response. Anything but kSend is a fault injected on purpose
 // (server/faults/): nothing of the response is sent.
 enum class Delivery : uint8_t {
@@ -58,6 +71,8 @@ struct Response {
   // Set only for a request with defer_render: `body` is what this returns, called once the
   // engine lock is released. It owns copies of what it renders, never engine pointers.
   std::function<std::string()> render;
+  // Set: the body comes from here instead of `body` (see BodySource).
+  std::shared_ptr<BodySource> body_source;
   Delivery delivery = Delivery::kSend;
 };
 

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "api/twilio/recordings.hpp"
 #include "core/call_status.hpp"
 #include "core/endpoint.hpp"
 #include "core/sid.hpp"
@@ -286,6 +287,10 @@ core::Result<core::CreateCall> parse_create(const FormFields& form, std::string_
       return bad_request(20001, "Invalid Record: '" + *v + "' is not true or false");
     }
   }
+  // Read whether or not Record is true (Twilio checks them alike); Trim: trim-silence here.
+  auto recording = parse_recording_options(form, true);
+  if (!recording) return recording.error();
+  cc.recording = std::move(*recording);
   if (const std::string* v = given(form, "SendDigits")) {
     bool ok = v->size() <= 32;
     for (char c : *v) {
@@ -363,8 +368,6 @@ core::Result<core::UpdateCall> parse_update(const FormFields& form) {
   return uc;
 }
 
-namespace {
-
 // StartTime=day is that UTC day; StartTime>=t on or after; StartTime<=t before.
 std::optional<TwilioError> date_filter(const FormFields& q, std::string_view name,
                                        std::optional<core::TimePoint>& from,
@@ -395,6 +398,8 @@ std::optional<TwilioError> date_filter(const FormFields& q, std::string_view nam
   }
   return std::nullopt;
 }
+
+namespace {
 
 std::string normalise_endpoint(const std::string& text) {
   const auto ep = core::parse_endpoint(text);

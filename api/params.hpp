@@ -41,6 +41,12 @@ core::Result<core::CreateCall> parse_create(const FormFields& form, std::string_
 // them mutually exclusive); Status other than canceled/completed is 400/20001.
 core::Result<core::UpdateCall> parse_update(const FormFields& form);
 
+// A date filter `name` with its `name<` and `name>` forms: a bare date is that UTC day, a
+// timestamp that second; `>` on or after, `<` before. 400 20001 for an unreadable value.
+std::optional<core::TwilioError> date_filter(const FormFields& q, std::string_view name,
+                                             std::optional<core::TimePoint>& from,
+                                             std::optional<core::TimePoint>& before);
+
 // List filters: To, From, ParentCallSid, Status, StartTime[<>], EndTime[<>].
 core::Result<core::CallFilter> parse_call_filter(const FormFields& query);
 

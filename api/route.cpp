@@ -114,7 +114,24 @@ constexpr std::array<PostSubresource, 6> kPostSubresources{{
 }};
 
 // Routes the spec gives no GET (a Call's subresource_uris still link the lists: 405).
-bool post_only(RouteKind kind) { return kind >= RouteKind::kCallStreams; }
+bool post_only(RouteKind kind) {
+  return kind >= RouteKind::kCallStreams && kind <= RouteKind::kCallUserDefinedMessageSubscription;
+}
+
+// Recordings/{RE}: the resource as .json or .xml; the media as .wav, .mp3 or with no suffix
+// (Twilio's default is the WAV).
+std::optional<Route> match_recordings(Route route, const Segments& parts) {
+  const auto& seg = parts.seg;
+  if (parts.size == 2 && route.media.empty()) {
+    route.kind = RouteKind::kRecordings;
+    return route;
+  }
+  if (parts.size != 3 || !core::is_sid(seg[2], "RE")) return std::nullopt;
+  route.kind = RouteKind::kRecording;
+  route.item = std::string(seg[2]);
+  if (route.media.empty() && route.suffix.empty()) route.media = "wav";
+  return route;
+}
 
 }  // namespace
 
@@ -140,6 +157,12 @@ std::optional<Route> match_route(std::string_view path) {
   }
   route.format = route.suffix == ".json" ? Format::kJson : Format::kXml;
   rest.remove_suffix(route.suffix.size());
+  for (std::string_view media : {".wav", ".mp3"}) {
+    if (route.suffix.empty() && ends_with(rest, media)) {
+      route.media = std::string(media.substr(1));
+      rest.remove_suffix(media.size());
+    }
+  }
 
   const Segments parts = split_segments(rest);
   if (parts.size > kMaxSegments) return std::nullopt;
@@ -147,6 +170,8 @@ std::optional<Route> match_route(std::string_view path) {
   const size_t count = parts.size;
   if (count < 2 || !core::is_sid(seg[0], "AC")) return std::nullopt;
   route.account_sid = std::string(seg[0]);
+  if (seg[1] == "Recordings") return match_recordings(std::move(route), parts);
+  if (!route.media.empty()) return std::nullopt;  // only a recording has media
   if (seg[1] == "Queues") return match_queues(std::move(route), parts);
   if (seg[1] == "Conferences") return match_conferences(std::move(route), parts);
   if (seg[1] != "Calls") return std::nullopt;
@@ -174,6 +199,17 @@ std::optional<Route> match_route(std::string_view path) {
     route.kind = RouteKind::kCallEvents;
     return route;
   }
+  // A recording of the call: its sid, or Twilio.CURRENT (the live one) to update it.
+  if (seg[3] == "Recordings" && count == 4) {
+    route.kind = RouteKind::kCallRecordings;
+    return route;
+  }
+  if (seg[3] == "Recordings" && count == 5 &&
+      (core::is_sid(seg[4], "RE") || seg[4] == "Twilio.CURRENT")) {
+    route.kind = RouteKind::kCallRecording;
+    route.item = std::string(seg[4]);
+    return route;
+  }
   // The POST-only subresources: JSON only, as in the spec; an instance is named by its sid or
   // (Streams, Siprec, Transcriptions) its name, which the handlers look up.
   if (route.suffix == ".json" && (count == 4 || (count == 5 && !seg[4].empty()))) {
@@ -194,7 +230,7 @@ std::optional<Route> match_route(std::string_view path) {
 
 // kRouteTemplates lists the RouteKinds in their order (tests/api/route_test.cpp checks it).
 static_assert(core::faults::kRouteTemplates.size() ==
-              static_cast<size_t>(RouteKind::kCallUserDefinedMessageSubscription) + 1);
+              static_cast<size_t>(RouteKind::kRecording) + 1);
 
 std::string_view route_template(RouteKind kind) {
   return core::faults::kRouteTemplates[static_cast<size_t>(kind)].name;
@@ -213,7 +249,14 @@ std::string_view allowed_methods(RouteKind kind) {
       return "GET, POST";
     case RouteKind::kQueue:
     case RouteKind::kParticipant:
+    case RouteKind::kCallRecording:
       return "GET, POST, DELETE";
+    case RouteKind::kCallRecordings:
+      return "GET, POST";
+    case RouteKind::kRecordings:
+      return "GET";
+    case RouteKind::kRecording:
+      return "GET, DELETE";
     case RouteKind::kCallNotifications:
     case RouteKind::kCallNotification:
     case RouteKind::kCallEvents:
@@ -244,13 +287,14 @@ bool method_allowed(RouteKind kind, std::string_view method) {
     return kind == RouteKind::kCalls || kind == RouteKind::kCall || kind == RouteKind::kQueues ||
            kind == RouteKind::kQueue || kind == RouteKind::kQueueMember ||
            kind == RouteKind::kConference || kind == RouteKind::kParticipants ||
-           kind == RouteKind::kParticipant ||
+           kind == RouteKind::kParticipant || kind == RouteKind::kCallRecordings ||
+           kind == RouteKind::kCallRecording ||
            (post_only(kind) && kind != RouteKind::kCallUserDefinedMessageSubscription);
   }
   if (method == "DELETE") {
     return kind == RouteKind::kCall || kind == RouteKind::kQueue ||
-           kind == RouteKind::kParticipant ||
-           kind == RouteKind::kCallUserDefinedMessageSubscription;
+           kind == RouteKind::kParticipant || kind == RouteKind::kCallRecording ||
+           kind == RouteKind::kRecording || kind == RouteKind::kCallUserDefinedMessageSubscription;
   }
   return false;
 }

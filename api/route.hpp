@@ -37,6 +37,12 @@ enum class RouteKind {
   kCallUserDefinedMessages,              // /Calls/{Sid}/UserDefinedMessages   POST
   kCallUserDefinedMessageSubscriptions,  // /Calls/{Sid}/UserDefinedMessageSubscriptions  POST
   kCallUserDefinedMessageSubscription,   // .../UserDefinedMessageSubscriptions/{Sid}  DELETE
+  // Recordings (api/twilio/recordings.cpp).
+  kCallRecordings,     // /Calls/{Sid}/Recordings           GET list, POST create (start)
+  kCallRecording,      // /Calls/{Sid}/Recordings/{Sid|Twilio.CURRENT}  GET, POST, DELETE
+  kRecordings,         // /Recordings                       GET list
+  kRecording,          // /Recordings/{Sid}  GET (.json/.xml: the resource; .wav, .mp3 or no
+                       // suffix: the media), DELETE
 };
 
 struct Route {
@@ -51,6 +57,7 @@ struct Route {
   std::string participant;  // a Call sid or a label, percent-decoded
   std::string item;    // a Call subresource instance: its sid, or (Streams, ...) its name
   std::string suffix;  // "", ".json" or ".xml": page URIs keep the one that was requested
+  std::string media;   // kRecording: "wav" or "mp3" when the media is asked for, else empty
 };
 
 struct Target {

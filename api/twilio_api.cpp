@@ -10,6 +10,7 @@
 #include "api/twilio/members.hpp"
 #include "api/twilio/participants.hpp"
 #include "api/twilio/queues.hpp"
+#include "api/twilio/recordings.hpp"
 #include "api/twilio/payments.hpp"
 #include "api/twilio/siprec.hpp"
 #include "api/twilio/streams.hpp"
@@ -143,6 +144,18 @@ Response handle_twilio(core::Engine& engine, const Request& req, const PreparedR
       return create_user_defined_message_subscription(engine, calls);
     case RouteKind::kCallUserDefinedMessageSubscription:
       return delete_user_defined_message_subscription(engine, calls);
+    case RouteKind::kCallRecordings:
+      if (req.method == "POST") return create_call_recording(engine, calls, out);
+      return list_call_recordings(engine, calls);
+    case RouteKind::kCallRecording:
+      if (req.method == "POST") return update_call_recording(engine, calls, out);
+      if (req.method == "DELETE") return delete_call_recording(engine, calls, out);
+      return fetch_call_recording(engine, calls);
+    case RouteKind::kRecordings:
+      return list_recordings(engine, calls);
+    case RouteKind::kRecording:
+      if (req.method == "DELETE") return delete_recording(engine, calls, out);
+      return fetch_recording(engine, calls);
   }
   return render_error(not_found(p.target.path), p.format);
 }

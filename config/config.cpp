@@ -66,6 +66,8 @@ const std::vector<Setting>& settings() {
        "default callee answers after this long"},
       {"play_seconds", Kind::kInt, at(&Config::play_seconds), 0, 3600, {},
        "nominal length of one <Play>"},
+      {"media_base_url", Kind::kString, at(&Config::media_base_url), 0, 0, {},
+       "scheme and host of the recordings' RecordingUrl (e.g. dialtone's own address)"},
       {"webhook.connect_timeout_ms", Kind::kInt,
        at(&Config::webhook, &WebhookConfig::connect_timeout_ms), 100, 10000, {},
        "TCP connect timeout per attempt"},
@@ -599,6 +601,11 @@ std::string validate(const Config& c) {
     return "seed: '" + c.seed + "' is not a whole number from 0 to 18446744073709551615";
   }
   if (c.host.empty()) return "host: must not be empty";
+  if ((!c.media_base_url.starts_with("http://") && !c.media_base_url.starts_with("https://")) ||
+      c.media_base_url.ends_with("/")) {
+    return "media_base_url: '" + c.media_base_url +
+           "' is not an http(s) scheme and host without a trailing slash";
+  }
   for (const auto& h : c.webhook.allowed_hosts) {
     std::string_view name(h);
     if (name.starts_with("*.")) name.remove_prefix(2);

@@ -110,6 +110,8 @@ struct Config {
   double clock_speed = 1.0;    // real mode: virtual seconds per wall second
   int ring_seconds = 1;
   int play_seconds = 5;
+  // Where RecordingUrl and media_url point (docs/recordings.md): Twilio's host by default.
+  std::string media_base_url = "https://api.twilio.com";
   WebhookConfig webhook;
   LimitsConfig limits;
   int shutdown_timeout_s = 10;

@@ -75,6 +75,7 @@ Result<const Call*> Engine::create_call(const CreateCall& request, Effects& out)
   CallRecord& rec = impl_->add_call(std::move(call));
   rec.set_behavior(impl_->share_behavior(w.behaviors.for_number(rec.call.to)));
   impl_->journal(rec, "status", {{"status", "queued"}, {"event", "create"}});
+  if (request.record) w.recordings.arm(rec.call.sid, rec.call.account_sid, request.recording);
   // Dialling is a timer due now, fired after this returns (by the host, in the same hold):
   // the 201 shows the call queued, as Twilio's does. With a calls-per-second limit, calls
   // wait their turn in the queue.
@@ -335,8 +336,11 @@ Status Engine::callee_speech(const std::string& call_sid, const std::string& spe
   if (audio) {
     audio->callee_speaks_until = rec->world->clock->now() + media::speech_length(speech.size());
   }
+  // So do recordings (core/recording/).
+  const bool recorded = rec->world->recordings.voices(call_sid) != nullptr;
+  impl_->heard(*rec, true, rec->world->clock->now(), media::speech_length(speech.size()));
   if (!Impl::gathering(*rec)) {
-    if (audio) {
+    if (audio || recorded) {
       impl_->journal(*rec, "callee", {{"action", "speech"}, {"speech", speech}});
       return Ok{};
     }
@@ -455,6 +459,7 @@ void Engine::reset() {
     w->conferences.clear();
     impl_->drop_world_streams(*w);
     w->call_resources.clear();
+    w->recordings.clear();
     impl_->touch(*w);
   }
   impl_->graveyard.clear();
@@ -498,6 +503,7 @@ void Engine::reset_account(const std::string& account_sid) {
     w.conferences.erase_account(sid);
     for (uint64_t id : w.streams.erase_account(sid)) impl_->dropped_streams.push_back(id);
     w.call_resources.erase_account(sid);
+    w.recordings.erase_account(sid);
     w.numbers.erase_account(sid);
     if (config_.track_changes) impl_->reset_accounts.push_back(sid);
     journal_.erase_account(sid);

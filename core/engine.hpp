@@ -24,6 +24,7 @@
 #include "core/number_store.hpp"
 #include "core/result.hpp"
 #include "core/sid.hpp"
+#include "core/recording/recording.hpp"
 #include "core/snapshot/snapshot.hpp"
 #include "core/stream/session.hpp"
 #include "core/time.hpp"
@@ -39,12 +40,22 @@ struct EngineConfig {
   bool track_changes = false;      // keep what take_changes() reports (only a store asks)
   std::string default_account_sid; // whose clock dates what belongs to no account
   std::string default_time_limit_s = "14400";
+  // Where RecordingUrl points (Twilio's host by default: apps often match or rewrite it).
+  std::string media_base_url = "https://api.twilio.com";
 };
 
 // A parsed, validated create request (api/ turns Twilio's form into this): the new call's
 // settings (to and from already normalised; url empty when twiml or an application is used).
 struct CreateCall : CallSettings {
   std::string application_sid;
+  recording::Options recording;  // Record=true: how (its defaults differ: Trim trim-silence)
+};
+
+// What a Recording update did: the recording, and the status the answer shows (`stopped` for
+// a recording that was stopped and is now already completed or absent).
+struct RecordingChange {
+  const recording::Recording* recording = nullptr;
+  recording::Status shown = recording::Status::kInProgress;
 };
 
 // A parsed update: only what was given is set.
@@ -315,6 +326,26 @@ class Engine {
   // theirs will come any more).
   std::vector<uint64_t> take_dropped_streams();
 
+  // --- Recordings (core/recording/, docs/recordings.md) ---
+  // REST CreateCallRecording: records the live call from now on. 400 21220 when the call is
+  // not in progress; 404 for an unknown call.
+  Result<const recording::Recording*> create_recording(const std::string& account_sid,
+                                                       const std::string& call_sid,
+                                                       recording::Options options, Effects& out);
+  // REST UpdateCallRecording: Status paused (`skip`: PauseBehavior=skip), in-progress or
+  // stopped; `sid` may be "Twilio.CURRENT" (the one live recording; 400 16108 with several).
+  Result<RecordingChange> update_recording(const std::string& account_sid,
+                                           const std::string& call_sid, const std::string& sid,
+                                           recording::Status status, bool skip, Effects& out);
+  // Null when unknown, of another account, or deleted (unless `include_deleted`).
+  const recording::Recording* find_recording(const std::string& account_sid,
+                                             const std::string& sid,
+                                             bool include_deleted = false) const;
+  // Oldest first, deleted ones included (the API filters them).
+  std::vector<const recording::Recording*> list_recordings(const std::string& account_sid) const;
+  // Soft delete: kept, shown only with IncludeSoftDeleted. A live one is stopped first.
+  Status delete_recording(const std::string& account_sid, const std::string& sid, Effects& out);
+
   // --- Call subresources kept but not emulated (core/call_resources/, docs/streams.md) ---
   // Siprec, Transcriptions and Payments need the call in progress; UserDefinedMessages and
   // their Subscriptions ringing or in progress (else 400 21220). 404 for an unknown call.
@@ -415,6 +446,7 @@ class Engine {
   struct Impl;
   void restore_queue(const JournalEvent& event);  // a queue.* event (engine_persistence.cpp)
   void restore_conference(const JournalEvent& event);  // a conference.* account event
+  void restore_recording(const JournalEvent& event);   // a call's `recording` event
   ParticipantView participant_view(const conference::Conference& c,
                           const conference::Participant& p) const;
   World& make_world(const std::string& root_sid, std::optional<uint64_t> seed);

@@ -111,7 +111,7 @@ void Engine::Impl::start_dial(CallRecord& rec, const Node& v, Effects& out) {
     ++legs;
   }
   rec.phase = legs > 0 ? Phase::kDial : Phase::kIdle;
-  (void)out;
+  if (legs > 0) dial_recording(rec, v, {}, out);  // record="record-from-ringing..."
 }
 
 void Engine::Impl::on_leg_status(CallRecord& leg, Effects& out) {
@@ -132,6 +132,7 @@ void Engine::Impl::on_leg_status(CallRecord& leg, Effects& out) {
     }
     legs = {leg.call.sid};
     const Node& v = current_verb(*parent);
+    dial_recording(*parent, v, leg.call.sid, out);  // record="record-from-answer..."
     arm(*parent, TimerSlot::kVerb, TimerKind::kDialTimeLimit,
         now(*parent) + std::chrono::seconds(attr_int(v, "timeLimit", 14400, 1, 86400)));
     return;
@@ -196,6 +197,7 @@ void Engine::Impl::finish_dial(CallRecord& rec, const std::string& outcome, bool
                   {"DialCallDuration", duration},
                   {"DialBridged", dial.bridged_sid.empty() ? "false" : "true"}};
   for (auto& f : queue_extra) extra.push_back(std::move(f));
+  for (auto& f : end_dial_recording(rec, out)) extra.push_back(std::move(f));
   dial_action(rec, v, std::move(extra), run_action, out);
 }
 
@@ -216,12 +218,13 @@ void Engine::Impl::dial_action(CallRecord& rec, const Node& dial, Fields extra, 
 // ---------------------------------------------------------------- <Record>
 
 void Engine::Impl::start_record(CallRecord& rec, const Node& v, Effects& out) {
-  (void)out;
   const int max_length = attr_int(v, "maxLength", 3600, 1, 14400);
   const int silence = attr_int(v, "timeout", 5, 0, 600);
   const int speaks = std::min(rec.behavior().record_seconds, max_length);
   rec.phase = Phase::kRecord;
   rec.dial().bridged_at = now(rec);  // reused as the recording's start
+  start_recording(rec, recording::Source::kRecordVerb, record_verb_options(rec, v), {}, out);
+  heard(rec, true, now(rec), std::chrono::seconds(speaks));  // the callee speaks, then is silent
   const int total = speaks >= max_length ? max_length : speaks + silence;
   arm(rec, TimerSlot::kVerb, TimerKind::kRecordDone, now(rec) + std::chrono::seconds(total));
 }
@@ -235,22 +238,33 @@ void Engine::Impl::finish_record(CallRecord& rec, const std::string& digits, Eff
   }
   disarm(rec, TimerSlot::kVerb);
   rec.phase = Phase::kIdle;
-  const int max_length = attr_int(v, "maxLength", 3600, 1, 14400);
-  const auto elapsed =
-      std::chrono::duration_cast<std::chrono::seconds>(now(rec) - rec.dial().bridged_at);
-  const int64_t duration = std::min<int64_t>({elapsed.count(), rec.behavior().record_seconds,
-                                              max_length});
-  const std::string recording_sid = rec.world->sids.next("RE");
+  // The callee stops speaking when the recording ends (a key, the maximum length, hang-up).
+  if (media::CallVoices* voices = rec.world->recordings.voices(rec.call.sid)) {
+    voices->callee.cut_at(now(rec).time_since_epoch().count());
+  }
+  recording::Recording* made = nullptr;
+  for (recording::Recording* r : rec.world->recordings.on_call(rec.call.sid)) {
+    if (r->source == recording::Source::kRecordVerb && r->live()) made = r;
+  }
+  if (!made) return;  // cannot happen: start_record made it
+  end_recording(*made, out);
+  const std::string recording_sid = made->sid;
+  const int64_t duration = made->duration_s.value_or(0);
   journal(rec, "record", {{"RecordingSid", recording_sid},
                           {"RecordingDuration", std::to_string(duration)}});
-  Fields extra = {{"RecordingUrl", "https://api.twilio.com/2010-04-01/Accounts/" +
-                                       rec.call.account_sid + "/Recordings/" + recording_sid},
+  const bool hangup = digits == "hangup";
+  // Twilio: an empty recording makes no action request; the next verb runs.
+  if (made->status == recording::Status::kAbsent && !hangup) {
+    ++rec.rt().program.index;
+    run(rec, out);
+    return;
+  }
+  Fields extra = {{"RecordingUrl", recording_url(*made)},
                   {"RecordingSid", recording_sid},
                   {"RecordingDuration", std::to_string(duration)},
                   {"Digits", digits}};
   const std::string* a = v.attr("action");
   const std::string action = a ? resolve_url(rec.rt().program.url, *a) : rec.rt().program.url;
-  const bool hangup = digits == "hangup";
   if (a || is_absolute_http_url(action)) {
     Webhook target{action, attr_method(v)};
     if (hangup) send(rec, WebhookPurpose::kActionNoTwiml, target, std::move(extra), out);
@@ -261,6 +275,30 @@ void Engine::Impl::finish_record(CallRecord& rec, const std::string& digits, Eff
     ++rec.rt().program.index;
     run(rec, out);
   }
+}
+
+// The recording options of a <Record> (trim-silence by default) or <Dial record>
+// (do-not-trim): the recordingStatusCallback attributes, and trim.
+recording::Options Engine::Impl::record_verb_options(CallRecord& rec, const Node& v,
+                                                     bool trim_default) {
+  recording::Options o;
+  const std::string trim = v.attr_or("trim", trim_default ? "trim-silence" : "do-not-trim");
+  o.trim = trim == "trim-silence";
+  if (const std::string* cb = v.attr("recordingStatusCallback"); cb && !cb->empty()) {
+    o.callback = Webhook{*cb, attr_method(v, "recordingStatusCallbackMethod")};
+  }
+  if (const std::string* e = v.attr("recordingStatusCallbackEvent")) {
+    if (auto events = recording::parse_events({std::string_view(*e)}); events && *events) {
+      o.events = *events;
+    } else {
+      notify(rec, 13621, 1, "Invalid 'recordingStatusCallbackEvent': '" + *e + "'", nullptr,
+             nullptr);
+    }
+  }
+  if (const std::string* t = v.attr("recordingTrack")) {
+    o.track = recording::track_from(*t).value_or(recording::Track::kBoth);
+  }
+  return o;
 }
 
 // ---------------------------------------------------------------- webhook results

@@ -330,6 +330,35 @@ struct Engine::Impl {
   void stream_messages(const stream::Session& s, std::vector<std::string>& messages,
                        Effects& out);
   void drop_world_streams(World& w);  // a reset: every live socket is the host's to close
+  // Recordings (core/recording/engine_recording.cpp): the recordings live in the world's
+  // RecordingBook; these coordinate them with the call. `name`: a <Start><Recording>'s ("*":
+  // named by its own sid).
+  recording::Recording& start_recording(CallRecord& rec, recording::Source source,
+                                        recording::Options options, const std::string& leg_sid,
+                                        Effects& out, const std::string& name = {});
+  // Stops a live (or stopped) recording, makes its audio, reports completed or absent.
+  void end_recording(recording::Recording& r, Effects& out);
+  void stop_call_recordings(CallRecord& rec, Effects& out);  // the call ended
+  // A side of the call sounds for `length` from `from` (callee: the far party; else what the
+  // call plays): heard by the recordings listening to it.
+  void heard(CallRecord& rec, bool callee, TimePoint from, Millis length);
+  void recording_callback(const recording::Recording& r, uint8_t event, Effects& out);
+  // RecordingUrl, RecordingSid, RecordingDuration of a Record=true call's recording (its
+  // completed status callback carries them); empty without one.
+  Fields record_true_params(const CallRecord& rec) const;
+  void journal_recording(const recording::Recording& r, std::string event);
+  std::string recording_url(const recording::Recording& r) const;  // RecordingUrl: the media
+  recording::Options record_verb_options(CallRecord& rec, const twiml::Node& v,
+                                         bool trim_default = true);
+  // <Dial record>: called when the <Dial> starts ringing (`leg_sid` empty) and when a leg
+  // answers; starts the recording its `record` asks for, or lets it hear the answered leg.
+  void dial_recording(CallRecord& parent, const twiml::Node& dial, const std::string& leg_sid,
+                      Effects& out);
+  // The <Dial> ended: its recording stops; the action's RecordingUrl, ...Sid, ...Duration.
+  Fields end_dial_recording(CallRecord& parent, Effects& out);
+  // <Start><Recording> (non-blocking) and <Stop><Recording> (by name, or all of them).
+  void start_verb_recording(CallRecord& rec, const twiml::Node& noun, Effects& out);
+  void stop_verb_recording(CallRecord& rec, const twiml::Node& noun, Effects& out);
   uint64_t send_exact(CallRecord& rec, WebhookPurpose purpose, const Webhook& target,
                       Fields params, Effects& out);
 };

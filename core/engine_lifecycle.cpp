@@ -226,6 +226,7 @@ void Engine::Impl::end_call(CallRecord& rec, CallEvent event, Effects& out) {
     participant_not_added(rec, "participant_add_failed", out);  // an API call never joined
   }
   stop_call_streams(rec, out);  // forks too: `stop`, close, stream-stopped
+  stop_call_recordings(rec, out);  // before the status callback, which names Record=true's
   for (size_t slot = 0; slot < static_cast<size_t>(TimerSlot::kCount); ++slot) {
     disarm(rec, static_cast<TimerSlot>(slot));  // every timer of this call is now stale
   }
@@ -251,6 +252,10 @@ void Engine::Impl::connect(CallRecord& rec, Effects& out) {
   } else if (rec.in_conference()) {
     join_on_answer(rec, out);  // a Participants API call joins its conference
   } else {
+    // Record=true: the recording starts when the call is answered, before its TwiML.
+    if (auto o = rec.world->recordings.take_armed(rec.call.sid)) {
+      start_recording(rec, recording::Source::kOutboundApi, std::move(*o), {}, out);
+    }
     start_twiml(rec, out);
   }
 }
@@ -413,6 +418,7 @@ void Engine::Impl::status_callback(CallRecord& rec, uint8_t event, Effects& out)
       extra.emplace_back("CallDuration", std::to_string(d));
       extra.emplace_back("Duration", std::to_string((d + 59) / 60));
       extra.emplace_back("SipResponseCode", sip_response_code(c.status));
+      for (auto& f : record_true_params(rec)) extra.push_back(std::move(f));
       break;
     }
   }

@@ -61,6 +61,7 @@ void Engine::restore_event(const JournalEvent& event) {
   if (event.call_sid.empty() && event.type.str().starts_with("conference.")) {
     restore_conference(event);
   }
+  if (!event.call_sid.empty() && event.type == "recording") restore_recording(event);
   journal_.restore(event);
   impl_->persisted_seq = journal_.last_seq();
 }

@@ -44,6 +44,11 @@ void note_prompt(CallRecord& rec, const Node& v, Millis len) {
   if (media::CallAudio* audio = rec.world->streams.audio_of(rec.call.sid)) {
     audio->call_plays_until = rec.world->clock->now() + len;
   }
+  // And recordings: the call's side of their timeline (media::CallVoices).
+  if (media::CallVoices* voices = rec.world->recordings.voices(rec.call.sid)) {
+    const int64_t t = rec.world->clock->now().time_since_epoch().count();
+    voices->call.add(t, t + len.count());
+  }
 }
 
 bool is_xml_type(const std::string& content_type) {
@@ -540,6 +545,10 @@ void Engine::Impl::interrupt(CallRecord& rec, bool hangup, Effects& out) {
   if (!hangup && !rec.rt().dialed_by.empty()) detach_leg(rec, out);
   disarm(rec, TimerSlot::kVerb);
   if (rec.answered) disarm(rec, TimerSlot::kLifecycle);
+  // A prompt cut short is not heard to its end.
+  if (media::CallVoices* v = rec.world->recordings.voices(rec.call.sid)) {
+    v->call.cut_at(now(rec).time_since_epoch().count());
+  }
   const Phase phase = rec.phase;
   rec.phase = Phase::kIdle;
   rec.awaiting = 0;  // a fetch in flight is no longer wanted

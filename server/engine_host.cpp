@@ -33,6 +33,7 @@ core::EngineConfig engine_config(const config::Config& c) {
   core::EngineConfig e;
   e.ring_seconds = c.ring_seconds;
   e.play_seconds = c.play_seconds;
+  e.media_base_url = c.media_base_url;
   e.max_calls_per_second = c.limits.calls_per_second;
   e.track_changes = !c.data_dir.empty();  // only a store drains take_changes()
   e.default_account_sid = c.account_sid;

@@ -369,11 +369,16 @@ class Session : public std::enable_shared_from_this<Session> {
     // 1xx, 204 and 304 carry neither a body nor a Content-Length (RFC 9110 8.6).
     const bool bodiless = response.status < 200 || response.status == 204 ||
                           response.status == 304;
-    const std::string length = bodiless ? std::string() : std::to_string(response.body.size());
+    source_ = bodiless ? nullptr : std::move(response.body_source);
+    const bool chunked = source_ && source_->chunked;
+    const std::string length =
+        bodiless ? std::string()
+                 : std::to_string(source_ ? source_->size : response.body.size());
     head_.clear();
     append_head(head_, response, request_id_,
                 {{close ? "Connection" : "", "close"},
-                 {bodiless ? "" : "Content-Length", length}});
+                 {bodiless || chunked ? "" : "Content-Length", length},
+                 {chunked ? "Transfer-Encoding" : "", "chunked"}});
     body_ = bodiless ? std::string() : std::move(response.body);
 
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -385,9 +390,49 @@ class Session : public std::enable_shared_from_this<Session> {
     request_id_.clear();
 
     expires_after(std::chrono::seconds(limits().read_timeout_s));
+    if (source_) {
+      asio::async_write(stream_, asio::buffer(head_),
+                        beast::bind_front_handler(&Session::on_source_write, shared_from_this(),
+                                                  close));
+      return;
+    }
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
     asio::async_write(stream_, buffers,
                       beast::bind_front_handler(&Session::on_write, shared_from_this(), close));
+  }
+
+  // A body made piece by piece (api::BodySource): the next piece is made only once the last
+  // one is written, so the client's reading paces the making and one piece is in memory.
+  // A chunked one ends with the last chunk ("0\r\n\r\n"), written once `next` says it is done.
+  void on_source_write(bool close, error_code ec, std::size_t) {
+    if (!ec && source_->chunked && source_ending_) {
+      source_ending_ = false;
+      source_.reset();
+      return on_write(close, ec, 0);
+    }
+    if (!ec && source_->next(body_)) {
+      if (source_->chunked) {
+        char size[20];
+        const int n = std::snprintf(size, sizeof size, "%zx\r\n", body_.size());
+        body_.insert(0, size, static_cast<size_t>(n));
+        body_ += "\r\n";
+      }
+      expires_after(std::chrono::seconds(limits().read_timeout_s));
+      asio::async_write(stream_, asio::buffer(body_),
+                        beast::bind_front_handler(&Session::on_source_write, shared_from_this(),
+                                                  close));
+      return;
+    }
+    if (!ec && source_->chunked) {
+      source_ending_ = true;
+      body_ = "0\r\n\r\n";
+      asio::async_write(stream_, asio::buffer(body_),
+                        beast::bind_front_handler(&Session::on_source_write, shared_from_this(),
+                                                  close));
+      return;
+    }
+    source_.reset();
+    on_write(close, ec, 0);
   }
 
   // An injected fault (server/faults/): no answer. kReset closes at once with an RST (linger
@@ -498,6 +543,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<int64_t> deadline_{kNoDeadline};  // steady_clock ticks; see time_out()
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
+  std::shared_ptr<api::BodySource> source_;  // the body being made, piece by piece
+  bool source_ending_ = false;                // its last chunk is being written
   std::optional<http::request_parser<http::string_body>> parser_;
   std::string head_;  // of the response being written
   std::string body_;

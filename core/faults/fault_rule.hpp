@@ -30,7 +30,7 @@ struct RouteTemplate {
   std::string_view name;
   std::string_view methods;  // "GET, POST"
 };
-inline constexpr std::array<RouteTemplate, 24> kRouteTemplates{{
+inline constexpr std::array<RouteTemplate, 28> kRouteTemplates{{
     {"Calls", "GET, POST"},
     {"Calls/{Sid}", "GET, POST, DELETE"},
     {"Calls/{Sid}/Notifications", "GET"},
@@ -55,6 +55,10 @@ inline constexpr std::array<RouteTemplate, 24> kRouteTemplates{{
     {"Calls/{Sid}/UserDefinedMessages", "POST"},
     {"Calls/{Sid}/UserDefinedMessageSubscriptions", "POST"},
     {"Calls/{Sid}/UserDefinedMessageSubscriptions/{Sid}", "DELETE"},
+    {"Calls/{Sid}/Recordings", "GET, POST"},
+    {"Calls/{Sid}/Recordings/{Sid}", "GET, POST, DELETE"},
+    {"Recordings", "GET"},
+    {"Recordings/{Sid}", "GET, DELETE"},
 }};
 
 inline constexpr int kMaxLatencyMs = 60'000;

@@ -1,6 +1,6 @@
-// WAV files of μ-law audio, as pure functions: what a test downloads ("what the caller heard")
-// and, later, recordings. 16-bit linear PCM, 8000 Hz, mono: every player and every test
-// library reads it, which μ-law WAV (format 7) is not sure to be.
+// WAV files of μ-law audio, as pure functions: what a test downloads ("what the caller heard";
+// recordings are rendered in chunks by recording_audio.hpp). 16-bit linear PCM, 8000 Hz, mono:
+// every player and every test library reads it, which μ-law WAV (format 7) is not sure to be.
 // Thread-safety: pure functions.
 #pragma once
 

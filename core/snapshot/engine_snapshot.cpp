@@ -433,6 +433,8 @@ Status Engine::restore(const std::string& account_sid, AccountSnapshot s) {
   // their order and times are the document's.
   for (JournalEvent& e : s.journal) {
     e.account_sid = account_sid;
+    // Recordings are carried by their calls' journal lines, as across a restart.
+    if (!e.call_sid.empty() && e.type == "recording") restore_recording(e);
     journal_.append(std::move(e));
   }
   impl_->touch(w);

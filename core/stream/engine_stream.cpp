@@ -131,6 +131,10 @@ Result<Session*> Engine::Impl::open_stream(CallRecord& rec, stream::Spec spec, E
 
 void Engine::Impl::exec_start(CallRecord& rec, const Node& verb, Effects& out) {
   for (const Node& child : verb.children) {
+    if (child.name == "Recording") {
+      start_verb_recording(rec, child, out);  // core/recording/engine_recording.cpp
+      continue;
+    }
     if (child.name != "Stream") {
       notify(rec, 12200, 1, "dialtone does not emulate <Start><" + child.name + ">; skipped",
              nullptr, nullptr);
@@ -143,6 +147,10 @@ void Engine::Impl::exec_start(CallRecord& rec, const Node& verb, Effects& out) {
 
 void Engine::Impl::exec_stop(CallRecord& rec, const Node& verb, Effects& out) {
   for (const Node& child : verb.children) {
+    if (child.name == "Recording") {
+      stop_verb_recording(rec, child, out);
+      continue;
+    }
     if (child.name != "Stream") {
       notify(rec, 12200, 1, "dialtone does not emulate <Stop><" + child.name + ">; skipped",
              nullptr, nullptr);

@@ -18,6 +18,7 @@
 #include "core/call_resources/call_resource_book.hpp"
 #include "core/number_store.hpp"
 #include "core/queue/queue_book.hpp"
+#include "core/recording/recording_book.hpp"
 #include "core/sid.hpp"
 #include "core/stream/stream_book.hpp"
 #include "core/time.hpp"
@@ -35,6 +36,7 @@ struct World {
   conference::ConferenceBook conferences;  // its conferences (core/conference/)
   stream::StreamBook streams;    // the Media Streams of this world's calls (core/stream/)
   call_resources::CallResourceBook call_resources;  // Siprec, Payments, ... (not emulated)
+  recording::RecordingBook recordings;  // its calls' recordings (core/recording/)
   SidGenerator sids;
   int calls_per_second = 0;      // Twilio's CPS limit emulation; 0 = off
   TimePoint next_dial_slot{};    // when the next call may dial under that limit

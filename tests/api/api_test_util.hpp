@@ -200,6 +200,25 @@ class ApiTest : public ::testing::Test {
     return parse_json(r.body)["sid"].GetString();
   }
 
+  // A call answered and waiting in a long <Pause> (its document comes inline).
+  std::string live_call() {
+    const Response r =
+        send("POST", kCalls + ".json",
+             "To=%2B14155550100&From=%2B14155550199&Twiml=%3CResponse%3E%3CPause%20length%3D"
+             "%22600%22%2F%3E%3C%2FResponse%3E");
+    EXPECT_EQ(r.status, 201) << r.body;
+    advance(2);
+    return parse_json(r.body)["sid"].GetString();
+  }
+
+  // Moves the clock a second at a time, firing what falls due.
+  void advance(int seconds) {
+    for (int i = 0; i < seconds; ++i) {
+      clock_.advance(core::Millis{1000});
+      engine_.fire_due(effects_);
+    }
+  }
+
   static const std::string* header(const Response& r, std::string_view name) {
     for (const auto& [k, v] : r.headers) {
       if (k == name) return &v;

@@ -11,19 +11,6 @@ namespace {
 
 class CallSubresourcesTest : public ApiTest {
  protected:
-  // A call answered and waiting in a long <Pause> (its document comes inline).
-  std::string live_call() {
-    const Response r =
-        send("POST", kCalls + ".json",
-             "To=%2B14155550100&From=%2B14155550199&Twiml=%3CResponse%3E%3CPause%20length%3D"
-             "%22600%22%2F%3E%3C%2FResponse%3E");
-    EXPECT_EQ(r.status, 201) << r.body;
-    for (int i = 0; i < 2; ++i) {
-      clock_.advance(core::Millis{1000});
-      engine_.fire_due(effects_);
-    }
-    return parse_json(r.body)["sid"].GetString();
-  }
   std::string path(const std::string& call, const std::string& rest) {
     return kCalls + "/" + call + "/" + rest;
   }

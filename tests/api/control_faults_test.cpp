@@ -218,6 +218,10 @@ TEST(ControlFaults, RouteTemplatesAreApisRoutes) {
        "Calls/" + ca + "/UserDefinedMessageSubscriptions.json"},
       {RouteKind::kCallUserDefinedMessageSubscription,
        "Calls/" + ca + "/UserDefinedMessageSubscriptions/ZY0123456789abcdef0123456789abcdef.json"},
+      {RouteKind::kCallRecordings, "Calls/" + ca + "/Recordings.json"},
+      {RouteKind::kCallRecording, "Calls/" + ca + "/Recordings/Twilio.CURRENT.json"},
+      {RouteKind::kRecordings, "Recordings.json"},
+      {RouteKind::kRecording, "Recordings/RE0123456789abcdef0123456789abcdef.wav"},
   };
   ASSERT_EQ(examples.size(), core::faults::kRouteTemplates.size());
   for (size_t i = 0; i < examples.size(); ++i) {

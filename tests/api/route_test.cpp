@@ -45,11 +45,46 @@ TEST(RouteTest, CallAndSubresources) {
   EXPECT_TRUE(match_route(kBase + "/Calls/" + kCa + "/Events"));
 }
 
+TEST(RouteTest, Recordings) {
+  const std::string re = "RE0123456789abcdef0123456789abcdef";
+  auto r = match_route(kBase + "/Calls/" + kCa + "/Recordings.json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->kind, RouteKind::kCallRecordings);
+  r = match_route(kBase + "/Calls/" + kCa + "/Recordings/Twilio.CURRENT.json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->kind, RouteKind::kCallRecording);
+  EXPECT_EQ(r->item, "Twilio.CURRENT");
+  r = match_route(kBase + "/Recordings/" + re + ".json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->kind, RouteKind::kRecording);
+  EXPECT_EQ(r->media, "");
+  EXPECT_EQ(r->format, Format::kJson);
+  // The media: .wav, .mp3, and no suffix at all (Twilio's default is the WAV).
+  r = match_route(kBase + "/Recordings/" + re);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->media, "wav");
+  r = match_route(kBase + "/Recordings/" + re + ".mp3");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->media, "mp3");
+  EXPECT_EQ(r->item, re);
+  r = match_route(kBase + "/Recordings/" + re + ".xml");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->media, "");
+  EXPECT_EQ(match_route(kBase + "/Recordings.json")->kind, RouteKind::kRecordings);
+  EXPECT_TRUE(method_allowed(RouteKind::kRecording, "DELETE"));
+  EXPECT_FALSE(method_allowed(RouteKind::kRecording, "POST"));
+  EXPECT_TRUE(method_allowed(RouteKind::kCallRecording, "POST"));
+  EXPECT_TRUE(method_allowed(RouteKind::kCallRecordings, "GET"));
+  EXPECT_FALSE(method_allowed(RouteKind::kRecordings, "POST"));
+}
+
 TEST(RouteTest, UnknownPaths) {
   for (const std::string& p :
        {std::string("/"), std::string("/2010-04-01/Accounts"), kBase + ".json",
         kBase + "/Messages.json", kBase + "/Calls/", kBase + "/Calls/CA123.json",
-        kBase + "/Calls/" + kCa + "/Recordings.json", kBase + "/Calls/" + kCa + "/Events.xml",
+        kBase + "/Calls/" + kCa + "/Recordings/RE123.json",
+        kBase + "/Calls/" + kCa + "/Recordings.wav", kBase + "/Calls/" + kCa + "/Events.xml",
+        kBase + "/Recordings/" + kCa + ".wav", kBase + "/Recordings.wav",
         std::string("/2010-04-01/Accounts/ACzz/Calls.json"), kBase + "/Calls.csv",
         kBase + "/Calls/" + kCa + "/Notifications/" + kCa + ".json"}) {
     EXPECT_FALSE(match_route(p)) << p;

@@ -100,6 +100,32 @@ TEST_F(SnapshotTest, HoldsTheWholeStateOfASettledAccount) {
   EXPECT_EQ(s.journal.size(), events_of(kAc).size());
 }
 
+// Recordings come along in their calls' journal lines, their audio with them.
+TEST_F(SnapshotTest, RecordingsGoWithTheirCalls) {
+  on_twiml(kApp + "/voice", "<Response><Say>Hello there</Say><Pause length=\"600\"/></Response>");
+  const std::string ca = create();
+  advance(1);
+  Effects effects;
+  auto r = engine().create_recording(kAc, ca, recording::Options{}, effects);
+  ASSERT_TRUE(r.ok());
+  const std::string sid = (*r)->sid;
+  advance(3);
+  ASSERT_TRUE(update(ca, set_status(CallStatus::kCompleted)).ok());
+  const recording::Recording before = *engine().find_recording(kAc, sid);
+  ASSERT_EQ(before.duration_s, 3);
+  const AccountSnapshot s = take();
+  engine().reset_account(kAc);
+  ASSERT_EQ(engine().find_recording(kAc, sid), nullptr);
+  auto restored = engine().restore(kAc, s);
+  ASSERT_TRUE(restored.ok()) << restored.error().message;
+  const recording::Recording* copy = engine().find_recording(kAc, sid);
+  ASSERT_NE(copy, nullptr);
+  EXPECT_EQ(copy->account_sid, kAc);
+  EXPECT_EQ(copy->call_sid, ca);
+  EXPECT_EQ(copy->duration_s, 3);
+  EXPECT_EQ(recording::encode_audio(copy->audio), recording::encode_audio(before.audio));
+}
+
 // An IVR call snapshotted mid-call and run on; then the account rewound to the snapshot and run
 // on again: the journal reads the same the second time (a <Say> running, a <Gather> and its digit
 // to come, an action, a <Dial> leg ringing, a TimeLimit armed). (The fake app checks that every

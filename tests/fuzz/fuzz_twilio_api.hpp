@@ -50,6 +50,16 @@ inline bool explained(bool ok, const api::Request& req, const api::Response& r) 
 
 inline void check_response(const api::Request& req, const api::Response& r) {
   FUZZ_CHECK(explained(r.status >= 200 && r.status <= 599, req, r));
+  // A media body (a recording's WAV or MP3): made piece by piece, it adds up to its length.
+  if (r.body_source && (r.body_source->chunked || r.body_source->size <= (8u << 20))) {
+    std::string piece;
+    uint64_t total = 0;
+    for (int i = 0; i < 200 && r.body_source->next(piece); ++i) {  // bounded: an MP3 may be long
+      FUZZ_CHECK(explained(!piece.empty() || !r.body_source->chunked, req, r));
+      total += piece.size();
+    }
+    if (!r.body_source->chunked) FUZZ_CHECK(explained(total == r.body_source->size, req, r));
+  }
   if (r.status == 204) FUZZ_CHECK(explained(r.body.empty(), req, r));
   if (r.content_type.rfind("application/json", 0) == 0) {
     rapidjson::Document d;

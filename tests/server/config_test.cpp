@@ -204,6 +204,8 @@ TEST(Config, ErrorsNameTheSetting) {
       {{}, {{"DIALTONE_LOG_FORMAT", "xml"}}, "", "log_format"},
       {{}, {{"DIALTONE_WEBHOOK_INSECURE_TLS", "maybe"}}, "", "webhook.insecure_tls"},
       {{}, {{"DIALTONE_ACCOUNT_SID", "AC123"}}, "", "account_sid"},
+      {{"--media-base-url", "ftp://x"}, {}, "", "media_base_url"},
+      {{"--media-base-url", "http://x/"}, {}, "", "media_base_url"},
       {{}, {}, R"({"prot": 1})", "prot"},
       {{}, {}, R"({"webhook": {"connect_timeout": 1}})", "webhook.connect_timeout"},
       {{}, {}, R"({"webhook": {"connect_timeout_ms": "fast"}})", "webhook.connect_timeout_ms"},

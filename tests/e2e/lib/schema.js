@@ -56,6 +56,10 @@ function load() {
   // while a conference is in progress (its description, and every example shows null), but
   // its $ref is not marked nullable. Twilio sends null; so does dialtone.
   spec.components.schemas['api.v2010.account.conference'].properties.reason_conference_ended.nullable = true;
+  // A call recording's `price` is a number in its schema but a string in the spec's own
+  // examples and in the account-level Recording schema; dialtone sends the string.
+  spec.components.schemas['api.v2010.account.call.call_recording'].properties.price =
+    { type: 'string', nullable: true };
   const listPath = spec.paths['/2010-04-01/Accounts/{AccountSid}/Calls.json'];
   const listSchema = listPath.get.responses['200'].content['application/json'].schema;
 
@@ -76,6 +80,9 @@ function load() {
     'api.v2010.account.conference': '/2010-04-01/Accounts/{AccountSid}/Conferences.json',
     'api.v2010.account.conference.participant':
       '/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Participants.json',
+    'api.v2010.account.call.call_recording':
+      '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json',
+    'api.v2010.account.recording': '/2010-04-01/Accounts/{AccountSid}/Recordings.json',
   };
   for (const [name, p] of Object.entries(pagePaths)) {
     pageSchemas[name] = spec.paths[p].get.responses['200'].content['application/json'].schema;
@@ -210,6 +217,17 @@ function checkExchange({ method, uri, statusCode, body }) {
     return method === 'GET' ? resourcePageProblem(participant, json) : resourceProblem(participant, json);
   }
   if (/\/Participants\/[^/]+\.json$/.test(pathname)) return resourceProblem(participant, json);
+  const callRecording = 'api.v2010.account.call.call_recording';
+  const recording = 'api.v2010.account.recording';
+  if (/\/Calls\/CA[0-9a-fA-F]{32}\/Recordings\.json$/.test(pathname)) {
+    return method === 'GET' ? resourcePageProblem(callRecording, json)
+      : resourceProblem(callRecording, json);
+  }
+  if (/\/Calls\/CA[0-9a-fA-F]{32}\/Recordings\/[^/]+\.json$/.test(pathname)) {
+    return resourceProblem(callRecording, json);
+  }
+  if (/\/Recordings\.json$/.test(pathname)) return resourcePageProblem(recording, json);
+  if (/\/Recordings\/RE[0-9a-fA-F]{32}\.json$/.test(pathname)) return resourceProblem(recording, json);
   return null;
 }
 

@@ -66,13 +66,12 @@ describe('Call subresources', () => {
     await rejectsRest(ctx.client.calls(sid).userDefinedMessages.create({ content: '{}' }), 400, 21220);
   });
 
-  // Recordings are left to a later issue (docs/streams.md): its URI still answers 404.
-  it('no URI in subresource_uris but recordings answers 404 to the method the spec gives it', async () => {
+  it('no URI in subresource_uris answers 404 to the method the spec gives it', async () => {
     const sid = await liveCall();
     const call = await ctx.client.calls(sid).fetch();
     const uris = call.subresourceUris;
     const specMethod = {
-      notifications: 'GET', events: 'GET', streams: 'POST', siprec: 'POST', transcriptions: 'POST',
+      notifications: 'GET', events: 'GET', recordings: 'GET', streams: 'POST', siprec: 'POST', transcriptions: 'POST',
       payments: 'POST', user_defined_messages: 'POST', user_defined_message_subscriptions: 'POST',
     };
     for (const [key, method] of Object.entries(specMethod)) {

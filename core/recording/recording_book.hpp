@@ -1,0 +1,69 @@
+// The recordings of one world: every recording by sid and by call, in creation order; the
+// timeline (media::CallVoices) of each call that a live recording listens to; and the options
+// of a Record=true call kept until it is answered. Finished recordings stay (their media can be
+// downloaded) until kMaxRecordings push the oldest finished ones out.
+// Thread-safety: owned by the Engine, through the World that holds it.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/media/voices.hpp"
+#include "core/recording/recording.hpp"
+
+namespace dialtone::core::recording {
+
+inline constexpr size_t kMaxRecordings = 100000;  // per world
+inline constexpr size_t kMaxPerCall = 100;        // live or not
+
+class RecordingBook {
+ public:
+  Recording& add(std::unique_ptr<Recording> r);
+  Recording* find(std::string_view sid);
+  const Recording* find(std::string_view sid) const;
+  // The call's recordings in creation order (deleted ones too).
+  std::vector<Recording*> on_call(std::string_view call_sid) const;
+  size_t count_on_call(std::string_view call_sid) const;
+  // Every recording of the world, oldest first.
+  const std::deque<Recording*>& all() const { return order_; }
+
+  // The timeline of a call some live recording hears; null when none does.
+  media::CallVoices* voices(std::string_view call_sid);
+  // A recording starts (or stops) hearing the call: its timeline lives while anyone listens.
+  media::CallVoices& listen(const std::string& call_sid);
+  void unlisten(const std::string& call_sid);
+
+  // Record=true: the options wait for the answer.
+  void arm(const std::string& call_sid, const std::string& account_sid, Options o) {
+    armed_[call_sid] = Armed{account_sid, std::move(o)};
+  }
+  std::optional<Options> take_armed(const std::string& call_sid);
+
+  void erase_account(const std::string& account_sid);
+  void clear();
+  size_t size() const { return by_sid_.size(); }
+
+ private:
+  void evict();
+  struct Listened {
+    media::CallVoices voices;
+    int listeners = 0;
+  };
+  std::unordered_map<std::string, std::unique_ptr<Recording>> by_sid_;
+  std::unordered_map<std::string, std::vector<Recording*>> by_call_;
+  std::deque<Recording*> order_;
+  std::unordered_map<std::string, Listened> listened_;
+  struct Armed {
+    std::string account_sid;
+    Options options;
+  };
+  std::unordered_map<std::string, Armed> armed_;
+};
+
+}  // namespace dialtone::core::recording
