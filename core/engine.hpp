@@ -333,6 +333,12 @@ class Engine {
   Status callee_action(const std::string& call_sid, CalleeAction action, Effects& out);
   Status callee_digits(const std::string& call_sid, const std::string& digits, Effects& out);
   Status callee_speech(const std::string& call_sid, const std::string& speech, Effects& out);
+  // --- scripted callees (core/callee/, docs/conversations.md) ---
+  // A turn from the control API (say, press, hangup): taken now, or once the callee has
+  // finished the utterance it is in. 404 for an unknown call, 409 when it is not in progress.
+  Status callee_turn(const std::string& call_sid, callee::Turn turn, Effects& out);
+  // The call's conversation (its transcript), while the world keeps it; null otherwise.
+  const callee::Conversation* conversation(const std::string& call_sid) const;
   BehaviorTable& behaviors(const std::string& account_sid) {
     return world(account_sid).behaviors;
   }

@@ -123,6 +123,11 @@ struct FetchedDocument {
   std::shared_ptr<const twiml::Document> doc;
 };
 FetchedDocument read_document(const PendingWebhook& req, const WebhookResult& res);
+// A <Stream> or <ConversationRelay> url made absolute (core/stream/engine_stream.cpp);
+// nullopt when it is no ws:// or wss:// URL.
+std::optional<std::string> stream_url(std::string_view base, std::string_view url);
+// A speech Confidence as Twilio writes it: at most four decimals, no trailing zeros ("0.9").
+std::string format_confidence(double c);
 // "twiml", "status-callback", ...: how the journal names a webhook's purpose.
 std::string_view purpose_name(WebhookPurpose purpose);
 
@@ -300,7 +305,8 @@ struct Engine::Impl {
   void arm_stream_tick(CallRecord& rec);
   void stop_call_streams(CallRecord& rec, Effects& out);  // the call ended
   // <Connect><Stream> ended (the app closed, or the stream failed): the action or next verb.
-  void finish_connect(CallRecord& rec, Effects& out);
+  // `extra`: parameters of the action request (a ConversationRelay session's).
+  void finish_connect(CallRecord& rec, Effects& out, Fields extra = {});
   void stream_callback(stream::Session& s, const char* event, const std::string& error,
                        Effects& out);
   void stream_messages(const stream::Session& s, std::vector<std::string>& messages,
@@ -308,6 +314,42 @@ struct Engine::Impl {
   void drop_world_streams(World& w);  // a reset: every live socket is the host's to close
   uint64_t send_exact(CallRecord& rec, WebhookPurpose purpose, const Webhook& target,
                       Fields params, Effects& out);
+
+  // Scripted callees (core/callee/engine_callee.cpp): the world's ConversationBook holds each
+  // call's script runner and transcript; these tie them to the call.
+  callee::Conversation* conversation_of(const CallRecord& rec);
+  callee::Conversation& conversation_for(CallRecord& rec);  // made on first use
+  void start_conversation(CallRecord& rec);  // answered with a script: its first turn is due
+  void callee_step(CallRecord& rec, Effects& out);  // the runner's due turns, carried out
+  void callee_act(CallRecord& rec, callee::Conversation& c, const callee::Action& a,
+                  Effects& out);
+  void arm_script(CallRecord& rec);
+  // The agent starts a <Say>/<Play> of `len` (the transcript; `wait`/`interrupt` turns).
+  void agent_prompt(CallRecord& rec, const twiml::Node& verb, Millis len, const char* via);
+  // The agent's speech going on now stops (a barge-in, a redirect, a hang-up).
+  void agent_cut(CallRecord& rec);
+  void end_conversation(CallRecord& rec);  // the call ended
+  // Keys the callee presses (the control API or its script): Media Streams, <Gather>,
+  // <Record>, hangupOnStar. False when nothing was listening for them.
+  bool press_digits(CallRecord& rec, const std::string& digits, Effects& out);
+  // <Gather input="speech">: the callee's utterance starts, grows by a word, ends.
+  void gather_speech(CallRecord& rec, const callee::Action& a, Effects& out);
+
+  // ConversationRelay (core/relay/engine_relay.cpp): the session in the world's RelayBook,
+  // coordinated with the call and its scripted callee.
+  bool start_relay(CallRecord& rec, const twiml::Node& noun, Effects& out);
+  relay::Session* relay_of(const CallRecord& rec);  // the call's live session, if any
+  void relay_event(relay::Session& s, const StreamEvent& event, Effects& out);
+  void relay_send(const relay::Session& s, std::string message, Effects& out);
+  void relay_app_text(CallRecord& rec, relay::Session& s, const std::string& text, Effects& out);
+  // The session is over: the socket closes; `finish` (with the action's parameters) unless
+  // the call is being hung up or redirected.
+  void relay_stop(CallRecord* rec, relay::Session& s, const std::string& why,
+                  const char* status, bool finish, Effects& out);
+  void relay_callee(CallRecord& rec, relay::Session& s, const callee::Action& a, Effects& out);
+  // The agent speaks `text` (a greeting, an utterance growing token by token, a play).
+  void relay_agent(CallRecord& rec, relay::Session& s, const std::string& type,
+                   const std::string& text, Millis length, bool interruptible, bool complete);
 };
 
 }  // namespace dialtone::core

@@ -33,6 +33,8 @@ std::string format_iso8601(TimePoint t) {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
+}  // namespace
+
 // The URL dialtone connects to: ws:// or wss:// as written, or a relative URL resolved against
 // the document's (http -> ws, https -> wss). The query is dropped (Twilio does not support
 // one; docs/streams.md). nullopt: not a stream URL (31923).
@@ -57,6 +59,8 @@ std::optional<std::string> stream_url(std::string_view base, std::string_view ur
   }
   return u;
 }
+
+namespace {
 
 // The attributes and <Parameter> children of a <Stream>; the URL is checked by open_stream.
 stream::Spec spec_of(const Node& n, bool bidirectional) {
@@ -158,6 +162,7 @@ void Engine::Impl::exec_stop(CallRecord& rec, const Node& verb, Effects& out) {
 bool Engine::Impl::exec_connect(CallRecord& rec, const Node& verb, Effects& out) {
   const Node* noun = nullptr;
   for (const Node& child : verb.children) {
+    if (child.name == "ConversationRelay") return start_relay(rec, child, out);
     if (child.name == "Stream") noun = &child;
   }
   if (!noun) {
@@ -182,13 +187,13 @@ bool Engine::Impl::exec_connect(CallRecord& rec, const Node& verb, Effects& out)
   return false;
 }
 
-void Engine::Impl::finish_connect(CallRecord& rec, Effects& out) {
+void Engine::Impl::finish_connect(CallRecord& rec, Effects& out, Fields extra) {
   if (rec.phase != Phase::kConnect || !is_live(rec.call.status)) return;
   rec.phase = Phase::kIdle;
   const Node& verb = current_verb(rec);
   if (const std::string* action = verb.attr("action")) {
-    fetch(rec, Webhook{resolve_url(rec.rt().program.url, *action), twiml::attr_method(verb)}, {},
-          false, out);
+    fetch(rec, Webhook{resolve_url(rec.rt().program.url, *action), twiml::attr_method(verb)},
+          std::move(extra), false, out);
     return;
   }
   ++rec.rt().program.index;
@@ -338,6 +343,7 @@ void Engine::Impl::stream_app_text(Session& s, const std::string& text, Effects&
 
 void Engine::Impl::drop_world_streams(World& w) {
   for (uint64_t id : w.streams.clear()) dropped_streams.push_back(id);
+  for (uint64_t id : w.relays.clear()) dropped_streams.push_back(id);
 }
 
 // ---------------------------------------------------------------- public
@@ -385,6 +391,13 @@ const Session* Engine::find_stream(const std::string& account_sid,
 void Engine::on_stream_event(const StreamEvent& event, Effects& out) {
   Impl::ReleaseAtEnd release{*impl_};
   Session* s = world(event.account_sid).streams.by_id(event.stream_id);
+  if (!s) {
+    // ConversationRelay sessions share the WebSocket client and its ids (core/relay/).
+    if (relay::Session* r = world(event.account_sid).relays.by_id(event.stream_id)) {
+      impl_->relay_event(*r, event, out);
+      return;
+    }
+  }
   if (!s || !s->live()) {
     // Dropped by a reset, or stopped while its socket was opening: close what is left of it.
     if (event.kind == StreamEvent::Kind::kOpened || event.kind == StreamEvent::Kind::kText ||

@@ -1,0 +1,216 @@
+// Scripted callees in a call: the engine runs the callee's script in simulated time against
+// what the app's TwiML does, and keeps the transcript of both sides. <Gather input="speech">
+// takes SpeechResult and Confidence from the script (docs/conversations.md). A <Say> lasts
+// about 15 characters a second (at least 1 s); the callee speaks 400 ms a word and answers the
+// agent 500 ms after it stops.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "core/callee/conversation.hpp"
+#include "tests/core/interpreter_fixture.hpp"
+
+namespace dialtone::core::testing {
+namespace {
+
+using ::testing::ElementsAre;
+
+class Conversations : public Interpreter {
+ protected:
+  void script(const std::vector<std::string>& turns) {
+    Behavior b;
+    auto s = callee::make_script(turns);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    b.script = *s;
+    engine().behaviors(kAc).add(kTo, b);
+  }
+  // The transcript as lines: "agent speech 0-1000 How can I help? (gather)".
+  std::vector<std::string> transcript(const std::string& sid) {
+    std::vector<std::string> out;
+    const callee::Conversation* c = engine().conversation(sid);
+    if (!c) {
+      ADD_FAILURE() << "no conversation for " << sid;
+      return out;
+    }
+    for (const auto& e : c->entries()) {
+      std::string line = e.speaker == callee::Entry::Speaker::kAgent ? "agent " : "callee ";
+      line += e.type + " " + std::to_string((e.start - c->started()).count()) + "-" +
+              std::to_string((e.end - c->started()).count());
+      if (!e.text.empty()) line += " " + e.text;
+      if (!e.via.empty()) line += " (" + e.via + ")";
+      if (e.interrupted) line += " interrupted";
+      out.push_back(line);
+    }
+    return out;
+  }
+  Status say_now(const std::string& sid, const std::string& text) {
+    callee::Turn t;
+    t.text = text;
+    Effects effects;
+    auto r = engine().callee_turn(sid, t, effects);
+    pump(effects);
+    return r;
+  }
+};
+
+TEST_F(Conversations, GatherSpeechTakesTheScriptedAnswerAfterThePrompt) {
+  script({"wait", "say(confidence=0.8125):I need help with billing"});
+  on_twiml(kNext, doc("<Say>Thanks</Say>"));
+  const std::string sid =
+      run("<Gather input=\"speech\" speechTimeout=\"auto\" action=\"" + kNext +
+          "\"><Say>How can I help?</Say></Gather>");
+  advance(10);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  const Sent action = sent_to(kNext)[0];
+  EXPECT_EQ(action.param("SpeechResult"), "I need help with billing");
+  EXPECT_EQ(action.param("Confidence"), "0.8125");
+  // Prompt 0-1 s, the callee 1.5-3.5 s, then 1 s of silence ends the Gather ("auto").
+  EXPECT_EQ(action.at - answered_at_, Millis{4500});
+  EXPECT_THAT(transcript(sid),
+              ElementsAre("agent speech 0-1000 How can I help? (gather)",
+                          "callee speech 1500-3500 I need help with billing (gather)",
+                          "agent speech 4500-5500 Thanks (say)"));
+}
+
+TEST_F(Conversations, SpeechTimeoutDefaultsToTheGathersTimeout) {
+  // A script that speaks at once speaks before the app's TwiML is even fetched: wait first.
+  script({"silence:1s", "say:yes"});
+  on_twiml(kNext, doc("<Hangup/>"));
+  run("<Gather input=\"speech\" timeout=\"3\" action=\"" + kNext + "\"/>");
+  advance(10);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].at - answered_at_, Millis{1000 + 400 + 3000});
+  EXPECT_EQ(sent_to(kNext)[0].param("Confidence"), "0.9");
+}
+
+TEST_F(Conversations, SpeechBargesInOnThePromptAndCutsIt) {
+  script({"interrupt(500ms):agent please"});
+  on_twiml(kNext, doc("<Hangup/>"));
+  const std::string sid =
+      run("<Gather input=\"speech\" speechTimeout=\"2\" action=\"" + kNext +
+          "\"><Say>Welcome to the long menu of options, listen carefully</Say></Gather>");
+  advance(20);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("SpeechResult"), "agent please");
+  EXPECT_EQ(sent_to(kNext)[0].at - answered_at_, Millis{500 + 800 + 2000});
+  EXPECT_THAT(transcript(sid),
+              ElementsAre("agent speech 0-500 Welcome to the long menu of options, listen "
+                          "carefully (gather) interrupted",
+                          "callee speech 500-1300 agent please (gather)"));
+}
+
+TEST_F(Conversations, BargeInFalseLetsThePromptPlayAndSpeechOverItIsNotHeard) {
+  script({"interrupt(500ms):agent please"});
+  const std::string sid =
+      run("<Gather input=\"speech\" bargeIn=\"false\" timeout=\"2\" action=\"" + kNext +
+          "\"><Say>Welcome to the long menu of options</Say></Gather><Say>Bye</Say>");
+  advance(20);
+  EXPECT_TRUE(sent_to(kNext).empty()) << "nothing heard: the Gather falls through";
+  EXPECT_THAT(verbs(sid), ElementsAre("Gather", "Say", "(end of document)"));
+  EXPECT_EQ(transcript(sid)[0], "agent speech 0-2334 Welcome to the long menu of options "
+                                "(gather)");
+  EXPECT_EQ(transcript(sid)[1], "callee speech 500-1300 agent please");
+}
+
+TEST_F(Conversations, DtmfOnlyGatherDoesNotHearSpeechButHearsKeys) {
+  script({"say:hello", "press:42#"});
+  on_twiml(kNext, doc("<Hangup/>"));
+  const std::string sid = run("<Gather action=\"" + kNext + "\"/>");
+  advance(10);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("Digits"), "42");
+  EXPECT_FALSE(sent_to(kNext)[0].has("SpeechResult"));
+  EXPECT_THAT(transcript(sid), ElementsAre("callee speech 0-400 hello",
+                                           "callee digits 400-400 42# (script)"));
+}
+
+TEST_F(Conversations, PartialResultCallbacksFollowTheWords) {
+  script({"silence:1s", "say:one two three"});
+  const std::string partial = kApp + "/partial";
+  on_twiml(kNext, doc("<Hangup/>"));
+  run("<Gather input=\"dtmf speech\" speechTimeout=\"1\" partialResultCallback=\"/partial\" "
+      "action=\"" + kNext + "\"/>");
+  advance(10);
+  const auto partials = sent_to(partial);
+  ASSERT_EQ(partials.size(), 3u);
+  std::vector<std::string> seen;
+  for (const auto& p : partials) {
+    seen.push_back(p.param("SequenceNumber") + ":" + p.param("UnstableSpeechResult") + "@" +
+                   std::to_string((p.at - answered_at_).count()));
+  }
+  EXPECT_THAT(seen, ElementsAre("1:one@1400", "2:one two@1800", "3:one two three@2200"));
+  EXPECT_EQ(sent_to(kNext)[0].param("SpeechResult"), "one two three");
+}
+
+TEST_F(Conversations, TwoUtterancesWithinTheSpeechTimeoutMakeOneResult) {
+  script({"silence:1s", "say:first part", "silence:1s", "say:second part"});
+  on_twiml(kNext, doc("<Hangup/>"));
+  run("<Gather input=\"speech\" speechTimeout=\"2\" action=\"" + kNext + "\"/>");
+  advance(10);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("SpeechResult"), "first part second part");
+}
+
+TEST_F(Conversations, LiveSayIsHeardByTheGatherAndTranscribed) {
+  on_twiml(kNext, doc("<Hangup/>"));
+  const std::string sid =
+      run("<Gather input=\"speech\" speechTimeout=\"auto\" timeout=\"30\" action=\"" + kNext +
+          "\"/>");
+  advance(2);
+  ASSERT_TRUE(say_now(sid, "check my balance").ok());
+  advance(10);
+  ASSERT_EQ(sent_to(kNext).size(), 1u);
+  EXPECT_EQ(sent_to(kNext)[0].param("SpeechResult"), "check my balance");
+  EXPECT_THAT(transcript(sid),
+              ElementsAre("callee speech 2000-3200 check my balance (gather)"));
+  EXPECT_TRUE(engine().conversation(sid)->ended());
+}
+
+TEST_F(Conversations, ScriptedHangupEndsTheCall) {
+  script({"wait", "say:no thanks", "hangup"});
+  const std::string sid = run("<Say>Would you like to hear our offers?</Say><Pause length=\"60\"/>");
+  advance(10);
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+  EXPECT_EQ(call(sid).duration_s.value_or(-1), 3);  // 2.267 s prompt + 0.5 s + 0.8 s
+  EXPECT_THAT(transcript(sid),
+              ElementsAre("agent speech 0-2267 Would you like to hear our offers? (say)",
+                          "callee speech 2767-3567 no thanks", "callee hangup 3567-3567 (script)"));
+}
+
+TEST_F(Conversations, ARedirectCutsTheAgentsPrompt) {
+  script({"wait:30s"});
+  on_twiml(kNext, doc("<Pause length=\"5\"/>"));
+  const std::string sid = run("<Say>This prompt is going to be cut short by a redirect</Say>");
+  advance(1);
+  ASSERT_TRUE(update(sid, redirect_to(kNext)).ok());
+  EXPECT_THAT(transcript(sid),
+              ElementsAre("agent speech 0-1000 This prompt is going to be cut short by a "
+                          "redirect (say) interrupted"));
+}
+
+TEST_F(Conversations, LiveTurnsOnACallNotInProgressAreRefused) {
+  const std::string sid = create();
+  EXPECT_EQ(say_now(sid, "hello").error().http_status, 409);
+  Effects e;
+  EXPECT_EQ(engine().callee_turn("CAnope", callee::Turn{}, e).error().http_status, 404);
+}
+
+TEST_F(Conversations, TenMinutesOfConversationRunInOneAdvance) {
+  std::vector<std::string> turns;
+  for (int i = 0; i < 100; ++i) {
+    turns.push_back("say(3s):turn " + std::to_string(i));
+    turns.push_back("silence:3s");
+  }
+  turns.push_back("hangup");
+  script(turns);
+  const std::string sid = run("<Pause length=\"3600\"/>");
+  advance(700);
+  EXPECT_EQ(status(sid), CallStatus::kCompleted);
+  EXPECT_EQ(call(sid).duration_s.value_or(-1), 600);
+  EXPECT_EQ(transcript(sid).size(), 101u);
+}
+
+}  // namespace
+}  // namespace dialtone::core::testing
