@@ -197,6 +197,43 @@ TEST_F(Conversations, LiveTurnsOnACallNotInProgressAreRefused) {
   EXPECT_EQ(engine().callee_turn("CAnope", callee::Turn{}, e).error().http_status, 404);
 }
 
+TEST_F(Conversations, AStreamAgentHearsTheScriptAsToneAndKeys) {
+  // The callee's speech is a tone on the inbound track for its speaking time; its keys are
+  // `dtmf` messages (docs/conversations.md, docs/streams.md).
+  script({"silence:1s", "say(1s):hello there", "press:5"});
+  const std::string sid =
+      run("<Connect><Stream url=\"wss://bot.example.com/media\"/></Connect>");
+  uint64_t id = 0;
+  for (const auto& c : stream_commands())
+    if (c.kind == StreamCommand::Kind::kOpen) id = c.stream_id;
+  ASSERT_NE(id, 0u);
+  stream_commands().clear();
+  Effects effects;
+  engine().on_stream_event(StreamEvent{StreamEvent::Kind::kOpened, id, kAc, 0, {}}, effects);
+  pump(effects);
+  advance(3);
+  const std::string quiet_frame = "/////////////////////";  // base64 of μ-law silence
+  size_t media = 0, loud = 0, dtmf = 0;
+  for (const auto& c : stream_commands()) {
+    if (c.kind != StreamCommand::Kind::kSend) continue;
+    if (c.text.find(R"("event":"media")") != std::string::npos) {
+      ++media;
+      if (c.text.find(quiet_frame) == std::string::npos) ++loud;
+    }
+    if (c.text.find(R"("event":"dtmf")") != std::string::npos &&
+        c.text.find(R"("digit":"5")") != std::string::npos) {
+      ++dtmf;
+    }
+  }
+  EXPECT_EQ(media, 150u) << "3 s of 20 ms frames";
+  // 1 s of tone while the callee speaks, and the frame that ended as it began: whole frames,
+  // and media::CallAudio knows when speaking ends, not when it began (docs/streams.md).
+  EXPECT_EQ(loud, 51u);
+  EXPECT_EQ(dtmf, 1u);
+  EXPECT_THAT(transcript(sid), ElementsAre("callee speech 1000-2000 hello there (stream)",
+                                           "callee digits 2000-2000 5 (script)"));
+}
+
 TEST_F(Conversations, TenMinutesOfConversationRunInOneAdvance) {
   std::vector<std::string> turns;
   for (int i = 0; i < 100; ++i) {
