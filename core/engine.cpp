@@ -475,6 +475,7 @@ void Engine::reset() {
     w->call_resources.clear();
     w->conversations.clear();
     impl_->touch(*w);
+    impl_->transcriptions.clear();
   }
   impl_->graveyard.clear();
   impl_->calls.clear();
@@ -519,6 +520,7 @@ void Engine::reset_account(const std::string& account_sid) {
     for (uint64_t id : w.streams.erase_account(sid)) impl_->dropped_streams.push_back(id);
     for (uint64_t id : w.relays.erase_account(sid)) impl_->dropped_streams.push_back(id);
     w.call_resources.erase_account(sid);
+    std::erase_if(impl_->transcriptions, [&](const auto& t) { return t.second.account_sid == sid; });
     w.numbers.erase_account(sid);
     if (config_.track_changes) impl_->reset_accounts.push_back(sid);
     journal_.erase_account(sid);

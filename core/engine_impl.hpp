@@ -105,6 +105,16 @@ struct CallRecord {
   Program& music() { return phase == Phase::kConference ? conf().music : queue().hold; }
 };
 
+// A <Start><Transcription> under way (core/call_resources/engine_transcription.cpp): where its
+// callbacks go and what it transcribes.
+struct TranscriptionRun {
+  std::string sid, call_sid, account_sid;
+  Webhook callback;
+  std::string track;     // inbound_track, outbound_track, both_tracks
+  std::string language;
+  uint32_t sequence = 0;
+};
+
 struct PendingWebhook {
   std::string call_sid;  // a conference's own webhooks: its CF sid (they go out in its order)
   WebhookPurpose purpose;
@@ -126,6 +136,8 @@ FetchedDocument read_document(const PendingWebhook& req, const WebhookResult& re
 // A <Stream> or <ConversationRelay> url made absolute (core/stream/engine_stream.cpp);
 // nullopt when it is no ws:// or wss:// URL.
 std::optional<std::string> stream_url(std::string_view base, std::string_view url);
+// ISO 8601 in UTC with milliseconds, as stream and transcription callbacks date their events.
+std::string format_iso8601(TimePoint t);
 // A speech Confidence as Twilio writes it: at most four decimals, no trailing zeros ("0.9").
 std::string format_confidence(double c);
 // "twiml", "status-callback", ...: how the journal names a webhook's purpose.
@@ -325,7 +337,8 @@ struct Engine::Impl {
                   Effects& out);
   void arm_script(CallRecord& rec);
   // The agent starts a <Say>/<Play> of `len` (the transcript; `wait`/`interrupt` turns).
-  void agent_prompt(CallRecord& rec, const twiml::Node& verb, Millis len, const char* via);
+  void agent_prompt(CallRecord& rec, const twiml::Node& verb, Millis len, const char* via,
+                    Effects& out);
   // The agent's speech going on now stops (a barge-in, a redirect, a hang-up).
   void agent_cut(CallRecord& rec);
   void end_conversation(CallRecord& rec);  // the call ended
@@ -349,7 +362,20 @@ struct Engine::Impl {
   void relay_callee(CallRecord& rec, relay::Session& s, const callee::Action& a, Effects& out);
   // The agent speaks `text` (a greeting, an utterance growing token by token, a play).
   void relay_agent(CallRecord& rec, relay::Session& s, const std::string& type,
-                   const std::string& text, Millis length, bool interruptible, bool complete);
+                   const std::string& text, Millis length, bool interruptible, bool complete,
+                   Effects& out);
+
+  // Real-time transcription (core/call_resources/engine_transcription.cpp), by GT sid.
+  std::map<std::string, TranscriptionRun> transcriptions;
+  void start_transcription(CallRecord& rec, const twiml::Node& noun, Effects& out);
+  // An utterance of the callee (inbound) or the agent (outbound), to every transcription of
+  // the call that hears that track.
+  void transcribe(CallRecord& rec, bool inbound, const std::string& text, double confidence,
+                  Effects& out);
+  void stop_transcription(CallRecord& rec, const std::string& sid, Effects& out);
+  void stop_call_transcriptions(CallRecord& rec, Effects& out);
+  void transcription_event(CallRecord& rec, TranscriptionRun& t, const char* event,
+                           Fields extra, Effects& out);
 };
 
 }  // namespace dialtone::core

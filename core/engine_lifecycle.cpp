@@ -228,6 +228,7 @@ void Engine::Impl::end_call(CallRecord& rec, CallEvent event, Effects& out) {
     participant_not_added(rec, "participant_add_failed", out);  // an API call never joined
   }
   stop_call_streams(rec, out);  // forks too: `stop`, close, stream-stopped
+  stop_call_transcriptions(rec, out);
   end_conversation(rec);
   for (size_t slot = 0; slot < static_cast<size_t>(TimerSlot::kCount); ++slot) {
     disarm(rec, static_cast<TimerSlot>(slot));  // every timer of this call is now stale

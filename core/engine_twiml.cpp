@@ -280,7 +280,7 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
     note_prompt(rec, v, len);
     if (!in_hold) {
       rec.phase = Phase::kVerb;
-      agent_prompt(rec, v, len, "say");
+      agent_prompt(rec, v, len, "say", out);
     }
     arm(rec, TimerSlot::kVerb, TimerKind::kVerbDone, now(rec) + len);
     return false;
@@ -422,7 +422,7 @@ void Engine::Impl::step_gather(CallRecord& rec, Effects& out) {
     }
     note_prompt(rec, prompt, len);
     arm(rec, TimerSlot::kVerb, TimerKind::kVerbDone, now(rec) + len);
-    agent_prompt(rec, prompt, len, "gather");
+    agent_prompt(rec, prompt, len, "gather", out);
     return;
   }
   // Prompts done: the scripted callee answers a second later, and the timeout starts.

@@ -14,8 +14,8 @@ const char* what_is_not_emulated(Kind k) {
     case Kind::kSiprec:
       return "dialtone does not emulate SIPREC: the Siprec resource is kept, no media is sent";
     case Kind::kTranscription:
-      return "dialtone does not emulate real-time transcription: the Transcription resource is "
-             "kept, no transcript is made";
+      return "dialtone transcribes only <Start><Transcription>: a Transcription created with "
+             "the REST API is kept, no transcript is sent";
     case Kind::kPayment:
       return "dialtone does not emulate payments: the Payment resource is kept, nothing is "
              "captured or charged";
@@ -82,6 +82,9 @@ Result<const CallResource*> Engine::update_call_resource(const std::string& acco
   CallResource* r = rec->world->call_resources.find(call_sid, kind, sid_or_name);
   if (!r) return TwilioError{404, 20404, "No resource " + sid_or_name + " on " + call_sid, {}};
   if (stop && !r->stopped) r->stopped = true;
+  // A <Start><Transcription> stopped by REST stops transcribing (without a
+  // transcription-stopped callback: this command has no effects to send it with).
+  if (stop && kind == Kind::kTranscription) impl_->transcriptions.erase(r->sid);
   r->date_updated = Impl::now(*rec);
   impl_->journal(*rec, "call_resource", {{"event", stop ? "stopped" : "updated"}, {"sid", r->sid}});
   return static_cast<const CallResource*>(r);

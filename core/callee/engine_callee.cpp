@@ -110,6 +110,18 @@ void Engine::Impl::callee_act(CallRecord& rec, Conversation& c, const Action& a,
     }
     case Action::Kind::kWord:
     case Action::Kind::kSpeechEnd:
+      if (a.kind == Action::Kind::kSpeechEnd) {
+        // The utterance's confidence is its start's (the transcript keeps it).
+        double confidence = a.confidence;
+        for (size_t i = c.entries().size(); i-- > 0;) {
+          const Entry& e = c.entries()[i];
+          if (e.speaker == Entry::Speaker::kCallee && e.type == "speech") {
+            confidence = e.confidence;
+            break;
+          }
+        }
+        transcribe(rec, true, a.text, confidence, out);
+      }
       if (rec.phase == Phase::kGather) {
         gather_speech(rec, a, out);
       } else if (relay::Session* r = relay_of(rec)) {
@@ -132,7 +144,10 @@ void Engine::Impl::callee_act(CallRecord& rec, Conversation& c, const Action& a,
   }
 }
 
-void Engine::Impl::agent_prompt(CallRecord& rec, const Node& verb, Millis len, const char* via) {
+void Engine::Impl::agent_prompt(CallRecord& rec, const Node& verb, Millis len, const char* via,
+                                Effects& out) {
+  // Transcribed as the prompt starts: dialtone knows its words then (docs/conversations.md).
+  if (verb.name == "Say") transcribe(rec, false, verb.text, callee::kDefaultConfidence, out);
   Conversation* c = conversation_of(rec);
   if (!c) return;
   const TimePoint t = now(rec);

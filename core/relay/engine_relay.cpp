@@ -133,7 +133,7 @@ void Engine::Impl::relay_event(relay::Session& s, const StreamEvent& event, Effe
       if (!s.spec.welcome_greeting.empty()) {
         relay_agent(*rec, s, "speech", s.spec.welcome_greeting,
                     callee::speaking_time(s.spec.welcome_greeting), s.spec.welcome_interruptible,
-                    true);
+                    true, out);
       }
       return;
     }
@@ -193,8 +193,9 @@ void Engine::Impl::relay_stop(CallRecord* rec, relay::Session& s, const std::str
 
 void Engine::Impl::relay_agent(CallRecord& rec, relay::Session& s, const std::string& type,
                                const std::string& text, Millis length, bool interruptible,
-                               bool complete) {
+                               bool complete, Effects& out) {
   const TimePoint t = now(rec);
+  if (complete && type == "speech") transcribe(rec, false, text, callee::kDefaultConfidence, out);
   callee::Conversation* c = conversation_of(rec);
   if (type != "speech" || s.utterance.empty()) {
     // A new utterance (or a play, always its own).
@@ -243,7 +244,7 @@ void Engine::Impl::relay_app_text(CallRecord& rec, relay::Session& s, const std:
       if (so_far.size() > relay::kMaxUtterance) so_far.resize(relay::kMaxUtterance);
       // A message's `interruptible` counts from the utterance's first token.
       relay_agent(rec, s, "speech", so_far, callee::speaking_time(so_far),
-                  m.interruptible.value_or(s.spec.interruptible), m.last);
+                  m.interruptible.value_or(s.spec.interruptible), m.last, out);
       if (m.last) {
         journal(rec, "relay", {{"event", "app"},
                                {"sid", s.sid},
@@ -258,7 +259,7 @@ void Engine::Impl::relay_app_text(CallRecord& rec, relay::Session& s, const std:
       s.utterance.clear();
       relay_agent(rec, s, "play", m.source,
                   Millis{int64_t{config().play_seconds} * 1000 * m.loop},
-                  m.interruptible.value_or(s.spec.interruptible), true);
+                  m.interruptible.value_or(s.spec.interruptible), true, out);
       return;
     }
     case AppMessage::Kind::kSendDigits: {

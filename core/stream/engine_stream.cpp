@@ -18,6 +18,8 @@ namespace {
 using stream::Session;
 using twiml::Node;
 
+}  // namespace
+
 // Stream status callbacks date their events in ISO 8601 (UTC), unlike call callbacks.
 std::string format_iso8601(TimePoint t) {
   const auto day = std::chrono::floor<std::chrono::days>(t);
@@ -30,6 +32,8 @@ std::string format_iso8601(TimePoint t) {
                 int(hms.subseconds().count()));
   return buf;
 }
+
+namespace {
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
@@ -135,6 +139,10 @@ Result<Session*> Engine::Impl::open_stream(CallRecord& rec, stream::Spec spec, E
 
 void Engine::Impl::exec_start(CallRecord& rec, const Node& verb, Effects& out) {
   for (const Node& child : verb.children) {
+    if (child.name == "Transcription") {
+      start_transcription(rec, child, out);
+      continue;
+    }
     if (child.name != "Stream") {
       notify(rec, 12200, 1, "dialtone does not emulate <Start><" + child.name + ">; skipped",
              nullptr, nullptr);
@@ -147,6 +155,15 @@ void Engine::Impl::exec_start(CallRecord& rec, const Node& verb, Effects& out) {
 
 void Engine::Impl::exec_stop(CallRecord& rec, const Node& verb, Effects& out) {
   for (const Node& child : verb.children) {
+    if (child.name == "Transcription") {
+      // By name, as for streams; an unknown name does nothing.
+      const std::string name = child.attr_or("name", "");
+      const auto* r = name.empty() ? nullptr
+                                   : rec.world->call_resources.find(
+                                         rec.call.sid, call_resources::Kind::kTranscription, name);
+      if (r && !r->stopped) stop_transcription(rec, r->sid, out);
+      continue;
+    }
     if (child.name != "Stream") {
       notify(rec, 12200, 1, "dialtone does not emulate <Stop><" + child.name + ">; skipped",
              nullptr, nullptr);

@@ -234,6 +234,41 @@ TEST_F(Conversations, AStreamAgentHearsTheScriptAsToneAndKeys) {
                                            "callee digits 2000-2000 5 (script)"));
 }
 
+TEST_F(Conversations, StartTranscriptionCallsBackWithEachUtterance) {
+  script({"wait", "say(confidence=0.75):I need help", "hangup"});
+  const std::string cb = kApp + "/transcripts";
+  run("<Start><Transcription statusCallbackUrl=\"/transcripts\" track=\"both_tracks\" "
+      "name=\"t1\"/></Start><Say>How can I help?</Say><Pause length=\"10\"/>");
+  advance(10);
+  std::vector<std::string> seen;
+  for (const auto& s : sent_to(cb)) {
+    std::string line = s.param("SequenceNumber") + " " + s.param("TranscriptionEvent");
+    if (s.has("TranscriptionData")) line += " " + s.param("Track") + " " + s.param("TranscriptionData");
+    seen.push_back(line);
+    EXPECT_EQ(s.param("TranscriptionSid").substr(0, 2), "GT");
+  }
+  EXPECT_THAT(seen, ElementsAre(
+      "1 transcription-started",
+      R"(2 transcription-content outbound_track {"transcript":"How can I help?","confidence":0.9})",
+      R"(3 transcription-content inbound_track {"transcript":"I need help","confidence":0.75})",
+      "4 transcription-stopped"));
+  EXPECT_EQ(sent_to(cb)[2].param("Timestamp"), "2026-01-01T00:00:03.700Z");
+}
+
+TEST_F(Conversations, StopTranscriptionByNameAndTracksHeardAlone) {
+  script({"silence:1s", "say:hello"});
+  const std::string cb = kApp + "/t";
+  run("<Start><Transcription statusCallbackUrl=\"/t\" name=\"a\"/></Start>"
+      "<Say>Not on the inbound track</Say><Pause length=\"3\"/>"
+      "<Stop><Transcription name=\"a\"/></Stop><Pause length=\"1\"/>");
+  advance(20);
+  std::vector<std::string> seen;
+  for (const auto& s : sent_to(cb)) seen.push_back(s.param("TranscriptionEvent"));
+  EXPECT_THAT(seen, ElementsAre("transcription-started", "transcription-content",
+                                "transcription-stopped"));
+  EXPECT_EQ(sent_to(cb)[1].param("Track"), "inbound_track");
+}
+
 TEST_F(Conversations, TenMinutesOfConversationRunInOneAdvance) {
   std::vector<std::string> turns;
   for (int i = 0; i < 100; ++i) {
