@@ -368,6 +368,9 @@ struct Engine::Impl {
   // Real-time transcription (core/call_resources/engine_transcription.cpp), by GT sid.
   std::map<std::string, TranscriptionRun> transcriptions;
   void start_transcription(CallRecord& rec, const twiml::Node& noun, Effects& out);
+  // The run of transcription `sid` (its record made): started callback sent.
+  void run_transcription(CallRecord& rec, const std::string& sid, const TranscriptionSpec& spec,
+                         Effects& out);
   // An utterance of the callee (inbound) or the agent (outbound), to every transcription of
   // the call that hears that track.
   void transcribe(CallRecord& rec, bool inbound, const std::string& text, double confidence,

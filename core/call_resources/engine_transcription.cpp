@@ -67,17 +67,26 @@ void Engine::Impl::start_transcription(CallRecord& rec, const twiml::Node& noun,
   r.name = name;
   r.date_created = r.date_updated = now(rec);
   CallResource& added = book.add(std::move(r));
+  TranscriptionSpec spec;
+  spec.track = track;
+  spec.language = noun.attr_or("languageCode", "en-US");
+  if (const std::string* cb = noun.attr("statusCallbackUrl")) {
+    spec.callback = Webhook{resolve_url(rec.rt().program.url, *cb),
+                            twiml::attr_method(noun, "statusCallbackMethod")};
+  }
+  run_transcription(rec, added.sid, spec, out);
+}
+
+void Engine::Impl::run_transcription(CallRecord& rec, const std::string& sid,
+                                     const TranscriptionSpec& spec, Effects& out) {
   TranscriptionRun t;
-  t.sid = added.sid;
+  t.sid = sid;
   t.call_sid = rec.call.sid;
   t.account_sid = rec.call.account_sid;
-  t.track = track;
-  t.language = noun.attr_or("languageCode", "en-US");
-  if (const std::string* cb = noun.attr("statusCallbackUrl")) {
-    t.callback = Webhook{resolve_url(rec.rt().program.url, *cb),
-                         twiml::attr_method(noun, "statusCallbackMethod")};
-  }
-  TranscriptionRun& run = transcriptions[t.sid] = std::move(t);  // by sid: a fixed order
+  t.track = spec.track;
+  t.language = spec.language;
+  t.callback = spec.callback;
+  TranscriptionRun& run = transcriptions[sid] = std::move(t);  // by sid: a fixed order
   transcription_event(rec, run, "transcription-started",
                       {{"Track", run.track}, {"LanguageCode", run.language}}, out);
 }

@@ -269,6 +269,32 @@ TEST_F(Conversations, StopTranscriptionByNameAndTracksHeardAlone) {
   EXPECT_EQ(sent_to(cb)[1].param("Track"), "inbound_track");
 }
 
+TEST_F(Conversations, ARestTranscriptionTranscribesAndItsStopCallsBack) {
+  script({"silence:2s", "say:hello there", "silence:5s", "hangup"});
+  const std::string cb = kApp + "/rest";
+  const std::string sid = run("<Pause length=\"30\"/>");
+  TranscriptionSpec spec;
+  spec.callback = Webhook{cb, HttpMethod::kPost};
+  Effects effects;
+  auto made = engine().create_call_resource(kAc, sid, call_resources::Kind::kTranscription, "r",
+                                            &spec, &effects);
+  ASSERT_TRUE(made.ok());
+  pump(effects);
+  advance(3);
+  Effects stop;
+  ASSERT_TRUE(engine()
+                  .update_call_resource(kAc, sid, call_resources::Kind::kTranscription, "r", true,
+                                        &stop)
+                  .ok());
+  pump(stop);
+  advance(10);
+  std::vector<std::string> seen;
+  for (const auto& s : sent_to(cb)) seen.push_back(s.param("TranscriptionEvent"));
+  EXPECT_THAT(seen, ElementsAre("transcription-started", "transcription-content",
+                                "transcription-stopped"));
+  EXPECT_THAT(notification_codes(sid), ::testing::IsEmpty()) << "no not-emulated warning";
+}
+
 TEST_F(Conversations, TenMinutesOfConversationRunInOneAdvance) {
   std::vector<std::string> turns;
   for (int i = 0; i < 100; ++i) {
