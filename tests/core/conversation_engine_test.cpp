@@ -9,42 +9,15 @@
 #include <string>
 #include <vector>
 
-#include "core/callee/conversation.hpp"
-#include "tests/core/interpreter_fixture.hpp"
+#include "tests/core/conversation_fixture.hpp"
 
 namespace dialtone::core::testing {
 namespace {
 
 using ::testing::ElementsAre;
 
-class Conversations : public Interpreter {
+class Conversations : public ConversationTest {
  protected:
-  void script(const std::vector<std::string>& turns) {
-    Behavior b;
-    auto s = callee::make_script(turns);
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    b.script = *s;
-    engine().behaviors(kAc).add(kTo, b);
-  }
-  // The transcript as lines: "agent speech 0-1000 How can I help? (gather)".
-  std::vector<std::string> transcript(const std::string& sid) {
-    std::vector<std::string> out;
-    const callee::Conversation* c = engine().conversation(sid);
-    if (!c) {
-      ADD_FAILURE() << "no conversation for " << sid;
-      return out;
-    }
-    for (const auto& e : c->entries()) {
-      std::string line = e.speaker == callee::Entry::Speaker::kAgent ? "agent " : "callee ";
-      line += e.type + " " + std::to_string((e.start - c->started()).count()) + "-" +
-              std::to_string((e.end - c->started()).count());
-      if (!e.text.empty()) line += " " + e.text;
-      if (!e.via.empty()) line += " (" + e.via + ")";
-      if (e.interrupted) line += " interrupted";
-      out.push_back(line);
-    }
-    return out;
-  }
   Status say_now(const std::string& sid, const std::string& text) {
     callee::Turn t;
     t.text = text;

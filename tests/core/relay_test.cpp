@@ -7,9 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "core/callee/conversation.hpp"
 #include "core/relay/messages.hpp"
-#include "tests/core/interpreter_fixture.hpp"
+#include "tests/core/conversation_fixture.hpp"
 
 namespace dialtone::core::testing {
 namespace {
@@ -69,15 +68,8 @@ TEST(RelayMessages, BadMessagesCarryTheirError) {
             relay::AppMessage::Kind::kInvalid);
 }
 
-class RelayEngine : public Interpreter {
+class RelayEngine : public ConversationTest {
  protected:
-  void script(const std::vector<std::string>& turns) {
-    Behavior b;
-    auto s = callee::make_script(turns);
-    ASSERT_TRUE(s.ok()) << s.error().message;
-    b.script = *s;
-    engine().behaviors(kAc).add(kTo, b);
-  }
   // Runs `twiml`, opens the relay's socket; returns the call's sid.
   std::string start(const std::string& twiml_body) {
     const std::string sid = run(twiml_body);
@@ -113,20 +105,6 @@ class RelayEngine : public Interpreter {
   // Moves to `ms` after the answer.
   void to_ms(int64_t ms) {
     advance(std::chrono::duration<double>(answered_at_ + Millis{ms} - now()).count());
-  }
-  std::vector<std::string> transcript(const std::string& sid) {
-    std::vector<std::string> out;
-    const callee::Conversation* c = engine().conversation(sid);
-    if (!c) return out;
-    for (const auto& e : c->entries()) {
-      std::string line = e.speaker == callee::Entry::Speaker::kAgent ? "agent " : "callee ";
-      line += e.type + " " + std::to_string((e.start - c->started()).count()) + "-" +
-              std::to_string((e.end - c->started()).count());
-      if (!e.text.empty()) line += " " + e.text;
-      if (e.interrupted) line += " interrupted";
-      out.push_back(line);
-    }
-    return out;
   }
   uint64_t id_ = 0;
 };
@@ -180,7 +158,7 @@ TEST_F(RelayEngine, AConversationThroughTheRelay) {
   advance(10);
   EXPECT_EQ(status(sid), CallStatus::kCompleted);
   EXPECT_THAT(verbs(sid), ElementsAre("Connect", "Say", "(end of document)"));
-  EXPECT_THAT(transcript(sid),
+  EXPECT_THAT(transcript(sid, false),
               ElementsAre("agent speech 0-2000 Hello, how can I help?",
                           "callee speech 2500-4100 What are your hours",
                           "agent speech 4100-6500 We are open nine to five.",
@@ -250,7 +228,7 @@ TEST_F(RelayEngine, PartialPromptsAndAnUninterruptibleAgent) {
   EXPECT_THAT(to_app(), ElementsAre(R"({"type":"prompt","voicePrompt":"one","lang":"en-US","last":false})",
                                     R"({"type":"prompt","voicePrompt":"one two","lang":"en-US","last":false})",
                                     R"({"type":"prompt","voicePrompt":"one two three","lang":"en-US","last":true})"));
-  EXPECT_EQ(transcript(sid)[0], "agent speech 0-3200 A long welcome that nobody can stop now")
+  EXPECT_EQ(transcript(sid, false)[0], "agent speech 0-3200 A long welcome that nobody can stop now")
       << "not interrupted: interruptible=\"none\"";
 }
 
