@@ -54,6 +54,12 @@ void write_behavior(JsonWriter& w, const core::Behavior& b) {
   else
     w.Null();
   w.member_int("record_seconds", b.record_seconds);
+  w.Key("script");
+  w.StartArray();
+  if (b.script) {
+    for (const auto& t : core::callee::format_script(*b.script)) w.String(t);
+  }
+  w.EndArray();
 }
 
 std::string rule_json(const std::string& number, bool is_default, const core::Behavior& b) {
@@ -116,6 +122,12 @@ core::Result<core::Behavior> parse_behavior(const FormFields& p) {
     }
     b.gather_inputs.emplace_back(g);
   }
+  // Script: the callee's conversation, one turn per value (core/callee/script.hpp).
+  std::vector<std::string> turns;
+  for (auto t : p.get_all("Script")) turns.emplace_back(t);
+  auto script = core::callee::make_script(turns);
+  if (!script) return bad_control_param(script.error().message);
+  b.script = std::move(*script);
   return b;
 }
 

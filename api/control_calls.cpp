@@ -1,5 +1,6 @@
 #include "api/control_calls.hpp"
 
+#include "api/control/conversations.hpp"
 #include "api/control_request.hpp"
 #include "api/render_json.hpp"
 
@@ -30,6 +31,10 @@ Response callee_act(core::Engine& engine, const std::string& call_sid, const std
     const std::string* speech = params.get("SpeechResult");
     if (!speech || speech->empty()) return control_error(400, "SpeechResult is required");
     status = engine.callee_speech(call_sid, *speech, out);
+  } else if (action == "say" || action == "press") {
+    auto turn = parse_live_turn(action, params);
+    if (!turn) return control_error(turn.error());
+    status = engine.callee_turn(call_sid, std::move(*turn), out);
   } else {
     core::CalleeAction a = core::CalleeAction::kAnswer;
     if (action == "busy") a = core::CalleeAction::kBusy;

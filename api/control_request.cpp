@@ -45,8 +45,9 @@ constexpr std::array<FixedRoute, 4> kAccountActions{{
     {"snapshot", ControlKind::kAccountSnapshot},
 }};
 
-constexpr std::array<std::string_view, 7> kActions{"answer", "busy",   "no-answer", "fail",
-                                                   "hangup", "digits", "speech"};
+constexpr std::array<std::string_view, 9> kActions{"answer", "busy",   "no-answer",
+                                                   "fail",   "hangup", "digits",
+                                                   "speech", "say",    "press"};
 
 bool is_json_content_type(std::string_view ct) {
   constexpr std::string_view kJson = "application/json";
@@ -156,6 +157,9 @@ std::optional<ControlRoute> match_control(std::string_view path) {
   if (action == "events") {
     return ControlRoute{ControlKind::kCallEvents, std::string(sid), {}, {}};
   }
+  if (action == "transcript") {
+    return ControlRoute{ControlKind::kCallTranscript, std::string(sid), {}, {}};
+  }
   for (auto a : kActions) {
     if (action == a) {
       return ControlRoute{ControlKind::kCallAction, std::string(sid), {}, std::string(a)};
@@ -170,6 +174,7 @@ std::string_view control_allowed_methods(ControlKind kind) {
     case ControlKind::kMetrics:
     case ControlKind::kEvents:
     case ControlKind::kCallEvents:
+    case ControlKind::kCallTranscript:
     case ControlKind::kConsole:
     case ControlKind::kStream:
     case ControlKind::kStreamHeard:

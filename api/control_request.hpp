@@ -23,7 +23,8 @@ enum class ControlKind {
   kBehaviors,     // GET, POST, DELETE
   kNumbers,       // GET, POST
   kCalls,         // POST (inbound call)
-  kCallAction,    // POST /calls/{CallSid}/{answer|busy|no-answer|fail|hangup|digits|speech}
+  kCallAction,    // POST /calls/{CallSid}/{answer|busy|no-answer|fail|hangup|digits|speech|
+                  //                       say|press}
   kCallEvents,    // GET  /calls/{CallSid}/events
   kEvents,        // GET
   kReset,         // POST
@@ -38,6 +39,7 @@ enum class ControlKind {
   kAccountSignature,       // GET, POST /_dialtone/accounts/{AccountSid}/signature
   kAccountSnapshot,        // GET, POST /_dialtone/accounts/{AccountSid}/snapshot
   kStreamHeard,            // GET /_dialtone/streams/{StreamSid}/heard (WAV; docs/streams.md)
+  kCallTranscript,         // GET /_dialtone/calls/{CallSid}/transcript (docs/conversations.md)
 };
 
 struct ControlRoute {

@@ -331,6 +331,7 @@ void write_behavior(RecordWriter& w, const core::Behavior& b) {
   put(w, "gather_inputs", b.gather_inputs);
   if (b.hangup_after_s) put(w, "hangup_after_s", int64_t{*b.hangup_after_s});
   put(w, "record_seconds", int64_t{b.record_seconds});
+  if (b.script) put(w, "script", core::callee::format_script(*b.script));
   w.EndObject();
 }
 
@@ -343,6 +344,11 @@ core::Behavior read_behavior(ObjectReader& r) {
   b.answer_after_s = static_cast<int>(r.integer_in("answer_after_s", 0, kMaxSeconds, 0));
   b.answered_by = r.str("answered_by");
   b.gather_inputs = r.strings("gather_inputs");
+  if (auto script = core::callee::make_script(r.strings("script")); script) {
+    b.script = std::move(*script);
+  } else {
+    r.issue("script", script.error().message);
+  }
   if (auto h = r.opt_int("hangup_after_s")) {
     if (*h < 0 || *h > kMaxSeconds) r.issue("hangup_after_s", "is out of range");
     else b.hangup_after_s = static_cast<int>(*h);

@@ -131,9 +131,9 @@ Response handle_twilio(core::Engine& engine, const Request& req, const PreparedR
     case RouteKind::kCallSiprec:
       return update_siprec(engine, calls);
     case RouteKind::kCallTranscriptions:
-      return create_transcription(engine, calls);
+      return create_transcription(engine, calls, out);
     case RouteKind::kCallTranscription:
-      return update_transcription(engine, calls);
+      return update_transcription(engine, calls, out);
     case RouteKind::kCallPayments:
       return create_payment(engine, calls);
     case RouteKind::kCallPayment:

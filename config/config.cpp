@@ -379,7 +379,7 @@ std::string parse_behaviors(const rapidjson::Value& v, const std::string& source
     if (!b.IsObject()) return where + " must be an object";
     if (auto err = check_keys(b, where,
                               {"number", "default", "outcome", "answer_after", "answered_by",
-                               "gather", "hangup_after", "record_seconds"});
+                               "gather", "hangup_after", "record_seconds", "script"});
         !err.empty()) {
       return err;
     }
@@ -405,6 +405,16 @@ std::string parse_behaviors(const rapidjson::Value& v, const std::string& source
       for (const auto& item : g->value.GetArray()) {
         if (!item.IsString()) return where + ".gather must be an array of strings";
         bc.gather.emplace_back(item.GetString(), item.GetStringLength());
+      }
+    }
+    if (auto s = b.FindMember("script"); s != b.MemberEnd()) {
+      if (!s->value.IsArray()) return where + ".script must be an array of strings";
+      for (const auto& item : s->value.GetArray()) {
+        if (!item.IsString()) return where + ".script must be an array of strings";
+        bc.script.emplace_back(item.GetString(), item.GetStringLength());
+      }
+      if (auto parsed = core::callee::parse_script(bc.script); !parsed) {
+        return where + ".script: " + parsed.error().message;
       }
     }
     config.behaviors.push_back(std::move(bc));

@@ -59,6 +59,7 @@ struct BehaviorConfig {
   int answer_after_s = 1;
   std::string answered_by;    // human | machine_start | ...
   std::vector<std::string> gather;  // digits, or "speech:TEXT"
+  std::vector<std::string> script;  // conversation turns (core/callee/script.hpp)
   std::optional<int> hangup_after_s;
   int record_seconds = 5;
 };

@@ -3,10 +3,13 @@
 // Thread-safety: owned by the Engine.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <regex>
 #include <string>
 #include <vector>
+
+#include "core/callee/script.hpp"
 
 namespace dialtone::core {
 
@@ -20,6 +23,9 @@ struct Behavior {
                                           // "speech:TEXT" for speech
   std::optional<int> hangup_after_s;      // callee hangs up this long after answering
   int record_seconds = 5;                 // how long the callee speaks into a <Record>
+  // A conversation script (core/callee/script.hpp): its turns run from the answer on, beside
+  // gather_inputs. Null: none. Shared, immutable: calls of one behaviour share it.
+  std::shared_ptr<const std::vector<callee::Turn>> script;
 };
 
 struct BehaviorRule {

@@ -10,14 +10,14 @@ constexpr std::array<std::string_view, 10> kPhases = {
     "idle", "fetching", "verb", "gather", "dial", "record", "enqueued", "bridged", "conference",
     "connect"};
 constexpr std::array<std::string_view, static_cast<size_t>(TimerSlot::kCount)> kSlots = {
-    "lifecycle", "verb", "time-limit", "callee-hangup", "stream"};
-constexpr std::array<std::string_view, 11> kKinds = {
+    "lifecycle", "verb", "time-limit", "callee-hangup", "stream", "script"};
+constexpr std::array<std::string_view, 12> kKinds = {
     "dial",         "ring-outcome",    "verb-done",   "gather-input", "gather-timeout",
     "dial-timeout", "dial-time-limit", "record-done", "time-limit",   "callee-hangup",
-    "stream-tick"};
+    "stream-tick",  "script-turn"};
 
 static_assert(kPhases.size() == static_cast<size_t>(Phase::kConnect) + 1, "a name a phase");
-static_assert(kKinds.size() == static_cast<size_t>(TimerKind::kStreamTick) + 1,
+static_assert(kKinds.size() == static_cast<size_t>(TimerKind::kScriptTurn) + 1,
               "a name a timer kind");
 
 // The enumerator whose name is `name`, the names being in the enumeration's order.

@@ -49,6 +49,11 @@ struct GatherState {
   std::string finished_on_key;
   bool prompts_done = false;
   bool in_hold = false;  // a <Gather> of a queue's wait document: it runs on QueueState::hold
+  // A scripted callee's speech (core/callee/engine_callee.cpp): the utterance being heard,
+  // its confidence, the partial results sent.
+  bool hearing = false;        // an utterance is under way and counts
+  double confidence = 0.9;
+  uint32_t partials = 0;       // SequenceNumber of the last partial result
 };
 
 struct DialState {

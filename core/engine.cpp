@@ -266,6 +266,10 @@ Status Engine::callee_action(const std::string& call_sid, CalleeAction action, E
   auto t = apply_event(rec->call.status, event);
   if (!t) return t.error();
   impl_->journal(*rec, "callee", {{"action", std::string(to_string(event))}});
+  if (callee::Conversation* c = impl_->conversation_of(*rec); c && event == CallEvent::kHangup) {
+    const TimePoint at = Impl::now(*rec);
+    c->add({callee::Entry::Speaker::kCallee, "hangup", {}, "control", at, at, false, 0});
+  }
   if (event == CallEvent::kAnswer) {
     impl_->disarm(*rec, TimerSlot::kLifecycle);
     impl_->connect(*rec, out);
@@ -280,49 +284,63 @@ Status Engine::callee_digits(const std::string& call_sid, const std::string& dig
   Impl::ReleaseAtEnd release{*impl_};
   CallRecord* rec = impl_->get(call_sid);
   if (!rec) return TwilioError{404, 20404, "No call " + call_sid, {}};
-  impl_->journal(*rec, "callee", {{"action", "digits"}, {"digits", digits}});
+  if (callee::Conversation* c = impl_->conversation_of(*rec)) {
+    const TimePoint t = Impl::now(*rec);
+    c->add({callee::Entry::Speaker::kCallee, "digits", digits, "control", t, t, false, 0});
+  }
+  if (impl_->press_digits(*rec, digits, out)) return Ok{};
+  return TwilioError{409, 0, "Call " + call_sid + " is not waiting for digits", {}};
+}
+
+bool Engine::Impl::press_digits(CallRecord& rec, const std::string& digits, Effects& out) {
+  journal(rec, "callee", {{"action", "digits"}, {"digits", digits}});
   // Bidirectional Media Streams hear every key (unidirectional ones get no `dtmf`).
   bool streamed = false;
-  if (!rec->world->streams.live_on_call(call_sid).empty()) {
+  if (!rec.world->streams.live_on_call(rec.call.sid).empty()) {
     std::vector<std::string> messages;
-    for (stream::Session* s : rec->world->streams.live_on_call(call_sid)) {
+    for (stream::Session* s : rec.world->streams.live_on_call(rec.call.sid)) {
       for (char d : digits) s->dtmf(d, messages);
       streamed = streamed || !messages.empty();
-      impl_->stream_messages(*s, messages, out);
+      stream_messages(*s, messages, out);
     }
   }
-  switch (rec->phase) {
+  // A ConversationRelay session hears them as `dtmf` when its dtmfDetection is on.
+  if (relay::Session* r = relay_of(rec); r && r->state == relay::State::kOpen) {
+    if (!r->spec.dtmf_detection) return false;
+    for (char d : digits) relay_send(*r, relay::dtmf_message(d), out);
+    return true;
+  }
+  switch (rec.phase) {
     case Phase::kGather:
-      impl_->gather_input(*rec, digits, {}, out);
-      return Ok{};
+      gather_input(rec, digits, {}, out);
+      return true;
     case Phase::kRecord:
-      impl_->finish_record(*rec, digits.substr(0, 1), out);
-      return Ok{};
+      finish_record(rec, digits.substr(0, 1), out);
+      return true;
     case Phase::kDial:
       if (digits.find('*') != std::string::npos &&
-          impl_->current_verb(*rec).attr_or("hangupOnStar", "false") == "true" &&
-          !rec->dial().bridged_sid.empty()) {
-        impl_->finish_dial(*rec, "completed", true, out);
-        return Ok{};
+          current_verb(rec).attr_or("hangupOnStar", "false") == "true" &&
+          !rec.dial().bridged_sid.empty()) {
+        finish_dial(rec, "completed", true, out);
+        return true;
       }
       break;
     case Phase::kEnqueued:
-      if (Impl::gathering(*rec)) {  // a <Gather> of the wait document
-        impl_->gather_input(*rec, digits, {}, out);
-        return Ok{};
+      if (gathering(rec)) {  // a <Gather> of the wait document
+        gather_input(rec, digits, {}, out);
+        return true;
       }
       break;
     case Phase::kConference:
-      if (digits.find('*') != std::string::npos && rec->conf().hangup_on_star) {
-        impl_->leave_conference(*rec, "participant_updated_via_api", true, false, out);
-        return Ok{};
+      if (digits.find('*') != std::string::npos && rec.conf().hangup_on_star) {
+        leave_conference(rec, "participant_updated_via_api", true, false, out);
+        return true;
       }
       break;
     default:
       break;
   }
-  if (streamed) return Ok{};  // a bidirectional stream heard them
-  return TwilioError{409, 0, "Call " + call_sid + " is not waiting for digits", {}};
+  return streamed;  // a bidirectional stream heard them
 }
 
 Status Engine::callee_speech(const std::string& call_sid, const std::string& speech,
@@ -347,6 +365,12 @@ Status Engine::callee_speech(const std::string& call_sid, const std::string& spe
     return TwilioError{409, 0, "Call " + call_sid + " is not in a <Gather> or a stream", {}};
   }
   impl_->journal(*rec, "callee", {{"action", "speech"}, {"speech", speech}});
+  if (callee::Conversation* c = impl_->conversation_of(*rec)) {
+    // Heard at once, as SpeechResult: the legacy action takes no speaking time.
+    const TimePoint at = Impl::now(*rec);
+    c->add({callee::Entry::Speaker::kCallee, "speech", speech, "gather", at, at, false,
+            callee::kDefaultConfidence});
+  }
   impl_->gather_input(*rec, {}, speech, out);
   return Ok{};
 }
@@ -460,7 +484,9 @@ void Engine::reset() {
     impl_->drop_world_streams(*w);
     w->call_resources.clear();
     w->recordings.clear();
+    w->conversations.clear();
     impl_->touch(*w);
+    impl_->transcriptions.clear();
   }
   impl_->graveyard.clear();
   impl_->calls.clear();
@@ -495,6 +521,7 @@ void Engine::reset_account(const std::string& account_sid) {
       impl_->by_account.erase(it);
       for (CallRecord* rec : records) {
         for (const auto& n : rec->notifications) impl_->notifications.erase(n);
+        w.conversations.erase(rec->call.sid);
         impl_->remove_call(*rec);  // timers and pending results for it go stale
       }
       impl_->by_account.erase(sid);  // remove_call looked it up again
@@ -502,8 +529,10 @@ void Engine::reset_account(const std::string& account_sid) {
     w.queues.erase_account(sid);
     w.conferences.erase_account(sid);
     for (uint64_t id : w.streams.erase_account(sid)) impl_->dropped_streams.push_back(id);
+    for (uint64_t id : w.relays.erase_account(sid)) impl_->dropped_streams.push_back(id);
     w.call_resources.erase_account(sid);
     w.recordings.erase_account(sid);
+    std::erase_if(impl_->transcriptions, [&](const auto& t) { return t.second.account_sid == sid; });
     w.numbers.erase_account(sid);
     if (config_.track_changes) impl_->reset_accounts.push_back(sid);
     journal_.erase_account(sid);

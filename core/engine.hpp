@@ -201,6 +201,14 @@ struct Changes {
   }
 };
 
+// What a real-time transcription sends its callbacks to and hears (REST create or
+// <Start><Transcription>).
+struct TranscriptionSpec {
+  Webhook callback;                   // StatusCallbackUrl, StatusCallbackMethod
+  std::string track = "inbound_track";
+  std::string language = "en-US";     // LanguageCode
+};
+
 // Where the engine's memory is, for tests and benchmarks.
 struct EngineStats {
   size_t worlds = 0;
@@ -350,13 +358,17 @@ class Engine {
   // Siprec, Transcriptions and Payments need the call in progress; UserDefinedMessages and
   // their Subscriptions ringing or in progress (else 400 21220). 404 for an unknown call.
   // Creating one adds a warning Notification to the call saying what is not emulated.
+  // A Transcription given `transcription` (and `out`) transcribes the conversation like a
+  // <Start><Transcription> (docs/conversations.md) instead of warning that it does not.
   Result<const call_resources::CallResource*> create_call_resource(
       const std::string& account_sid, const std::string& call_sid, call_resources::Kind kind,
-      std::string name);
+      std::string name, const TranscriptionSpec* transcription = nullptr,
+      Effects* out = nullptr);
   // Siprec, Transcriptions: Status=stopped, by sid or name. Payments: any update (by sid).
+  // `out`: where a transcription's transcription-stopped callback goes.
   Result<const call_resources::CallResource*> update_call_resource(
       const std::string& account_sid, const std::string& call_sid, call_resources::Kind kind,
-      const std::string& sid_or_name, bool stop);
+      const std::string& sid_or_name, bool stop, Effects* out = nullptr);
   Status delete_call_resource(const std::string& account_sid, const std::string& call_sid,
                               call_resources::Kind kind, const std::string& sid);
 
@@ -364,6 +376,12 @@ class Engine {
   Status callee_action(const std::string& call_sid, CalleeAction action, Effects& out);
   Status callee_digits(const std::string& call_sid, const std::string& digits, Effects& out);
   Status callee_speech(const std::string& call_sid, const std::string& speech, Effects& out);
+  // --- scripted callees (core/callee/, docs/conversations.md) ---
+  // A turn from the control API (say, press, hangup): taken now, or once the callee has
+  // finished the utterance it is in. 404 for an unknown call, 409 when it is not in progress.
+  Status callee_turn(const std::string& call_sid, callee::Turn turn, Effects& out);
+  // The call's conversation (its transcript), while the world keeps it; null otherwise.
+  const callee::Conversation* conversation(const std::string& call_sid) const;
   BehaviorTable& behaviors(const std::string& account_sid) {
     return world(account_sid).behaviors;
   }

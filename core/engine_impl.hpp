@@ -105,6 +105,16 @@ struct CallRecord {
   Program& music() { return phase == Phase::kConference ? conf().music : queue().hold; }
 };
 
+// A <Start><Transcription> under way (core/call_resources/engine_transcription.cpp): where its
+// callbacks go and what it transcribes.
+struct TranscriptionRun {
+  std::string sid, call_sid, account_sid;
+  Webhook callback;
+  std::string track;     // inbound_track, outbound_track, both_tracks
+  std::string language;
+  uint32_t sequence = 0;
+};
+
 struct PendingWebhook {
   std::string call_sid;  // a conference's own webhooks: its CF sid (they go out in its order)
   WebhookPurpose purpose;
@@ -123,6 +133,13 @@ struct FetchedDocument {
   std::shared_ptr<const twiml::Document> doc;
 };
 FetchedDocument read_document(const PendingWebhook& req, const WebhookResult& res);
+// A <Stream> or <ConversationRelay> url made absolute (core/stream/engine_stream.cpp);
+// nullopt when it is no ws:// or wss:// URL.
+std::optional<std::string> stream_url(std::string_view base, std::string_view url);
+// ISO 8601 in UTC with milliseconds, as stream and transcription callbacks date their events.
+std::string format_iso8601(TimePoint t);
+// A speech Confidence as Twilio writes it: at most four decimals, no trailing zeros ("0.9").
+std::string format_confidence(double c);
 // "twiml", "status-callback", ...: how the journal names a webhook's purpose.
 std::string_view purpose_name(WebhookPurpose purpose);
 
@@ -324,7 +341,8 @@ struct Engine::Impl {
   void arm_stream_tick(CallRecord& rec);
   void stop_call_streams(CallRecord& rec, Effects& out);  // the call ended
   // <Connect><Stream> ended (the app closed, or the stream failed): the action or next verb.
-  void finish_connect(CallRecord& rec, Effects& out);
+  // `extra`: parameters of the action request (a ConversationRelay session's).
+  void finish_connect(CallRecord& rec, Effects& out, Fields extra = {});
   void stream_callback(stream::Session& s, const char* event, const std::string& error,
                        Effects& out);
   void stream_messages(const stream::Session& s, std::vector<std::string>& messages,
@@ -361,6 +379,59 @@ struct Engine::Impl {
   void stop_verb_recording(CallRecord& rec, const twiml::Node& noun, Effects& out);
   uint64_t send_exact(CallRecord& rec, WebhookPurpose purpose, const Webhook& target,
                       Fields params, Effects& out);
+
+  // Scripted callees (core/callee/engine_callee.cpp): the world's ConversationBook holds each
+  // call's script runner and transcript; these tie them to the call.
+  callee::Conversation* conversation_of(const CallRecord& rec);
+  callee::Conversation& conversation_for(CallRecord& rec);  // made on first use
+  void start_conversation(CallRecord& rec);  // answered with a script: its first turn is due
+  void callee_step(CallRecord& rec, Effects& out);  // the runner's due turns, carried out
+  void callee_act(CallRecord& rec, callee::Conversation& c, const callee::Action& a,
+                  Effects& out);
+  void arm_script(CallRecord& rec);
+  // The agent starts a <Say>/<Play> of `len` (the transcript; `wait`/`interrupt` turns).
+  void agent_prompt(CallRecord& rec, const twiml::Node& verb, Millis len, const char* via,
+                    Effects& out);
+  // The agent's speech going on now stops (a barge-in, a redirect, a hang-up).
+  void agent_cut(CallRecord& rec);
+  void end_conversation(CallRecord& rec);  // the call ended
+  // Keys the callee presses (the control API or its script): Media Streams, <Gather>,
+  // <Record>, hangupOnStar. False when nothing was listening for them.
+  bool press_digits(CallRecord& rec, const std::string& digits, Effects& out);
+  // <Gather input="speech">: the callee's utterance starts, grows by a word, ends.
+  void gather_speech(CallRecord& rec, const callee::Action& a, Effects& out);
+
+  // ConversationRelay (core/relay/engine_relay.cpp): the session in the world's RelayBook,
+  // coordinated with the call and its scripted callee.
+  bool start_relay(CallRecord& rec, const twiml::Node& noun, Effects& out);
+  relay::Session* relay_of(const CallRecord& rec);  // the call's live session, if any
+  void relay_event(relay::Session& s, const StreamEvent& event, Effects& out);
+  void relay_send(const relay::Session& s, std::string message, Effects& out);
+  void relay_app_text(CallRecord& rec, relay::Session& s, const std::string& text, Effects& out);
+  // The session is over: the socket closes; `finish` (with the action's parameters) unless
+  // the call is being hung up or redirected.
+  void relay_stop(CallRecord* rec, relay::Session& s, const std::string& why,
+                  const char* status, bool finish, Effects& out);
+  void relay_callee(CallRecord& rec, relay::Session& s, const callee::Action& a, Effects& out);
+  // The agent speaks `text` (a greeting, an utterance growing token by token, a play).
+  void relay_agent(CallRecord& rec, relay::Session& s, const std::string& type,
+                   const std::string& text, Millis length, bool interruptible, bool complete,
+                   Effects& out);
+
+  // Real-time transcription (core/call_resources/engine_transcription.cpp), by GT sid.
+  std::map<std::string, TranscriptionRun> transcriptions;
+  void start_transcription(CallRecord& rec, const twiml::Node& noun, Effects& out);
+  // The run of transcription `sid` (its record made): started callback sent.
+  void run_transcription(CallRecord& rec, const std::string& sid, const TranscriptionSpec& spec,
+                         Effects& out);
+  // An utterance of the callee (inbound) or the agent (outbound), to every transcription of
+  // the call that hears that track.
+  void transcribe(CallRecord& rec, bool inbound, const std::string& text, double confidence,
+                  Effects& out);
+  void stop_transcription(CallRecord& rec, const std::string& sid, Effects& out);
+  void stop_call_transcriptions(CallRecord& rec, Effects& out);
+  void transcription_event(CallRecord& rec, TranscriptionRun& t, const char* event,
+                           Fields extra, Effects& out);
 };
 
 }  // namespace dialtone::core

@@ -41,11 +41,12 @@ CallRecord* Engine::Impl::get(std::string_view sid) {
 namespace {
 
 // Every member of Behavior: a new member must be compared here too.
-static_assert(sizeof(Behavior) == 80, "Behavior changed: update same_behavior()");
+static_assert(sizeof(Behavior) == 96, "Behavior changed: update same_behavior()");
 bool same_behavior(const Behavior& a, const Behavior& b) {
   return a.outcome == b.outcome && a.answer_after_s == b.answer_after_s &&
          a.answered_by == b.answered_by && a.gather_inputs == b.gather_inputs &&
-         a.hangup_after_s == b.hangup_after_s && a.record_seconds == b.record_seconds;
+         a.hangup_after_s == b.hangup_after_s && a.record_seconds == b.record_seconds &&
+         (a.script == b.script || (a.script && b.script && *a.script == *b.script));
 }
 
 }  // namespace
@@ -212,6 +213,7 @@ void Engine::Impl::answer(CallRecord& rec, Effects& out) {
     arm(rec, TimerSlot::kCalleeHangup, TimerKind::kCalleeHangup,
         now(rec) + std::chrono::seconds(*rec.behavior().hangup_after_s));
   }
+  start_conversation(rec);
 }
 
 void Engine::Impl::end_call(CallRecord& rec, CallEvent event, Effects& out) {
@@ -227,6 +229,8 @@ void Engine::Impl::end_call(CallRecord& rec, CallEvent event, Effects& out) {
   }
   stop_call_streams(rec, out);  // forks too: `stop`, close, stream-stopped
   stop_call_recordings(rec, out);  // before the status callback, which names Record=true's
+  stop_call_transcriptions(rec, out);
+  end_conversation(rec);
   for (size_t slot = 0; slot < static_cast<size_t>(TimerSlot::kCount); ++slot) {
     disarm(rec, static_cast<TimerSlot>(slot));  // every timer of this call is now stale
   }
@@ -307,6 +311,9 @@ void Engine::Impl::on_timer(const Timer& t, Effects& out) {
       break;
     case TimerKind::kStreamTick:
       stream_tick(*rec, out);
+      break;
+    case TimerKind::kScriptTurn:
+      callee_step(*rec, out);
       break;
     case TimerKind::kTimeLimit:
     case TimerKind::kCalleeHangup:

@@ -293,7 +293,10 @@ bool Engine::Impl::exec(CallRecord& rec, const Node& v, bool in_hold, Effects& o
     const Millis len = prompt_length(v, config().play_seconds);
     if (len.count() <= 0) return true;
     note_prompt(rec, v, len);
-    if (!in_hold) rec.phase = Phase::kVerb;
+    if (!in_hold) {
+      rec.phase = Phase::kVerb;
+      agent_prompt(rec, v, len, "say", out);
+    }
     arm(rec, TimerSlot::kVerb, TimerKind::kVerbDone, now(rec) + len);
     return false;
   }
@@ -459,6 +462,7 @@ void Engine::Impl::step_gather(CallRecord& rec, Effects& out) {
     }
     note_prompt(rec, prompt, len);
     arm(rec, TimerSlot::kVerb, TimerKind::kVerbDone, now(rec) + len);
+    agent_prompt(rec, prompt, len, "gather", out);
     return;
   }
   // Prompts done: the scripted callee answers a second later, and the timeout starts.
@@ -516,7 +520,8 @@ void Engine::Impl::finish_gather(CallRecord& rec, Effects& out) {
   if ((got_input || send_empty) && (action_attr || is_absolute_http_url(action))) {
     Fields extra;
     if (!rec.gather().speech.empty()) {
-      extra = {{"SpeechResult", rec.gather().speech}, {"Confidence", "0.9"}};
+      extra = {{"SpeechResult", rec.gather().speech},
+               {"Confidence", format_confidence(rec.gather().confidence)}};
     } else {
       // FinishedOnKey: the key that ended the <Gather>, empty when numDigits or the timeout
       // did, as in Twilio's requests.
@@ -543,6 +548,7 @@ void Engine::Impl::finish_gather(CallRecord& rec, Effects& out) {
 void Engine::Impl::interrupt(CallRecord& rec, bool hangup, Effects& out) {
   // A <Dial> leg that is redirected leaves the bridge: its parent's <Dial> ends and goes on.
   if (!hangup && !rec.rt().dialed_by.empty()) detach_leg(rec, out);
+  agent_cut(rec);  // a <Say> or <Play> under way stops here
   disarm(rec, TimerSlot::kVerb);
   if (rec.answered) disarm(rec, TimerSlot::kLifecycle);
   // A prompt cut short is not heard to its end.
@@ -581,6 +587,9 @@ void Engine::Impl::interrupt(CallRecord& rec, bool hangup, Effects& out) {
         if (!s->spec().bidirectional) continue;
         stop_stream(*s, hangup ? "call-ended" : "call-updated", out);
         break;
+      }
+      if (relay::Session* r = relay_of(rec)) {
+        relay_stop(&rec, *r, hangup ? "call-ended" : "call-updated", "ended", false, out);
       }
       if (const std::string* action = current_verb(rec).attr("action"); action && !hangup) {
         send(rec, WebhookPurpose::kActionNoTwiml,

@@ -5,6 +5,7 @@
 
 #include "api/control_accounts.hpp"
 #include "api/control/faults.hpp"
+#include "api/control/conversations.hpp"
 #include "api/control/streams.hpp"
 #include "api/control_behaviors.hpp"
 #include "api/control_calls.hpp"
@@ -189,6 +190,10 @@ void handle_control(ControlContext& ctx, const api::Request& req, Respond respon
       }));
     case ControlKind::kCallEvents:
       return handle_events(ctx, req, route->call_sid, std::move(respond));
+    case ControlKind::kCallTranscript:
+      return respond(locked(host, [&](core::Engine& e, core::Effects&) {
+        return api::transcript(e, route->call_sid);
+      }));
     case ControlKind::kEvents:
       return handle_events(ctx, req, {}, std::move(respond));
     case ControlKind::kReset:

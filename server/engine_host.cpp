@@ -66,6 +66,7 @@ void add_seed(core::Engine& engine, const config::Config& c) {
     b.answer_after_s = bc.answer_after_s;
     b.answered_by = bc.answered_by;
     b.gather_inputs = bc.gather;
+    if (auto script = core::callee::make_script(bc.script)) b.script = std::move(*script);
     b.hangup_after_s = bc.hangup_after_s;
     b.record_seconds = bc.record_seconds;
     if (bc.is_default) {

@@ -22,7 +22,8 @@ std::vector<std::string_view> split(std::string_view path) {
 }
 
 constexpr std::string_view kCallActions[] = {"answer", "busy",   "no-answer", "fail",
-                                             "hangup", "digits", "speech",    "events"};
+                                             "hangup", "digits", "speech",    "events",
+                                             "say",    "press",  "transcript"};
 constexpr std::string_view kFixedControl[] = {
     "/_dialtone/health",   "/_dialtone/metrics",  "/_dialtone/clock", "/_dialtone/clock/advance",
     "/_dialtone/behaviors", "/_dialtone/numbers", "/_dialtone/calls", "/_dialtone/events",

@@ -57,7 +57,8 @@ std::optional<Response> bad_stop_status(const ApiRequest& req) {
 }
 
 Response create_fork(core::Engine& engine, const ApiRequest& req, core::call_resources::Kind kind,
-                     const resource::Description<ForkRecord>& d, std::string_view collection) {
+                     const resource::Description<ForkRecord>& d, std::string_view collection,
+                     const core::TranscriptionSpec* transcription, core::Effects* out) {
   if (const std::string* track = req.body.get("Track");
       track && !track->empty() && !core::stream::track_from(*track)) {
     return error_for(core::bad_request(20001, "Invalid Track: '" + *track +
@@ -67,16 +68,17 @@ Response create_fork(core::Engine& engine, const ApiRequest& req, core::call_res
   }
   const std::string* name = req.body.get("Name");
   auto created = engine.create_call_resource(req.route.account_sid, req.route.call_sid, kind,
-                                             name ? *name : std::string());
+                                             name ? *name : std::string(), transcription, out);
   if (!created) return error_for(created.error(), req);
   return resource_response(200, req, d, fork_record(**created, collection));
 }
 
 Response stop_fork(core::Engine& engine, const ApiRequest& req, core::call_resources::Kind kind,
-                   const resource::Description<ForkRecord>& d, std::string_view collection) {
+                   const resource::Description<ForkRecord>& d, std::string_view collection,
+                   core::Effects* out) {
   if (auto bad = bad_stop_status(req)) return std::move(*bad);
   auto stopped = engine.update_call_resource(req.route.account_sid, req.route.call_sid, kind,
-                                             req.route.item, true);
+                                             req.route.item, true, out);
   if (!stopped) return error_for(stopped.error(), req);
   return resource_response(200, req, d, fork_record(**stopped, collection));
 }

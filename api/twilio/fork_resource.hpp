@@ -35,9 +35,13 @@ std::optional<Response> bad_stop_status(const ApiRequest& req);
 // Siprec and Transcriptions, which dialtone keeps without emulating (core/call_resources/):
 // create with an optional Name and Track (200), and stop by sid or name with Status=stopped
 // (200). Their other parameters are accepted as they come.
+// `transcription`, `out`: a Transcription that transcribes (api/twilio/transcriptions.cpp).
 Response create_fork(core::Engine& engine, const ApiRequest& req, core::call_resources::Kind kind,
-                     const resource::Description<ForkRecord>& d, std::string_view collection);
+                     const resource::Description<ForkRecord>& d, std::string_view collection,
+                     const core::TranscriptionSpec* transcription = nullptr,
+                     core::Effects* out = nullptr);
 Response stop_fork(core::Engine& engine, const ApiRequest& req, core::call_resources::Kind kind,
-                   const resource::Description<ForkRecord>& d, std::string_view collection);
+                   const resource::Description<ForkRecord>& d, std::string_view collection,
+                   core::Effects* out = nullptr);
 
 }  // namespace dialtone::api

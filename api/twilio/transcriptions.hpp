@@ -1,6 +1,6 @@
-// Twilio's real-time Transcriptions resource of a Call: kept, not emulated (no transcript; a
-// Notification of the call says so). Create 200, stop by sid or name 200
-// (api/twilio/fork_resource.hpp).
+// Twilio's real-time Transcriptions resource of a Call: create 200 (StatusCallbackUrl, Track,
+// LanguageCode, Name; the conversation is transcribed to the callback: docs/conversations.md),
+// stop by sid or name 200 (api/twilio/fork_resource.hpp's shape).
 // Thread-safety: handlers run with exclusive access to the Engine.
 #pragma once
 
@@ -8,7 +8,7 @@
 
 namespace dialtone::api {
 
-Response create_transcription(core::Engine& engine, const ApiRequest& req);
-Response update_transcription(core::Engine& engine, const ApiRequest& req);
+Response create_transcription(core::Engine& engine, const ApiRequest& req, core::Effects& out);
+Response update_transcription(core::Engine& engine, const ApiRequest& req, core::Effects& out);
 
 }  // namespace dialtone::api

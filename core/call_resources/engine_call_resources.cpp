@@ -14,8 +14,8 @@ const char* what_is_not_emulated(Kind k) {
     case Kind::kSiprec:
       return "dialtone does not emulate SIPREC: the Siprec resource is kept, no media is sent";
     case Kind::kTranscription:
-      return "dialtone does not emulate real-time transcription: the Transcription resource is "
-             "kept, no transcript is made";
+      return "dialtone does not emulate real-time transcription here: the Transcription "
+             "resource is kept, no transcript is made";
     case Kind::kPayment:
       return "dialtone does not emulate payments: the Payment resource is kept, nothing is "
              "captured or charged";
@@ -37,7 +37,9 @@ bool needs_answer(Kind k) {
 
 Result<const CallResource*> Engine::create_call_resource(const std::string& account_sid,
                                                          const std::string& call_sid, Kind kind,
-                                                         std::string name) {
+                                                         std::string name,
+                                                         const TranscriptionSpec* transcription,
+                                                         Effects* out) {
   Impl::ReleaseAtEnd release{*impl_};
   CallRecord* rec = impl_->get(call_sid);
   if (!rec || rec->call.account_sid != account_sid) {
@@ -66,14 +68,18 @@ Result<const CallResource*> Engine::create_call_resource(const std::string& acco
   r.date_created = r.date_updated = Impl::now(*rec);
   CallResource& added = book.add(std::move(r));
   impl_->journal(*rec, "call_resource", {{"event", "created"}, {"sid", added.sid}});
-  impl_->notify(*rec, 12200, 1, what_is_not_emulated(kind), nullptr, nullptr);
+  if (kind == Kind::kTranscription && transcription && out) {
+    impl_->run_transcription(*rec, added.sid, *transcription, *out);
+  } else {
+    impl_->notify(*rec, 12200, 1, what_is_not_emulated(kind), nullptr, nullptr);
+  }
   return static_cast<const CallResource*>(&added);
 }
 
 Result<const CallResource*> Engine::update_call_resource(const std::string& account_sid,
                                                          const std::string& call_sid, Kind kind,
                                                          const std::string& sid_or_name,
-                                                         bool stop) {
+                                                         bool stop, Effects* out) {
   Impl::ReleaseAtEnd release{*impl_};
   CallRecord* rec = impl_->get(call_sid);
   if (!rec || rec->call.account_sid != account_sid) {
@@ -81,6 +87,15 @@ Result<const CallResource*> Engine::update_call_resource(const std::string& acco
   }
   CallResource* r = rec->world->call_resources.find(call_sid, kind, sid_or_name);
   if (!r) return TwilioError{404, 20404, "No resource " + sid_or_name + " on " + call_sid, {}};
+  // A transcription under way stops transcribing (its transcription-stopped callback goes out
+  // when the caller takes effects).
+  if (stop && !r->stopped && kind == Kind::kTranscription) {
+    if (out) {
+      impl_->stop_transcription(*rec, r->sid, *out);
+    } else {
+      impl_->transcriptions.erase(r->sid);
+    }
+  }
   if (stop && !r->stopped) r->stopped = true;
   r->date_updated = Impl::now(*rec);
   impl_->journal(*rec, "call_resource", {{"event", stop ? "stopped" : "updated"}, {"sid", r->sid}});

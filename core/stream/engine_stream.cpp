@@ -18,6 +18,8 @@ namespace {
 using stream::Session;
 using twiml::Node;
 
+}  // namespace
+
 // Stream status callbacks date their events in ISO 8601 (UTC), unlike call callbacks.
 std::string format_iso8601(TimePoint t) {
   const auto day = std::chrono::floor<std::chrono::days>(t);
@@ -31,7 +33,11 @@ std::string format_iso8601(TimePoint t) {
   return buf;
 }
 
+namespace {
+
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+}  // namespace
 
 // The URL dialtone connects to: ws:// or wss:// as written, or a relative URL resolved against
 // the document's (http -> ws, https -> wss). The query is dropped (Twilio does not support
@@ -57,6 +63,8 @@ std::optional<std::string> stream_url(std::string_view base, std::string_view ur
   }
   return u;
 }
+
+namespace {
 
 // The attributes and <Parameter> children of a <Stream>; the URL is checked by open_stream.
 stream::Spec spec_of(const Node& n, bool bidirectional) {
@@ -135,6 +143,10 @@ void Engine::Impl::exec_start(CallRecord& rec, const Node& verb, Effects& out) {
       start_verb_recording(rec, child, out);  // core/recording/engine_recording.cpp
       continue;
     }
+    if (child.name == "Transcription") {
+      start_transcription(rec, child, out);
+      continue;
+    }
     if (child.name != "Stream") {
       notify(rec, 12200, 1, "dialtone does not emulate <Start><" + child.name + ">; skipped",
              nullptr, nullptr);
@@ -149,6 +161,15 @@ void Engine::Impl::exec_stop(CallRecord& rec, const Node& verb, Effects& out) {
   for (const Node& child : verb.children) {
     if (child.name == "Recording") {
       stop_verb_recording(rec, child, out);
+      continue;
+    }
+    if (child.name == "Transcription") {
+      // By name, as for streams; an unknown name does nothing.
+      const std::string name = child.attr_or("name", "");
+      const auto* r = name.empty() ? nullptr
+                                   : rec.world->call_resources.find(
+                                         rec.call.sid, call_resources::Kind::kTranscription, name);
+      if (r && !r->stopped) stop_transcription(rec, r->sid, out);
       continue;
     }
     if (child.name != "Stream") {
@@ -166,6 +187,7 @@ void Engine::Impl::exec_stop(CallRecord& rec, const Node& verb, Effects& out) {
 bool Engine::Impl::exec_connect(CallRecord& rec, const Node& verb, Effects& out) {
   const Node* noun = nullptr;
   for (const Node& child : verb.children) {
+    if (child.name == "ConversationRelay") return start_relay(rec, child, out);
     if (child.name == "Stream") noun = &child;
   }
   if (!noun) {
@@ -190,13 +212,13 @@ bool Engine::Impl::exec_connect(CallRecord& rec, const Node& verb, Effects& out)
   return false;
 }
 
-void Engine::Impl::finish_connect(CallRecord& rec, Effects& out) {
+void Engine::Impl::finish_connect(CallRecord& rec, Effects& out, Fields extra) {
   if (rec.phase != Phase::kConnect || !is_live(rec.call.status)) return;
   rec.phase = Phase::kIdle;
   const Node& verb = current_verb(rec);
   if (const std::string* action = verb.attr("action")) {
-    fetch(rec, Webhook{resolve_url(rec.rt().program.url, *action), twiml::attr_method(verb)}, {},
-          false, out);
+    fetch(rec, Webhook{resolve_url(rec.rt().program.url, *action), twiml::attr_method(verb)},
+          std::move(extra), false, out);
     return;
   }
   ++rec.rt().program.index;
@@ -346,6 +368,7 @@ void Engine::Impl::stream_app_text(Session& s, const std::string& text, Effects&
 
 void Engine::Impl::drop_world_streams(World& w) {
   for (uint64_t id : w.streams.clear()) dropped_streams.push_back(id);
+  for (uint64_t id : w.relays.clear()) dropped_streams.push_back(id);
 }
 
 // ---------------------------------------------------------------- public
@@ -393,6 +416,13 @@ const Session* Engine::find_stream(const std::string& account_sid,
 void Engine::on_stream_event(const StreamEvent& event, Effects& out) {
   Impl::ReleaseAtEnd release{*impl_};
   Session* s = world(event.account_sid).streams.by_id(event.stream_id);
+  if (!s) {
+    // ConversationRelay sessions share the WebSocket client and its ids (core/relay/).
+    if (relay::Session* r = world(event.account_sid).relays.by_id(event.stream_id)) {
+      impl_->relay_event(*r, event, out);
+      return;
+    }
+  }
   if (!s || !s->live()) {
     // Dropped by a reset, or stopped while its socket was opening: close what is left of it.
     if (event.kind == StreamEvent::Kind::kOpened || event.kind == StreamEvent::Kind::kText ||

@@ -16,7 +16,9 @@ struct CallRecord;
 
 // Independent timers a call can have at once; arming one replaces the previous timer in the
 // same slot (stale entries are skipped by generation).
-enum class TimerSlot : uint8_t { kLifecycle, kVerb, kTimeLimit, kCalleeHangup, kStream, kCount };
+enum class TimerSlot : uint8_t {
+  kLifecycle, kVerb, kTimeLimit, kCalleeHangup, kStream, kScript, kCount
+};
 
 enum class TimerKind : uint8_t {
   kDial,           // queued -> ringing
@@ -30,6 +32,7 @@ enum class TimerKind : uint8_t {
   kTimeLimit,      // the call's TimeLimit
   kCalleeHangup,   // the scripted callee hangs up
   kStreamTick,     // the call's Media Streams owe their next 20 ms frame
+  kScriptTurn,     // the scripted callee's next turn (core/callee/)
 };
 
 // 32 bytes and no heap: a million calls each leave a 4-hour TimeLimit timer behind. `rec` stays

@@ -14,11 +14,13 @@
 #include <string_view>
 
 #include "core/behavior.hpp"
+#include "core/callee/conversation.hpp"
 #include "core/conference/conference_book.hpp"
 #include "core/call_resources/call_resource_book.hpp"
 #include "core/number_store.hpp"
 #include "core/queue/queue_book.hpp"
 #include "core/recording/recording_book.hpp"
+#include "core/relay/relay_book.hpp"
 #include "core/sid.hpp"
 #include "core/stream/stream_book.hpp"
 #include "core/time.hpp"
@@ -37,6 +39,8 @@ struct World {
   stream::StreamBook streams;    // the Media Streams of this world's calls (core/stream/)
   call_resources::CallResourceBook call_resources;  // Siprec, Payments, ... (not emulated)
   recording::RecordingBook recordings;  // its calls' recordings (core/recording/)
+  callee::ConversationBook conversations;  // scripted callees' conversations (core/callee/)
+  relay::RelayBook relays;       // <Connect><ConversationRelay> sessions (core/relay/)
   SidGenerator sids;
   int calls_per_second = 0;      // Twilio's CPS limit emulation; 0 = off
   TimePoint next_dial_slot{};    // when the next call may dial under that limit

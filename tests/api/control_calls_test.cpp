@@ -90,7 +90,7 @@ TEST_F(ControlCallsTest, InboundBadInputs) {
 }
 
 TEST_F(ControlCallsTest, AnswerThenHangup) {
-  engine_.behaviors(kAc).set_default(core::Behavior{core::Outcome::kAnswer, 600, "", {}, {}, 5});
+  engine_.behaviors(kAc).set_default(core::Behavior{core::Outcome::kAnswer, 600, "", {}, {}, 5, {}});
   const std::string sid = create();
   clock_.advance(core::Millis{10});
   engine_.fire_due(effects_);  // placed: ringing
@@ -105,7 +105,7 @@ TEST_F(ControlCallsTest, AnswerThenHangup) {
 }
 
 TEST_F(ControlCallsTest, BusyNoAnswerFail) {
-  engine_.behaviors(kAc).set_default(core::Behavior{core::Outcome::kAnswer, 600, "", {}, {}, 5});
+  engine_.behaviors(kAc).set_default(core::Behavior{core::Outcome::kAnswer, 600, "", {}, {}, 5, {}});
   for (auto [action, status] : {std::pair{"busy", "busy"}, std::pair{"no-answer", "no-answer"},
                                 std::pair{"fail", "failed"}}) {
     const std::string sid = create();

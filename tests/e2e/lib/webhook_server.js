@@ -63,7 +63,7 @@ async function startWebhookServer({ authToken, host = '127.0.0.1', tls } = {}) {
       for (const w of waiters) w.check();
 
       let spec = routes.has(parsed.pathname) ? routes.get(parsed.pathname) : defaultResponse;
-      if (typeof spec === 'function') spec = spec(record);
+      if (typeof spec === 'function') spec = await spec(record);  // a route may answer later (a Promise)
       if (typeof spec === 'string') spec = { body: spec };
       const { status = 200, contentType = 'text/xml', body: out = '', delayMs = 0 } = spec || {};
       if (delayMs) await new Promise((r) => setTimeout(r, delayMs));

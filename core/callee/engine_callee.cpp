@@ -1,0 +1,259 @@
+// Scripted callees, coordinated with the call: the script runner (core/callee/script_runner.hpp)
+// says when the callee speaks, presses keys or hangs up; this file carries that out on whatever
+// the call is doing (a <Gather input="speech">, a ConversationRelay session, a Media Stream)
+// and keeps the transcript of both sides. docs/conversations.md has the choices made.
+#include <algorithm>
+#include <cstdio>
+
+#include "core/engine_impl.hpp"
+#include "core/twiml/attributes.hpp"
+#include "core/url.hpp"
+
+namespace dialtone::core {
+namespace {
+
+using callee::Action;
+using callee::Conversation;
+using callee::Entry;
+using twiml::Node;
+
+// "auto": Twilio ends the speech at the first pause it hears; dialtone takes that pause as
+// this long (docs/conversations.md).
+constexpr Millis kAutoSpeechTimeout{1000};
+
+// How long a <Gather> waits after the callee stops speaking: speechTimeout in seconds, "auto",
+// or (not given) the Gather's timeout.
+Millis speech_timeout(const Node& g) {
+  const std::string* st = g.attr("speechTimeout");
+  if (st && *st == "auto") return kAutoSpeechTimeout;
+  if (st) return Millis{int64_t{twiml::attr_int(g, "speechTimeout", 5, 0, 600)} * 1000};
+  return Millis{int64_t{twiml::attr_int(g, "timeout", 5, 1, 600)} * 1000};
+}
+
+bool hears_speech(const Node& g) {
+  return g.attr_or("input", "dtmf").find("speech") != std::string::npos;
+}
+
+}  // namespace
+
+std::string format_confidence(double c) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4f", c);
+  std::string s(buf);
+  while (s.size() > 3 && s.back() == '0') s.pop_back();  // 0.9000 -> 0.9, as Twilio writes it
+  return s;
+}
+
+callee::Conversation* Engine::Impl::conversation_of(const CallRecord& rec) {
+  return rec.world->conversations.find(rec.call.sid);
+}
+
+callee::Conversation& Engine::Impl::conversation_for(CallRecord& rec) {
+  if (Conversation* c = conversation_of(rec)) return *c;
+  // Times in the transcript count from the answer, even when a live turn starts it later.
+  return rec.world->conversations.add(std::make_unique<Conversation>(
+      rec.call.sid, rec.behavior().script, rec.call.start_time.value_or(now(rec))));
+}
+
+void Engine::Impl::start_conversation(CallRecord& rec) {
+  if (!rec.behavior().script || conversation_of(rec)) return;
+  conversation_for(rec);
+  // Its first turn is due at once, once the command that answered the call has unwound.
+  arm(rec, TimerSlot::kScript, TimerKind::kScriptTurn, now(rec));
+}
+
+void Engine::Impl::arm_script(CallRecord& rec) {
+  Conversation* c = conversation_of(rec);
+  if (!c || !is_live(rec.call.status) || !rec.answered) return;
+  if (auto due = c->runner().next_due()) {
+    arm(rec, TimerSlot::kScript, TimerKind::kScriptTurn, std::max(*due, now(rec)));
+  } else {
+    disarm(rec, TimerSlot::kScript);
+  }
+}
+
+void Engine::Impl::callee_step(CallRecord& rec, Effects& out) {
+  Conversation* c = conversation_of(rec);
+  if (!c || !is_live(rec.call.status)) return;
+  std::vector<Action> actions;
+  c->runner().advance(now(rec), actions);
+  for (const Action& a : actions) {
+    callee_act(rec, *c, a, out);
+    if (!is_live(rec.call.status)) return;
+  }
+  arm_script(rec);
+}
+
+void Engine::Impl::callee_act(CallRecord& rec, Conversation& c, const Action& a, Effects& out) {
+  switch (a.kind) {
+    case Action::Kind::kSpeechStart: {
+      // Media Streams hear it as a tone for as long as it lasts (media::CallAudio).
+      if (media::CallAudio* audio = rec.world->streams.audio_of(rec.call.sid)) {
+        audio->callee_speaks_until = std::max(audio->callee_speaks_until, a.at + a.length);
+      }
+      Fields f = {{"action", "say"}, {"text", a.text.substr(0, 200)}};
+      if (a.interrupting) f.emplace_back("interrupting", "true");
+      journal(rec, "callee", std::move(f));
+      std::string via;
+      if (rec.phase == Phase::kGather) {
+        gather_speech(rec, a, out);
+        if (rec.phase == Phase::kGather && rec.gather().hearing) via = "gather";
+      } else if (relay::Session* r = relay_of(rec); r && r->state == relay::State::kOpen) {
+        relay_callee(rec, *r, a, out);
+        via = "relay";
+      } else if (!rec.world->streams.live_on_call(rec.call.sid).empty()) {
+        via = "stream";
+      }
+      c.add({Entry::Speaker::kCallee, "speech", a.text, via, a.at, a.at + a.length, false,
+             a.confidence});
+      return;
+    }
+    case Action::Kind::kWord:
+    case Action::Kind::kSpeechEnd:
+      if (a.kind == Action::Kind::kSpeechEnd) {
+        // The utterance's confidence is its start's (the transcript keeps it).
+        double confidence = a.confidence;
+        for (size_t i = c.entries().size(); i-- > 0;) {
+          const Entry& e = c.entries()[i];
+          if (e.speaker == Entry::Speaker::kCallee && e.type == "speech") {
+            confidence = e.confidence;
+            break;
+          }
+        }
+        transcribe(rec, true, a.text, confidence, out);
+      }
+      if (rec.phase == Phase::kGather) {
+        gather_speech(rec, a, out);
+      } else if (relay::Session* r = relay_of(rec)) {
+        relay_callee(rec, *r, a, out);
+      }
+      return;
+    case Action::Kind::kPress:
+      c.add({Entry::Speaker::kCallee, "digits", a.text, a.live ? "control" : "script", a.at, a.at,
+             false, 0});
+      if (!press_digits(rec, a.text, out)) {
+        journal(rec, "callee", {{"action", "digits-unheard"}, {"digits", a.text}});
+      }
+      return;
+    case Action::Kind::kHangup:
+      c.add({Entry::Speaker::kCallee, "hangup", {}, a.live ? "control" : "script", a.at, a.at,
+             false, 0});
+      journal(rec, "callee", {{"action", "hangup"}});
+      end_call(rec, CallEvent::kHangup, out);
+      return;
+  }
+}
+
+void Engine::Impl::agent_prompt(CallRecord& rec, const Node& verb, Millis len, const char* via,
+                                Effects& out) {
+  // Transcribed as the prompt starts: dialtone knows its words then (docs/conversations.md).
+  if (verb.name == "Say") transcribe(rec, false, verb.text, callee::kDefaultConfidence, out);
+  Conversation* c = conversation_of(rec);
+  if (!c) return;
+  const TimePoint t = now(rec);
+  if (verb.name == "Say") {
+    c->add({Entry::Speaker::kAgent, "speech", verb.text, via, t, t + len, false, 0});
+  } else if (verb.name == "Play") {
+    const std::string* digits = verb.attr("digits");
+    if (digits && !digits->empty()) {
+      c->add({Entry::Speaker::kAgent, "digits", *digits, via, t, t + len, false, 0});
+    } else {
+      c->add({Entry::Speaker::kAgent, "play", verb.text, via, t, t + len, false, 0});
+    }
+  } else {
+    return;  // a <Pause> is silence
+  }
+  c->runner().agent_speaking(t, t + len);
+  arm_script(rec);
+}
+
+void Engine::Impl::agent_cut(CallRecord& rec) {
+  Conversation* c = conversation_of(rec);
+  if (!c) return;
+  c->cut_agent(now(rec));
+  arm_script(rec);
+}
+
+void Engine::Impl::end_conversation(CallRecord& rec) {
+  Conversation* c = conversation_of(rec);
+  if (!c) return;
+  c->cut_agent(now(rec));
+  rec.world->conversations.ended(*c);
+}
+
+void Engine::Impl::gather_speech(CallRecord& rec, const Action& a, Effects& out) {
+  const Node& g = current_verb(rec);
+  GatherState& gs = rec.gather();
+  switch (a.kind) {
+    case Action::Kind::kSpeechStart:
+      gs.hearing = false;
+      if (!hears_speech(g)) {
+        journal(rec, "gather", {{"speech", "not heard"}, {"why", "input has no speech"}});
+        return;
+      }
+      if (!gs.prompts_done) {
+        if (g.attr_or("bargeIn", "true") == "false") {
+          journal(rec, "gather", {{"speech", "not heard"}, {"why", "bargeIn=false"}});
+          return;
+        }
+        gs.prompts_done = true;  // barge-in: the prompt stops
+        agent_cut(rec);
+      }
+      disarm(rec, TimerSlot::kVerb);  // the prompt's end, or the timeout: the callee speaks
+      gs.hearing = true;
+      gs.confidence = a.confidence;
+      if (g.attr("partialResultCallback")) {
+        if (Conversation* c = conversation_of(rec)) c->runner().set_partials(true);
+      }
+      return;
+    case Action::Kind::kWord:
+    case Action::Kind::kSpeechEnd: {
+      if (!gs.hearing) return;
+      const std::string so_far =
+          gs.speech.empty() ? a.text : gs.speech + " " + a.text;  // earlier utterances too
+      if (const std::string* partial = g.attr("partialResultCallback")) {
+        Fields extra = {{"SequenceNumber", std::to_string(++gs.partials)},
+                        {"UnstableSpeechResult", so_far}};
+        send(rec, WebhookPurpose::kStatusCallback,
+             Webhook{resolve_url(rec.rt().program.url, *partial),
+                     twiml::attr_method(g, "partialResultCallbackMethod")},
+             std::move(extra), out);
+      }
+      if (a.kind == Action::Kind::kWord) return;
+      gs.hearing = false;
+      gs.speech = so_far;
+      // The Gather ends once the callee has been silent for speechTimeout.
+      arm(rec, TimerSlot::kVerb, TimerKind::kGatherTimeout, now(rec) + speech_timeout(g));
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+// ---------------------------------------------------------------- public
+
+Status Engine::callee_turn(const std::string& call_sid, callee::Turn turn, Effects& out) {
+  Impl::ReleaseAtEnd release{*impl_};
+  CallRecord* rec = impl_->get(call_sid);
+  if (!rec) return TwilioError{404, 20404, "No call " + call_sid, {}};
+  if (rec->call.status != CallStatus::kInProgress) {
+    return TwilioError{409, 0, "Call " + call_sid + " is not in progress", {}};
+  }
+  Conversation& c = impl_->conversation_for(*rec);
+  c.runner().live(std::move(turn));
+  impl_->callee_step(*rec, out);
+  return Ok{};
+}
+
+const callee::Conversation* Engine::conversation(const std::string& call_sid) const {
+  const CallRecord* rec = impl_->calls.find(call_sid);
+  if (rec) return rec->world->conversations.find(call_sid);
+  // An ended call may have been deleted; its world still knows the conversation.
+  for (const auto& [sid, w] : worlds_) {
+    if (const Conversation* c = w->conversations.find(call_sid)) return c;
+  }
+  return nullptr;
+}
+
+}  // namespace dialtone::core
