@@ -278,6 +278,8 @@ struct Engine::Impl {
 
   // conferences (core/conference/engine_conference.cpp, engine_conference_api.cpp)
   conference::Conference* conference_of(CallRecord& rec);
+  // The callee of a participant's call starts or stops speaking (core/callee/): `speaker`.
+  void participant_speech(CallRecord& rec, bool started, Effects& out);
   void dial_conference(CallRecord& rec, const twiml::Node& dial, const twiml::Node& noun,
                        Effects& out);
   conference::Conference& add_conference(World& world, const std::string& account_sid,

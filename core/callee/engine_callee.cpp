@@ -87,10 +87,13 @@ void Engine::Impl::callee_step(CallRecord& rec, Effects& out) {
 void Engine::Impl::callee_act(CallRecord& rec, Conversation& c, const Action& a, Effects& out) {
   switch (a.kind) {
     case Action::Kind::kSpeechStart: {
-      // Media Streams hear it as a tone for as long as it lasts (media::CallAudio).
+      // Media Streams hear it as a tone for as long as it lasts (media::CallAudio), recordings
+      // as the callee's voice (core/recording/), a conference as talk (`speaker` events).
       if (media::CallAudio* audio = rec.world->streams.audio_of(rec.call.sid)) {
         audio->callee_speaks_until = std::max(audio->callee_speaks_until, a.at + a.length);
       }
+      heard(rec, true, a.at, a.length);
+      participant_speech(rec, true, out);
       Fields f = {{"action", "say"}, {"text", a.text.substr(0, 200)}};
       if (a.interrupting) f.emplace_back("interrupting", "true");
       journal(rec, "callee", std::move(f));
@@ -121,6 +124,7 @@ void Engine::Impl::callee_act(CallRecord& rec, Conversation& c, const Action& a,
           }
         }
         transcribe(rec, true, a.text, confidence, out);
+        participant_speech(rec, false, out);
       }
       if (rec.phase == Phase::kGather) {
         gather_speech(rec, a, out);

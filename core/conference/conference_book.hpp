@@ -63,6 +63,7 @@ struct Participant {
   bool beep_on_enter = true;
   bool beep_on_exit = true;
   bool joined = false;  // in the conference; false: a Participants API call not answered yet
+  bool speaking = false;  // participant-speech-start reported, its stop not yet (not snapshotted)
   TimePoint date_created{};
   TimePoint date_updated{};
 };

@@ -42,6 +42,27 @@ conference::Conference* Engine::Impl::conference_of(CallRecord& rec) {
   return rec.world->conferences.find(rec.call.account_sid, rec.conf().sid);
 }
 
+// Twilio's talk detection, from the callee's script: the conference hears a joined
+// participant that is neither muted nor on hold while the conference is in progress
+// (docs/conferences.md, "Speaker events"). A stop follows only a reported start.
+void Engine::Impl::participant_speech(CallRecord& rec, bool started, Effects& out) {
+  Conference* c = conference_of(rec);
+  if (!c) return;
+  conference::Participant* p = c->find(rec.call.sid);
+  if (!p) return;
+  if (started) {
+    if (p->speaking || !p->joined || p->muted || p->hold ||
+        c->status != conference::Status::kInProgress) {
+      return;
+    }
+    p->speaking = true;
+    conference_event(*c, "participant-speech-start", p, {}, out);
+  } else if (p->speaking) {
+    p->speaking = false;
+    conference_event(*c, "participant-speech-stop", p, {}, out);
+  }
+}
+
 conference::Conference& Engine::Impl::add_conference(World& world, const std::string& account_sid,
                                                      std::string name, TimePoint now) {
   Conference c;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/callee/script.hpp"
 #include "core/sid.hpp"
 #include "tests/core/interpreter_fixture.hpp"
 
@@ -155,6 +156,29 @@ TEST_F(ConferenceTest, CallbacksAreNumberedSignedAndCarryTheParticipant) {
   EXPECT_EQ(all[0].param("Muted"), "true");
   EXPECT_EQ(all[0].param("StartConferenceOnEnter"), "true");
   EXPECT_FALSE(all[2].has("CallSid")) << "conference-start names no participant";
+}
+
+// `speaker` events come from the callee's script (core/callee/): a joined participant the
+// conference hears (not muted, not on hold) starts and stops talking as its turns say
+// (docs/conferences.md, "Speaker events").
+TEST_F(ConferenceTest, SpeakerEventsFollowTheCalleesScript) {
+  Behavior b;
+  auto script = callee::make_script({"silence:5s", "say:hello there", "silence:2s", "say:again"});
+  ASSERT_TRUE(script.ok()) << script.error().message;
+  b.script = *script;
+  engine().behaviors(kAc).add(kTo, b);
+  const std::string a = join(dial(with_events("speaker")));
+  const std::string m = join(dial(" muted=\"true\""));
+  EXPECT_THAT(events(), IsEmpty()) << "only speaker is subscribed";
+  advance(20);
+  std::vector<std::string> seen;
+  for (const Sent& e : sent_to(kEvents)) {
+    seen.push_back(e.param("StatusCallbackEvent"));
+    EXPECT_EQ(e.param("CallSid"), a) << "the muted participant is not heard";
+  }
+  EXPECT_THAT(seen, ElementsAre("participant-speech-start", "participant-speech-stop",
+                                "participant-speech-start", "participant-speech-stop"));
+  EXPECT_EQ(status(m), CallStatus::kInProgress);
 }
 
 // Scenario 15: the first participant's callback settings win.

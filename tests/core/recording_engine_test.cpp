@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "core/callee/script.hpp"
 #include "core/media/recording_audio.hpp"
 #include "engine_fixture.hpp"
 
@@ -181,6 +182,26 @@ TEST_F(RecordingEngineTest, TheTimelineIsHeard) {
   EXPECT_FALSE(loud(done->audio, 0, 4, 5));
   EXPECT_TRUE(loud(done->audio, 0, 5, 7));  // the callee, 2 s
   EXPECT_FALSE(loud(done->audio, 0, 7, 9));
+}
+
+// A scripted callee (core/callee/) is heard as it speaks: each `say` for its length.
+TEST_F(RecordingEngineTest, AScriptedCalleeIsHeard) {
+  Behavior b;
+  // Five words at 400 ms a word: 2 s of speech, 3 s after the answer.
+  auto script = callee::make_script({"silence:3s", "say:one two three four five"});
+  ASSERT_TRUE(script.ok()) << script.error().message;
+  b.script = *script;
+  engine().behaviors(kAc).add(kTo, b);
+  const std::string ca = waiting_call();  // answered at t=1
+  auto r = start(ca, Options{});
+  ASSERT_TRUE(r.ok());
+  advance(8);  // t=9
+  ASSERT_TRUE(set(ca, (*r)->sid, RecStatus::kStopped).ok());
+  const Recording* done = engine().find_recording(kAc, (*r)->sid);
+  EXPECT_EQ(done->duration_s, 8);
+  EXPECT_FALSE(loud(done->audio, 0, 0, 3));
+  EXPECT_TRUE(loud(done->audio, 0, 3, 5));
+  EXPECT_FALSE(loud(done->audio, 0, 5.1, 8));
 }
 
 TEST_F(RecordingEngineTest, RecordTrueRecordsFromAnswerToHangUp) {
