@@ -374,7 +374,9 @@ describe('Recordings with --data-dir', () => {
       assert.equal(readWavHeader(header), 3600);
       t.diagnostic(`RSS ${(before / 1048576).toFixed(1)} MB before, +${((peak - before) / 1048576).toFixed(1)} MB ` +
         `at most while sending ${(expected / 1048576).toFixed(0)} MB`);
-      assert.ok(peak - before < 32 * 1024 * 1024,
+      // Under ASan (scripts/sanitize.sh asan) freed pieces wait in its 256 MiB quarantine, so
+      // RSS says nothing about what dialtone holds: the bound is checked in the plain build.
+      if (!process.env.ASAN_OPTIONS) assert.ok(peak - before < 32 * 1024 * 1024,
         `dialtone grew ${((peak - before) / 1048576).toFixed(1)} MB for a ${(expected / 1048576).toFixed(0)} MB file`);
 
       await dt.stop();
