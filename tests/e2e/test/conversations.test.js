@@ -12,6 +12,7 @@ const assert = require('node:assert/strict');
 const { useDialtone, FROM, uniqueNumber } = require('../lib/common');
 const { startStreamServer } = require('../lib/stream_server');
 const { controlRequest } = require('../lib/dialtone');
+const { virtualTime } = require('../lib/virtual_time');
 const { GREETING, serveRelay, serveGather } = require('../lib/reference_agent');
 
 const ctx = useDialtone({ args: ['--clock', 'manual'] });
@@ -19,15 +20,7 @@ let streams;
 
 const control = (method, path, form) => controlRequest(ctx.dt.baseUrl, method, path, form);
 
-async function waitFor(callSid, condition) {
-  const r = await control('GET', `/calls/${callSid}/events?wait_for=${encodeURIComponent(condition)}&timeout=5`);
-  assert.equal(r.status, 200, `wait_for ${condition}: ${JSON.stringify(r.json)}`);
-  return r.json.events;
-}
-async function advance(seconds) {
-  const r = await control('POST', '/clock/advance', { Seconds: seconds });
-  assert.equal(r.status, 200, JSON.stringify(r.json));
-}
+const { advance, waitFor } = virtualTime(ctx);
 /** Moves the clock on to `ms` after the instant `from.at` stood for (ms after the answer). */
 async function advanceTo(from, ms) {
   assert.ok(ms >= from.at, `the clock is already past ${ms} ms`);
