@@ -1,26 +1,25 @@
 #include "server/websocket/stream_client.hpp"
 
+#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
-#include <boost/beast/websocket/ssl.hpp>
 #include <openssl/x509v3.h>
 
 #include <deque>
 #include <mutex>
-#include <type_traits>
 #include <unordered_map>
 
 #include "core/stream/messages.hpp"
 #include "server/signature.hpp"
 #include "server/tls_peer.hpp"
 #include "server/webhook_url.hpp"
+#include "server/websocket/transport.hpp"
 
 namespace dialtone::server {
 
@@ -29,7 +28,7 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
-using Strand = asio::strand<asio::io_context::executor_type>;
+using Strand = Transport::Strand;
 using core::StreamCommand;
 using core::StreamEvent;
 namespace stream = core::stream;
@@ -78,16 +77,17 @@ struct StreamClient::Impl {
 // One stream's socket. Every member runs on its strand; the public ones post there.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
+  // `tls`: the context of a wss:// stream, nullptr for ws://.
   Connection(std::shared_ptr<StreamClient::Impl> client, StreamCommand open, bool counted,
-             Strand strand)
+             Strand strand, ssl::context* tls)
       : client_(std::move(client)),
         open_(std::move(open)),
         open_counted_(counted),
         strand_(std::move(strand)),
         deadline_(strand_),
         write_timer_(strand_),
-        resolver_(strand_) {}
-  virtual ~Connection() = default;
+        resolver_(strand_),
+        ws_(tls ? Transport(strand_, *tls) : Transport(strand_)) {}
 
   void post_start() {
     asio::post(strand_, [self = shared_from_this()] { self->start(); });
@@ -104,20 +104,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     asio::post(strand_, [self = shared_from_this()] { self->finish(); });
   }
 
- protected:
+ private:
   enum class State : uint8_t { kConnecting, kOpen, kClosing, kDone };
   struct Out {
     std::string text;
     bool counted;
   };
-
-  // Transport specifics: the TLS one adds its handshake between connect and upgrade.
-  virtual tcp::socket::lowest_layer_type& socket() = 0;
-  virtual void connect(const tcp::resolver::results_type& endpoints) = 0;
-  virtual void write_front() = 0;
-  virtual void read_next() = 0;
-  virtual void close_handshake() = 0;
-  virtual void upgrade() = 0;
 
   void start() {
     const bool wss = open_.text.rfind("wss://", 0) == 0;
@@ -149,38 +141,87 @@ class Connection : public std::enable_shared_from_this<Connection> {
         });
   }
 
+  void connect(const tcp::resolver::results_type& endpoints) {
+    asio::async_connect(ws_.next_layer().socket(), endpoints,
+                        [self = shared_from_this()](boost::system::error_code ec,
+                                                    const tcp::endpoint&) {
+                          self->on_connect(ec);
+                        });
+  }
+
   void on_connect(boost::system::error_code ec) {
     if (state_ != State::kConnecting) return;
     if (ec) {
       return fail(stream::kErrConnectRefused,
                   "connect to " + target_->host_header + " failed: " + ec.message());
     }
+    if (ws_.next_layer().tls_handle()) return tls_handshake();
+    upgrade();
+  }
+
+  void tls_handshake() {
+    client_->ensure_system_cas();
+    prepare_tls_peer(ws_.next_layer().tls_handle(), target_->host, true,
+                     client_->config.insecure_tls);
+    ws_.next_layer().async_tls_handshake([self = shared_from_this()](boost::system::error_code ec) {
+      if (self->state_ != State::kConnecting) return;
+      if (ec) {
+        const long verify = SSL_get_verify_result(self->ws_.next_layer().tls_handle());
+        return self->fail(stream::kErrHandshake,
+                          !self->client_->config.insecure_tls && verify != X509_V_OK
+                              ? std::string("TLS certificate verification failed: ") +
+                                    X509_verify_cert_error_string(verify)
+                              : "TLS handshake failed: " + ec.message());
+      }
+      self->upgrade();
+    });
   }
 
   // The upgrade request carries X-Twilio-Signature over the URL as written (no parameters).
-  template <class Ws>
-  void do_upgrade(Ws& ws) {
-    ws.set_option(websocket::stream_base::decorator(
+  void upgrade() {
+    websocket::stream_base::timeout t{};
+    t.handshake_timeout = std::chrono::milliseconds(client_->config.connect_timeout_ms);
+    t.idle_timeout = websocket::stream_base::none();  // an app may stay quiet for ever
+    t.keep_alive_pings = false;
+    ws_.set_option(t);
+    ws_.read_message_max(stream::kMaxAppMessageBytes);
+    ws_.auto_fragment(false);
+    ws_.set_option(websocket::stream_base::decorator(
         [sig = twilio_signature(open_.auth_token, open_.text, {})](
             websocket::request_type& req) {
           req.set(beast::http::field::user_agent, "TwilioProxy/1.1");
           req.set("X-Twilio-Signature", sig);
         }));
-    ws.async_handshake(response_, target_->host_header, target_->target,
-                       [self = shared_from_this()](boost::system::error_code ec) {
-                         self->on_upgrade(ec);
-                       });
+    ws_.async_handshake(response_, target_->host_header, target_->target,
+                        [self = shared_from_this()](boost::system::error_code ec) {
+                          self->on_upgrade(ec);
+                        });
   }
 
-  template <class Ws>
-  void configure_open(Ws& ws) {
-    websocket::stream_base::timeout t{};
-    t.handshake_timeout = std::chrono::milliseconds(client_->config.connect_timeout_ms);
-    t.idle_timeout = websocket::stream_base::none();  // an app may stay quiet for ever
-    t.keep_alive_pings = false;
-    ws.set_option(t);
-    ws.read_message_max(stream::kMaxAppMessageBytes);
-    ws.auto_fragment(false);
+  void read_next() {
+    ws_.async_read(read_buffer_, [self = shared_from_this()](boost::system::error_code ec,
+                                                             size_t) {
+      std::string data = beast::buffers_to_string(self->read_buffer_.data());
+      self->read_buffer_.consume(self->read_buffer_.size());
+      self->on_read(ec, self->ws_.got_text(), std::move(data));
+    });
+  }
+
+  void write_front() {
+    arm_write_timer();
+    ws_.text(true);
+    ws_.async_write(asio::buffer(queue_.front().text),
+                    [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                      self->on_write(ec);
+                    });
+  }
+
+  void close_handshake() {
+    ws_.async_close(websocket::close_code::normal,
+                    [self = shared_from_this()](boost::system::error_code) {
+                      // The read loop sees the close too; whichever comes first finishes.
+                      if (self->state_ == State::kClosing) self->finish();
+                    });
   }
 
   void on_upgrade(boost::system::error_code ec) {
@@ -312,9 +353,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     deadline_.cancel();
     write_timer_.cancel();
     resolver_.cancel();
-    boost::system::error_code ignored;
-    socket().shutdown(tcp::socket::shutdown_both, ignored);
-    socket().close(ignored);
+    ws_.next_layer().close();
     client_->remove(open_.stream_id);
     if (unanswered) {
       // Aborted while opening (a reset, shutdown): the open is answered all the same.
@@ -344,95 +383,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::deque<Out> queue_;
   size_t queued_bytes_ = 0;
   beast::flat_buffer read_buffer_;
-};
-
-template <bool kTls>
-class WsConnection final : public Connection {
-  using Next = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
-
- public:
-  template <class... Args>
-  WsConnection(std::shared_ptr<StreamClient::Impl> client, StreamCommand open, bool counted,
-               Strand strand, Args&... args)
-      : Connection(std::move(client), std::move(open), counted, strand), ws_(strand, args...) {}
-
- private:
-  tcp::socket::lowest_layer_type& socket() override {
-    return beast::get_lowest_layer(ws_).socket();
-  }
-
-  void connect(const tcp::resolver::results_type& endpoints) override {
-    beast::get_lowest_layer(ws_).async_connect(
-        endpoints, [self = std::static_pointer_cast<WsConnection>(shared_from_this())](
-                       boost::system::error_code ec, const tcp::endpoint&) {
-          self->on_connect(ec);
-          if (ec || self->state_ != State::kConnecting) return;
-          if constexpr (kTls) {
-            self->tls_handshake();
-          } else {
-            self->upgrade();
-          }
-        });
-  }
-
-  void tls_handshake() {
-    if constexpr (kTls) {
-      client_->ensure_system_cas();
-      prepare_tls_peer(ws_.next_layer().native_handle(), target_->host, true,
-                       client_->config.insecure_tls);
-      ws_.next_layer().async_handshake(
-          ssl::stream_base::client,
-          [self = std::static_pointer_cast<WsConnection>(shared_from_this())](
-              boost::system::error_code ec) {
-            if (self->state_ != State::kConnecting) return;
-            if (ec) {
-              const long verify = SSL_get_verify_result(self->ws_.next_layer().native_handle());
-              return self->fail(
-                  stream::kErrHandshake,
-                  !self->client_->config.insecure_tls && verify != X509_V_OK
-                      ? std::string("TLS certificate verification failed: ") +
-                            X509_verify_cert_error_string(verify)
-                      : "TLS handshake failed: " + ec.message());
-            }
-            self->upgrade();
-          });
-    }
-  }
-
-  void upgrade() override {
-    beast::get_lowest_layer(ws_).expires_never();  // the websocket's own timeouts take over
-    configure_open(ws_);
-    do_upgrade(ws_);
-  }
-
-  void read_next() override {
-    ws_.async_read(read_buffer_, [self = std::static_pointer_cast<WsConnection>(
-                                      shared_from_this())](boost::system::error_code ec,
-                                                           size_t) {
-      std::string data = beast::buffers_to_string(self->read_buffer_.data());
-      self->read_buffer_.consume(self->read_buffer_.size());
-      self->on_read(ec, self->ws_.got_text(), std::move(data));
-    });
-  }
-
-  void write_front() override {
-    arm_write_timer();
-    ws_.text(true);
-    ws_.async_write(asio::buffer(queue_.front().text),
-                    [self = std::static_pointer_cast<WsConnection>(shared_from_this())](
-                        boost::system::error_code ec, size_t) { self->on_write(ec); });
-  }
-
-  void close_handshake() override {
-    ws_.async_close(websocket::close_code::normal,
-                    [self = std::static_pointer_cast<WsConnection>(shared_from_this())](
-                        boost::system::error_code) {
-                      // The read loop sees the close too; whichever comes first finishes.
-                      if (self->state_ == State::kClosing) self->finish();
-                    });
-  }
-
-  websocket::stream<Next> ws_;
+  websocket::stream<Transport> ws_;
 };
 
 StreamClient::StreamClient(asio::io_context& io, const config::WebhookConfig& config)
@@ -450,13 +401,8 @@ void StreamClient::execute(StreamCommand command, bool counted) {
     case StreamCommand::Kind::kOpen: {
       const uint64_t id = command.stream_id;
       Strand strand = asio::make_strand(impl_->io);
-      std::shared_ptr<Connection> conn;
-      if (command.text.rfind("wss://", 0) == 0) {
-        conn = std::make_shared<WsConnection<true>>(impl_, std::move(command), counted, strand,
-                                                    impl_->tls_context);
-      } else {
-        conn = std::make_shared<WsConnection<false>>(impl_, std::move(command), counted, strand);
-      }
+      ssl::context* tls = command.text.rfind("wss://", 0) == 0 ? &impl_->tls_context : nullptr;
+      auto conn = std::make_shared<Connection>(impl_, std::move(command), counted, strand, tls);
       {
         std::lock_guard lock(impl_->mu);
         impl_->connections[id] = conn;

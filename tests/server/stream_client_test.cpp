@@ -6,8 +6,10 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -94,40 +96,55 @@ class StreamClientTest : public ::testing::Test {
   size_t sent_ = 0;
 };
 
-// A Media Streams app: accepts one socket, reads two messages, answers with a text and a
-// binary frame, then closes. What it saw is read once the thread has ended.
+// A Media Streams app: accepts one socket (over TLS when given a certificate), reads two
+// messages, answers with a text and a binary frame, then closes. What it saw is read once the
+// thread has ended.
 struct EchoApp {
   asio::io_context io;
   tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), 0}};
+  asio::ssl::context tls{asio::ssl::context::tls_server};
   std::string signature, target;
   std::vector<std::string> received;
   std::thread thread;
 
-  EchoApp() {
-    thread = std::thread([this] {
+  explicit EchoApp(const testing::TestCert* cert = nullptr) {
+    if (cert) {
+      tls.use_certificate_chain(asio::buffer(cert->cert_pem));
+      tls.use_private_key(asio::buffer(cert->key_pem), asio::ssl::context::pem);
+    }
+    thread = std::thread([this, cert] {
       tcp::socket socket(io);
       acceptor.accept(socket);
-      websocket::stream<tcp::socket> ws(std::move(socket));
-      beast::http::request<beast::http::string_body> req;
-      beast::flat_buffer buf;
-      beast::http::read(ws.next_layer(), buf, req);
-      signature = std::string(req["X-Twilio-Signature"]);
-      target = std::string(req.target());
-      ws.accept(req);
-      for (int i = 0; i < 2; ++i) {
-        beast::flat_buffer b;
-        ws.read(b);
-        received.push_back(beast::buffers_to_string(b.data()));
+      if (!cert) {
+        websocket::stream<tcp::socket> ws(std::move(socket));
+        return serve(ws);
       }
-      ws.text(true);
-      ws.write(asio::buffer(std::string(R"({"event":"mark","mark":{"name":"x"}})")));
-      ws.binary(true);
-      ws.write(asio::buffer(std::string("\x01\x02", 2)));
-      ws.close(websocket::close_code::normal);
-      beast::flat_buffer rest;
-      boost::system::error_code ec;
-      ws.read(rest, ec);  // until the client's close answer
+      websocket::stream<asio::ssl::stream<tcp::socket>> ws(std::move(socket), tls);
+      ws.next_layer().handshake(asio::ssl::stream_base::server);
+      serve(ws);
     });
+  }
+  template <class Ws>
+  void serve(Ws& ws) {
+    beast::http::request<beast::http::string_body> req;
+    beast::flat_buffer buf;
+    beast::http::read(ws.next_layer(), buf, req);
+    signature = std::string(req["X-Twilio-Signature"]);
+    target = std::string(req.target());
+    ws.accept(req);
+    for (int i = 0; i < 2; ++i) {
+      beast::flat_buffer b;
+      ws.read(b);
+      received.push_back(beast::buffers_to_string(b.data()));
+    }
+    ws.text(true);
+    ws.write(asio::buffer(std::string(R"({"event":"mark","mark":{"name":"x"}})")));
+    ws.binary(true);
+    ws.write(asio::buffer(std::string("\x01\x02", 2)));
+    ws.close(websocket::close_code::normal);
+    beast::flat_buffer rest;
+    boost::system::error_code ec;
+    ws.read(rest, ec);  // until the client's close answer
   }
   uint16_t port() const { return acceptor.local_endpoint().port(); }
   ~EchoApp() {
@@ -251,6 +268,32 @@ TEST_F(StreamClientTest, WssVerifiesTheCertificateLikeHttpsWebhooks) {
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0].sni, "localhost");
   EXPECT_EQ(seen[0].headers.at("x-twilio-signature"), twilio_signature(kStreamToken, url, {}));
+}
+
+// A whole stream over wss://: the TLS handshake, the upgrade, frames both ways (a frame's
+// header and payload in one record) and the close handshake with TLS's close_notify.
+TEST_F(StreamClientTest, WssCarriesAWholeStreamLikeWs) {
+  const testing::TestCert cert = testing::make_test_cert("localhost");
+  config::WebhookConfig trusting;
+  trusting.connect_timeout_ms = 2000;
+  trusting.ca_file = testing::write_temp_file("ca.pem", cert.cert_pem);
+  make_client(trusting);
+  EchoApp app(&cert);
+  const std::string url = "wss://localhost:" + std::to_string(app.port()) + "/media";
+  open(8, url);
+  send(8, core::stream::connected_message());
+  send(8, R"({"event":"start"})");
+  auto got = events(4);
+  app.thread.join();
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0].kind, core::StreamEvent::Kind::kOpened);
+  EXPECT_EQ(got[1].text, R"({"event":"mark","mark":{"name":"x"}})");
+  EXPECT_EQ(got[2].kind, core::StreamEvent::Kind::kBinary);
+  EXPECT_EQ(got[3].kind, core::StreamEvent::Kind::kClosed);
+  EXPECT_EQ(app.received,
+            (std::vector<std::string>{core::stream::connected_message(), R"({"event":"start"})"}));
+  EXPECT_EQ(app.signature, twilio_signature(kStreamToken, url, {}));
+  EXPECT_EQ(sent(2), 2u);
 }
 
 TEST_F(StreamClientTest, ARefusedConnectionIsReportedAndAnInvalidUrlToo) {
