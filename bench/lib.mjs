@@ -58,3 +58,20 @@ export async function startDialtone(bin, accountSid) {
   await waitHealthy(base);
   return { child, base, api: `${base}/2010-04-01/Accounts/${accountSid}` };
 }
+
+// A Prometheus histogram of dialtone's /_dialtone/metrics: [upper bound in seconds, cumulative
+// count] per bucket, +Inf last.
+export async function readHistogram(base, name) {
+  const text = await (await fetch(`${base}/_dialtone/metrics`)).text();
+  const re = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)$`, 'gm');
+  return [...text.matchAll(re)].map(([, le, n]) => [le === '+Inf' ? Infinity : Number(le), Number(n)]);
+}
+
+// Between two readings of one histogram: how many were observed, and the bucket bound (s) under
+// which fraction p of them fell (an upper bound of the p-th percentile).
+export function histogramBetween(before, after, p) {
+  const counts = after.map(([le, n], i) => [le, n - (before[i]?.[1] ?? 0)]);
+  const total = counts.at(-1)[1];
+  const bound = counts.find(([, n]) => n >= total * p)?.[0] ?? Infinity;
+  return { total, bound, within: (s) => (counts.find(([le]) => le >= s)?.[1] ?? total) / total };
+}

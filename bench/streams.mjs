@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { cpuMs, freePort, mib, pct, rssKiB } from './lib.mjs';
+import { cpuMs, freePort, histogramBetween, mib, pct, readHistogram, rssKiB } from './lib.mjs';
 
 const require = createRequire(new URL('../tests/e2e/package.json', import.meta.url));
 const { WebSocketServer } = require('ws');
@@ -71,6 +71,7 @@ try {
   }
   await new Promise((r) => setTimeout(r, 1000));  // settle: every stream playing back
   measuring = true;
+  const sentBefore = await readHistogram(base, 'dialtone_stream_frame_lateness_seconds');
   const cpu0 = cpuMs(child.pid);
   const t0 = performance.now();
   await new Promise((r) => setTimeout(r, seconds * 1000));
@@ -78,6 +79,7 @@ try {
   const cpu = cpuMs(child.pid) - cpu0;
   measuring = false;
   const busy = rssKiB(child.pid);
+  const sent = await readHistogram(base, 'dialtone_stream_frame_lateness_seconds');
 
   const late = [];
   let frames = 0;
@@ -97,6 +99,12 @@ try {
     `(${((cpu * 1000) / Math.max(frames, 1)).toFixed(1)} us a frame, its echo and playback)`);
   console.log(`frame_lateness_ms p50 ${pct(late, 0.5).toFixed(2)} p99 ${pct(late, 0.99).toFixed(2)} ` +
     `max ${late.at(-1).toFixed(2)}`);
+  // dialtone's own share: from the instant a frame's audio ended to its write to the socket.
+  const ms = (sec) => (sec === Infinity ? 'inf' : (sec * 1000).toFixed(1));
+  const own = histogramBetween(sentBefore, sent, 0.99);
+  console.log(`dialtone_frame_lateness_ms (to the socket write, ${own.total} sends) ` +
+    `p50 <= ${ms(histogramBetween(sentBefore, sent, 0.5).bound)} p99 <= ${ms(own.bound)}; ` +
+    `${(own.within(0.005) * 100).toFixed(2)}% within 5 ms`);
   console.log(`rss_mib idle ${mib(idle)}, streaming ${mib(busy)}: ` +
     `${((busy - idle) / n).toFixed(1)} KiB a stream`);
   const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');

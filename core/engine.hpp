@@ -163,6 +163,9 @@ struct StreamCommand {
   std::string account_sid;
   std::string text;
   std::string auth_token;  // kOpen: the X-Twilio-Signature key
+  // kSend made by the clock (media frames, marks): when the earliest frame it carries was due.
+  // A real-time call's server measures the frame's lateness against it; {} for the others.
+  TimePoint due{};
 };
 
 // What happened on a stream's socket.

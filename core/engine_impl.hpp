@@ -347,8 +347,9 @@ struct Engine::Impl {
   void finish_connect(CallRecord& rec, Effects& out, Fields extra = {});
   void stream_callback(stream::Session& s, const char* event, const std::string& error,
                        Effects& out);
+  // `due`: when the clock owed these messages (a tick's frames); {} for the others.
   void stream_messages(const stream::Session& s, std::vector<std::string>& messages,
-                       Effects& out);
+                       Effects& out, TimePoint due = {});
   void drop_world_streams(World& w);  // a reset: every live socket is the host's to close
   // Recordings (core/recording/engine_recording.cpp): the recordings live in the world's
   // RecordingBook; these coordinate them with the call. `name`: a <Start><Recording>'s ("*":

@@ -347,7 +347,15 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     // trips through the reactor and a wasted completion each time).
     if (hw.armed_due == due) return;
     hw.armed_due = due;
-    hw.timer.expires_after(hw.clock.wall_delay_until(*due));
+    // At the wall instant the clock reads `due`, to the microsecond, and a hair after: now()
+    // truncates to the millisecond, and a timer a microsecond early would find nothing due.
+    // (wall_delay_until's whole milliseconds, rounded up, made every Media Streams frame 1-2
+    // ms late.)
+    if (auto at = hw.clock.wall_time_of(*due)) {
+      hw.timer.expires_at(*at + std::chrono::microseconds(200));
+    } else {
+      hw.timer.expires_after(hw.clock.wall_delay_until(*due));
+    }
     hw.timer.async_wait([self = shared_from_this(), sid = w.sid](boost::system::error_code ec) {
       if (ec) return;  // re-armed or stopped
       {
@@ -378,15 +386,20 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   void track_locked(core::Effects& effects) {
     for (auto& c : effects.streams) {
       bool counted = false;
+      std::optional<std::chrono::steady_clock::time_point> due;  // a real-time frame's
       if (c.kind != core::StreamCommand::Kind::kClose) {
         if (auto w = worlds.find(engine.root_of(c.account_sid));
-            w != worlds.end() && w->second->manual() && !w->second->gone) {
-          ++w->second->pending;
-          ++pending;
-          counted = true;
+            w != worlds.end() && !w->second->gone) {
+          if (w->second->manual()) {
+            ++w->second->pending;
+            ++pending;
+            counted = true;
+          } else if (c.due != core::TimePoint{}) {
+            due = w->second->clock.wall_time_of(c.due);
+          }
         }
       }
-      streams.execute(std::move(c), counted);
+      streams.execute(std::move(c), counted, due);
     }
     effects.streams.clear();
     for (uint64_t id : engine.take_dropped_streams()) streams.abort(id);
@@ -775,6 +788,9 @@ EngineHost::EngineHost(asio::io_context& io, const config::Config& config)
       },
       [weak](const std::string& account_sid) {
         if (auto self = weak.lock()) self->on_stream_sent(account_sid);
+      },
+      [weak](std::chrono::microseconds lateness) {
+        if (auto self = weak.lock()) self->metrics.observe_stream_frame(lateness);
       });
   {
     std::lock_guard lock(impl_->mu);

@@ -148,17 +148,7 @@ void Metrics::count_request(std::string_view method, RouteId route, int status) 
 }
 
 void Metrics::observe_webhook(int64_t latency_ms, int error_code, int http_status) {
-  size_t bucket = kLatencyBucketsMs.size();
-  for (size_t i = 0; i < kLatencyBucketsMs.size(); ++i) {
-    if (latency_ms <= kLatencyBucketsMs[i]) {
-      bucket = i;
-      break;
-    }
-  }
-  latency_buckets_[bucket].fetch_add(1, std::memory_order_relaxed);
-  latency_sum_ms_.fetch_add(static_cast<uint64_t>(latency_ms < 0 ? 0 : latency_ms),
-                            std::memory_order_relaxed);
-  latency_count_.fetch_add(1, std::memory_order_relaxed);
+  webhook_latency_.observe(std::chrono::milliseconds(latency_ms));
   int code = error_code;
   if (code == 0 && (http_status < 200 || http_status >= 300)) code = 11200;
   if (code != 0) {
@@ -206,20 +196,10 @@ std::string Metrics::render(const std::array<size_t, core::kCallStatusCount>& ca
     out << "dialtone_calls{status=\"" << core::to_wire(static_cast<core::CallStatus>(i))
         << "\"} " << calls_by_status[static_cast<size_t>(i)] << "\n";
   }
-  out << "# HELP dialtone_webhook_latency_seconds Webhook round trips (wall time).\n"
-         "# TYPE dialtone_webhook_latency_seconds histogram\n";
-  uint64_t cumulative = 0;
-  for (size_t i = 0; i < kLatencyBucketsMs.size(); ++i) {
-    cumulative += latency_buckets_[i].load(std::memory_order_relaxed);
-    out << "dialtone_webhook_latency_seconds_bucket{le=\""
-        << static_cast<double>(kLatencyBucketsMs[i]) / 1000.0 << "\"} " << cumulative << "\n";
-  }
-  cumulative += latency_buckets_[kLatencyBucketsMs.size()].load(std::memory_order_relaxed);
-  out << "dialtone_webhook_latency_seconds_bucket{le=\"+Inf\"} " << cumulative << "\n"
-      << "dialtone_webhook_latency_seconds_sum "
-      << static_cast<double>(latency_sum_ms_.load(std::memory_order_relaxed)) / 1000.0 << "\n"
-      << "dialtone_webhook_latency_seconds_count "
-      << latency_count_.load(std::memory_order_relaxed) << "\n";
+  webhook_latency_.render(out, "dialtone_webhook_latency_seconds", "Webhook round trips (wall time).");
+  frame_lateness_.render(out, "dialtone_stream_frame_lateness_seconds",
+                         "Media Streams frames of real-time calls: from the instant their audio "
+                         "ended to the write to the app's socket.");
   out << "# HELP dialtone_clock_info The clock's mode (1 for the current one) and speed.\n"
          "# TYPE dialtone_clock_info gauge\n"
       << "dialtone_clock_info{mode=\"real\"} " << (clock_mode == "real" ? 1 : 0) << "\n"

@@ -7,6 +7,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "core/call_status.hpp"
+#include "server/duration_histogram.hpp"
 
 namespace dialtone::server {
 
@@ -29,14 +31,14 @@ const std::string& route_template(RouteId id);
 
 class Metrics {
  public:
-  static constexpr std::array<int64_t, 11> kLatencyBucketsMs = {5,   10,   25,   50,   100, 250,
-                                                                500, 1000, 2500, 5000, 10000};
-
   Metrics();
   void count_request(std::string_view method, RouteId route, int status);
   // One webhook result: its latency, and its failure (transport error code, or 11200 for an
   // HTTP error status) if any.
   void observe_webhook(int64_t latency_ms, int error_code, int http_status);
+  // A Media Streams frame of a real-time call handed to its socket, this long after the
+  // instant its audio ended (docs/streams.md: frame lateness).
+  void observe_stream_frame(std::chrono::microseconds lateness) { frame_lateness_.observe(lateness); }
 
   std::string render(const std::array<size_t, core::kCallStatusCount>& calls_by_status,
                      std::string_view clock_mode, double clock_speed) const;
@@ -50,9 +52,10 @@ class Metrics {
   mutable std::mutex mu_;
   std::map<uint32_t, uint64_t> overflow_;     // mu_; keys that found no slot
   std::map<int, uint64_t> webhook_failures_;  // mu_
-  std::array<std::atomic<uint64_t>, kLatencyBucketsMs.size() + 1> latency_buckets_{};
-  std::atomic<uint64_t> latency_sum_ms_{0};
-  std::atomic<uint64_t> latency_count_{0};
+  DurationHistogram<11> webhook_latency_{{5'000, 10'000, 25'000, 50'000, 100'000, 250'000,
+                                          500'000, 1'000'000, 2'500'000, 5'000'000, 10'000'000}};
+  DurationHistogram<14> frame_lateness_{{500, 1'000, 2'000, 3'000, 4'000, 5'000, 7'500, 10'000,
+                                         20'000, 50'000, 100'000, 250'000, 1'000'000, 5'000'000}};
 };
 
 }  // namespace dialtone::server

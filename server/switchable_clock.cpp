@@ -67,6 +67,15 @@ void SwitchableClock::set_manual(core::TimePoint t) {
   if (mode_ == Mode::kManual && t > anchor_) anchor_ = t;
 }
 
+std::optional<std::chrono::steady_clock::time_point> SwitchableClock::wall_time_of(
+    core::TimePoint t) const {
+  std::lock_guard lock(mu_);
+  if (mode_ == Mode::kManual) return std::nullopt;
+  const std::chrono::duration<double, std::micro> virtual_since = t - anchor_;
+  return anchor_steady_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                              virtual_since / speed_);
+}
+
 std::chrono::milliseconds SwitchableClock::wall_delay_until(core::TimePoint t) const {
   std::lock_guard lock(mu_);
   if (mode_ == Mode::kManual) return std::chrono::milliseconds::max();

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <string_view>
 
 #include "core/time.hpp"
@@ -38,6 +39,9 @@ class SwitchableClock final : public core::Clock {
   // Real mode: how long to wait on the wall clock until virtual time `t` (zero when it has
   // passed, rounded up so that a timer never fires just before `t` is due). Manual mode: never.
   std::chrono::milliseconds wall_delay_until(core::TimePoint t) const;
+  // Real mode: the steady-clock instant at which virtual time reads (or read) `t`, to the
+  // microsecond (what a frame's lateness is measured against). Manual mode: nullopt.
+  std::optional<std::chrono::steady_clock::time_point> wall_time_of(core::TimePoint t) const;
 
   static std::string_view to_string(Mode m) { return m == Mode::kReal ? "real" : "manual"; }
 

@@ -226,9 +226,10 @@ void Engine::Impl::finish_connect(CallRecord& rec, Effects& out, Fields extra) {
 }
 
 void Engine::Impl::stream_messages(const Session& s, std::vector<std::string>& messages,
-                                   Effects& out) {
+                                   Effects& out, TimePoint due) {
   for (auto& m : messages) {
-    out.streams.push_back({StreamCommand::Kind::kSend, s.id(), s.account_sid(), std::move(m), {}});
+    out.streams.push_back(
+        {StreamCommand::Kind::kSend, s.id(), s.account_sid(), std::move(m), {}, due});
   }
   messages.clear();
 }
@@ -269,8 +270,9 @@ void Engine::Impl::stream_tick(CallRecord& rec, Effects& out) {
   std::vector<std::string> messages;
   const TimePoint t = now(rec);
   for (Session* s : book.live_on_call(rec.call.sid)) {
+    const TimePoint due = s->next_frame_due();
     s->advance(t, *audio, messages);
-    stream_messages(*s, messages, out);
+    stream_messages(*s, messages, out, due);
   }
   arm_stream_tick(rec);
 }

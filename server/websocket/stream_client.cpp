@@ -29,6 +29,7 @@ namespace websocket = beast::websocket;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using Strand = Transport::Strand;
+using Clock = std::chrono::steady_clock;
 using core::StreamCommand;
 using core::StreamEvent;
 namespace stream = core::stream;
@@ -70,6 +71,7 @@ struct StreamClient::Impl {
   std::once_flag cas_once;
   OnEvent on_event;
   OnSent on_sent;
+  OnLateness on_lateness;
   mutable std::mutex mu;  // guards connections
   std::unordered_map<uint64_t, std::shared_ptr<Connection>> connections;
 };
@@ -92,10 +94,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void post_start() {
     asio::post(strand_, [self = shared_from_this()] { self->start(); });
   }
-  void post_send(std::string text, bool counted) {
-    asio::post(strand_, [self = shared_from_this(), text = std::move(text), counted]() mutable {
-      self->send(std::move(text), counted);
-    });
+  void post_send(std::string text, bool counted, std::optional<Clock::time_point> due) {
+    asio::post(strand_,
+               [self = shared_from_this(), text = std::move(text), counted, due]() mutable {
+                 self->send(std::move(text), counted, due);
+               });
   }
   void post_close() {
     asio::post(strand_, [self = shared_from_this()] { self->close(); });
@@ -109,6 +112,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   struct Out {
     std::string text;
     bool counted;
+    std::optional<Clock::time_point> due;  // a real-time frame's
   };
 
   void start() {
@@ -208,6 +212,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void write_front() {
+    if (const auto& due = queue_.front().due; due && client_->on_lateness) {
+      client_->on_lateness(
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - *due));
+    }
     arm_write_timer();
     ws_.text(true);
     ws_.async_write(asio::buffer(queue_.front().text),
@@ -267,13 +275,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
     read_next();
   }
 
-  void send(std::string text, bool counted) {
+  void send(std::string text, bool counted, std::optional<Clock::time_point> due) {
     if (state_ == State::kDone || close_requested_) {
       if (counted) client_->on_sent(open_.account_sid);
       return;
     }
     queued_bytes_ += text.size();
-    queue_.push_back({std::move(text), counted});
+    queue_.push_back({std::move(text), counted, due});
     if (queued_bytes_ > StreamClient::kMaxQueuedBytes) {
       return fail(stream::kErrClose, "the app does not read: " + std::to_string(queued_bytes_) +
                                          " bytes wait to be written");
@@ -391,12 +399,14 @@ StreamClient::StreamClient(asio::io_context& io, const config::WebhookConfig& co
 
 StreamClient::~StreamClient() { close_all(); }
 
-void StreamClient::set_handlers(OnEvent on_event, OnSent on_sent) {
+void StreamClient::set_handlers(OnEvent on_event, OnSent on_sent, OnLateness on_lateness) {
   impl_->on_event = std::move(on_event);
   impl_->on_sent = std::move(on_sent);
+  impl_->on_lateness = std::move(on_lateness);
 }
 
-void StreamClient::execute(StreamCommand command, bool counted) {
+void StreamClient::execute(StreamCommand command, bool counted,
+                           std::optional<std::chrono::steady_clock::time_point> due) {
   switch (command.kind) {
     case StreamCommand::Kind::kOpen: {
       const uint64_t id = command.stream_id;
@@ -412,7 +422,7 @@ void StreamClient::execute(StreamCommand command, bool counted) {
     }
     case StreamCommand::Kind::kSend:
       if (auto conn = impl_->find(command.stream_id)) {
-        conn->post_send(std::move(command.text), counted);
+        conn->post_send(std::move(command.text), counted, due);
       } else if (counted) {
         // Its socket is gone: done at once (posted: the caller holds the host's lock).
         asio::post(impl_->io, [impl = impl_, account = std::move(command.account_sid)] {

@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "config/config.hpp"
@@ -44,11 +45,16 @@ class StreamClient {
   StreamClient(const StreamClient&) = delete;
   StreamClient& operator=(const StreamClient&) = delete;
 
+  // A kSend given a due instant was handed to its socket this long after it.
+  using OnLateness = std::function<void(std::chrono::microseconds lateness)>;
+
   // Set once, before the first execute().
-  void set_handlers(OnEvent on_event, OnSent on_sent);
+  void set_handlers(OnEvent on_event, OnSent on_sent, OnLateness on_lateness = nullptr);
   // Commands of one stream are carried out in the order execute() is called with them.
-  // `counted`: report the completion (OnSent for a kSend, the OnEvent of a kOpen).
-  void execute(core::StreamCommand command, bool counted);
+  // `counted`: report the completion (OnSent for a kSend, the OnEvent of a kOpen). `due`: the
+  // wall instant a real-time frame was owed (its lateness is reported as its write starts).
+  void execute(core::StreamCommand command, bool counted,
+               std::optional<std::chrono::steady_clock::time_point> due = std::nullopt);
   // Drops a stream's socket at once, without a close handshake (a reset forgot it).
   void abort(uint64_t stream_id);
   size_t open_connections() const;

@@ -227,6 +227,33 @@ TEST_F(StreamClientTest, SpeaksToAnAppInOrderAndReportsWhatItSends) {
   EXPECT_EQ(counted_, 1u) << "the open answered once";
 }
 
+// A real-time frame's lateness is reported as its write starts, measured from its due instant;
+// sends without one (the protocol's messages) are not measured.
+TEST_F(StreamClientTest, AFrameWithADueInstantReportsItsLatenessAsItIsWritten) {
+  std::vector<std::chrono::microseconds> late;
+  std::mutex late_mu;
+  client_->set_handlers([](core::StreamEvent, bool) {}, [this](const std::string&) {
+        std::lock_guard lock(mu_);
+        ++sent_;
+        cv_.notify_all();
+      },
+      [&](std::chrono::microseconds l) {
+        std::lock_guard lock(late_mu);
+        late.push_back(l);
+      });
+  EchoApp app;
+  open(9, "ws://127.0.0.1:" + std::to_string(app.port()) + "/media");
+  const auto due = std::chrono::steady_clock::now() - 30ms;
+  client_->execute({core::StreamCommand::Kind::kSend, 9, kStreamAccount, "{}", {}}, true, due);
+  send(9, "{}");
+  EXPECT_EQ(sent(2), 2u);
+  app.thread.join();
+  std::lock_guard lock(late_mu);
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_GE(late[0], 30ms);
+  EXPECT_LT(late[0], 15s);
+}
+
 TEST_F(StreamClientTest, AnUpgradeAnsweredWithoutA101IsAHandshakeError) {
   testing::FakeApp http;  // answers every request 200 with TwiML
   open(2, "ws://127.0.0.1:" + std::to_string(http.port()) + "/media");

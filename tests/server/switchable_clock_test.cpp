@@ -51,5 +51,21 @@ TEST(SwitchableClock, RealModeTracksTheSystemClockAndWaitsScaled) {
   EXPECT_LE(d, 1001ms);
 }
 
+// The steady instant of a virtual time, to the microsecond, scaled by the speed: where a timer
+// for it is set. A manual clock has none.
+TEST(SwitchableClock, WallTimeOfAVirtualInstantIsScaledAndManualHasNone) {
+  SwitchableClock c(Mode::kReal, 4.0);
+  const auto steady = std::chrono::steady_clock::now();
+  const auto at = c.wall_time_of(c.now() + 20s);
+  ASSERT_TRUE(at.has_value());
+  EXPECT_GE(*at - steady, 4900ms);  // 20 s of virtual time at 4x: 5 s of wall time
+  EXPECT_LE(*at - steady, 5100ms);
+  const auto past = c.wall_time_of(c.now() - 2s);
+  ASSERT_TRUE(past.has_value());
+  EXPECT_LE(*past, std::chrono::steady_clock::now() - 400ms);
+  c.set(Mode::kManual, 1.0);
+  EXPECT_FALSE(c.wall_time_of(c.now()).has_value());
+}
+
 }  // namespace
 }  // namespace dialtone::server
