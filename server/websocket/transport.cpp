@@ -1,6 +1,5 @@
 #include "server/websocket/transport.hpp"
 
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/beast/websocket/ssl.hpp>
@@ -31,7 +30,7 @@ class PlainWire final : public Transport::Wire {
   explicit PlainWire(const Transport::Strand& strand) : socket_(strand) {}
   tcp::socket& socket() override { return socket_; }
   void handshake(Transport::Handler handler) override {
-    asio::post(socket_.get_executor(), [h = std::move(handler)]() mutable {
+    asio::post(handler.get_executor(), [h = std::move(handler)]() mutable {
       std::move(h)(boost::system::error_code{});
     });
   }
@@ -44,10 +43,7 @@ class PlainWire final : public Transport::Wire {
     socket_.async_write_some(buffers, std::move(h));
   }
   void teardown(boost::beast::role_type role, Transport::Handler handler) override {
-    // Bound to the strand: Beast posts the completion, and Asio 1.81's
-    // any_completion_executor cannot be asked for blocking.never.
-    boost::beast::websocket::async_teardown(
-        role, socket_, asio::bind_executor(socket_.get_executor(), std::move(handler)));
+    boost::beast::websocket::async_teardown(role, socket_, std::move(handler));
   }
 
  private:
@@ -84,8 +80,8 @@ class TlsWire final : public Transport::Wire {
     stream_.async_write_some(asio::buffer(joined_), std::move(h));
   }
   void teardown(boost::beast::role_type role, Transport::Handler handler) override {
-    boost::beast::async_teardown(role, stream_,  // the TLS close_notify (beast/websocket/ssl)
-                                 asio::bind_executor(stream_.get_executor(), std::move(handler)));
+    // The TLS close_notify (beast/websocket/ssl.hpp).
+    boost::beast::async_teardown(role, stream_, std::move(handler));
   }
 
  private:
@@ -105,7 +101,7 @@ Transport::Transport(Transport&&) noexcept = default;
 
 tcp::socket& Transport::socket() { return wire_->socket(); }
 SSL* Transport::tls_handle() { return wire_->tls(); }
-void Transport::async_tls_handshake(Handler handler) { wire_->handshake(std::move(handler)); }
+void Transport::tls_handshake(Handler handler) { wire_->handshake(std::move(handler)); }
 
 void Transport::close() {
   boost::system::error_code ignored;

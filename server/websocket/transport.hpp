@@ -2,14 +2,17 @@
 // one type. Beast's websocket::stream is a template over its next layer; with the two concrete
 // layers it was compiled twice, each time with every handler of every operation, and
 // stream_client.cpp took 95 CPU-seconds under ASan (87 for the TLS half). Here Beast sees one
-// next layer, and each handler is turned into an asio::any_completion_handler at this
-// boundary, so the TCP and TLS operations are compiled once, in transport.cpp.
+// next layer, and each handler is erased into one type (ErasedHandler, run on the
+// connection's strand) at this boundary, so the TCP and TLS operations are compiled once, in
+// transport.cpp. (Not asio::any_completion_handler: its executor is an any_executor whose
+// shared target counts references with a fence ThreadSanitizer does not model, and GCC
+// refuses that under -Werror.)
 //
 // Thread-safety: as a socket's; the owner calls it on one strand (the connection's).
 #pragma once
 
-#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -24,13 +27,51 @@
 
 namespace dialtone::server {
 
+// A completion handler of any type behind one: called once, as an rvalue.
+template <class... Args>
+class ErasedHandler {
+ public:
+  template <class H>
+  explicit ErasedHandler(H&& h) : fn_(std::make_unique<Impl<std::decay_t<H>>>(std::forward<H>(h))) {}
+  void operator()(Args... args) {
+    std::unique_ptr<Base> fn = std::move(fn_);
+    fn->call(args...);
+  }
+
+ private:
+  struct Base {
+    virtual ~Base() = default;
+    virtual void call(Args... args) = 0;
+  };
+  template <class H>
+  struct Impl final : Base {
+    explicit Impl(H&& h) : handler(std::move(h)) {}
+    explicit Impl(const H& h) : handler(h) {}
+    void call(Args... args) override { std::move(handler)(args...); }
+    H handler;
+  };
+  std::unique_ptr<Base> fn_;
+};
+
 class Transport {
  public:
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
   using executor_type = Strand;
-  using Handler = boost::asio::any_completion_handler<void(boost::system::error_code)>;
-  using IoHandler =
-      boost::asio::any_completion_handler<void(boost::system::error_code, std::size_t)>;
+  // Every completion runs on the connection's strand, where Beast's own handlers belong too.
+  using Handler =
+      boost::asio::executor_binder<ErasedHandler<boost::system::error_code>, Strand>;
+  using IoHandler = boost::asio::executor_binder<
+      ErasedHandler<boost::system::error_code, std::size_t>, Strand>;
+  template <class H>
+  Handler bind(H&& h) const {
+    return boost::asio::bind_executor(
+        strand_, ErasedHandler<boost::system::error_code>(std::forward<H>(h)));
+  }
+  template <class H>
+  IoHandler bind_io(H&& h) const {
+    return boost::asio::bind_executor(
+        strand_, ErasedHandler<boost::system::error_code, std::size_t>(std::forward<H>(h)));
+  }
 
   explicit Transport(Strand strand);                                   // ws://
   Transport(Strand strand, boost::asio::ssl::context& tls_context);  // wss://
@@ -42,7 +83,10 @@ class Transport {
   boost::asio::ip::tcp::socket& socket();  // the TCP socket under either
   SSL* tls_handle();                       // nullptr for ws://
   // The client's TLS handshake (wss:// only; ws:// completes at once).
-  void async_tls_handshake(Handler handler);
+  template <class H>
+  void async_tls_handshake(H&& handler) {
+    tls_handshake(bind(std::forward<H>(handler)));
+  }
   void close();  // both directions, at once; errors ignored
 
   // What Beast's AsyncStream concept asks for. The buffer sequence is copied into a vector
@@ -54,7 +98,7 @@ class Transport {
         [this](auto handler, const MutableBufferSequence& b) {
           read_buffers_.assign(boost::asio::buffer_sequence_begin(b),
                                boost::asio::buffer_sequence_end(b));
-          read_some(std::move(handler));
+          read_some(bind_io(std::move(handler)));
         },
         token, buffers);
   }
@@ -64,7 +108,7 @@ class Transport {
         [this](auto handler, const ConstBufferSequence& b) {
           write_buffers_.assign(boost::asio::buffer_sequence_begin(b),
                                 boost::asio::buffer_sequence_end(b));
-          write_some(std::move(handler));
+          write_some(bind_io(std::move(handler)));
         },
         token, buffers);
   }
@@ -75,6 +119,7 @@ class Transport {
   struct Wire;  // the concrete socket, in transport.cpp
 
  private:
+  void tls_handshake(Handler handler);
   void read_some(IoHandler handler);
   void write_some(IoHandler handler);
 
@@ -88,7 +133,7 @@ class Transport {
 template <class TeardownHandler>
 void async_teardown(boost::beast::role_type role, Transport& transport,
                     TeardownHandler&& handler) {
-  transport.teardown(role, Transport::Handler(std::forward<TeardownHandler>(handler)));
+  transport.teardown(role, transport.bind(std::forward<TeardownHandler>(handler)));
 }
 inline void beast_close_socket(Transport& transport) { transport.close(); }
 
