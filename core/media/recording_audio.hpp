@@ -26,11 +26,13 @@ struct Piece {
 };
 
 // One party heard by the recording: a tone of `tone_hz` during its spans, on `channel` (0 or 1)
-// of a dual-channel file; a mono file mixes every source.
+// of a dual-channel file; a mono file mixes every source. Where one of its `clips` plays, the
+// clip's samples instead of the tone (not journalled: a restored recording has the tone there).
 struct Source {
   std::vector<Span> spans;
   int tone_hz = 0;
   int channel = 0;
+  std::vector<ClipSpan> clips;  // in time order, each within a span
 };
 
 struct RecordingAudio {
