@@ -21,6 +21,12 @@ using twiml::Node;
 // this long (docs/conversations.md).
 constexpr Millis kAutoSpeechTimeout{1000};
 
+// The app's audio on a <Connect><Stream> that comes less than this after the audio before it
+// ran out continues the same stretch (an agent streaming its speech at real-time pace leaves
+// such gaps); a longer pause starts a new one. Shorter than callee::kResponseGap, so a `wait`
+// never ends inside one.
+constexpr Millis kStreamPause{200};
+
 // How long a <Gather> waits after the callee stops speaking: speechTimeout in seconds, "auto",
 // or (not given) the Gather's timeout.
 Millis speech_timeout(const Node& g) {
@@ -237,13 +243,14 @@ void Engine::Impl::agent_stream_message(CallRecord& rec, const stream::Session& 
       if (s.queued_bytes() <= queued_before) return;  // nothing taken (the buffer was full)
       const TimePoint start = frame + played_in(queued_before);
       const TimePoint end = frame + played_in(s.queued_bytes());
-      if (open && !open->interrupted && open->end >= start) {
-        open->end = end;  // the same stretch: no gap before this audio
+      if (open && !open->interrupted && start <= open->end + kStreamPause) {
+        open->end = end;  // the same stretch: no pause before this audio
+        c->runner().agent_speaking(open->start, end);
       } else {
         c->open_stream_entry = c->add({Entry::Speaker::kAgent, "speech", {}, "stream", start,
                                        end, false, 0});
+        c->runner().agent_speaking(start, end);
       }
-      c->runner().agent_speaking(start, end);
       break;
     }
     case stream::AppMessage::Kind::kMark:

@@ -323,7 +323,7 @@ TEST_F(CalleeAudio, TheAppsAudioIsTheAgentSpeakingInStretches) {
                                            "callee hangup 7100-7100 (script)"));
 }
 
-TEST_F(CalleeAudio, AClearWithNobodySpeakingAndAClosedSocketCutTheAgentShort) {
+TEST_F(CalleeAudio, AClearWithNobodySpeakingAShortGapAndAClosedSocket) {
   script({"silence:5s", "hangup"});
   const std::string sid = run_stream("<Connect><Stream url=\"wss://bot.example.com/m\"/></Connect>"
                                      "<Pause length=\"10\"/>");
@@ -331,14 +331,16 @@ TEST_F(CalleeAudio, AClearWithNobodySpeakingAndAClosedSocketCutTheAgentShort) {
   app("mark", R"(,"mark":{"name":"a"})");
   app_media(1000);  // queued behind the first second: never heard once cleared
   at(500);
-  app("clear");
+  app("clear");  // nobody spoke over it: cut, not interrupted
   at(2000);
-  app_media(2000);
-  at(2500);
-  feed(StreamEvent::Kind::kClosed);
+  app_media(1000);
+  at(3100);
+  app_media(1000);  // 100 ms after the last ran out: the same stretch
+  at(3500);
+  feed(StreamEvent::Kind::kClosed);  // 600 ms still queued: never heard
   advance(5);
   EXPECT_THAT(transcript(sid), ElementsAre("agent speech 0-500 (stream)",
-                                           "agent speech 2000-2500 (stream) interrupted",
+                                           "agent speech 2000-3500 (stream) interrupted",
                                            "callee hangup 5000-5000 (script)"));
 }
 
