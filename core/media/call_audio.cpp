@@ -7,7 +7,10 @@
 namespace dialtone::core::media {
 
 void CallAudio::play_clip(TimePoint start, std::shared_ptr<const Clip> clip, TimePoint now) {
-  std::erase_if(callee_clips, [&](const ClipPlay& p) { return p.end() < now; });
+  // A frame is sent once its 20 ms have passed (later under load, with the real clock): keep
+  // a clip a while after it ended, for the frames that still hold its last bytes.
+  constexpr Millis kKeep{5000};
+  std::erase_if(callee_clips, [&](const ClipPlay& p) { return p.end() + kKeep < now; });
   callee_clips.push_back(ClipPlay{start, std::move(clip)});
 }
 

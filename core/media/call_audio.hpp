@@ -32,8 +32,8 @@ struct CallAudio {
   TimePoint call_plays_until{};     // outbound: a tone before this instant
   std::vector<ClipPlay> callee_clips;  // inbound: these bytes where they play, in time order
 
-  // The callee says `clip` from `start`; clips over before `now` are forgotten (frames before
-  // `now` were sent already).
+  // The callee says `clip` from `start`; clips over well before `now` are forgotten (their
+  // frames were sent already).
   void play_clip(TimePoint start, std::shared_ptr<const Clip> clip, TimePoint now);
 };
 
