@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "api/control/conversations.hpp"
 #include "api/control_request.hpp"
 #include "api_test_util.hpp"
 
@@ -69,6 +70,16 @@ TEST_F(ControlAudioTest, BadUploadsAreTwilioStyleErrors) {
   EXPECT_EQ(none.status, 404);
   EXPECT_EQ(parse_json(none.body)["code"].GetInt(), 20404);
   EXPECT_EQ(call("DELETE", "/_dialtone/audio/x").status, 404);
+}
+
+TEST_F(ControlAudioTest, TheLiveSayNamesAClip) {
+  auto say = parse_live_turn("say", fields({{"Text", "hello"}, {"Audio", "greeting"}}));
+  ASSERT_TRUE(say.ok()) << say.error().message;
+  EXPECT_EQ(say->audio, "greeting");
+  EXPECT_FALSE(parse_live_turn("say", fields({{"Text", "hello"}, {"Audio", "greeting"},
+                                              {"Duration", "2s"}}))
+                   .ok());
+  EXPECT_FALSE(parse_live_turn("say", fields({{"Text", "hello"}, {"Audio", "a=b"}})).ok());
 }
 
 }  // namespace
