@@ -26,19 +26,21 @@ struct Piece {
 };
 
 // One party heard by the recording: a tone of `tone_hz` during its spans, on `channel` (0 or 1)
-// of a dual-channel file; a mono file mixes every source. Where one of its `clips` plays, the
-// clip's samples instead of the tone (not journalled: a restored recording has the tone there).
+// of a dual-channel file; a mono file mixes every source.
 struct Source {
   std::vector<Span> spans;
   int tone_hz = 0;
   int channel = 0;
-  std::vector<ClipSpan> clips;  // in time order, each within a span
 };
 
 struct RecordingAudio {
   std::vector<Piece> pieces;
   std::vector<Source> sources;
   int channels = 1;  // as recorded: 1 or 2
+  // clips[i]: where sources[i] says an uploaded clip (in time order, each within one of its
+  // spans): the clip's samples there instead of the tone. Shorter than `sources` when the
+  // others say none. Not journalled: a restored recording has the tone there.
+  std::vector<std::vector<ClipSpan>> clips;
 
   int64_t length_ms() const;
   uint64_t frames() const { return static_cast<uint64_t>(length_ms()) * 8; }  // 8 kHz

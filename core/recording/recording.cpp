@@ -140,10 +140,12 @@ void finish(Recording& r, const media::CallVoices* first, const media::CallVoice
   media::Source out{dial ? spans_of(second ? &second->callee : nullptr, from, to)
                          : spans_of(first ? &first->call : nullptr, from, to),
                     dial ? media::kLegToneHz : media::kPromptToneHz, 1};
-  if (first) in.clips = media::clips_between(first->callee_clips, from, to);  // uploaded audio
   const Track track = r.options.track;
   a.channels = channels_of(r);
   if (track != Track::kOutbound) a.sources.push_back(std::move(in));
+  if (track != Track::kOutbound && first) {  // the callee's uploaded clips (sources[0])
+    a.clips = {media::clips_between(first->callee_clips, from, to)};
+  }
   if (track != Track::kInbound) {
     if (a.channels == 1) out.channel = 0;
     a.sources.push_back(std::move(out));
