@@ -254,10 +254,11 @@ TEST_F(CalleeAudio, AStreamCarriesTheClipsMulawBytesExactlyWhereTheTurnSaysIt) {
 }
 
 TEST_F(CalleeAudio, AClipThatIsNotUploadedIsSaidAsAToneWithAWarning) {
-  script({"say(audio=nope):hello there"});
+  // (A first turn that speaks would speak before the TwiML opened the stream: wait a little.)
+  script({"silence:100ms", "say(audio=nope):hello there"});
   const std::string sid = run_stream("<Connect><Stream url=\"wss://bot.example.com/m\"/></Connect>");
   advance(1);
-  EXPECT_THAT(transcript(sid), ElementsAre("callee speech 0-800 hello there (stream)"));
+  EXPECT_THAT(transcript(sid), ElementsAre("callee speech 100-900 hello there (stream)"));
   EXPECT_THAT(notification_codes(sid), ElementsAre(12200));
   Effects e;
   callee::Turn t;
