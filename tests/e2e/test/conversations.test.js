@@ -250,8 +250,10 @@ describe('Conversations with a scripted callee', () => {
     await advance(1);
     await waitFor(call.sid, 'stream:event=started');
     const answered = { at: 0 };
-    const session = await streams.waitFor(() => sessions.find((s) => s.callSid === call.sid),
-      { what: 'the stream session' });
+    // (The agent's own handler reads `start` just after the stream server's, which wakes waits.)
+    const conn = await streams.waitFor(() => streams.connections.find((c) => c.path === '/stream-agent' &&
+      c.of('start').some((m) => m.start.callSid === call.sid)), { what: 'the stream session' });
+    const session = sessions.find((s) => s.conn === conn);
     const agentTurns = (n) => (entries) => entries.filter((e) => e.speaker === 'agent').length === n;
     await untilTranscript(call.sid, agentTurns(1), 'the greeting');
     // The callee answers at 3.7 s (1.6 s); the agent hears the quiet frame after it at 5.32 s.
