@@ -41,12 +41,12 @@ TEST_F(ControlAudioTest, RawMulawByContentTypeListedPerAccount) {
   Response made = call("PUT", "/_dialtone/audio/hi", std::string(800, '\x12'),
                        "audio/x-mulaw; rate=8000");
   ASSERT_EQ(made.status, 201) << made.body;
-  EXPECT_EQ(made.body, R"({"name":"hi","format":"mulaw","samples":800,"duration_ms":100})");
+  EXPECT_EQ(made.body, R"({"name": "hi", "format": "mulaw", "samples": 800, "duration_ms": 100})");
   EXPECT_EQ(call("POST", "/_dialtone/audio/hi", std::string(8, '\x12'), "audio/basic").status, 200);
   EXPECT_EQ(call("GET", "/_dialtone/audio").body,
-            R"({"audio":[{"name":"hi","format":"mulaw","samples":8,"duration_ms":1}]})");
+            R"({"audio": [{"name": "hi", "format": "mulaw", "samples": 8, "duration_ms": 1}]})");
   // Another root account's world has its own clips; a subaccount shares its parent's.
-  EXPECT_EQ(call("GET", "/_dialtone/audio?AccountSid=" + kOther).body, R"({"audio":[]})");
+  EXPECT_EQ(call("GET", "/_dialtone/audio?AccountSid=" + kOther).body, R"({"audio": []})");
   EXPECT_EQ(call("GET", "/_dialtone/audio/hi?AccountSid=" + kSub).status, 200);
   EXPECT_EQ(call("GET", "/_dialtone/audio?AccountSid=ACnope").status, 404);
 }
