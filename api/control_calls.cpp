@@ -34,6 +34,10 @@ Response callee_act(core::Engine& engine, const std::string& call_sid, const std
   } else if (action == "say" || action == "press") {
     auto turn = parse_live_turn(action, params);
     if (!turn) return control_error(turn.error());
+    // Checked here too: the engine's 400 would read as a call in the wrong state (409) below.
+    if (!turn->audio.empty() && !engine.clips(call->account_sid).find(turn->audio)) {
+      return control_error(400, "No audio clip '" + turn->audio + "' in the call's account", 20001);
+    }
     status = engine.callee_turn(call_sid, std::move(*turn), out);
   } else {
     core::CalleeAction a = core::CalleeAction::kAnswer;

@@ -22,7 +22,7 @@ struct FixedRoute {
   ControlKind kind;
 };
 
-constexpr std::array<FixedRoute, 13> kFixed{{
+constexpr std::array<FixedRoute, 14> kFixed{{
     {"health", ControlKind::kHealth},
     {"metrics", ControlKind::kMetrics},
     {"clock", ControlKind::kClock},
@@ -36,6 +36,7 @@ constexpr std::array<FixedRoute, 13> kFixed{{
     {"limits", ControlKind::kLimits},
     {"stream", ControlKind::kStream},
     {"faults", ControlKind::kFaults},
+    {"audio", ControlKind::kAudio},
 }};
 
 constexpr std::array<FixedRoute, 4> kAccountActions{{
@@ -147,6 +148,11 @@ std::optional<ControlRoute> match_control(std::string_view path) {
     if (sid.empty() || sid.find('/') != std::string_view::npos) return std::nullopt;
     return ControlRoute{ControlKind::kStreamHeard, {}, {}, std::string(sid)};
   }
+  if (rest.starts_with("audio/")) {
+    const std::string_view name = rest.substr(6);
+    if (name.empty() || name.find('/') != std::string_view::npos) return std::nullopt;
+    return ControlRoute{ControlKind::kAudioClip, {}, {}, std::string(name)};
+  }
   if (!rest.starts_with("calls/")) return std::nullopt;
   rest.remove_prefix(6);
   const size_t slash = rest.find('/');
@@ -178,7 +184,10 @@ std::string_view control_allowed_methods(ControlKind kind) {
     case ControlKind::kConsole:
     case ControlKind::kStream:
     case ControlKind::kStreamHeard:
+    case ControlKind::kAudio:
       return "GET";
+    case ControlKind::kAudioClip:
+      return "GET, PUT, POST, DELETE";
     case ControlKind::kClockAdvance:
     case ControlKind::kCalls:
     case ControlKind::kCallAction:

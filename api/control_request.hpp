@@ -40,6 +40,8 @@ enum class ControlKind {
   kAccountSnapshot,        // GET, POST /_dialtone/accounts/{AccountSid}/snapshot
   kStreamHeard,            // GET /_dialtone/streams/{StreamSid}/heard (WAV; docs/streams.md)
   kCallTranscript,         // GET /_dialtone/calls/{CallSid}/transcript (docs/conversations.md)
+  kAudio,                  // GET /_dialtone/audio (docs/conversations.md, "Audio clips")
+  kAudioClip,              // GET, PUT, POST, DELETE /_dialtone/audio/{Name}
 };
 
 struct ControlRoute {
@@ -47,7 +49,7 @@ struct ControlRoute {
   std::string call_sid;     // kCallAction, kCallEvents
   std::string account_sid;  // kAccount and the kAccount* routes: the account's sid
   std::string action;  // kCallAction: "answer", ..., "digits", "speech"; kConsole: the file;
-                       // kStreamHeard: the stream's sid
+                       // kStreamHeard: the stream's sid; kAudioClip: the clip's name
 };
 
 inline constexpr std::string_view kControlPrefix = "/_dialtone/";

@@ -485,6 +485,7 @@ void Engine::reset() {
     w->call_resources.clear();
     w->recordings.clear();
     w->conversations.clear();
+    w->clips.clear();
     impl_->touch(*w);
     impl_->transcriptions.clear();
   }
@@ -553,6 +554,7 @@ void Engine::reset_account(const std::string& account_sid) {
     // The world's settings go back to what a new world starts with; its clock stays, so time
     // never runs backwards under a test that resets between cases.
     w.behaviors = template_.behaviors;
+    w.clips.clear();
     w.calls_per_second = template_.calls_per_second;
     w.next_dial_slot = {};
   }

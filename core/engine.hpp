@@ -388,6 +388,8 @@ class Engine {
   BehaviorTable& behaviors(const std::string& account_sid) {
     return world(account_sid).behaviors;
   }
+  // The audio clips callees of the account's world can say (docs/conversations.md).
+  media::ClipBook& clips(const std::string& account_sid) { return world(account_sid).clips; }
   NumberStore& numbers(const std::string& account_sid) { return world(account_sid).numbers; }
   // The number in `account_sid`'s world, or (no account given) in any world, the default
   // account's first: one test worker may own the same number as another.

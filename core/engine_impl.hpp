@@ -398,6 +398,14 @@ struct Engine::Impl {
   // The agent's speech going on now stops (a barge-in, a redirect, a hang-up).
   void agent_cut(CallRecord& rec);
   void end_conversation(CallRecord& rec);  // the call ended
+  // The callee says an uploaded clip from `from`: Media Streams carry it, recordings hold it.
+  void callee_clip(CallRecord& rec, TimePoint from, std::shared_ptr<const media::Clip> clip);
+  // What a bidirectional stream's app plays is the agent speaking (the transcript, the
+  // script's `wait`/`interrupt`): a media, mark or clear message handled, the queue holding
+  // `queued_before` bytes before it; and the stream stopping with audio still queued.
+  void agent_stream_message(CallRecord& rec, const stream::Session& s,
+                            stream::AppMessage::Kind kind, size_t queued_before);
+  void agent_stream_stopped(CallRecord& rec, const stream::Session& s);
   // Keys the callee presses (the control API or its script): Media Streams, <Gather>,
   // <Record>, hangupOnStar. False when nothing was listening for them.
   bool press_digits(CallRecord& rec, const std::string& digits, Effects& out);

@@ -7,6 +7,7 @@
 #include "api/control/faults.hpp"
 #include "api/control/conversations.hpp"
 #include "api/control/streams.hpp"
+#include "api/control/audio.hpp"
 #include "api/control_behaviors.hpp"
 #include "api/control_calls.hpp"
 #include "api/control_numbers.hpp"
@@ -142,6 +143,12 @@ void handle_control(ControlContext& ctx, const api::Request& req, Respond respon
   if (route->kind == ControlKind::kAccountSnapshot) {
     return respond(handle_snapshot(ctx, req, route->account_sid));
   }
+  if (route->kind == ControlKind::kAudio || route->kind == ControlKind::kAudioClip) {
+    // The body is audio, not parameters (api/control/audio.hpp).
+    return respond(locked(ctx.host, [&](core::Engine& e, core::Effects&) {
+      return api::audio_clips(e, req, route->action, ctx.host.config().account_sid);
+    }));
+  }
   auto params = api::control_params(req);
   if (!params) return respond(api::control_error(params.error()));
   const api::FormFields& p = *params;
@@ -161,6 +168,8 @@ void handle_control(ControlContext& ctx, const api::Request& req, Respond respon
   switch (route->kind) {
     case ControlKind::kHealth:
     case ControlKind::kAccountSnapshot:
+    case ControlKind::kAudio:
+    case ControlKind::kAudioClip:
       break;  // answered above
     case ControlKind::kMetrics:
       return respond(metrics_response(ctx));

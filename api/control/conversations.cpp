@@ -24,14 +24,14 @@ core::Result<core::callee::Turn> parse_live_turn(std::string_view action, const 
     const std::string* text = p.get("Text");
     if (!text || text->empty()) return bad_control_param("Text is required");
     std::string options;
-    for (const char* key : {"Duration", "Confidence"}) {
+    for (const char* key : {"Duration", "Confidence", "Audio"}) {
       const std::string* v = p.get(key);
       if (!v) continue;
       if (v->find_first_of("():,=") != std::string::npos) {
         return bad_control_param(std::string(key) + " '" + *v + "' is not a value");
       }
-      options += (options.empty() ? "" : ", ") +
-                 (key[0] == 'C' ? "confidence=" + *v : *v);
+      const std::string prefix = key[0] == 'C' ? "confidence=" : key[0] == 'A' ? "audio=" : "";
+      options += (options.empty() ? "" : ", ") + prefix + *v;
     }
     written = "say" + (options.empty() ? std::string() : "(" + options + ")") + ":" + *text;
   }

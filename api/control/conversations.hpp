@@ -1,5 +1,6 @@
 // The control API's view of scripted callees (docs/conversations.md):
-//   POST /_dialtone/calls/{CallSid}/say    Text, Duration (2.5s, 800ms), Confidence (0..1)
+//   POST /_dialtone/calls/{CallSid}/say    Text, Duration (2.5s, 800ms), Confidence (0..1),
+//                                          Audio (an uploaded clip's name: api/control/audio.hpp)
 //   POST /_dialtone/calls/{CallSid}/press  Digits
 //   GET  /_dialtone/calls/{CallSid}/transcript
 // say and press are turns the callee takes now, or as soon as it has finished speaking.

@@ -25,6 +25,25 @@ bool Conversation::cut_agent(TimePoint now) {
   return cut;
 }
 
+void Conversation::cut_agent_via(std::string_view via, TimePoint at, bool interrupted) {
+  for (size_t i = entries_.size(); i-- > 0;) {
+    Entry& e = entries_[i];
+    if (e.speaker != Entry::Speaker::kAgent || e.via != via) continue;
+    if (e.end <= at) break;  // entries of one `via` follow each other in time
+    if (e.start < at) {
+      e.end = at;
+      e.interrupted = interrupted;
+      continue;
+    }
+    entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(i));
+    for (size_t* open : {&open_agent_entry, &open_stream_entry}) {
+      if (*open == i) *open = static_cast<size_t>(-1);
+      else if (*open != static_cast<size_t>(-1) && *open > i) --*open;
+    }
+  }
+  runner_.agent_stopped(at);
+}
+
 std::vector<Span> callee_speech_spans(const Conversation& c) {
   std::vector<Span> spans;
   for (const Entry& e : c.entries()) {

@@ -59,8 +59,13 @@ class Conversation {
   // The agent's speech or play entry still going on at `now` is cut there (interrupted).
   // True when there was one.
   bool cut_agent(TimePoint now);
+  // The agent's speech entries heard `via` that go on past `at` end there (marked
+  // `interrupted` as given); those that had not begun by then are dropped: never heard.
+  void cut_agent_via(std::string_view via, TimePoint at, bool interrupted);
   // The agent utterance being assembled (ConversationRelay tokens), npos when none.
   size_t open_agent_entry = static_cast<size_t>(-1);
+  // The stretch of a bidirectional Media Stream's audio still growing, npos when none.
+  size_t open_stream_entry = static_cast<size_t>(-1);
 
  private:
   std::string call_sid_;

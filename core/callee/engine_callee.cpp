@@ -21,6 +21,12 @@ using twiml::Node;
 // this long (docs/conversations.md).
 constexpr Millis kAutoSpeechTimeout{1000};
 
+// The app's audio on a <Connect><Stream> that comes less than this after the audio before it
+// ran out continues the same stretch (an agent streaming its speech at real-time pace leaves
+// such gaps); a longer pause starts a new one. Shorter than callee::kResponseGap, so a `wait`
+// never ends inside one.
+constexpr Millis kStreamPause{200};
+
 // How long a <Gather> waits after the callee stops speaking: speechTimeout in seconds, "auto",
 // or (not given) the Gather's timeout.
 Millis speech_timeout(const Node& g) {
@@ -51,8 +57,15 @@ callee::Conversation* Engine::Impl::conversation_of(const CallRecord& rec) {
 callee::Conversation& Engine::Impl::conversation_for(CallRecord& rec) {
   if (Conversation* c = conversation_of(rec)) return *c;
   // Times in the transcript count from the answer, even when a live turn starts it later.
-  return rec.world->conversations.add(std::make_unique<Conversation>(
+  Conversation& c = rec.world->conversations.add(std::make_unique<Conversation>(
       rec.call.sid, rec.behavior().script, rec.call.start_time.value_or(now(rec))));
+  // A turn saying an uploaded clip lasts as long as the clip then in the world's book.
+  const media::ClipBook* clips = &rec.world->clips;
+  c.runner().set_clip_lengths([clips](const std::string& name) -> std::optional<Millis> {
+    auto clip = clips->find(name);
+    return clip ? std::optional<Millis>(clip->length()) : std::nullopt;
+  });
+  return c;
 }
 
 void Engine::Impl::start_conversation(CallRecord& rec) {
@@ -88,14 +101,31 @@ void Engine::Impl::callee_act(CallRecord& rec, Conversation& c, const Action& a,
   switch (a.kind) {
     case Action::Kind::kSpeechStart: {
       // Media Streams hear it as a tone for as long as it lasts (media::CallAudio), recordings
-      // as the callee's voice (core/recording/), a conference as talk (`speaker` events).
-      if (media::CallAudio* audio = rec.world->streams.audio_of(rec.call.sid)) {
-        audio->callee_speaks_until = std::max(audio->callee_speaks_until, a.at + a.length);
+      // as the callee's voice (core/recording/), a conference as talk (`speaker` events); an
+      // uploaded clip instead of the tone when the turn names one.
+      std::shared_ptr<const media::Clip> clip;
+      if (!a.audio.empty()) {
+        clip = rec.world->clips.find(a.audio);
+        if (!clip) {
+          notify(rec, 12200, 1,
+                 "The callee's turn names audio clip '" + a.audio +
+                     "', which is not uploaded (PUT /_dialtone/audio/" + a.audio +
+                     "); it was said as a tone",
+                 nullptr, nullptr);
+        }
       }
-      heard(rec, true, a.at, a.length);
+      if (clip) {
+        callee_clip(rec, a.at, clip);
+      } else {
+        if (media::CallAudio* audio = rec.world->streams.audio_of(rec.call.sid)) {
+          audio->callee_speaks_until = std::max(audio->callee_speaks_until, a.at + a.length);
+        }
+        heard(rec, true, a.at, a.length);
+      }
       participant_speech(rec, true, out);
       Fields f = {{"action", "say"}, {"text", a.text.substr(0, 200)}};
       if (a.interrupting) f.emplace_back("interrupting", "true");
+      if (clip) f.emplace_back("audio", a.audio);
       journal(rec, "callee", std::move(f));
       std::string via;
       if (rec.phase == Phase::kGather) {
@@ -185,6 +215,68 @@ void Engine::Impl::end_conversation(CallRecord& rec) {
   rec.world->conversations.ended(*c);
 }
 
+void Engine::Impl::callee_clip(CallRecord& rec, TimePoint from,
+                               std::shared_ptr<const media::Clip> clip) {
+  if (media::CallAudio* audio = rec.world->streams.audio_of(rec.call.sid)) {
+    audio->play_clip(from, clip, now(rec));
+  }
+  heard(rec, true, from, clip->length());
+  media::CallVoices* v = rec.world->recordings.voices(rec.call.sid);
+  if (v && v->callee_clips.size() < media::kMaxSpans) {
+    v->callee_clips.push_back(media::ClipSpan{from.time_since_epoch().count(), std::move(clip)});
+  }
+}
+
+// The app's audio on a bidirectional stream is the agent speaking, in stretches: one
+// transcript entry per stretch of audio played without a gap, a mark ending it (agents mark
+// each utterance's end) and a clear cutting it (docs/conversations.md). dialtone hears no
+// words in it: the entry's text is empty.
+void Engine::Impl::agent_stream_message(CallRecord& rec, const stream::Session& s,
+                                        stream::AppMessage::Kind kind, size_t queued_before) {
+  Conversation* c = conversation_of(rec);
+  if (!c || !s.spec().bidirectional || s.state() != stream::State::kOpen) return;
+  const TimePoint frame = s.current_frame_start();
+  const auto played_in = [](size_t bytes) { return Millis{static_cast<int64_t>((bytes + 7) / 8)}; };
+  Entry* open = c->at(c->open_stream_entry);
+  switch (kind) {
+    case stream::AppMessage::Kind::kMedia: {
+      if (s.queued_bytes() <= queued_before) return;  // nothing taken (the buffer was full)
+      const TimePoint start = frame + played_in(queued_before);
+      const TimePoint end = frame + played_in(s.queued_bytes());
+      if (open && !open->interrupted && start <= open->end + kStreamPause) {
+        open->end = end;  // the same stretch: no pause before this audio
+        c->runner().agent_speaking(open->start, end);
+      } else {
+        c->open_stream_entry = c->add({Entry::Speaker::kAgent, "speech", {}, "stream", start,
+                                       end, false, 0});
+        c->runner().agent_speaking(start, end);
+      }
+      break;
+    }
+    case stream::AppMessage::Kind::kMark:
+      c->open_stream_entry = static_cast<size_t>(-1);  // the next audio is a new stretch
+      return;
+    case stream::AppMessage::Kind::kClear:
+      // Nothing queued is heard any more: the stretch ends where the frame not yet sent began.
+      // Interrupted when the callee is speaking over it (the app heard it and cleared).
+      c->cut_agent_via("stream", frame, c->runner().speaking());
+      c->open_stream_entry = static_cast<size_t>(-1);
+      break;
+    case stream::AppMessage::Kind::kInvalid:
+      return;
+  }
+  arm_script(rec);
+}
+
+void Engine::Impl::agent_stream_stopped(CallRecord& rec, const stream::Session& s) {
+  Conversation* c = conversation_of(rec);
+  if (!c || !s.spec().bidirectional) return;
+  // Audio still queued is never heard: cut short.
+  c->cut_agent_via("stream", s.current_frame_start(), true);
+  c->open_stream_entry = static_cast<size_t>(-1);
+  arm_script(rec);
+}
+
 void Engine::Impl::gather_speech(CallRecord& rec, const Action& a, Effects& out) {
   const Node& g = current_verb(rec);
   GatherState& gs = rec.gather();
@@ -243,6 +335,12 @@ Status Engine::callee_turn(const std::string& call_sid, callee::Turn turn, Effec
   if (!rec) return TwilioError{404, 20404, "No call " + call_sid, {}};
   if (rec->call.status != CallStatus::kInProgress) {
     return TwilioError{409, 0, "Call " + call_sid + " is not in progress", {}};
+  }
+  if (!turn.audio.empty() && !rec->world->clips.find(turn.audio)) {
+    return TwilioError{400, 20001,
+                       "No audio clip '" + turn.audio + "': upload it first (PUT /_dialtone/audio/" +
+                           turn.audio + ")",
+                       {}};
   }
   Conversation& c = impl_->conversation_for(*rec);
   c.runner().live(std::move(turn));

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/media/clip.hpp"
+
 namespace dialtone::core::callee {
 namespace {
 
@@ -59,6 +61,14 @@ Status parse_options(std::string_view opts, Turn& t, std::string_view turn) {
     const size_t comma = opts.find(',');
     const std::string_view item = trim(opts.substr(0, comma));
     opts = comma == std::string_view::npos ? std::string_view{} : opts.substr(comma + 1);
+    if (item.starts_with("audio=")) {
+      t.audio = std::string(trim(item.substr(6)));
+      if (!media::valid_clip_name(t.audio)) {
+        return bad("Script turn '" + std::string(turn) + "': audio=NAME needs a clip name (" +
+                   "1-64 of A-Z a-z 0-9 _ - .)");
+      }
+      continue;
+    }
     if (item.starts_with("confidence=")) {
       const std::string v(item.substr(11));
       char* end = nullptr;
@@ -82,6 +92,10 @@ Status parse_options(std::string_view opts, Turn& t, std::string_view turn) {
     } else {
       t.duration = *d;
     }
+  }
+  if (!t.audio.empty() && t.duration) {
+    return bad("Script turn '" + std::string(turn) +
+               "': a turn that says an audio clip lasts as long as the clip; drop the duration");
   }
   return Ok{};
 }
@@ -186,6 +200,7 @@ std::string format_turn(const Turn& t) {
   auto options = [&](std::string first) {
     std::string o = std::move(first);
     if (t.duration) o += (o.empty() ? "" : ", ") + format_ms(*t.duration);
+    if (!t.audio.empty()) o += (o.empty() ? "" : ", ") + std::string("audio=") + t.audio;
     if (t.confidence != kDefaultConfidence) {
       char buf[32];
       std::snprintf(buf, sizeof buf, "%.4g", t.confidence);

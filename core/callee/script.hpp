@@ -3,6 +3,8 @@
 // configuration file and the control API:
 //   say:TEXT                      speak TEXT for its speaking time (kWordsPerMinute)
 //   say(2.5s, confidence=0.8):TEXT  ...for a given time, heard with that recognition confidence
+//   say(audio=NAME):TEXT          ...saying the uploaded audio clip NAME, for its length
+//                                 (core/media/clip.hpp); TEXT is what a recogniser hears
 //   press:DIGITS                  press keys (0-9, *, #, w)
 //   silence:3s                    stay silent (a bare number is seconds; "ms" also works)
 //   wait  |  wait:10s             until the agent has finished its next utterance (or 10 s)
@@ -39,6 +41,7 @@ struct Turn {
                                     // length; kWait: the longest wait (none: no limit)
   Millis after{0};                  // kInterrupt: the agent's speech heard before speaking up
   double confidence = kDefaultConfidence;
+  std::string audio;                // kSay/kInterrupt: the name of an uploaded clip to say
   bool operator==(const Turn&) const = default;
 };
 

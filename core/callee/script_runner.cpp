@@ -30,8 +30,11 @@ void ScriptRunner::live(Turn t) {
 
 void ScriptRunner::start_speech(const Turn& t, TimePoint at, bool interrupting, bool live,
                                 std::vector<Action>& out) {
-  Speech s{t.text, at, speaking_time(t), std::max<size_t>(1, word_count(t.text)), 0};
-  Action a{Action::Kind::kSpeechStart, at, t.text, s.length, t.confidence, interrupting, live};
+  Millis length = speaking_time(t);
+  if (!t.audio.empty() && clip_lengths_) length = clip_lengths_(t.audio).value_or(length);
+  Speech s{t.text, at, length, std::max<size_t>(1, word_count(t.text)), 0};
+  Action a{Action::Kind::kSpeechStart, at, t.text, s.length, t.confidence, interrupting, live,
+           t.audio};
   out.push_back(std::move(a));
   speech_ = std::move(s);
 }
@@ -44,7 +47,7 @@ void ScriptRunner::begin(const Turn& t, TimePoint now, bool live, std::vector<Ac
       return;
     case Turn::Kind::kPress:
       out.push_back(Action{Action::Kind::kPress, now, t.text, Millis{0}, t.confidence, false,
-                           live});
+                           live, {}});
       return;
     case Turn::Kind::kSilence:
       activity_ = Activity::kSilence;
@@ -61,7 +64,8 @@ void ScriptRunner::begin(const Turn& t, TimePoint now, bool live, std::vector<Ac
       pending_ = t;
       return;
     case Turn::Kind::kHangup:
-      out.push_back(Action{Action::Kind::kHangup, now, {}, Millis{0}, t.confidence, false, live});
+      out.push_back(
+          Action{Action::Kind::kHangup, now, {}, Millis{0}, t.confidence, false, live, {}});
       activity_ = Activity::kHungUp;
       live_.clear();
       return;
@@ -102,11 +106,11 @@ void ScriptRunner::advance(TimePoint now, std::vector<Action>& out) {
           in_word = !blank;
         }
         out.push_back(Action{Action::Kind::kWord, s.word_end(s.words_said), s.text.substr(0, pos),
-                             s.length, kDefaultConfidence, false, false});
+                             s.length, kDefaultConfidence, false, false, {}});
       }
       if (s.end() > now) return;
       out.push_back(Action{Action::Kind::kSpeechEnd, s.end(), s.text, s.length,
-                           kDefaultConfidence, false, false});
+                           kDefaultConfidence, false, false, {}});
       speech_.reset();
       if (activity_ == Activity::kSpeaking) activity_ = Activity::kIdle;
       continue;

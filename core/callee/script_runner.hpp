@@ -7,6 +7,7 @@
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -37,7 +38,12 @@ struct Action {
   double confidence = kDefaultConfidence;
   bool interrupting = false;  // kSpeechStart of an `interrupt` turn that caught the agent
   bool live = false;          // from the control API rather than the script
+  std::string audio;          // kSpeechStart: the uploaded clip it says (empty: a tone)
 };
+
+// The length of the uploaded clip of that name, nullopt when there is none (then the turn is
+// said as a tone for its text's speaking time; the engine reports the missing clip).
+using ClipLengths = std::function<std::optional<Millis>(const std::string& name)>;
 
 class ScriptRunner {
  public:
@@ -54,6 +60,8 @@ class ScriptRunner {
   void live(Turn t);
   // Whether kWord actions are wanted (partial results): a timer per word otherwise saved.
   void set_partials(bool on) { partials_ = on; }
+  // Where a turn's `audio` gets its length (a turn saying a clip lasts as long as the clip).
+  void set_clip_lengths(ClipLengths f) { clip_lengths_ = std::move(f); }
 
   // Everything due at or before `now`, in order.
   void advance(TimePoint now, std::vector<Action>& out);
@@ -96,6 +104,7 @@ class ScriptRunner {
   TimePoint agent_from_{};
   TimePoint agent_until_{};
   bool partials_ = false;
+  ClipLengths clip_lengths_;
 };
 
 }  // namespace dialtone::core::callee

@@ -7,7 +7,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
+
+#include "core/media/clip.hpp"
 
 #include "core/time.hpp"
 
@@ -16,14 +20,27 @@ namespace dialtone::core::media {
 inline constexpr int kCalleeToneHz = 440;
 inline constexpr int kPromptToneHz = 660;
 
+// The callee saying an uploaded clip from `start` (docs/conversations.md, "Audio clips").
+struct ClipPlay {
+  TimePoint start{};
+  std::shared_ptr<const Clip> clip;
+  TimePoint end() const { return start + clip->length(); }
+};
+
 struct CallAudio {
   TimePoint callee_speaks_until{};  // inbound: a tone before this instant
   TimePoint call_plays_until{};     // outbound: a tone before this instant
+  std::vector<ClipPlay> callee_clips;  // inbound: these bytes where they play, in time order
+
+  // The callee says `clip` from `start`; clips over well before `now` are forgotten (their
+  // frames were sent already).
+  void play_clip(TimePoint start, std::shared_ptr<const Clip> clip, TimePoint now);
 };
 
 // The `ms` of μ-law audio of one track starting at `start` (sample `offset` of the stream, so
 // a tone is continuous from frame to frame). Whole frames: a frame that starts before the
-// speaking ends carries the tone throughout.
+// speaking ends carries the tone throughout. A clip's bytes replace the tone or silence sample
+// for sample where it plays, so a stream carries the clip exactly, in order.
 std::string inbound_audio(const CallAudio& a, TimePoint start, int ms, uint64_t offset);
 std::string outbound_audio(const CallAudio& a, TimePoint start, int ms, uint64_t offset);
 

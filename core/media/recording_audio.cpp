@@ -45,6 +45,18 @@ int16_t tone_sample(int hz, int64_t frame) {
       kAmplitude * std::sin(2.0 * std::numbers::pi * hz * static_cast<double>(i) / kSampleRate)));
 }
 
+// The sample of `s` at call frame `f` (inside one of its spans): its clip's where one plays
+// (silence in the clip's rounding to whole ms), else its tone. `k` walks s.clips forward.
+int16_t source_sample(const Source& s, const std::vector<ClipSpan>& clips, int64_t f, size_t& k) {
+  while (k < clips.size() && clips[k].to_ms() * kFramesPerMs <= f) ++k;
+  if (k < clips.size() && clips[k].from_ms * kFramesPerMs <= f) {
+    const auto i = static_cast<size_t>(f - clips[k].from_ms * kFramesPerMs);
+    const std::vector<int16_t>& pcm = clips[k].clip->pcm;
+    return i < pcm.size() ? pcm[i] : int16_t{0};
+  }
+  return tone_sample(s.tone_hz, f);
+}
+
 // Keeps the recording time [from_ms, to_ms) of `a`.
 void cut(RecordingAudio& a, int64_t from_ms, int64_t to_ms) {
   std::vector<Piece> kept;
@@ -140,8 +152,12 @@ void render_pcm(const RecordingAudio& a, uint64_t first, uint64_t count, int cha
       // Call time of the frames [begin, stop), in frames since the epoch (the tone's phase).
       const int64_t call_begin = p.from_ms * kFramesPerMs + static_cast<int64_t>(begin - at);
       const int64_t call_end = call_begin + static_cast<int64_t>(stop - begin);
-      for (const Source& s : a.sources) {
+      for (size_t si = 0; si < a.sources.size(); ++si) {
+        const Source& s = a.sources[si];
         const int ch = channels == 1 ? 0 : std::min(s.channel, channels - 1);
+        static const std::vector<ClipSpan> kNone;
+        const std::vector<ClipSpan>& clips = si < a.clips.size() ? a.clips[si] : kNone;
+        size_t clip = 0;  // the first of `clips` that may still sound (frames only increase)
         auto it =
             std::upper_bound(s.spans.begin(), s.spans.end(), call_begin,
                              [](int64_t t, const Span& sp) { return t < sp.to_ms * kFramesPerMs; });
@@ -152,7 +168,7 @@ void render_pcm(const RecordingAudio& a, uint64_t first, uint64_t count, int cha
             const auto idx =
                 static_cast<size_t>(f - call_begin + static_cast<int64_t>(begin - first));
             mix[idx * static_cast<size_t>(channels) + static_cast<size_t>(ch)] +=
-                tone_sample(s.tone_hz, f);
+                clips.empty() ? tone_sample(s.tone_hz, f) : source_sample(s, clips, f, clip);
           }
         }
       }

@@ -37,6 +37,10 @@ struct RecordingAudio {
   std::vector<Piece> pieces;
   std::vector<Source> sources;
   int channels = 1;  // as recorded: 1 or 2
+  // clips[i]: where sources[i] says an uploaded clip (in time order, each within one of its
+  // spans): the clip's samples there instead of the tone. Shorter than `sources` when the
+  // others say none. Not journalled: a restored recording has the tone there.
+  std::vector<std::vector<ClipSpan>> clips;
 
   int64_t length_ms() const;
   uint64_t frames() const { return static_cast<uint64_t>(length_ms()) * 8; }  // 8 kHz

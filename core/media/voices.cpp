@@ -42,4 +42,13 @@ std::vector<Span> Spans::between(int64_t from_ms, int64_t to_ms) const {
   return out;
 }
 
+std::vector<ClipSpan> clips_between(const std::vector<ClipSpan>& clips, int64_t from_ms,
+                                    int64_t to_ms) {
+  std::vector<ClipSpan> out;
+  for (const ClipSpan& c : clips) {
+    if (c.from_ms < to_ms && c.to_ms() > from_ms) out.push_back(c);
+  }
+  return out;
+}
+
 }  // namespace dialtone::core::media

@@ -9,7 +9,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
+
+#include "core/media/clip.hpp"
 
 namespace dialtone::core::media {
 
@@ -38,11 +41,24 @@ class Spans {
   std::vector<Span> spans_;
 };
 
+// An uploaded clip the party says from `from_ms` (its sample 0) for the clip's length: within
+// its span the recording holds the clip's samples instead of the party's tone.
+struct ClipSpan {
+  int64_t from_ms = 0;
+  std::shared_ptr<const Clip> clip;
+  int64_t to_ms() const { return from_ms + clip->length().count(); }
+};
+
+// The clips among `clips` (in time order) that sound within [from_ms, to_ms).
+std::vector<ClipSpan> clips_between(const std::vector<ClipSpan>& clips, int64_t from_ms,
+                                    int64_t to_ms);
+
 // The two sides of one call: `callee` is the far party (the inbound track, what Twilio
 // receives), `call` what the call plays to it (the outbound track, what Twilio generates).
 struct CallVoices {
   Spans callee;
   Spans call;
+  std::vector<ClipSpan> callee_clips;  // each also a span of `callee` (at most kMaxSpans)
 };
 
 }  // namespace dialtone::core::media

@@ -143,6 +143,9 @@ void finish(Recording& r, const media::CallVoices* first, const media::CallVoice
   const Track track = r.options.track;
   a.channels = channels_of(r);
   if (track != Track::kOutbound) a.sources.push_back(std::move(in));
+  if (track != Track::kOutbound && first) {  // the callee's uploaded clips (sources[0])
+    a.clips = {media::clips_between(first->callee_clips, from, to)};
+  }
   if (track != Track::kInbound) {
     if (a.channels == 1) out.channel = 0;
     a.sources.push_back(std::move(out));

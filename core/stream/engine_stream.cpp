@@ -300,6 +300,7 @@ void Engine::Impl::stream_failed(Session& s, int code, const std::string& why, E
   out.streams.push_back({StreamCommand::Kind::kClose, s.id(), s.account_sid(), {}, {}});
   CallRecord* rec = get(s.call_sid());
   if (!rec) return;
+  agent_stream_stopped(*rec, s);
   const std::string text = "Stream " + s.sid() + " (" + s.spec().url + "): " + why;
   journal(*rec, "stream", {{"event", "error"},
                            {"sid", s.sid()},
@@ -320,6 +321,7 @@ void Engine::Impl::stream_closed_by_app(Session& s, Effects& out) {
   out.streams.push_back({StreamCommand::Kind::kClose, s.id(), s.account_sid(), {}, {}});
   CallRecord* rec = get(s.call_sid());
   if (!rec) return;
+  agent_stream_stopped(*rec, s);
   journal(*rec, "stream", {{"event", "stopped"}, {"sid", s.sid()}, {"reason", "app-closed"}});
   stream_callback(s, "stream-stopped", {}, out);
   if (s.spec().bidirectional) finish_connect(*rec, out);  // the TwiML after </Connect> runs
@@ -341,6 +343,7 @@ void Engine::Impl::stop_stream(Session& s, const std::string& why, Effects& out)
   out.streams.push_back({StreamCommand::Kind::kClose, s.id(), s.account_sid(), {}, {}});
   CallRecord* rec = get(s.call_sid());
   if (!rec) return;
+  agent_stream_stopped(*rec, s);
   journal(*rec, "stream", {{"event", "stopped"}, {"sid", s.sid()}, {"reason", why}});
   stream_callback(s, "stream-stopped", {}, out);
   arm_stream_tick(*rec);
@@ -353,10 +356,12 @@ void Engine::Impl::stop_call_streams(CallRecord& rec, Effects& out) {
 
 void Engine::Impl::stream_app_text(Session& s, const std::string& text, Effects& out) {
   std::vector<std::string> messages;
+  const size_t queued_before = s.queued_bytes();
   const stream::AppOutcome r = s.on_app_text(text, messages);
   stream_messages(s, messages, out);
   CallRecord* rec = get(s.call_sid());
   if (!rec) return;
+  agent_stream_message(*rec, s, r.kind, queued_before);  // the transcript (core/callee/)
   Fields fields = {{"event", "app"}, {"sid", s.sid()}, {"app_event", app_event_name(r.kind)}};
   if (r.kind == stream::AppMessage::Kind::kMedia) {
     fields.emplace_back("bytes", std::to_string(r.bytes));

@@ -64,6 +64,8 @@ class Session {
   // playback passes them). The first frame is due 20 ms after open().
   void advance(TimePoint now, const media::CallAudio& audio, std::vector<std::string>& out);
   TimePoint next_frame_due() const;
+  // The start of the frame not yet sent: audio the app queues now is heard from here on.
+  TimePoint current_frame_start() const { return opened_ + Millis{static_cast<int64_t>(frames_) * kFrameMs}; }
 
   AppOutcome on_app_text(std::string_view text, std::vector<std::string>& out);
   // A binary frame (31950, as malformed JSON is): true the first time, Twilio warns once.

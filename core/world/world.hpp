@@ -16,6 +16,7 @@
 #include "core/behavior.hpp"
 #include "core/callee/conversation.hpp"
 #include "core/conference/conference_book.hpp"
+#include "core/media/clip.hpp"
 #include "core/call_resources/call_resource_book.hpp"
 #include "core/number_store.hpp"
 #include "core/queue/queue_book.hpp"
@@ -41,6 +42,7 @@ struct World {
   recording::RecordingBook recordings;  // its calls' recordings (core/recording/)
   callee::ConversationBook conversations;  // scripted callees' conversations (core/callee/)
   relay::RelayBook relays;       // <Connect><ConversationRelay> sessions (core/relay/)
+  media::ClipBook clips;         // audio clips its callees can say (core/media/clip.hpp)
   SidGenerator sids;
   int calls_per_second = 0;      // Twilio's CPS limit emulation; 0 = off
   TimePoint next_dial_slot{};    // when the next call may dial under that limit

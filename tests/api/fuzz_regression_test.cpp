@@ -4,6 +4,7 @@
 
 #include "api/form.hpp"
 #include "tests/fuzz/fuzz_auth.hpp"
+#include "tests/fuzz/fuzz_clip.hpp"
 #include "tests/fuzz/fuzz_form.hpp"
 #include "tests/fuzz/fuzz_route.hpp"
 #include "tests/fuzz/fuzz_stream.hpp"
@@ -36,6 +37,7 @@ TEST_F(ApiFuzzRegressionTest, RouteCorpus) { replay_corpus(run_route, "route"); 
 TEST_F(ApiFuzzRegressionTest, AuthCorpus) { replay_corpus(run_auth, "auth"); }
 TEST_F(ApiFuzzRegressionTest, TwilioApiCorpus) { replay_corpus(run_twilio_api, "twilio_api"); }
 TEST_F(ApiFuzzRegressionTest, StreamCorpus) { replay_corpus(run_stream, "stream"); }
+TEST_F(ApiFuzzRegressionTest, ClipCorpus) { replay_corpus(run_clip, "clip"); }
 
 }  // namespace
 }  // namespace dialtone::fuzz
