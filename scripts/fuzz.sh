@@ -16,13 +16,13 @@ root=$(pwd)
 
 seconds=${1:-30}
 shift || true
-all=(form route auth twilio_api twiml config stream)
+all=(form route auth twilio_api twiml config stream clip)
 harnesses=("$@")
 ((${#harnesses[@]})) || harnesses=("${all[@]}")
 
 # Longest input each harness gets: enough for its structure, small enough to stay fast.
 declare -A max_len=([form]=4096 [route]=1024 [auth]=1024 [twilio_api]=8192 [twiml]=8192
-                    [config]=8192 [stream]=65536)
+                    [config]=8192 [stream]=65536 [clip]=16384)
 
 if ! command -v clang++ >/dev/null || ! compgen -G "/usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a" >/dev/null; then
   echo "fuzz.sh: clang or libFuzzer missing; run scripts/install-deps.sh --fuzz" >&2
