@@ -305,13 +305,14 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read(error_code ec, std::size_t) {
     if (ec) {
+      if (is_disconnect(ec)) return do_close();
+      linger_ = true;  // the rest of the request may still be on its way
       if (ec == http::error::body_limit) {
         return send(server_error(413, "Request entity too large"), true, "-", "-");
       }
       if (ec == http::error::header_limit) {
         return send(server_error(431, "Request header fields too large"), true, "-", "-");
       }
-      if (is_disconnect(ec)) return do_close();
       spdlog::debug("bad request from {}: {}", remote(), ec.message());
       return send(server_error(400, "Bad request"), true, "-", "-");
     }
@@ -523,8 +524,34 @@ class Session : public std::enable_shared_from_this<Session> {
     body_.clear();
     if (body_.capacity() > kKeptBodyBytes) body_.shrink_to_fit();
     busy_ = false;
+    if (!ec && linger_) return linger_close();
     if (ec || close) return do_close();
     do_read();
+  }
+
+  // After an error answer to a request that was not read to its end: the client may still be
+  // sending it, and a socket closed with unread data is reset by the kernel, which can destroy
+  // the answer before the client has read it (an oversized upload saw "fetch failed", not its
+  // 413). So the send side is shut and what still comes is read and dropped, up to
+  // kLingerBytes and for 2 s at most, before the close.
+  void linger_close() {
+    error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    expires_after(std::chrono::seconds(2));
+    discard_ = std::make_unique<char[]>(kDiscardBytes);
+    linger_read();
+  }
+  void linger_read() {
+    stream_.async_read_some(
+        asio::buffer(discard_.get(), kDiscardBytes),
+        [self = shared_from_this()](error_code ec, std::size_t n) {
+          self->lingered_ += n;
+          if (ec || self->lingered_ > kLingerBytes) {
+            self->expires_never();
+            return self->do_close();
+          }
+          self->linger_read();
+        });
   }
 
   void do_close() {
@@ -540,6 +567,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   static constexpr int64_t kNoDeadline = std::numeric_limits<int64_t>::max();
+  static constexpr size_t kDiscardBytes = 16384;
+  static constexpr size_t kLingerBytes = 8 << 20;
+  bool linger_ = false;                 // close by linger_close() after the answer
+  size_t lingered_ = 0;                 // bytes read and dropped since
+  std::unique_ptr<char[]> discard_;     // where they go
   std::atomic<int64_t> deadline_{kNoDeadline};  // steady_clock ticks; see time_out()
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
