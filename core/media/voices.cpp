@@ -42,4 +42,12 @@ std::vector<Span> Spans::between(int64_t from_ms, int64_t to_ms) const {
   return out;
 }
 
+Spans ConferenceVoices::mixed() const {
+  Spans all;
+  for (const auto& [call_sid, spans] : participants) {
+    for (const Span& s : spans.list()) all.add(s.from_ms, s.to_ms);
+  }
+  return all;
+}
+
 }  // namespace dialtone::core::media

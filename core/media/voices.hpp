@@ -9,6 +9,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace dialtone::core::media {
@@ -43,6 +45,14 @@ class Spans {
 struct CallVoices {
   Spans callee;
   Spans call;
+};
+
+// What a conference hears: each participant's spans apart (by Call sid), so that one muted,
+// held or gone mid-sentence is cut alone; a recording of the conference hears them mixed.
+struct ConferenceVoices {
+  std::map<std::string, Spans, std::less<>> participants;
+  // Everyone's spans as one party (overlaps merged).
+  Spans mixed() const;
 };
 
 }  // namespace dialtone::core::media
