@@ -52,20 +52,13 @@ Response update_conference_recording(core::Engine& engine, const ApiRequest& req
   auto changed =
       engine.update_conference_recording(req.route.account_sid, req.route.conference,
                                          req.route.item, update->status, update->skip, out);
-  if (!changed) return error_for(changed.error(), req);
-  RecordingRecord shown = recording_record(*changed->recording);
-  shown.status = std::string(core::recording::to_wire(changed->shown));
-  return resource_response(200, req, kConferenceRecordingDescription, std::move(shown));
+  return change_response(changed, req, kConferenceRecordingDescription);
 }
 
 Response delete_conference_recording(core::Engine& engine, const ApiRequest& req,
                                      core::Effects& out) {
   if (!conference_recording(engine, req)) return error_for(not_found(req.path), req);
-  auto deleted = engine.delete_recording(req.route.account_sid, req.route.item, out);
-  if (!deleted) return error_for(deleted.error(), req);
-  Response r;
-  r.status = 204;
-  return r;
+  return delete_recording(engine, req, out);  // the account's delete: the same recording
 }
 
 }  // namespace dialtone::api

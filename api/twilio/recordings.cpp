@@ -383,19 +383,20 @@ Response update_call_recording(core::Engine& engine, const ApiRequest& req, core
   if (!update) return error_for(update.error(), req);
   auto changed = engine.update_recording(req.route.account_sid, req.route.call_sid, req.route.item,
                                          update->status, update->skip, out);
+  return change_response(changed, req, kCallRecordingDescription);
+}
+
+Response change_response(const core::Result<core::RecordingChange>& changed, const ApiRequest& req,
+                         const resource::Description<RecordingRecord>& shape) {
   if (!changed) return error_for(changed.error(), req);
   RecordingRecord shown = recording_record(*changed->recording);
   shown.status = std::string(core::recording::to_wire(changed->shown));
-  return resource_response(200, req, kCallRecordingDescription, std::move(shown));
+  return resource_response(200, req, shape, std::move(shown));
 }
 
 Response delete_call_recording(core::Engine& engine, const ApiRequest& req, core::Effects& out) {
   if (!call_recording(engine, req)) return error_for(not_found(req.path), req);
-  auto deleted = engine.delete_recording(req.route.account_sid, req.route.item, out);
-  if (!deleted) return error_for(deleted.error(), req);
-  Response r;
-  r.status = 204;
-  return r;
+  return delete_recording(engine, req, out);  // the account's delete: the same recording
 }
 
 Response list_recordings(core::Engine& engine, const ApiRequest& req) {

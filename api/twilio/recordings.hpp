@@ -65,6 +65,9 @@ struct RecordingUpdate {
   bool skip = false;
 };
 core::Result<RecordingUpdate> parse_recording_update(const FormFields& form);
+// The answer to an update: the recording with the status the update shows, in `shape`.
+Response change_response(const core::Result<core::RecordingChange>& changed, const ApiRequest& req,
+                         const resource::Description<RecordingRecord>& shape);
 
 Response create_call_recording(core::Engine& engine, const ApiRequest& req, core::Effects& out);
 Response list_call_recordings(core::Engine& engine, const ApiRequest& req);

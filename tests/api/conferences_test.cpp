@@ -228,7 +228,7 @@ TEST_F(ConferencesApiTest, ConferenceRecordingsFollowTheSpec) {
   const auto done = parse_json(send("GET", recordings + "/" + re + ".json").body);
   expect_valid(done, kSchema);
   EXPECT_STREQ(done["status"].GetString(), "completed");
-  EXPECT_STREQ(done["duration"].GetString(), "6") << "4 s, then 2 s paused as silence";
+  EXPECT_STREQ(done["duration"].GetString(), "5") << "3 s, then 2 s paused as silence";
   const Response xml = send("GET", recordings + "/" + re + ".xml");
   EXPECT_NE(xml.body.find("<Recording><AccountSid>" + kAc), std::string::npos) << xml.body;
   EXPECT_NE(xml.body.find("<ConferenceSid>" + sid + "</ConferenceSid>"), std::string::npos);
