@@ -1,6 +1,7 @@
 // Recording download throughput (issue 16 §4): N concurrent downloads of a long recording.
 //   node bench/recordings.mjs DIALTONE_BIN [MINUTES] [WAV_DOWNLOADS] [MP3_DOWNLOADS] [CONCURRENCY]
-//   defaults: 60 minutes, 16 WAV downloads, 4 MP3 downloads, 4 at a time
+//                             [CHANNELS]
+//   defaults: 60 minutes, 16 WAV downloads, 4 MP3 downloads, 4 at a time, mono (or dual)
 // One call (manual clock) is recorded for MINUTES: its callee speaks a minute, then is silent a
 // minute, and so on, so that the file is half tone, half silence. Then the .wav (rendered
 // chunk by chunk as the socket drains) and the .mp3 (LAME, sent chunked) are downloaded
@@ -15,6 +16,7 @@ const minutes = Number(process.argv[3] || 60);
 const wavDownloads = Number(process.argv[4] || 16);
 const mp3Downloads = Number(process.argv[5] || 4);
 const concurrency = Number(process.argv[6] || 4);
+const channels = process.argv[7] || 'mono';
 const AC = 'ACd1a170e0000000000000000000000000';
 const AUTH = 'Basic ' + Buffer.from(`${AC}:dialtone-auth-token`).toString('base64');
 
@@ -31,7 +33,7 @@ try {
   const call = await post(`${api}/Calls.json`, { To: '+14155550100', From: '+14155550199',
     Twiml: `<Response><Pause length="${minutes * 60 + 60}"/></Response>` });
   await advanceClock(base, 1);
-  const rec = await post(`${api}/Calls/${call.sid}/Recordings.json`, {});
+  const rec = await post(`${api}/Calls/${call.sid}/Recordings.json`, { RecordingChannels: channels });
   for (let m = 0; m < minutes; m += 2) {
     // 900 characters are 60 s of speech (15 a second, docs/recordings.md).
     const r = await fetch(`${base}/_dialtone/calls/${call.sid}/speech`, { method: 'POST',
@@ -75,7 +77,7 @@ try {
   clearInterval(sampler);
   const after = rssKiB(child.pid);
 
-  console.log(`recording ${rec.sid}: ${done.duration} s, mono`);
+  console.log(`recording ${rec.sid}: ${done.duration} s, ${channels}`);
   for (const [name, d] of [['wav', wav], ['mp3', mp3]]) {
     if (d.count === 0) continue;
     const mb = d.bytes / 1e6;
