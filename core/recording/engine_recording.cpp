@@ -96,13 +96,24 @@ bool Engine::Impl::heard(CallRecord& rec, bool callee, TimePoint from, Millis le
     recorded = true;
   }
   if (!callee) return recorded;
-  // A participant's words are the conference's too, while the conference hears it.
+  // A participant's words are the conference's too, while the conference hears it: its
+  // recording hears them, and so does each other participant in the mix (what that one's call
+  // plays to its party, the outbound side of its own recordings).
   const conference::Conference* c = conference_of(rec);
-  media::ConferenceVoices* mix = c ? rec.world->recordings.conference_voices(c->sid) : nullptr;
-  const conference::Participant* p = mix ? c->find(rec.call.sid) : nullptr;
+  const conference::Participant* p = c ? c->find(rec.call.sid) : nullptr;
   if (!p || !c->hears(*p)) return recorded;
-  mix->participants[rec.call.sid].add(ms_of(from), ms_of(from + length));
-  return true;
+  if (media::ConferenceVoices* mix = rec.world->recordings.conference_voices(c->sid)) {
+    mix->participants[rec.call.sid].add(ms_of(from), ms_of(from + length));
+    recorded = true;
+  }
+  for (const conference::Participant& other : c->participants) {
+    if (other.call_sid == rec.call.sid || !other.joined || other.hold) continue;
+    if (media::CallVoices* v = rec.world->recordings.voices(other.call_sid)) {
+      v->call.add(ms_of(from), ms_of(from + length));
+      recorded = true;
+    }
+  }
+  return recorded;
 }
 
 void Engine::Impl::conference_silences(const conference::Conference& c,

@@ -258,9 +258,10 @@ TEST_F(ConferenceRecordingTest, ConferenceRecordOnTheParticipantsApi) {
 }
 
 // Record=true on a participant records its own call leg (source OutboundAPI), from its answer
-// until its call ends; a conference without `record` has no recording of its own.
+// until its call ends, hearing the others in the conference as what its call plays; a
+// conference without `record` has no recording of its own.
 TEST_F(ConferenceRecordingTest, RecordTrueOnAParticipantRecordsItsLeg) {
-  join(plain_dial());
+  const std::string caller = join(plain_dial());
   AddParticipant add;
   add.call = call_request({}, kAgent);
   add.call.url = {};
@@ -280,10 +281,16 @@ TEST_F(ConferenceRecordingTest, RecordTrueOnAParticipantRecordsItsLeg) {
   EXPECT_TRUE(leg->conference_sid.empty());
   EXPECT_EQ(leg->source, recording::Source::kOutboundApi);
   const std::string sid = leg->sid;
-  advance(3);
+  advance(1);
+  ASSERT_TRUE(speak(caller, std::string(15, 'c')).ok()) << "the agent's recording hears it";
+  advance(2);
   ASSERT_TRUE(callee(agent, CalleeAction::kHangup).ok());
-  EXPECT_EQ(engine().find_recording(kAc, sid)->status, RecStatus::kCompleted);
-  EXPECT_EQ(engine().find_recording(kAc, sid)->duration_s, 3);
+  const Recording* done = engine().find_recording(kAc, sid);
+  EXPECT_EQ(done->status, RecStatus::kCompleted);
+  EXPECT_EQ(done->duration_s, 3);
+  EXPECT_FALSE(loud(done->audio, 0, 0, 0.99));
+  EXPECT_TRUE(loud(done->audio, 0, 1, 2));
+  EXPECT_FALSE(loud(done->audio, 0, 2.01, 3));
 }
 
 // The journal brings a conference's recordings back; one live at the restart is stopped when
