@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "tests/core/audio_probe.hpp"
-#include "tests/core/interpreter_fixture.hpp"
+#include "tests/core/conference_fixture.hpp"
 
 namespace dialtone::core::testing {
 namespace {
@@ -24,32 +24,13 @@ using ::testing::IsEmpty;
 
 const std::string kRecCb = kApp + "/conf-rec";
 
-class ConferenceRecordingTest : public Interpreter {
+class ConferenceRecordingTest : public ConferenceTest {
  protected:
   // <Dial><Conference record="record-from-start" ...>room</Conference></Dial>, do-not-trim
   // unless `trim` says otherwise.
-  static std::string recorded_dial(const std::string& extra = {},
-                                   const std::string& trim = "do-not-trim") {
-    return "<Dial><Conference record=\"record-from-start\" trim=\"" + trim +
-           "\" recordingStatusCallback=\"" + kRecCb +
-           "\" recordingStatusCallbackEvent=\"in-progress completed absent\"" + extra +
-           ">room</Conference></Dial>";
-  }
-  static std::string plain_dial() { return "<Dial><Conference>room</Conference></Dial>"; }
-  // A call answered into `verbs` (its own URL), one second after it is created.
-  std::string join(const std::string& verbs) {
-    const std::string url = kApp + "/caller" + std::to_string(++callers_);
-    on_twiml(url, doc(verbs));
-    const std::string sid = create(url);
-    advance(1);
-    EXPECT_EQ(status(sid), CallStatus::kInProgress);
-    return sid;
-  }
-  const conference::Conference* room(const std::string& name = "room") {
-    const conference::Conference* found = nullptr;
-    for (const auto* c : engine().list_conferences(kAc))
-      if (c->friendly_name == name) found = c;
-    return found;
+  static std::string recorded_dial(const std::string& trim = "do-not-trim") {
+    return dial(" record=\"record-from-start\" trim=\"" + trim + "\" recordingStatusCallback=\"" +
+                kRecCb + "\" recordingStatusCallbackEvent=\"in-progress completed absent\"");
   }
   std::vector<const Recording*> recordings() { return engine().list_recordings(kAc); }
   const Recording* only_recording() {
@@ -71,20 +52,11 @@ class ConferenceRecordingTest : public Interpreter {
     pump(effects);
     return r;
   }
-  Result<const conference::Conference*> end_via_api() {
-    Effects effects;
-    ConferenceUpdate u;
-    u.complete = true;
-    auto r = engine().update_conference(kAc, room()->sid, u, effects);
-    pump(effects);
-    return r;
-  }
   std::vector<std::string> rec_statuses() const {
     std::vector<std::string> out;
     for (const Sent& s : sent_to(kRecCb)) out.push_back(s.param("RecordingStatus"));
     return out;
   }
-  int callers_ = 0;
 };
 
 // Reference §2.1: the recording starts when the conference starts ("wait music is never
@@ -93,7 +65,7 @@ TEST_F(ConferenceRecordingTest, RecordFromStartHearsTheConferenceFromItsStartToI
   const std::string a = join(recorded_dial());
   advance(3);  // A waits with the music: nothing is recorded yet
   EXPECT_THAT(recordings(), IsEmpty());
-  const std::string b = join(plain_dial());
+  const std::string b = join(dial());
   ASSERT_EQ(room()->status, conference::Status::kInProgress);
   const Recording* r = only_recording();
   ASSERT_NE(r, nullptr);
@@ -144,7 +116,7 @@ TEST_F(ConferenceRecordingTest, RecordFromStartHearsTheConferenceFromItsStartToI
 // as speaker events): muted mid-sentence, the rest of the sentence is not in the file.
 TEST_F(ConferenceRecordingTest, AMutedParticipantIsNotHeard) {
   join(recorded_dial());
-  const std::string b = join(plain_dial());
+  const std::string b = join(dial());
   const std::string sid = only_recording()->sid;
   ASSERT_TRUE(speak(b, std::string(45, 'b')).ok());  // 3 s from 0
   advance(1);
@@ -167,8 +139,8 @@ TEST_F(ConferenceRecordingTest, AMutedParticipantIsNotHeard) {
 // trim-silence (the default) keeps the time between the first and the last sound; a conference
 // nobody spoke in is `absent` (16101).
 TEST_F(ConferenceRecordingTest, TrimSilenceAndAnEmptyConference) {
-  join(recorded_dial({}, "trim-silence"));
-  const std::string b = join(plain_dial());
+  join(recorded_dial("trim-silence"));
+  const std::string b = join(dial());
   const std::string sid = only_recording()->sid;
   advance(2);
   ASSERT_TRUE(speak(b, std::string(30, 'b')).ok());
@@ -177,8 +149,8 @@ TEST_F(ConferenceRecordingTest, TrimSilenceAndAnEmptyConference) {
   EXPECT_EQ(engine().find_recording(kAc, sid)->duration_s, 2);
   EXPECT_EQ(engine().find_recording(kAc, sid)->status, RecStatus::kCompleted);
 
-  join(recorded_dial({}, "trim-silence"));
-  join(plain_dial());
+  join(recorded_dial("trim-silence"));
+  join(dial());
   const std::string empty = recordings().back()->sid;
   advance(4);
   ASSERT_TRUE(end_via_api().ok());
@@ -193,7 +165,7 @@ TEST_F(ConferenceRecordingTest, TrimSilenceAndAnEmptyConference) {
 // conference goes on; the conference's recordings are not its calls'.
 TEST_F(ConferenceRecordingTest, PauseResumeAndStopThroughTheApi) {
   const std::string a = join(recorded_dial());
-  join(plain_dial());
+  join(dial());
   const std::string sid = only_recording()->sid;
   advance(2);
   auto paused = set("Twilio.CURRENT", RecStatus::kPaused, /*skip=*/true);
@@ -247,7 +219,7 @@ TEST_F(ConferenceRecordingTest, ConferenceRecordOnTheParticipantsApi) {
   pump(effects);
   advance(1);  // the agent answers and waits
   EXPECT_THAT(recordings(), IsEmpty());
-  join(plain_dial());  // the conference starts
+  join(dial());  // the conference starts
   const std::string sid = only_recording()->sid;
   advance(4);
   ASSERT_TRUE(end_via_api().ok());
@@ -261,7 +233,7 @@ TEST_F(ConferenceRecordingTest, ConferenceRecordOnTheParticipantsApi) {
 // until its call ends, hearing the others in the conference as what its call plays; a
 // conference without `record` has no recording of its own.
 TEST_F(ConferenceRecordingTest, RecordTrueOnAParticipantRecordsItsLeg) {
-  const std::string caller = join(plain_dial());
+  const std::string caller = join(dial());
   AddParticipant add;
   add.call = call_request({}, kAgent);
   add.call.url = {};
@@ -298,7 +270,7 @@ TEST_F(ConferenceRecordingTest, RecordTrueOnAParticipantRecordsItsLeg) {
 TEST_F(ConferenceRecordingTest, ConferenceRecordingsComeBackFromTheJournal) {
   rebuild(tracking_config());
   const std::string a = join(recorded_dial());
-  const std::string b = join(plain_dial());
+  const std::string b = join(dial());
   const std::string sid = only_recording()->sid;
   const std::string cf = room()->sid;
   advance(2);

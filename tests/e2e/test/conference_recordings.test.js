@@ -11,6 +11,7 @@ const { describe, it } = require('node:test');
 const assert = require('node:assert/strict');
 const { useDialtone, rejectsRest, FROM, uniqueNumber } = require('../lib/common');
 const { virtualTime } = require('../lib/virtual_time');
+const { readWav } = require('../lib/wav');
 
 const ctx = useDialtone({ args: ['--clock', 'manual'] });
 const { control, advance, waitFor } = virtualTime(ctx);
@@ -37,19 +38,6 @@ async function conferenceNamed(name) {
 
 function callbacksAt(path, count) {
   return ctx.hooks.waitFor((q) => q.path === path, { count, what: `${count} recording callback(s) on ${path}` });
-}
-
-/** A WAV's format and length, read from its header; the data must fill the rest exactly. */
-function readWav(buf) {
-  assert.equal(buf.toString('latin1', 0, 4), 'RIFF');
-  assert.equal(buf.readUInt32LE(4), buf.length - 8);
-  assert.equal(buf.readUInt16LE(20), 1, 'PCM');
-  const channels = buf.readUInt16LE(22);
-  const rate = buf.readUInt32LE(24);
-  const bits = buf.readUInt16LE(34);
-  const dataBytes = buf.readUInt32LE(40);
-  assert.equal(dataBytes, buf.length - 44);
-  return { channels, rate, bits, seconds: dataBytes / (rate * channels * bits / 8) };
 }
 
 async function media(recordingSid, suffix) {
