@@ -83,6 +83,18 @@ std::optional<Route> match_conferences(Route route, const Segments& parts) {
     route.kind = RouteKind::kConference;
     return route;
   }
+  // Recordings/{RE|Twilio.CURRENT}: the conference must be named by its sid.
+  if (seg[3] == "Recordings") {
+    if (!core::is_sid(seg[2], "CF")) return std::nullopt;
+    if (count == 4) {
+      route.kind = RouteKind::kConferenceRecordings;
+      return route;
+    }
+    if (!core::is_sid(seg[4], "RE") && seg[4] != "Twilio.CURRENT") return std::nullopt;
+    route.kind = RouteKind::kConferenceRecording;
+    route.item = std::string(seg[4]);
+    return route;
+  }
   if (seg[3] != "Participants") return std::nullopt;
   if (count == 4) {
     route.kind = RouteKind::kParticipants;
@@ -230,7 +242,7 @@ std::optional<Route> match_route(std::string_view path) {
 
 // kRouteTemplates lists the RouteKinds in their order (tests/api/route_test.cpp checks it).
 static_assert(core::faults::kRouteTemplates.size() ==
-              static_cast<size_t>(RouteKind::kRecording) + 1);
+              static_cast<size_t>(RouteKind::kConferenceRecording) + 1);
 
 std::string_view route_template(RouteKind kind) {
   return core::faults::kRouteTemplates[static_cast<size_t>(kind)].name;
@@ -250,6 +262,7 @@ std::string_view allowed_methods(RouteKind kind) {
     case RouteKind::kQueue:
     case RouteKind::kParticipant:
     case RouteKind::kCallRecording:
+    case RouteKind::kConferenceRecording:
       return "GET, POST, DELETE";
     case RouteKind::kCallRecordings:
       return "GET, POST";
@@ -262,6 +275,7 @@ std::string_view allowed_methods(RouteKind kind) {
     case RouteKind::kCallEvents:
     case RouteKind::kQueueMembers:
     case RouteKind::kConferences:
+    case RouteKind::kConferenceRecordings:
       return "GET";
     case RouteKind::kCallUserDefinedMessageSubscription:
       return "DELETE";
@@ -288,13 +302,14 @@ bool method_allowed(RouteKind kind, std::string_view method) {
            kind == RouteKind::kQueue || kind == RouteKind::kQueueMember ||
            kind == RouteKind::kConference || kind == RouteKind::kParticipants ||
            kind == RouteKind::kParticipant || kind == RouteKind::kCallRecordings ||
-           kind == RouteKind::kCallRecording ||
+           kind == RouteKind::kCallRecording || kind == RouteKind::kConferenceRecording ||
            (post_only(kind) && kind != RouteKind::kCallUserDefinedMessageSubscription);
   }
   if (method == "DELETE") {
     return kind == RouteKind::kCall || kind == RouteKind::kQueue ||
            kind == RouteKind::kParticipant || kind == RouteKind::kCallRecording ||
-           kind == RouteKind::kRecording || kind == RouteKind::kCallUserDefinedMessageSubscription;
+           kind == RouteKind::kRecording || kind == RouteKind::kConferenceRecording ||
+           kind == RouteKind::kCallUserDefinedMessageSubscription;
   }
   return false;
 }

@@ -43,6 +43,9 @@ enum class RouteKind {
   kRecordings,         // /Recordings                       GET list
   kRecording,          // /Recordings/{Sid}  GET (.json/.xml: the resource; .wav, .mp3 or no
                        // suffix: the media), DELETE
+  // A conference's recordings (api/twilio/conference_recordings.cpp).
+  kConferenceRecordings,  // /Conferences/{Sid}/Recordings   GET list
+  kConferenceRecording,   // /Conferences/{Sid}/Recordings/{Sid|Twilio.CURRENT}  GET, POST, DELETE
 };
 
 struct Route {

@@ -6,6 +6,7 @@
 #include "api/form.hpp"
 #include "api/params.hpp"
 #include "api/route.hpp"
+#include "api/twilio/conference_recordings.hpp"
 #include "api/twilio/conferences.hpp"
 #include "api/twilio/members.hpp"
 #include "api/twilio/participants.hpp"
@@ -122,6 +123,12 @@ Response handle_twilio(core::Engine& engine, const Request& req, const PreparedR
       if (req.method == "POST") return update_participant(engine, calls, out);
       if (req.method == "DELETE") return delete_participant(engine, calls, out);
       return fetch_participant(engine, calls);
+    case RouteKind::kConferenceRecordings:
+      return list_conference_recordings(engine, calls);
+    case RouteKind::kConferenceRecording:
+      if (req.method == "POST") return update_conference_recording(engine, calls, out);
+      if (req.method == "DELETE") return delete_conference_recording(engine, calls, out);
+      return fetch_conference_recording(engine, calls);
     case RouteKind::kCallStreams:
       return create_stream(engine, calls, out);
     case RouteKind::kCallStream:

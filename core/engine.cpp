@@ -355,8 +355,8 @@ Status Engine::callee_speech(const std::string& call_sid, const std::string& spe
     audio->callee_speaks_until = rec->world->clock->now() + media::speech_length(speech.size());
   }
   // So do recordings (core/recording/).
-  const bool recorded = rec->world->recordings.voices(call_sid) != nullptr;
-  impl_->heard(*rec, true, rec->world->clock->now(), media::speech_length(speech.size()));
+  const bool recorded =
+      impl_->heard(*rec, true, rec->world->clock->now(), media::speech_length(speech.size()));
   if (!Impl::gathering(*rec)) {
     if (audio || recorded) {
       impl_->journal(*rec, "callee", {{"action", "speech"}, {"speech", speech}});

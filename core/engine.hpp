@@ -80,7 +80,8 @@ struct AddParticipant {
   Webhook wait_url;
   bool default_music = true;          // no WaitUrl given
   int max_participants = conference::kMaxParticipants;
-  std::string record;                 // ConferenceRecord, stored only
+  std::string record;                       // ConferenceRecord: the first participant's wins
+  recording::Options conference_recording;  // ConferenceTrim, ConferenceRecordingStatusCallback*
 };
 
 // A Participant update: only what was given is set.
@@ -348,6 +349,13 @@ class Engine {
   Result<RecordingChange> update_recording(const std::string& account_sid,
                                            const std::string& call_sid, const std::string& sid,
                                            recording::Status status, bool skip, Effects& out);
+  // UpdateConferenceRecording: the same for a conference's recording (404 for an unknown
+  // conference).
+  Result<RecordingChange> update_conference_recording(const std::string& account_sid,
+                                                      const std::string& conference_sid,
+                                                      const std::string& sid,
+                                                      recording::Status status, bool skip,
+                                                      Effects& out);
   // Null when unknown, of another account, or deleted (unless `include_deleted`).
   const recording::Recording* find_recording(const std::string& account_sid,
                                              const std::string& sid,

@@ -361,8 +361,19 @@ struct Engine::Impl {
   void end_recording(recording::Recording& r, Effects& out);
   void stop_call_recordings(CallRecord& rec, Effects& out);  // the call ended
   // A side of the call sounds for `length` from `from` (callee: the far party; else what the
-  // call plays): heard by the recordings listening to it.
-  void heard(CallRecord& rec, bool callee, TimePoint from, Millis length);
+  // call plays): heard by the recordings listening to it (and, the callee of a participant the
+  // conference hears, by the conference's recording). True when some recording heard it.
+  bool heard(CallRecord& rec, bool callee, TimePoint from, Millis length);
+  // A conference's recording (record-from-start): starts when the conference starts, stops
+  // with it; a participant muted, held or gone stops being heard at once.
+  void start_conference_recording(conference::Conference& c, Effects& out);
+  void stop_conference_recordings(const conference::Conference& c, Effects& out);
+  void conference_silences(const conference::Conference& c, const std::string& call_sid);
+  // Pause, resume or stop the recording `sid` (or Twilio.CURRENT) of `owner` (a call or a
+  // conference: Recording::owner()).
+  Result<RecordingChange> change_recording(World& w, const std::string& owner,
+                                           const std::string& sid, recording::Status status,
+                                           bool skip, Effects& out);
   void recording_callback(const recording::Recording& r, uint8_t event, Effects& out);
   // RecordingUrl, RecordingSid, RecordingDuration of a Record=true call's recording (its
   // completed status callback carries them); empty without one.

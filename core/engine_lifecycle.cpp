@@ -253,13 +253,16 @@ void Engine::Impl::connect(CallRecord& rec, Effects& out) {
   if (rec.call.status != CallStatus::kInProgress) return;
   if (!rec.rt().dialed_by.empty()) {
     on_leg_status(rec, out);  // a <Dial> leg joins its parent
-  } else if (rec.in_conference()) {
+    return;
+  }
+  // Record=true (Calls or Participants create): the recording starts when the call is
+  // answered, before its TwiML or its joining.
+  if (auto o = rec.world->recordings.take_armed(rec.call.sid)) {
+    start_recording(rec, recording::Source::kOutboundApi, std::move(*o), {}, out);
+  }
+  if (rec.in_conference()) {
     join_on_answer(rec, out);  // a Participants API call joins its conference
   } else {
-    // Record=true: the recording starts when the call is answered, before its TwiML.
-    if (auto o = rec.world->recordings.take_armed(rec.call.sid)) {
-      start_recording(rec, recording::Source::kOutboundApi, std::move(*o), {}, out);
-    }
     start_twiml(rec, out);
   }
 }

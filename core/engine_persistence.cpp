@@ -158,6 +158,7 @@ size_t Engine::recover_live_calls(Effects& out) {
       c->reason_ended = "last-participant-left";
       c->date_updated = w->clock->now();
       w->conferences.completed(*c);
+      impl_->stop_conference_recordings(*c, out);  // with what it heard since the restart
       impl_->journal_conference(*c, "conference.updated");
     }
   }

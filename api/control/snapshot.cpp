@@ -206,6 +206,9 @@ void write_conference(RecordWriter& w, const core::conference::Conference& c) {
   put(w, "sequence_number", int64_t{c.sequence});
   put(w, "max_participants", int64_t{c.max_participants});
   put(w, "record", c.record);
+  if (!c.recording.callback.empty()) put(w, "recording_status_callback", c.recording.callback);
+  put(w, "recording_status_callback_event", core::recording::events_text(c.recording.events));
+  put(w, "trim", c.recording.trim ? "trim-silence" : "do-not-trim");
   put(w, "announcing", c.announcing);
   array(w, "participants", c.participants, write_participant);
   w.EndObject();
@@ -552,6 +555,18 @@ core::conference::Conference read_conference(ObjectReader& r, JsonIssues& issues
       static_cast<int>(r.integer_in("max_participants", 1, conf::kMaxParticipants,
                                     conf::kMaxParticipants));
   c.record = r.str("record");
+  c.recording.callback = r.hook("recording_status_callback");
+  const std::string recording_events = r.str("recording_status_callback_event");
+  if (!recording_events.empty()) {
+    const auto bits = core::recording::parse_events({std::string_view(recording_events)});
+    if (bits && *bits) {
+      c.recording.events = *bits;
+    } else {
+      r.issue("recording_status_callback_event",
+              "'" + recording_events + "' is not in-progress, completed or absent");
+    }
+  }
+  c.recording.trim = r.str("trim") != "do-not-trim";
   c.announcing = r.str("announcing");
   each(r, "participants", [&](const Value& v, const std::string& path) {
     ObjectReader pr(v, path, issues);

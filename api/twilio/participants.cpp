@@ -79,6 +79,44 @@ core::Result<std::optional<core::Webhook>> webhook(const FormFields& form, std::
   return std::optional<core::Webhook>{core::Webhook{*url, method}};
 }
 
+// The conference's recording (ConferenceRecord): ConferenceTrim (trim-silence by default),
+// ConferenceRecordingStatusCallback, ...Method, ...Event (in-progress, completed, absent;
+// `failed` is accepted and never sent: nothing fails here).
+core::Result<core::recording::Options> conference_recording_options(const FormFields& f) {
+  core::recording::Options o;
+  o.trim = true;
+  if (const std::string* v = f.get("ConferenceTrim"); v && !v->empty()) {
+    if (*v != "trim-silence" && *v != "do-not-trim") {
+      return core::bad_request(
+          20001, "Invalid ConferenceTrim: '" + *v + "' (trim-silence or do-not-trim)");
+    }
+    o.trim = *v == "trim-silence";
+  }
+  auto callback = webhook(f, "ConferenceRecordingStatusCallback",
+                          "ConferenceRecordingStatusCallbackMethod", core::HttpMethod::kPost);
+  if (!callback) return callback.error();
+  if (*callback) o.callback = **callback;
+  std::vector<std::string> words;
+  for (std::string_view v : f.get_all("ConferenceRecordingStatusCallbackEvent")) {
+    for (size_t i = 0; i <= v.size();) {
+      const size_t j = std::min(v.find_first_of(" ,", i), v.size());
+      if (j > i && v.substr(i, j - i) != "failed") words.emplace_back(v.substr(i, j - i));
+      i = j + 1;
+    }
+  }
+  if (!words.empty()) {
+    const auto events =
+        core::recording::parse_events(std::vector<std::string_view>(words.begin(), words.end()));
+    if (!events) {
+      return core::bad_request(13621,
+                               "Invalid ConferenceRecordingStatusCallbackEvent (in-progress, "
+                               "completed, failed or absent)");
+    }
+    o.events = *events;
+  }
+  return o;
+}
+
 core::Result<core::AddParticipant> parse_add(const ApiRequest& req) {
   core::AddParticipant add;
   auto call = parse_create(req.body, req.route.account_sid, false);
@@ -115,7 +153,16 @@ core::Result<core::AddParticipant> parse_add(const ApiRequest& req) {
     }
     add.max_participants = static_cast<int>(n);
   }
-  if (const std::string* v = f.get("ConferenceRecord")) add.record = *v;
+  if (const std::string* v = f.get("ConferenceRecord"); v && !v->empty()) {
+    if (*v != "true" && *v != "false" && *v != "record-from-start" && *v != "do-not-record") {
+      return core::bad_request(20001, "Invalid ConferenceRecord: '" + *v +
+                                          "' (true, false, record-from-start, do-not-record)");
+    }
+    add.record = *v;
+  }
+  auto recording = conference_recording_options(f);
+  if (!recording) return recording.error();
+  add.conference_recording = std::move(*recording);
   auto callback = webhook(f, "ConferenceStatusCallback", "ConferenceStatusCallbackMethod",
                           core::HttpMethod::kPost);
   if (!callback) return callback.error();

@@ -51,8 +51,9 @@ constexpr RecordingField kApiVersion{"api_version", "ApiVersion", [](const Recor
                                      }};
 constexpr RecordingField kCallSid{
     "call_sid", "CallSid", [](const RecordingRecord& r) { return Value::string(r.call_sid); }};
-constexpr RecordingField kConferenceSid{"conference_sid", "ConferenceSid",
-                                        [](const RecordingRecord&) { return Value::null(); }};
+constexpr RecordingField kConferenceSid{
+    "conference_sid", "ConferenceSid",
+    [](const RecordingRecord& r) { return Value::string(r.conference_sid); }};
 constexpr RecordingField kDateCreated{"date_created", "DateCreated", [](const RecordingRecord& r) {
                                         return Value::date(r.date_created);
                                       }};
@@ -140,29 +141,37 @@ constexpr std::array<RecordingField, 19> kRecordingFields{{
      }},
 }};
 
+// api.v2010.account.conference.conference_recording, in the spec's order: no track, no
+// subresources or media_url; its uri is under the conference.
+constexpr std::array<RecordingField, 17> kConferenceRecordingFields{{
+    kAccountSid,
+    kApiVersion,
+    kCallSid,
+    kConferenceSid,
+    kDateCreated,
+    kDateUpdated,
+    kStartTime,
+    kDuration,
+    kSid,
+    kPrice,
+    kPriceUnit,
+    kStatus,
+    kChannels,
+    kSource,
+    kErrorCode,
+    kEncryptionDetails,
+    {"uri", "Uri",
+     [](const RecordingRecord& r) {
+       return Value::path("/2010-04-01/Accounts/" + r.account_sid + "/Conferences/" +
+                          r.conference_sid + "/Recordings/" + r.sid);
+     }},
+}};
+
 const std::vector<std::string_view> kCallFilterNames = {"DateCreated", "DateCreated<",
                                                         "DateCreated>"};
 const std::vector<std::string_view> kAccountFilterNames = {"DateCreated",   "DateCreated<",
                                                            "DateCreated>",  "CallSid",
                                                            "ConferenceSid", "IncludeSoftDeleted"};
-
-// Newest first, filtered by DateCreated (and its < > forms).
-core::Result<std::vector<RecordingRecord>> filtered(const std::vector<const Recording*>& all,
-                                                    const FormFields& q, bool include_deleted,
-                                                    const std::string& call_sid) {
-  std::optional<core::TimePoint> from, before;
-  if (auto e = date_filter(q, "DateCreated", from, before)) return *e;
-  std::vector<RecordingRecord> out;
-  for (auto it = all.rbegin(); it != all.rend(); ++it) {
-    const Recording& r = **it;
-    if (r.deleted && !include_deleted) continue;
-    if (!call_sid.empty() && r.call_sid != call_sid) continue;
-    if ((from && r.date_created < *from) || (before && r.date_created >= *before)) continue;
-    out.push_back(recording_record(r));
-    if (r.deleted) out.back().status = "deleted";
-  }
-  return out;
-}
 
 bool sid_key(std::string_view key) { return core::is_sid(key, "RE"); }
 std::string_view key_of(const RecordingRecord& r) { return r.sid; }
@@ -176,8 +185,31 @@ std::optional<Response> unknown_call(core::Engine& engine, const ApiRequest& req
 // A recording of the route's call, by sid (Twilio.CURRENT names none here).
 const Recording* call_recording(core::Engine& engine, const ApiRequest& req) {
   const Recording* r = engine.find_recording(req.route.account_sid, req.route.item);
-  return r && r->call_sid == req.route.call_sid ? r : nullptr;
+  return r && r->call_sid == req.route.call_sid && r->conference_sid.empty() ? r : nullptr;
 }
+
+}  // namespace
+
+core::Result<std::vector<RecordingRecord>> filtered_recordings(
+    const std::vector<const Recording*>& all, const FormFields& q, bool include_deleted,
+    const RecordingScope& scope) {
+  std::optional<core::TimePoint> from, before;
+  if (auto e = date_filter(q, "DateCreated", from, before)) return *e;
+  std::vector<RecordingRecord> out;
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    const Recording& r = **it;
+    if (r.deleted && !include_deleted) continue;
+    if (!scope.call_sid.empty() && r.call_sid != scope.call_sid) continue;
+    if (!scope.conference_sid.empty() && r.conference_sid != scope.conference_sid) continue;
+    if (scope.call_only && !r.conference_sid.empty()) continue;
+    if ((from && r.date_created < *from) || (before && r.date_created >= *before)) continue;
+    out.push_back(recording_record(r));
+    if (r.deleted) out.back().status = "deleted";
+  }
+  return out;
+}
+
+namespace {
 
 Response media_response(const Recording& r, const ApiRequest& req) {
   const bool mp3 = req.route.media == "mp3";
@@ -228,12 +260,15 @@ const resource::Description<RecordingRecord> kCallRecordingDescription{
     "Recording", "recordings", "Recordings", kCallRecordingFields};
 const resource::Description<RecordingRecord> kRecordingDescription{"Recording", "recordings",
                                                                    "Recordings", kRecordingFields};
+const resource::Description<RecordingRecord> kConferenceRecordingDescription{
+    "Recording", "recordings", "Recordings", kConferenceRecordingFields};
 
 RecordingRecord recording_record(const Recording& r) {
   RecordingRecord out;
   out.sid = r.sid;
   out.account_sid = r.account_sid;
   out.call_sid = r.call_sid;
+  out.conference_sid = r.conference_sid;
   out.date_created = r.date_created;
   out.date_updated = r.date_updated;
   out.start_time = r.start_time;
@@ -308,8 +343,8 @@ Response list_call_recordings(core::Engine& engine, const ApiRequest& req) {
   if (auto bad = unknown_call(engine, req)) return std::move(*bad);
   auto paging = parse_paging(req.query, sid_key);
   if (!paging) return error_for(paging.error(), req);
-  auto records =
-      filtered(engine.list_recordings(req.route.account_sid), req.query, false, req.route.call_sid);
+  auto records = filtered_recordings(engine.list_recordings(req.route.account_sid), req.query,
+                                     false, RecordingScope{req.route.call_sid, {}, true});
   if (!records) return error_for(records.error(), req);
   return page_response(req, kCallRecordingDescription, *records, *paging, key_of,
                        filter_entries(req.query, kCallFilterNames));
@@ -321,68 +356,71 @@ Response fetch_call_recording(core::Engine& engine, const ApiRequest& req) {
   return resource_response(200, req, kCallRecordingDescription, recording_record(*r));
 }
 
-Response update_call_recording(core::Engine& engine, const ApiRequest& req, core::Effects& out) {
+core::Result<RecordingUpdate> parse_recording_update(const FormFields& form) {
   using core::recording::Status;
-  const std::string* status = req.body.get("Status");
-  if (!status || status->empty()) return error_for(missing_param("Status"), req);
-  Status wanted = Status::kInProgress;
+  const std::string* status = form.get("Status");
+  if (!status || status->empty()) return missing_param("Status");
+  RecordingUpdate u;
   if (*status == "paused")
-    wanted = Status::kPaused;
+    u.status = Status::kPaused;
   else if (*status == "stopped")
-    wanted = Status::kStopped;
+    u.status = Status::kStopped;
   else if (*status != "in-progress") {
-    return error_for(core::bad_request(20001, "Invalid Status: '" + *status +
-                                                  "' (paused, in-progress or stopped)"),
-                     req);
+    return core::bad_request(20001,
+                             "Invalid Status: '" + *status + "' (paused, in-progress or stopped)");
   }
-  bool skip = false;
-  if (const std::string* v = req.body.get("PauseBehavior"); v && !v->empty()) {
+  if (const std::string* v = form.get("PauseBehavior"); v && !v->empty()) {
     if (*v != "skip" && *v != "silence") {
-      return error_for(
-          core::bad_request(20001, "Invalid PauseBehavior: '" + *v + "' (skip or silence)"), req);
+      return core::bad_request(20001, "Invalid PauseBehavior: '" + *v + "' (skip or silence)");
     }
-    skip = *v == "skip";
+    u.skip = *v == "skip";
   }
+  return u;
+}
+
+Response update_call_recording(core::Engine& engine, const ApiRequest& req, core::Effects& out) {
+  auto update = parse_recording_update(req.body);
+  if (!update) return error_for(update.error(), req);
   auto changed = engine.update_recording(req.route.account_sid, req.route.call_sid, req.route.item,
-                                         wanted, skip, out);
+                                         update->status, update->skip, out);
+  return change_response(changed, req, kCallRecordingDescription);
+}
+
+Response change_response(const core::Result<core::RecordingChange>& changed, const ApiRequest& req,
+                         const resource::Description<RecordingRecord>& shape) {
   if (!changed) return error_for(changed.error(), req);
   RecordingRecord shown = recording_record(*changed->recording);
   shown.status = std::string(core::recording::to_wire(changed->shown));
-  return resource_response(200, req, kCallRecordingDescription, std::move(shown));
+  return resource_response(200, req, shape, std::move(shown));
 }
 
 Response delete_call_recording(core::Engine& engine, const ApiRequest& req, core::Effects& out) {
   if (!call_recording(engine, req)) return error_for(not_found(req.path), req);
-  auto deleted = engine.delete_recording(req.route.account_sid, req.route.item, out);
-  if (!deleted) return error_for(deleted.error(), req);
-  Response r;
-  r.status = 204;
-  return r;
+  return delete_recording(engine, req, out);  // the account's delete: the same recording
 }
 
 Response list_recordings(core::Engine& engine, const ApiRequest& req) {
   auto paging = parse_paging(req.query, sid_key);
   if (!paging) return error_for(paging.error(), req);
-  std::string call_sid;
+  RecordingScope scope;
   if (const std::string* v = req.query.get("CallSid"); v && !v->empty()) {
     if (!core::is_sid(*v, "CA")) {
       return error_for(core::bad_request(20001, "Invalid CallSid: '" + *v + "'"), req);
     }
-    call_sid = *v;
+    scope.call_sid = *v;
   }
   bool include_deleted = false;
   if (const std::string* v = req.query.get("IncludeSoftDeleted"); v && !v->empty()) {
     include_deleted = *v == "true" || *v == "True";
   }
-  std::vector<const Recording*> all = engine.list_recordings(req.route.account_sid);
-  // Call recordings belong to no conference: a ConferenceSid filter matches none of them.
   if (const std::string* v = req.query.get("ConferenceSid"); v && !v->empty()) {
     if (!core::is_sid(*v, "CF")) {
       return error_for(core::bad_request(20001, "Invalid ConferenceSid: '" + *v + "'"), req);
     }
-    all.clear();
+    scope.conference_sid = *v;
   }
-  auto records = filtered(all, req.query, include_deleted, call_sid);
+  auto records = filtered_recordings(engine.list_recordings(req.route.account_sid), req.query,
+                                     include_deleted, scope);
   if (!records) return error_for(records.error(), req);
   return page_response(req, kRecordingDescription, *records, *paging, key_of,
                        filter_entries(req.query, kAccountFilterNames));

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/call.hpp"
+#include "core/recording/recording.hpp"
 #include "core/time.hpp"
 
 namespace dialtone::core::conference {
@@ -86,7 +87,10 @@ struct Conference {
   CallbackSettings callback;
   int sequence = 0;  // SequenceNumber of the last status callback sent
   int max_participants = kMaxParticipants;
-  std::string record;  // <Conference record>: stored for the recordings issue, not emulated
+  // <Conference record> / ConferenceRecord of the first participant: "record-from-start" (or
+  // "true") records the conference from its start to its end (core/recording/).
+  std::string record;
+  recording::Options recording;  // its trim, status callback URL and events (mono, both)
   std::string announcing;  // a conference-wide AnnounceUrl playing now (empty: none)
   std::vector<Participant> participants;  // in the order they came
 
@@ -98,6 +102,13 @@ struct Conference {
   // Twilio's start rule (reference §2.2): two joined participants, one of them with
   // startConferenceOnEnter. A ringing API participant does not count (reference §10).
   bool can_start() const;
+  // Whether the conference hears this participant now: joined, neither muted nor on hold, in
+  // a conference in progress (speaker events and the conference's recording follow this).
+  bool hears(const Participant& p) const {
+    return p.joined && !p.muted && !p.hold && status == Status::kInProgress;
+  }
+  // record-from-start (or true): the conference is recorded while it is in progress.
+  bool recorded() const { return record == "record-from-start" || record == "true"; }
   // Removes the participant of this call; the removed one, or nullopt when it was not here.
   std::optional<Participant> remove(std::string_view call_sid);
 };

@@ -31,6 +31,7 @@ struct JoinRequest {
   conference::CallbackSettings callback;
   int max_participants = conference::kMaxParticipants;
   std::string record;
+  recording::Options recording;
   int error = 0;        // the first error that keeps the call out (a notification, DialCallStatus
   std::string message;  // failed); warnings only fall back to the default
 };
@@ -51,10 +52,7 @@ void Engine::Impl::participant_speech(CallRecord& rec, bool started, Effects& ou
   conference::Participant* p = c->find(rec.call.sid);
   if (!p) return;
   if (started) {
-    if (p->speaking || !p->joined || p->muted || p->hold ||
-        c->status != conference::Status::kInProgress) {
-      return;
-    }
+    if (p->speaking || !c->hears(*p)) return;
     p->speaking = true;
     conference_event(*c, "participant-speech-start", p, {}, out);
   } else if (p->speaking) {
@@ -141,6 +139,27 @@ void Engine::Impl::dial_conference(CallRecord& rec, const Node& dial, const Node
     j.max_participants = n;
   }
   j.record = noun.attr_or("record", "do-not-record");
+  if (j.record != "do-not-record" && j.record != "record-from-start" && j.record != "true" &&
+      j.record != "false") {
+    notify(rec, 12200, 1, "Dial->Conference: Invalid record value '" + j.record + "'", nullptr,
+           nullptr);
+    j.record = "do-not-record";
+  }
+  // The conference's recording: mono, trim-silence by default (13239 lists true and false too).
+  j.recording = record_verb_options(rec, noun, /*trim_default=*/true);
+  if (const std::string* t = noun.attr("trim")) {
+    if (*t == "true" || *t == "false") {
+      j.recording.trim = *t == "true";
+    } else if (*t != "trim-silence" && *t != "do-not-trim") {
+      notify(rec, 13239, 1, "Dial->Conference: Invalid trim value '" + *t + "'", nullptr, nullptr);
+      j.recording.trim = true;
+    }
+  }
+  j.recording.track = recording::Track::kBoth;
+  // Resolved now: the conference outlives the document that named it.
+  if (!j.recording.callback.empty()) {
+    j.recording.callback.url = resolve_url(base, j.recording.callback.url);
+  }
 
   // Which conference: a CF sid names one that must be active; a name finds the active one of
   // that name or makes a new one.
@@ -186,6 +205,7 @@ void Engine::Impl::dial_conference(CallRecord& rec, const Node& dial, const Node
     c->callback = j.callback;
     c->max_participants = j.max_participants;
     c->record = j.record;
+    c->recording = j.recording;
   }
   p.date_created = p.date_updated = now(rec);
   c->participants.push_back(p);
@@ -234,6 +254,7 @@ void Engine::Impl::start_conference(Conference& c, Effects& out) {
   c.date_updated = engine.world(c.account_sid).clock->now();
   journal_conference(c, "conference.updated");
   conference_event(c, "conference-start", nullptr, {}, out);
+  start_conference_recording(c, out);  // record-from-start: from now, not while they waited
   // Everyone hears everyone now: the wait music stops (hold music goes on).
   for (const Participant& p : c.participants) {
     CallRecord* r = get(p.call_sid);
@@ -293,6 +314,7 @@ void Engine::Impl::leave_conference(CallRecord& rec, const std::string& reason, 
   disarm(rec, TimerSlot::kLifecycle);  // the <Dial timeLimit>
   rec.phase = Phase::kIdle;
   if (c) {
+    conference_silences(*c, rec.call.sid);  // a sentence under way is not heard past here
     if (auto gone = c->remove(rec.call.sid)) {
       conference_event(*c, "participant-leave", &*gone,
                        {{"ParticipantCallStatus", std::string(to_wire(rec.call.status))},
@@ -374,6 +396,7 @@ void Engine::Impl::end_conference(Conference& c, const std::string& reason,
                                           " ended the conference (" + reason + ")"
                                     : "Conference ended via API");
   conference_event(c, "conference-end", nullptr, std::move(end), out);
+  stop_conference_recordings(c, out);
   journal_conference(c, "conference.updated");
   // Then each call goes on: a <Dial> completes, an API participant hangs up; one still
   // ringing is canceled.

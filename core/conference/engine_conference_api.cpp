@@ -132,6 +132,7 @@ Result<ParticipantView> Engine::add_participant(const AddParticipant& request, E
     c->callback = request.callback;  // the first participant's settings win (reference §5.1)
     c->max_participants = request.max_participants;
     c->record = request.record;
+    c->recording = request.conference_recording;
   }
   Participant p = s;
   p.call_sid = (*made)->sid;
@@ -222,6 +223,10 @@ Result<ParticipantView> Engine::update_participant(const std::string& account_si
     music_changed = music_changed || p->hold;
   }
   p->date_updated = now;
+  // Muted or held, a participant stops being heard (by the conference's recording) at once.
+  if (r.muted.value_or(false) || r.hold.value_or(false)) {
+    impl_->conference_silences(*c, p->call_sid);
+  }
   if (r.muted && *r.muted != p->muted) {
     p->muted = *r.muted;
     impl_->conference_event(*c, p->muted ? "participant-mute" : "participant-unmute", p, {}, out);

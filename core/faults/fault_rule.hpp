@@ -30,7 +30,7 @@ struct RouteTemplate {
   std::string_view name;
   std::string_view methods;  // "GET, POST"
 };
-inline constexpr std::array<RouteTemplate, 28> kRouteTemplates{{
+inline constexpr std::array<RouteTemplate, 30> kRouteTemplates{{
     {"Calls", "GET, POST"},
     {"Calls/{Sid}", "GET, POST, DELETE"},
     {"Calls/{Sid}/Notifications", "GET"},
@@ -59,6 +59,8 @@ inline constexpr std::array<RouteTemplate, 28> kRouteTemplates{{
     {"Calls/{Sid}/Recordings/{Sid}", "GET, POST, DELETE"},
     {"Recordings", "GET"},
     {"Recordings/{Sid}", "GET, DELETE"},
+    {"Conferences/{Sid}/Recordings", "GET"},
+    {"Conferences/{Sid}/Recordings/{Sid}", "GET, POST, DELETE"},
 }};
 
 inline constexpr int kMaxLatencyMs = 60'000;

@@ -51,4 +51,12 @@ std::vector<ClipSpan> clips_between(const std::vector<ClipSpan>& clips, int64_t 
   return out;
 }
 
+Spans ConferenceVoices::mixed() const {
+  Spans all;
+  for (const auto& [call_sid, spans] : participants) {
+    for (const Span& s : spans.list()) all.add(s.from_ms, s.to_ms);
+  }
+  return all;
+}
+
 }  // namespace dialtone::core::media

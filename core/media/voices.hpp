@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "core/media/clip.hpp"
@@ -59,6 +61,14 @@ struct CallVoices {
   Spans callee;
   Spans call;
   std::vector<ClipSpan> callee_clips;  // each also a span of `callee` (at most kMaxSpans)
+};
+
+// What a conference hears: each participant's spans apart (by Call sid), so that one muted,
+// held or gone mid-sentence is cut alone; a recording of the conference hears them mixed.
+struct ConferenceVoices {
+  std::map<std::string, Spans, std::less<>> participants;
+  // Everyone's spans as one party (overlaps merged).
+  Spans mixed() const;
 };
 
 }  // namespace dialtone::core::media

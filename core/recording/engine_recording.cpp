@@ -20,6 +20,17 @@ int64_t ms_of(TimePoint t) { return t.time_since_epoch().count(); }
 constexpr std::string_view kCurrent = "Twilio.CURRENT";
 constexpr std::string_view kBySid = "*";  // start_recording: name it by its sid
 
+// A fresh recording of the world, in progress from `t`.
+std::unique_ptr<Recording> new_recording(World& w, const std::string& account_sid, TimePoint t) {
+  auto r = std::make_unique<Recording>();
+  r->sid = w.sids.next("RE");
+  while (w.recordings.find(r->sid)) r->sid = w.sids.next("RE");
+  r->account_sid = account_sid;
+  r->status = RecStatus::kInProgress;
+  r->date_created = r->date_updated = r->start_time = r->since = t;
+  return r;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- the engine's side
@@ -32,17 +43,12 @@ Recording& Engine::Impl::start_recording(CallRecord& rec, recording::Source sour
                                          recording::Options options, const std::string& leg_sid,
                                          Effects& out, const std::string& name) {
   World& w = *rec.world;
-  auto r = std::make_unique<Recording>();
-  r->sid = w.sids.next("RE");
-  while (w.recordings.find(r->sid)) r->sid = w.sids.next("RE");
-  r->account_sid = rec.call.account_sid;
+  auto r = new_recording(w, rec.call.account_sid, now(rec));
   r->call_sid = rec.call.sid;
   r->leg_sid = leg_sid;
   r->name = name == kBySid ? r->sid : name;
   r->source = source;
   r->options = std::move(options);
-  r->status = RecStatus::kInProgress;
-  r->date_created = r->date_updated = r->start_time = r->since = now(rec);
   w.recordings.listen(rec.call.sid);
   if (!leg_sid.empty()) w.recordings.listen(leg_sid);
   Recording& added = w.recordings.add(std::move(r));
@@ -55,10 +61,20 @@ void Engine::Impl::end_recording(Recording& r, Effects& out) {
   World& w = engine.world(r.account_sid);
   const TimePoint t = w.clock->now();
   if (!recording::stop(r, t) && r.status != RecStatus::kStopped) return;
-  recording::finish(r, w.recordings.voices(r.call_sid),
-                    r.leg_sid.empty() ? nullptr : w.recordings.voices(r.leg_sid), t);
-  w.recordings.unlisten(r.call_sid);
-  if (!r.leg_sid.empty()) w.recordings.unlisten(r.leg_sid);
+  if (!r.conference_sid.empty()) {
+    // The conference's mix: every participant it heard, as one party.
+    media::CallVoices mix;
+    if (const auto* heard = w.recordings.conference_voices(r.conference_sid)) {
+      mix.callee = heard->mixed();
+    }
+    recording::finish(r, &mix, nullptr, t);
+    w.recordings.unlisten_conference(r.conference_sid);
+  } else {
+    recording::finish(r, w.recordings.voices(r.call_sid),
+                      r.leg_sid.empty() ? nullptr : w.recordings.voices(r.leg_sid), t);
+    w.recordings.unlisten(r.call_sid);
+    if (!r.leg_sid.empty()) w.recordings.unlisten(r.leg_sid);
+  }
   journal_recording(r, std::string(recording::to_wire(r.status)));
   recording_callback(
       r, r.status == RecStatus::kCompleted ? recording::kEventCompleted : recording::kEventAbsent,
@@ -73,18 +89,84 @@ void Engine::Impl::stop_call_recordings(CallRecord& rec, Effects& out) {
   }
 }
 
-void Engine::Impl::heard(CallRecord& rec, bool callee, TimePoint from, Millis length) {
-  media::CallVoices* v = rec.world->recordings.voices(rec.call.sid);
-  if (!v) return;
-  (callee ? v->callee : v->call).add(ms_of(from), ms_of(from + length));
+bool Engine::Impl::heard(CallRecord& rec, bool callee, TimePoint from, Millis length) {
+  bool recorded = false;
+  if (media::CallVoices* v = rec.world->recordings.voices(rec.call.sid)) {
+    (callee ? v->callee : v->call).add(ms_of(from), ms_of(from + length));
+    recorded = true;
+  }
+  if (!callee) return recorded;
+  // A participant's words are the conference's too, while the conference hears it: its
+  // recording hears them, and so does each other participant in the mix (what that one's call
+  // plays to its party, the outbound side of its own recordings).
+  const conference::Conference* c = conference_of(rec);
+  const conference::Participant* p = c ? c->find(rec.call.sid) : nullptr;
+  if (!p || !c->hears(*p)) return recorded;
+  if (media::ConferenceVoices* mix = rec.world->recordings.conference_voices(c->sid)) {
+    mix->participants[rec.call.sid].add(ms_of(from), ms_of(from + length));
+    recorded = true;
+  }
+  for (const conference::Participant& other : c->participants) {
+    if (other.call_sid == rec.call.sid || !other.joined || other.hold) continue;
+    if (media::CallVoices* v = rec.world->recordings.voices(other.call_sid)) {
+      v->call.add(ms_of(from), ms_of(from + length));
+      recorded = true;
+    }
+  }
+  return recorded;
+}
+
+void Engine::Impl::conference_silences(const conference::Conference& c,
+                                       const std::string& call_sid) {
+  World& w = engine.world(c.account_sid);
+  media::ConferenceVoices* mix = w.recordings.conference_voices(c.sid);
+  if (!mix) return;
+  auto it = mix->participants.find(call_sid);
+  if (it != mix->participants.end()) it->second.cut_at(ms_of(w.clock->now()));
+}
+
+// record-from-start: the recording belongs to the conference; its call_sid is the participant
+// that was first in the conference when it started (docs/recordings.md).
+void Engine::Impl::start_conference_recording(conference::Conference& c, Effects& out) {
+  if (!c.recorded()) return;
+  World& w = engine.world(c.account_sid);
+  for (const Recording* r : w.recordings.on_call(c.sid)) {
+    if (r->live()) return;  // one at a time
+  }
+  auto r = new_recording(w, c.account_sid, w.clock->now());
+  for (const conference::Participant& p : c.participants) {
+    if (!p.joined) continue;
+    r->call_sid = p.call_sid;
+    break;
+  }
+  r->conference_sid = c.sid;
+  r->source = recording::Source::kConference;
+  r->options = c.recording;
+  r->options.channels = 1;  // "always 1 for conferences"
+  r->options.track = recording::Track::kBoth;
+  w.recordings.listen_conference(c.sid);
+  Recording& added = w.recordings.add(std::move(r));
+  journal_recording(added, "created");
+  recording_callback(added, recording::kEventInProgress, out);
+}
+
+void Engine::Impl::stop_conference_recordings(const conference::Conference& c, Effects& out) {
+  for (Recording* r : engine.world(c.account_sid).recordings.on_call(c.sid)) {
+    if (r->live()) end_recording(*r, out);
+  }
 }
 
 void Engine::Impl::recording_callback(const Recording& r, uint8_t event, Effects& out) {
   if (!(r.options.events & event) || r.options.callback.empty()) return;
-  CallRecord* rec = get(r.call_sid);
-  if (!rec) return;
+  const bool of_conference = !r.conference_sid.empty();
+  World& w = engine.world(r.account_sid);
+  conference::Conference* c =
+      of_conference ? w.conferences.find(r.account_sid, r.conference_sid) : nullptr;
+  CallRecord* rec = of_conference ? nullptr : get(r.call_sid);
+  if (!c && !rec) return;
+  // A conference's recording names its conference, not a call (reference, conferences §5.5).
   Fields params = {{"AccountSid", r.account_sid},
-                   {"CallSid", r.call_sid},
+                   {of_conference ? "ConferenceSid" : "CallSid", r.owner()},
                    {"RecordingSid", r.sid},
                    {"RecordingUrl", recording_url(r)},
                    {"RecordingStatus", std::string(recording::to_wire(r.status))}};
@@ -94,8 +176,16 @@ void Engine::Impl::recording_callback(const Recording& r, uint8_t event, Effects
   params.emplace_back("RecordingChannels", std::to_string(recording::channels_of(r)));
   params.emplace_back("RecordingStartTime", format_rfc2822(r.start_time));
   params.emplace_back("RecordingSource", std::string(recording::to_wire(r.source)));
-  params.emplace_back("RecordingTrack", std::string(recording::to_wire(r.options.track)));
+  if (!of_conference) {
+    params.emplace_back("RecordingTrack", std::string(recording::to_wire(r.options.track)));
+  }
   if (r.error_code != 0) params.emplace_back("ErrorCode", std::to_string(r.error_code));
+  if (c) {
+    // In the conference's own webhook order, after its status callbacks of the moment.
+    send_conference(*c, WebhookPurpose::kConferenceEvent, r.options.callback, std::move(params),
+                    out);
+    return;
+  }
   Webhook target = r.options.callback;
   target.url = resolve_url(rec->rt().program.url, target.url);
   send_exact(*rec, WebhookPurpose::kStatusCallback, target, std::move(params), out);
@@ -129,6 +219,7 @@ void Engine::Impl::journal_recording(const Recording& r, std::string event) {
               {"start_ms", std::to_string(ms_of(r.start_time))},
               {"date_updated_ms", std::to_string(ms_of(r.date_updated))},
               {"deleted", r.deleted ? "true" : "false"}};
+  if (!r.conference_sid.empty()) f.emplace_back("conference_sid", r.conference_sid);
   if (r.duration_s) f.emplace_back("duration", std::to_string(*r.duration_s));
   if (r.error_code != 0) f.emplace_back("error_code", std::to_string(r.error_code));
   if (r.finished()) f.emplace_back("audio", recording::encode_audio(r.audio));
@@ -264,26 +355,47 @@ Result<RecordingChange> Engine::update_recording(const std::string& account_sid,
   Impl::ReleaseAtEnd release{*impl_};
   CallRecord* rec = impl_->get(call_sid);
   if (!rec || rec->call.account_sid != account_sid) return no_call(call_sid);
-  RecordingBook& book = rec->world->recordings;
+  return impl_->change_recording(*rec->world, call_sid, sid, status, skip, out);
+}
+
+Result<RecordingChange> Engine::update_conference_recording(const std::string& account_sid,
+                                                            const std::string& conference_sid,
+                                                            const std::string& sid,
+                                                            RecStatus status, bool skip,
+                                                            Effects& out) {
+  Impl::ReleaseAtEnd release{*impl_};
+  World& w = world(account_sid);
+  if (!w.conferences.find(account_sid, conference_sid)) {
+    return TwilioError{404, 20404, "No conference " + conference_sid, {}};
+  }
+  return impl_->change_recording(w, conference_sid, sid, status, skip, out);
+}
+
+// `owner`: the call, or the conference, whose recording `sid` (or Twilio.CURRENT) is.
+Result<RecordingChange> Engine::Impl::change_recording(World& w, const std::string& owner,
+                                                       const std::string& sid, RecStatus status,
+                                                       bool skip, Effects& out) {
+  RecordingBook& book = w.recordings;
   Recording* r = nullptr;
   if (sid == kCurrent) {
-    for (Recording* each : book.on_call(call_sid)) {
+    for (Recording* each : book.on_call(owner)) {
       if (!each->live() || each->deleted) continue;
       if (r) {
         return bad_request(16108,
                            "The request failed because there is more than one active "
-                           "recording for the provided Call SID");
+                           "recording for the provided " +
+                               std::string(is_sid(owner, "CF") ? "Conference" : "Call") + " SID");
       }
       r = each;
     }
-    if (!r) return TwilioError{404, 20404, "No active recording on " + call_sid, {}};
+    if (!r) return TwilioError{404, 20404, "No active recording on " + owner, {}};
   } else {
     r = book.find(sid);
-    if (!r || r->call_sid != call_sid || r->deleted) {
-      return TwilioError{404, 20404, "No recording " + sid + " on " + call_sid, {}};
+    if (!r || r->owner() != owner || r->deleted) {
+      return TwilioError{404, 20404, "No recording " + sid + " on " + owner, {}};
     }
   }
-  const TimePoint t = Impl::now(*rec);
+  const TimePoint t = w.clock->now();
   if (!r->live()) {
     // A stopped recording is done: stopping it again answers it unchanged.
     if (status == RecStatus::kStopped) return RecordingChange{r, r->status};
@@ -297,12 +409,12 @@ Result<RecordingChange> Engine::update_recording(const std::string& account_sid,
   else if (status == RecStatus::kInProgress)
     changed = recording::resume(*r, t);
   if (status == RecStatus::kStopped) {
-    impl_->end_recording(*r, out);
+    end_recording(*r, out);
     return RecordingChange{r, RecStatus::kStopped};
   }
   if (changed) {
     r->date_updated = t;
-    impl_->journal_recording(*r, std::string(recording::to_wire(r->status)));
+    journal_recording(*r, std::string(recording::to_wire(r->status)));
   }
   return RecordingChange{r, r->status};
 }
@@ -362,6 +474,8 @@ void Engine::restore_recording(const JournalEvent& event) {
     fresh->sid = sid;
     fresh->account_sid = account;
     fresh->call_sid = event.call_sid.str();
+    fresh->conference_sid = text("conference_sid");  // before add(): it files it by owner
+    if (!fresh->conference_sid.empty() && !is_sid(fresh->conference_sid, "CF")) return;
     fresh->date_created = TimePoint{Millis{number("start_ms").value_or(0)}};
     r = &w.recordings.add(std::move(fresh));
   }
@@ -370,8 +484,9 @@ void Engine::restore_recording(const JournalEvent& event) {
                       RecStatus::kProcessing, RecStatus::kCompleted, RecStatus::kAbsent}) {
     if (recording::to_wire(s) == status) r->status = s;
   }
-  for (auto s : {recording::Source::kDialVerb, recording::Source::kOutboundApi,
-                 recording::Source::kRecordVerb, recording::Source::kStartCallRecordingApi}) {
+  for (auto s : {recording::Source::kDialVerb, recording::Source::kConference,
+                 recording::Source::kOutboundApi, recording::Source::kRecordVerb,
+                 recording::Source::kStartCallRecordingApi}) {
     if (recording::to_wire(s) == text("source")) r->source = s;
   }
   r->options.channels = text("channels") == "2" ? 2 : 1;
@@ -397,7 +512,12 @@ void Engine::restore_recording(const JournalEvent& event) {
     r->since = w.clock->now();
     r->pieces.clear();
   }
-  if (r->live() != was_live) {
+  if (r->live() != was_live && !r->conference_sid.empty()) {
+    if (r->live())
+      w.recordings.listen_conference(r->conference_sid);
+    else
+      w.recordings.unlisten_conference(r->conference_sid);
+  } else if (r->live() != was_live) {
     if (r->live()) {
       w.recordings.listen(r->call_sid);
       if (!r->leg_sid.empty()) w.recordings.listen(r->leg_sid);

@@ -1,6 +1,7 @@
 #include "core/recording/recording.hpp"
 
 #include <charconv>
+#include <utility>
 
 #include "core/media/call_audio.hpp"
 
@@ -96,6 +97,18 @@ std::optional<uint8_t> parse_events(const std::vector<std::string_view>& values)
     }
   }
   return events;
+}
+
+std::string events_text(uint8_t events) {
+  std::string out;
+  for (auto [bit, word] : {std::pair<uint8_t, const char*>{kEventInProgress, "in-progress"},
+                           {kEventCompleted, "completed"},
+                           {kEventAbsent, "absent"}}) {
+    if (!(events & bit)) continue;
+    if (!out.empty()) out += ' ';
+    out += word;
+  }
+  return out;
 }
 
 bool pause(Recording& r, TimePoint now, bool skip) {

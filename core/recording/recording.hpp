@@ -44,6 +44,8 @@ inline constexpr uint8_t kEventAbsent = 4;
 // Space- or comma-separated values (the SDK repeats the key; the spec's example joins them);
 // nullopt for a value that is none of in-progress, completed, absent.
 std::optional<uint8_t> parse_events(const std::vector<std::string_view>& values);
+// The events of these bits, space-separated (parse_events' inverse; snapshots keep them so).
+std::string events_text(uint8_t events);
 
 // Below this many seconds (after trimming) a recording is `absent`, error 16101.
 inline constexpr int64_t kMinSeconds = 1;
@@ -62,6 +64,9 @@ struct Recording {
   std::string sid;
   std::string account_sid;
   std::string call_sid;
+  // A conference's recording: its CF sid. It hears the conference (not `call_sid`'s call, the
+  // participant that was first in the conference when it started) and lives with it.
+  std::string conference_sid;
   std::string leg_sid;  // <Dial record>: the dialed leg, heard on the second side
   std::string name;     // <Start><Recording>: its name, or its sid (<Stop><Recording> finds it)
   Source source = Source::kStartCallRecordingApi;
@@ -83,6 +88,8 @@ struct Recording {
 
   bool live() const { return status == Status::kInProgress || status == Status::kPaused; }
   bool finished() const { return status == Status::kCompleted || status == Status::kAbsent; }
+  // What it belongs to: its conference, or its call (RecordingBook::on_call lists by this).
+  const std::string& owner() const { return conference_sid.empty() ? call_sid : conference_sid; }
 };
 
 // 1 or 2: a single track is always mono.

@@ -6,7 +6,7 @@ namespace dialtone::core::recording {
 
 Recording& RecordingBook::add(std::unique_ptr<Recording> r) {
   Recording& added = *r;
-  by_call_[added.call_sid].push_back(&added);
+  by_call_[added.owner()].push_back(&added);
   order_.push_back(&added);
   by_sid_[added.sid] = std::move(r);
   evict();
@@ -49,6 +49,20 @@ void RecordingBook::unlisten(const std::string& call_sid) {
   if (it != listened_.end() && --it->second.listeners <= 0) listened_.erase(it);
 }
 
+media::ConferenceVoices* RecordingBook::conference_voices(std::string_view conference_sid) {
+  auto it = conferences_heard_.find(std::string(conference_sid));
+  return it == conferences_heard_.end() ? nullptr : &it->second.voices;
+}
+
+void RecordingBook::listen_conference(const std::string& conference_sid) {
+  ++conferences_heard_[conference_sid].listeners;
+}
+
+void RecordingBook::unlisten_conference(const std::string& conference_sid) {
+  auto it = conferences_heard_.find(conference_sid);
+  if (it != conferences_heard_.end() && --it->second.listeners <= 0) conferences_heard_.erase(it);
+}
+
 std::optional<Options> RecordingBook::take_armed(const std::string& call_sid) {
   auto it = armed_.find(call_sid);
   if (it == armed_.end()) return std::nullopt;
@@ -65,9 +79,9 @@ void RecordingBook::evict() {
       ++it;
       continue;
     }
-    auto& list = by_call_[r->call_sid];
+    auto& list = by_call_[r->owner()];
     list.erase(std::remove(list.begin(), list.end(), r), list.end());
-    if (list.empty()) by_call_.erase(r->call_sid);
+    if (list.empty()) by_call_.erase(r->owner());
     it = order_.erase(it);
     by_sid_.erase(r->sid);
   }
@@ -82,7 +96,8 @@ void RecordingBook::erase_account(const std::string& account_sid) {
     }
     listened_.erase(r->call_sid);
     listened_.erase(r->leg_sid);
-    by_call_.erase(r->call_sid);
+    conferences_heard_.erase(r->conference_sid);
+    by_call_.erase(r->owner());
     by_sid_.erase(r->sid);
   }
   order_ = std::move(kept);
@@ -94,6 +109,7 @@ void RecordingBook::clear() {
   by_call_.clear();
   order_.clear();
   listened_.clear();
+  conferences_heard_.clear();
   armed_.clear();
 }
 

@@ -1,5 +1,6 @@
-// The recordings of one world: every recording by sid and by call, in creation order; the
-// timeline (media::CallVoices) of each call that a live recording listens to; and the options
+// The recordings of one world: every recording by sid and by owner (its call, or its
+// conference), in creation order; the timeline (media::CallVoices) of each call, and
+// (media::ConferenceVoices) of each conference, that a live recording listens to; and the options
 // of a Record=true call kept until it is answered. Finished recordings stay (their media can be
 // downloaded) until kMaxRecordings push the oldest finished ones out.
 // Thread-safety: owned by the Engine, through the World that holds it.
@@ -27,7 +28,8 @@ class RecordingBook {
   Recording& add(std::unique_ptr<Recording> r);
   Recording* find(std::string_view sid);
   const Recording* find(std::string_view sid) const;
-  // The call's recordings in creation order (deleted ones too).
+  // The call's recordings in creation order (deleted ones too); given a CF sid, the
+  // conference's (Recording::owner()).
   std::vector<Recording*> on_call(std::string_view call_sid) const;
   size_t count_on_call(std::string_view call_sid) const;
   // Every recording of the world, oldest first.
@@ -38,6 +40,10 @@ class RecordingBook {
   // A recording starts (or stops) hearing the call: its timeline lives while anyone listens.
   media::CallVoices& listen(const std::string& call_sid);
   void unlisten(const std::string& call_sid);
+  // The same for a conference's recordings: what the conference hears while one records it.
+  media::ConferenceVoices* conference_voices(std::string_view conference_sid);
+  void listen_conference(const std::string& conference_sid);
+  void unlisten_conference(const std::string& conference_sid);
 
   // Record=true: the options wait for the answer.
   void arm(const std::string& call_sid, const std::string& account_sid, Options o) {
@@ -59,6 +65,11 @@ class RecordingBook {
   std::unordered_map<std::string, std::vector<Recording*>> by_call_;
   std::deque<Recording*> order_;
   std::unordered_map<std::string, Listened> listened_;
+  struct ListenedConference {
+    media::ConferenceVoices voices;
+    int listeners = 0;
+  };
+  std::unordered_map<std::string, ListenedConference> conferences_heard_;
   struct Armed {
     std::string account_sid;
     Options options;

@@ -196,5 +196,61 @@ TEST_F(ConferencesApiTest, XmlRendersTheSameDescriptions) {
   EXPECT_NE(list.body.find("<Conferences page=\"0\""), std::string::npos) << list.body;
 }
 
+// The Conference Recordings subresource (api/twilio/conference_recordings.cpp): the spec's
+// conference-recording shape in JSON and XML, the update, the account's ConferenceSid filter.
+TEST_F(ConferencesApiTest, ConferenceRecordingsFollowTheSpec) {
+  const char* kSchema = "api.v2010.account.conference.conference_recording";
+  joined("taped", " record=\"record-from-start\" trim=\"do-not-trim\"");
+  const std::string sid = conference_sid("taped");
+  const std::string recordings = kConferences + "/" + sid + "/Recordings";
+  EXPECT_EQ(parse_json(send("GET", recordings + ".json").body)["recordings"].Size(), 0u)
+      << "nothing while the first caller waits";
+  joined("taped");
+  settle(3);
+  const auto page = parse_json(send("GET", recordings + ".json").body);
+  ASSERT_EQ(page["recordings"].Size(), 1u);
+  expect_valid(page["recordings"][0], kSchema);
+  const std::string re = page["recordings"][0]["sid"].GetString();
+  EXPECT_STREQ(page["recordings"][0]["status"].GetString(), "in-progress");
+  EXPECT_STREQ(page["recordings"][0]["source"].GetString(), "Conference");
+  EXPECT_EQ(page["recordings"][0]["conference_sid"].GetString(), sid);
+  EXPECT_EQ(page["recordings"][0]["uri"].GetString(), recordings + "/" + re + ".json");
+
+  const Response paused = send("POST", recordings + "/Twilio.CURRENT.json", "Status=paused");
+  ASSERT_EQ(paused.status, 200) << paused.body;
+  expect_valid(parse_json(paused.body), kSchema);
+  EXPECT_STREQ(parse_json(paused.body)["status"].GetString(), "paused");
+  EXPECT_EQ(send("POST", recordings + "/" + re + ".json", "Status=bogus").status, 400);
+  EXPECT_EQ(send("POST", recordings + "/" + re + ".json", "").status, 400);
+  EXPECT_EQ(send("POST", recordings + ".json", "Status=paused").status, 405) << "no create";
+  settle(2);
+  ASSERT_EQ(send("POST", kConferences + "/" + sid + ".json", "Status=completed").status, 200);
+  const auto done = parse_json(send("GET", recordings + "/" + re + ".json").body);
+  expect_valid(done, kSchema);
+  EXPECT_STREQ(done["status"].GetString(), "completed");
+  EXPECT_STREQ(done["duration"].GetString(), "5") << "3 s, then 2 s paused as silence";
+  const Response xml = send("GET", recordings + "/" + re + ".xml");
+  EXPECT_NE(xml.body.find("<Recording><AccountSid>" + kAc), std::string::npos) << xml.body;
+  EXPECT_NE(xml.body.find("<ConferenceSid>" + sid + "</ConferenceSid>"), std::string::npos);
+  const Response xml_list = send("GET", recordings + ".xml");
+  EXPECT_NE(xml_list.body.find("<Recordings page=\"0\""), std::string::npos) << xml_list.body;
+
+  const std::string account = "/2010-04-01/Accounts/" + kAc + "/Recordings";
+  const auto found = parse_json(send("GET", account + ".json?ConferenceSid=" + sid).body);
+  ASSERT_EQ(found["recordings"].Size(), 1u);
+  expect_valid(found["recordings"][0], "api.v2010.account.recording");
+  const std::string other = "CF" + std::string(32, '0');
+  EXPECT_EQ(parse_json(send("GET", account + ".json?ConferenceSid=" + other).body)["recordings"]
+                .Size(),
+            0u);
+  EXPECT_EQ(send("GET", kConferences + "/" + other + "/Recordings.json").status, 404);
+  EXPECT_EQ(send("GET", kConferences + "/" + sid + "/Recordings/RE" + std::string(32, '0') +
+                            ".json")
+                .status,
+            404);
+  EXPECT_EQ(send("DELETE", recordings + "/" + re + ".json").status, 204);
+  EXPECT_EQ(send("GET", recordings + "/" + re + ".json").status, 404);
+}
+
 }  // namespace
 }  // namespace dialtone::api::testing

@@ -222,6 +222,8 @@ TEST(ControlFaults, RouteTemplatesAreApisRoutes) {
       {RouteKind::kCallRecording, "Calls/" + ca + "/Recordings/Twilio.CURRENT.json"},
       {RouteKind::kRecordings, "Recordings.json"},
       {RouteKind::kRecording, "Recordings/RE0123456789abcdef0123456789abcdef.wav"},
+      {RouteKind::kConferenceRecordings, "Conferences/" + cf + "/Recordings.json"},
+      {RouteKind::kConferenceRecording, "Conferences/" + cf + "/Recordings/Twilio.CURRENT.json"},
   };
   ASSERT_EQ(examples.size(), core::faults::kRouteTemplates.size());
   for (size_t i = 0; i < examples.size(); ++i) {

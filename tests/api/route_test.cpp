@@ -78,6 +78,31 @@ TEST(RouteTest, Recordings) {
   EXPECT_FALSE(method_allowed(RouteKind::kRecordings, "POST"));
 }
 
+// A conference's recordings: named under its CF sid (not its friendly name); the instance by
+// its RE sid or Twilio.CURRENT; no media here (that is the account's Recordings/{Sid}).
+TEST(RouteTest, ConferenceRecordings) {
+  const std::string cf = "CF0123456789abcdef0123456789abcdef";
+  const std::string re = "RE0123456789abcdef0123456789abcdef";
+  auto r = match_route(kBase + "/Conferences/" + cf + "/Recordings.json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->kind, RouteKind::kConferenceRecordings);
+  EXPECT_EQ(r->conference, cf);
+  r = match_route(kBase + "/Conferences/" + cf + "/Recordings/Twilio.CURRENT.json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->kind, RouteKind::kConferenceRecording);
+  EXPECT_EQ(r->item, "Twilio.CURRENT");
+  r = match_route(kBase + "/Conferences/" + cf + "/Recordings/" + re + ".xml");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->item, re);
+  EXPECT_EQ(r->format, Format::kXml);
+  EXPECT_FALSE(match_route(kBase + "/Conferences/room/Recordings.json"));
+  EXPECT_FALSE(match_route(kBase + "/Conferences/" + cf + "/Recordings/x.json"));
+  EXPECT_FALSE(match_route(kBase + "/Conferences/" + cf + "/Recordings/" + re + ".wav"));
+  EXPECT_FALSE(method_allowed(RouteKind::kConferenceRecordings, "POST"));
+  EXPECT_TRUE(method_allowed(RouteKind::kConferenceRecording, "POST"));
+  EXPECT_TRUE(method_allowed(RouteKind::kConferenceRecording, "DELETE"));
+}
+
 TEST(RouteTest, UnknownPaths) {
   for (const std::string& p :
        {std::string("/"), std::string("/2010-04-01/Accounts"), kBase + ".json",

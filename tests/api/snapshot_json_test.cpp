@@ -52,7 +52,10 @@ core::AccountSnapshot sample() {
   room.callback.events = core::conference::kKeywordJoin | core::conference::kKeywordEnd;
   room.sequence = 3;
   room.max_participants = 10;
-  room.record = "do-not-record";
+  room.record = "record-from-start";
+  room.recording.callback = {"https://app.example.com/conf-rec", core::HttpMethod::kGet};
+  room.recording.events = core::recording::kEventInProgress | core::recording::kEventCompleted;
+  room.recording.trim = false;
   core::conference::Participant p;
   p.call_sid = kChild;
   p.label = "customer";

@@ -9,6 +9,7 @@
 #include "core/callee/script.hpp"
 #include "core/media/recording_audio.hpp"
 #include "engine_fixture.hpp"
+#include "tests/core/audio_probe.hpp"
 
 namespace dialtone::core::testing {
 namespace {
@@ -19,22 +20,6 @@ using RecStatus = recording::Status;
 using ::testing::ElementsAre;
 
 const std::string kRecCb = kApp + "/rec";
-
-// Whether channel `channel` of a recording's audio sounds (a tone, not silence) anywhere in
-// [from_s, to_s) of its time.
-bool loud(const media::RecordingAudio& a, int channel, double from_s, double to_s) {
-  std::string pcm;
-  const auto first = static_cast<uint64_t>(from_s * 8000);
-  media::render_pcm(a, first, static_cast<uint64_t>(to_s * 8000) - first, a.channels, pcm);
-  const size_t frames = pcm.size() / (2 * static_cast<size_t>(a.channels));
-  for (size_t f = 0; f < frames; ++f) {
-    const size_t i = (f * static_cast<size_t>(a.channels) + static_cast<size_t>(channel)) * 2;
-    const auto v = static_cast<int16_t>(static_cast<uint8_t>(pcm[i]) |
-                                        (static_cast<uint8_t>(pcm[i + 1]) << 8));
-    if (std::abs(static_cast<int>(v)) > 1000) return true;
-  }
-  return false;
-}
 
 class RecordingEngineTest : public EngineTest {
  protected:

@@ -236,6 +236,45 @@ TEST_F(SnapshotTest, AConferenceGoesOnAsTheSourcesWould) {
   ASSERT_EQ(engine().list_conferences(kAc).size(), 1u) << "one room, not a second";
 }
 
+// A conference recorded from its start, snapshotted while its recording runs: the snapshot
+// carries the conference's recording settings and the live recording (in its first
+// participant's journal lines); restored, the recording goes on with what it hears from the
+// restore and stops when the conference ends (docs/recordings.md).
+TEST_F(SnapshotTest, AConferenceRecordingGoesOnFromTheRestore) {
+  on_twiml(kApp + "/voice",
+           "<Response><Dial><Conference record=\"record-from-start\" trim=\"do-not-trim\">"
+           "room</Conference></Dial></Response>");
+  create();
+  advance(1);  // the first caller waits
+  create();
+  advance(1);  // the second joins: the conference and its recording start
+  ASSERT_EQ(engine().list_recordings(kAc).size(), 1u);
+  const std::string sid = engine().list_recordings(kAc)[0]->sid;
+  const std::string cf = engine().list_recordings(kAc)[0]->conference_sid;
+  advance(2);
+  const AccountSnapshot s = take();
+  ASSERT_EQ(s.conferences.size(), 1u);
+  EXPECT_EQ(s.conferences[0].record, "record-from-start");
+  EXPECT_FALSE(s.conferences[0].recording.trim);
+  engine().reset_account(kAc);
+  ASSERT_EQ(engine().find_recording(kAc, sid), nullptr);
+  auto restored = engine().restore(kAc, s);
+  ASSERT_TRUE(restored.ok()) << restored.error().message;
+  const recording::Recording* back = engine().find_recording(kAc, sid);
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(back->status, recording::Status::kInProgress);
+  EXPECT_EQ(back->conference_sid, cf);
+  advance(3);
+  Effects effects;
+  ConferenceUpdate end;
+  end.complete = true;
+  ASSERT_TRUE(engine().update_conference(kAc, cf, end, effects).ok());
+  pump(effects);
+  const recording::Recording* done = engine().find_recording(kAc, sid);
+  EXPECT_EQ(done->status, recording::Status::kCompleted);
+  EXPECT_EQ(done->duration_s, 3) << "what it heard since the restore";
+}
+
 // A conference document must hold together with its calls; each way it can fail is refused
 // before anything changes.
 TEST_F(SnapshotTest, AConferenceMustHoldTogetherWithItsCalls) {

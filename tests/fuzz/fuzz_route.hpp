@@ -43,6 +43,14 @@ inline void run_conference_route(const api::Route& route, std::string_view path)
       FUZZ_CHECK(core::is_sid(route.conference, "CF") && !route.participant.empty());
       FUZZ_CHECK(api::percent_decode(seg[2], false, decoded) && decoded == route.participant);
       break;
+    case api::RouteKind::kConferenceRecordings:
+      FUZZ_CHECK(seg.size() == 2 && seg[1] == "Recordings" && core::is_sid(route.conference, "CF"));
+      break;
+    case api::RouteKind::kConferenceRecording:
+      FUZZ_CHECK(seg.size() == 3 && seg[1] == "Recordings" && core::is_sid(route.conference, "CF"));
+      FUZZ_CHECK(core::is_sid(route.item, "RE") || route.item == "Twilio.CURRENT");
+      FUZZ_CHECK(seg[2] == route.item);
+      break;
     default:
       FUZZ_CHECK(false);
   }
@@ -73,7 +81,9 @@ inline void run_route(const uint8_t* data, size_t size) {
   const bool conference = route->kind == api::RouteKind::kConferences ||
                           route->kind == api::RouteKind::kConference ||
                           route->kind == api::RouteKind::kParticipants ||
-                          route->kind == api::RouteKind::kParticipant;
+                          route->kind == api::RouteKind::kParticipant ||
+                          route->kind == api::RouteKind::kConferenceRecordings ||
+                          route->kind == api::RouteKind::kConferenceRecording;
   if (conference) run_conference_route(*route, t.path);
   rebuilt += route->queue_sid.empty() && route->kind != api::RouteKind::kQueues ? "/Calls"
                                                                                 : "/Queues";

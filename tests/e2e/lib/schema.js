@@ -83,6 +83,8 @@ function load() {
     'api.v2010.account.call.call_recording':
       '/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json',
     'api.v2010.account.recording': '/2010-04-01/Accounts/{AccountSid}/Recordings.json',
+    'api.v2010.account.conference.conference_recording':
+      '/2010-04-01/Accounts/{AccountSid}/Conferences/{ConferenceSid}/Recordings.json',
   };
   for (const [name, p] of Object.entries(pagePaths)) {
     pageSchemas[name] = spec.paths[p].get.responses['200'].content['application/json'].schema;
@@ -217,6 +219,13 @@ function checkExchange({ method, uri, statusCode, body }) {
     return method === 'GET' ? resourcePageProblem(participant, json) : resourceProblem(participant, json);
   }
   if (/\/Participants\/[^/]+\.json$/.test(pathname)) return resourceProblem(participant, json);
+  const conferenceRecording = 'api.v2010.account.conference.conference_recording';
+  if (/\/Conferences\/CF[0-9a-fA-F]{32}\/Recordings\.json$/.test(pathname)) {
+    return resourcePageProblem(conferenceRecording, json);
+  }
+  if (/\/Conferences\/CF[0-9a-fA-F]{32}\/Recordings\/[^/]+\.json$/.test(pathname)) {
+    return resourceProblem(conferenceRecording, json);
+  }
   const callRecording = 'api.v2010.account.call.call_recording';
   const recording = 'api.v2010.account.recording';
   if (/\/Calls\/CA[0-9a-fA-F]{32}\/Recordings\.json$/.test(pathname)) {

@@ -13,6 +13,7 @@ const path = require('node:path');
 const { useDialtone, rejectsRest, FROM, uniqueNumber } = require('../lib/common');
 const { controlRequest, startDialtone } = require('../lib/dialtone');
 const { virtualTime } = require('../lib/virtual_time');
+const { readWav } = require('../lib/wav');
 
 const ctx = useDialtone({ args: ['--clock', 'manual'] });
 const { advance, waitFor } = virtualTime(ctx);
@@ -31,21 +32,6 @@ async function liveCall(options = {}) {
 async function recordingCallbacks(path, key, value, count) {
   return ctx.hooks.waitFor((q) => q.path === path && q.fields[key] === value,
     { count, what: `${count} recording callback(s) on ${path}` });
-}
-
-/** A WAV's format and length, read from its header; the data must fill the rest exactly. */
-function readWav(buf) {
-  assert.equal(buf.toString('latin1', 0, 4), 'RIFF');
-  assert.equal(buf.toString('latin1', 8, 16), 'WAVEfmt ');
-  assert.equal(buf.readUInt32LE(4), buf.length - 8);
-  assert.equal(buf.readUInt16LE(20), 1, 'PCM');
-  const channels = buf.readUInt16LE(22);
-  const rate = buf.readUInt32LE(24);
-  const bits = buf.readUInt16LE(34);
-  assert.equal(buf.toString('latin1', 36, 40), 'data');
-  const dataBytes = buf.readUInt32LE(40);
-  assert.equal(dataBytes, buf.length - 44);
-  return { channels, rate, bits, seconds: dataBytes / (rate * channels * bits / 8) };
 }
 
 async function download(pathAndQuery, { auth } = {}) {
