@@ -28,7 +28,42 @@ constexpr std::string_view kFixedControl[] = {
     "/_dialtone/health",   "/_dialtone/metrics",  "/_dialtone/clock", "/_dialtone/clock/advance",
     "/_dialtone/behaviors", "/_dialtone/numbers", "/_dialtone/calls", "/_dialtone/events",
     "/_dialtone/reset",    "/_dialtone/accounts", "/_dialtone/limits", "/_dialtone/faults"};
-constexpr size_t kApiKinds = 13;  // api::RouteKind
+// Every api::RouteKind, in the enum's order: its template under /2010-04-01/Accounts/{AccountSid}.
+constexpr std::string_view kApiTemplates[] = {
+    "/Calls",
+    "/Calls/{Sid}",
+    "/Calls/{CallSid}/Notifications",
+    "/Calls/{CallSid}/Notifications/{Sid}",
+    "/Calls/{CallSid}/Events",
+    "/Queues",
+    "/Queues/{Sid}",
+    "/Queues/{QueueSid}/Members",
+    "/Queues/{QueueSid}/Members/{CallSid}",
+    "/Conferences",
+    "/Conferences/{Sid}",
+    "/Conferences/{ConferenceSid}/Participants",
+    "/Conferences/{ConferenceSid}/Participants/{CallSid}",
+    "/Calls/{CallSid}/Streams",
+    "/Calls/{CallSid}/Streams/{Sid}",
+    "/Calls/{CallSid}/Siprec",
+    "/Calls/{CallSid}/Siprec/{Sid}",
+    "/Calls/{CallSid}/Transcriptions",
+    "/Calls/{CallSid}/Transcriptions/{Sid}",
+    "/Calls/{CallSid}/Payments",
+    "/Calls/{CallSid}/Payments/{Sid}",
+    "/Calls/{CallSid}/UserDefinedMessages",
+    "/Calls/{CallSid}/UserDefinedMessageSubscriptions",
+    "/Calls/{CallSid}/UserDefinedMessageSubscriptions/{Sid}",
+    "/Calls/{CallSid}/Recordings",
+    "/Calls/{CallSid}/Recordings/{Sid}",
+    "/Recordings",
+    "/Recordings/{Sid}",
+    "/Conferences/{ConferenceSid}/Recordings",
+    "/Conferences/{ConferenceSid}/Recordings/{Sid}",
+};
+constexpr size_t kApiKinds = std::size(kApiTemplates);
+// A kind added to api::RouteKind needs its template here (it was counted as a control route).
+static_assert(kApiKinds == static_cast<size_t>(api::RouteKind::kConferenceRecording) + 1);
 constexpr std::string_view kSuffixes[] = {"", ".json", ".xml"};
 constexpr size_t kSuffixCount = std::size(kSuffixes);
 
@@ -41,23 +76,9 @@ constexpr size_t kRouteCount = kFirstFixed + std::size(kFixedControl);
 const std::vector<std::string>& route_labels() {
   static const std::vector<std::string> labels = [] {
     std::vector<std::string> out{"other"};
-    const std::string calls = "/2010-04-01/Accounts/{AccountSid}/Calls";
-    const std::string queues = "/2010-04-01/Accounts/{AccountSid}/Queues";
-    const std::string conferences = "/2010-04-01/Accounts/{AccountSid}/Conferences";
-    const std::string kinds[kApiKinds] = {calls, calls + "/{Sid}",
-                                          calls + "/{CallSid}/Notifications",
-                                          calls + "/{CallSid}/Notifications/{Sid}",
-                                          calls + "/{CallSid}/Events",
-                                          queues,
-                                          queues + "/{Sid}",
-                                          queues + "/{QueueSid}/Members",
-                                          queues + "/{QueueSid}/Members/{CallSid}",
-                                          conferences,
-                                          conferences + "/{Sid}",
-                                          conferences + "/{ConferenceSid}/Participants",
-                                          conferences + "/{ConferenceSid}/Participants/{CallSid}"};
-    for (const auto& k : kinds) {
-      for (auto sfx : kSuffixes) out.push_back(k + std::string(sfx));
+    const std::string account = "/2010-04-01/Accounts/{AccountSid}";
+    for (auto t : kApiTemplates) {
+      for (auto sfx : kSuffixes) out.push_back(account + std::string(t) + std::string(sfx));
     }
     out.emplace_back("/_dialtone/calls/{CallSid}");
     for (auto a : kCallActions) out.push_back("/_dialtone/calls/{CallSid}/" + std::string(a));
