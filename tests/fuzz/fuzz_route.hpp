@@ -85,8 +85,14 @@ inline void run_route(const uint8_t* data, size_t size) {
                           route->kind == api::RouteKind::kConferenceRecordings ||
                           route->kind == api::RouteKind::kConferenceRecording;
   if (conference) run_conference_route(*route, t.path);
-  rebuilt += route->queue_sid.empty() && route->kind != api::RouteKind::kQueues ? "/Calls"
-                                                                                : "/Queues";
+  const bool account_recordings =
+      route->kind == api::RouteKind::kRecordings || route->kind == api::RouteKind::kRecording;
+  if (account_recordings) {
+    rebuilt += "/Recordings";
+  } else {
+    rebuilt += route->queue_sid.empty() && route->kind != api::RouteKind::kQueues ? "/Calls"
+                                                                                  : "/Queues";
+  }
   switch (route->kind) {
     case api::RouteKind::kCalls:
       FUZZ_CHECK(route->call_sid.empty());
@@ -124,6 +130,26 @@ inline void run_route(const uint8_t* data, size_t size) {
       FUZZ_CHECK(core::is_sid(route->queue_sid, "QU"));
       FUZZ_CHECK(core::is_sid(route->member, "CA") || route->member == "Front");
       rebuilt += "/" + route->queue_sid + "/Members/" + route->member;
+      break;
+    case api::RouteKind::kCallRecordings:
+      FUZZ_CHECK(core::is_sid(route->call_sid, "CA"));
+      rebuilt += "/" + route->call_sid + "/Recordings";
+      break;
+    case api::RouteKind::kCallRecording:
+      FUZZ_CHECK(core::is_sid(route->call_sid, "CA"));
+      FUZZ_CHECK(core::is_sid(route->item, "RE") || route->item == "Twilio.CURRENT");
+      rebuilt += "/" + route->call_sid + "/Recordings/" + route->item;
+      break;
+    case api::RouteKind::kRecordings:
+      FUZZ_CHECK(route->call_sid.empty() && route->media.empty());
+      break;
+    case api::RouteKind::kRecording:
+      // The resource (.json, .xml) or its media (.wav, .mp3, or no suffix: the WAV).
+      FUZZ_CHECK(core::is_sid(route->item, "RE"));
+      FUZZ_CHECK(route->media.empty() || route->media == "wav" || route->media == "mp3");
+      FUZZ_CHECK(route->media.empty() == !route->suffix.empty());
+      rebuilt += "/" + route->item;
+      if (route->media.size() && t.path.ends_with("." + route->media)) rebuilt += "." + route->media;
       break;
     default: {
       if (conference) break;  // checked by run_conference_route
