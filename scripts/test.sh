@@ -9,7 +9,7 @@
 #                                   container; run the e2e suites against $DIALTONE_BIN (default
 #                                   build/ci/server/dialtone)
 #   Extra arguments after -- go to `node --test` (e.g. -- --test-name-pattern=delete).
-# Environment, for a quicker local run: DIALTONE_FUZZ_SECONDS=N (default 20; 0 skips),
+# Environment, for a quicker local run: DIALTONE_FUZZ_SECONDS=N (default 15; 0 skips),
 # DIALTONE_SANITIZERS=0 (skips the sanitizer unit runs), DIALTONE_SMOKE=0 (skips the container).
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -89,6 +89,7 @@ if ((!e2e_only)); then
     ( SANITIZE_SERVER_UBSAN=OFF nice -n 19 scripts/sanitize.sh asan --unit-only --build-only &&
       touch build/sanitizers/asan-built &&
       nice -n 19 scripts/sanitize.sh tsan --unit-only --build-only &&
+      touch build/sanitizers/tsan-built &&
       nice -n 19 cmake --preset fuzz >/dev/null && nice -n 19 cmake --build --preset fuzz -j2
     ) >build/sanitizers-build.log 2>&1 &
     sanitize_build=$!
@@ -180,18 +181,24 @@ sanitizer_ctest() {
   rm -f "$san_log"
   took "ctest under $1" $t
 }
-if ((sanitizers)); then
-  t=$SECONDS
-  echo "test.sh: waiting for the sanitizer builds (log: build/sanitizers-build.log)"
-  while [[ ! -e build/sanitizers/asan-built ]] && kill -0 "$sanitize_build" 2>/dev/null; do
+# Waits until the background builds mark tree $1 built (or end); true if it was.
+wait_built() {
+  while [[ ! -e build/sanitizers/$1-built ]] && kill -0 "$sanitize_build" 2>/dev/null; do
     sleep 1
   done
-  asan_done=0
-  if [[ -e build/sanitizers/asan-built ]]; then
-    took "waiting for the asan build" $t
-    sanitizer_ctest asan
-    asan_done=1
-  fi
+  [[ -e build/sanitizers/$1-built ]]
+}
+if ((sanitizers)); then
+  # Each tree's unit tests run as soon as it is built, beside the next tree's build.
+  echo "test.sh: waiting for the sanitizer builds (log: build/sanitizers-build.log)"
+  ran=()
+  for preset in asan tsan; do
+    t=$SECONDS
+    wait_built "$preset" || break
+    took "waiting for the $preset build" $t
+    sanitizer_ctest "$preset"
+    ran+=("$preset")
+  done
   t=$SECONDS
   if ! wait "$sanitize_build"; then
     tail -n 40 build/sanitizers-build.log
@@ -199,9 +206,8 @@ if ((sanitizers)); then
     failed=$((failed + 1))
   else
     grep -E '^sanitize.sh .*built in' build/sanitizers-build.log
-    took "waiting for the other sanitizer builds" $t
-    ((asan_done)) || sanitizer_ctest asan
-    sanitizer_ctest tsan
+    took "waiting for the fuzz build" $t
+    ((${#ran[@]} == 2)) || { echo "test.sh: a sanitizer tree was built but not marked" >&2; failed=$((failed + 1)); }
   fi
 fi
 
@@ -209,7 +215,7 @@ fi
 # test may still run. For a quicker local run skip them with DIALTONE_FUZZ_SECONDS=0 and
 # DIALTONE_SMOKE=0; a longer fuzz run is scripts/fuzz.sh 600.
 if ((!e2e_only)); then
-  fuzz_seconds=${DIALTONE_FUZZ_SECONDS:-20}
+  fuzz_seconds=${DIALTONE_FUZZ_SECONDS:-15}
   if ((fuzz_seconds > 0)); then
     t=$SECONDS
     echo "test.sh: fuzzing each harness for ${fuzz_seconds}s"
