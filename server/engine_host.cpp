@@ -263,7 +263,8 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
           } else {
             spdlog::info("{}", message);
           }
-        });
+        },
+        GroupCommit::kMaxGather, [s = store.get()] { s->sync(); });
     // Logged by main() after the "listening on" line, which must stay the first log line.
     startup_note = fmt::format("data_dir {}: {} call(s), {} notification(s), {} journal "
                                "event(s) loaded; {} live call(s) ended by the restart",

@@ -1,5 +1,7 @@
 #include "server/group_commit.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <exception>
 #include <utility>
@@ -9,11 +11,13 @@ namespace dialtone::server {
 using Clock = std::chrono::steady_clock;
 
 GroupCommit::GroupCommit(Commit commit, Deliver deliver, Report report,
-                         std::chrono::microseconds max_gather)
+                         std::chrono::microseconds max_gather, Sync sync)
     : commit_(std::move(commit)),
+      sync_(std::move(sync)),
       deliver_(std::move(deliver)),
       report_(std::move(report)),
       max_gather_(max_gather),
+      sync_thread_(sync_ ? std::thread([this] { run_sync(); }) : std::thread()),
       thread_([this] { run(); }) {}
 
 GroupCommit::~GroupCommit() { close(); }
@@ -32,11 +36,13 @@ GroupCommit::Wait GroupCommit::submit(StoreBatch batch) {
     std::string error;
     try {
       commit_(one);
+      if (sync_) sync_();
     } catch (const std::exception& e) {
       ok = false;
       error = e.what();
     }
     if (ok && durable_ == ticket - 1) durable_ = ticket;
+    if (ok) written_ = synced_ = ticket;
     settled_ = ticket;
     lock.unlock();
     if (!ok) report_(true, "data_dir: write failed after shutdown began: " + error);
@@ -107,6 +113,7 @@ size_t GroupCommit::settle_locked(std::vector<std::pair<Done, bool>>& ready) {
 }
 
 void GroupCommit::run() {
+  pthread_setname_np(pthread_self(), "dt-commit");  // for top -H, perf and gdb
   std::unique_lock lock(mu_);
   for (;;) {
     // What the writer waits for: a retry's time while failing, a state batch (or the lazy
@@ -167,12 +174,19 @@ void GroupCommit::run() {
     bool report_failing = false;
     if (error.empty()) {
       ++commits_;
-      const auto ended = Clock::now();
-      // Counted from now: what came in while this commit was written is not what it answers.
-      gather_arrived_ = 0;
-      gather_until_ = ended + std::min<Clock::duration>(ended - started, max_gather_);
-      durable_ = last;
-      if (last > settled_) settled_ = last;
+      written_ = last;
+      if (sync_) {
+        // Durable once the sync thread says so; it answers the clients, and gathers.
+        written_started_ = started;
+        sync_wake_.notify_one();
+      } else {
+        const auto ended = Clock::now();
+        // Counted from now: what came in while this commit was written is not what it answers.
+        gather_arrived_ = 0;
+        gather_until_ = ended + std::min<Clock::duration>(ended - started, max_gather_);
+        durable_ = synced_ = last;
+        if (last > settled_) settled_ = last;
+      }
       failing_ = false;
       if (was_failing) {
         message = "data_dir: writes succeed again; the " + std::to_string(batches.size()) +
@@ -180,6 +194,8 @@ void GroupCommit::run() {
       }
       failures_ = 0;
     } else {
+      // What was written before is the sync thread's to settle: settled_ moves as a prefix.
+      settled_cv_.wait(lock, [this] { return synced_ >= written_; });
       // Kept in order: this attempt's, then what came in during it (one of the two queues,
       // whichever failing_ sent it to).
       std::deque<Entry> keep;
@@ -217,7 +233,8 @@ void GroupCommit::run() {
       }
     }
     std::vector<std::pair<Done, bool>> ready;
-    gather_expect_ = settle_locked(ready);
+    const size_t answered = settle_locked(ready);
+    if (!sync_ || !error.empty()) gather_expect_ = answered;
     const bool give_up = stopping_ && !error.empty();
     lock.unlock();
     // The log line first: whoever reads a 500 finds its cause logged already.
@@ -233,6 +250,57 @@ void GroupCommit::run() {
   }
 }
 
+void GroupCommit::run_sync() {
+  pthread_setname_np(pthread_self(), "dt-sync");
+  std::unique_lock lock(mu_);
+  for (;;) {
+    sync_wake_.wait(lock, [this] { return sync_stopping_ || written_ > synced_; });
+    if (written_ <= synced_) break;  // stopping, and everything written is synced
+    const uint64_t target = written_;
+    const auto started = written_started_;
+    lock.unlock();
+    std::string error;
+    try {
+      sync_();
+    } catch (const std::exception& e) {
+      error = e.what();
+      if (error.empty()) error = "unknown error";
+    }
+    lock.lock();
+    synced_ = target;
+    if (target > settled_) settled_ = target;
+    std::string message;
+    if (error.empty()) {
+      durable_ = target;
+      if (sync_failing_) message = "data_dir: syncs to disk succeed again";
+      sync_failing_ = false;
+    } else if (!sync_failing_) {
+      sync_failing_ = true;
+      message = "data_dir: sync to disk failed: " + error +
+                "; the changes it held are answered 500 (they may be on disk or not)";
+    }
+    std::vector<std::pair<Done, bool>> ready;
+    const size_t answered = settle_locked(ready);
+    if (answered > 0) {
+      // The clients just answered send their next changes: the writer gathers them (top).
+      const auto now = Clock::now();
+      gather_expect_ = answered;
+      gather_arrived_ = 0;
+      gather_until_ = now + std::min<Clock::duration>(now - started, max_gather_);
+    }
+    lock.unlock();
+    if (!message.empty()) report_(!error.empty(), message);
+    settled_cv_.notify_all();
+    wake_.notify_one();
+    if (!ready.empty()) {
+      deliver_([ready = std::move(ready)]() mutable {
+        for (auto& [done, ok] : ready) done(ok);
+      });
+    }
+    lock.lock();
+  }
+}
+
 void GroupCommit::close() {
   {
     std::lock_guard lock(mu_);
@@ -241,6 +309,14 @@ void GroupCommit::close() {
   }
   wake_.notify_one();
   thread_.join();
+  if (sync_thread_.joinable()) {
+    {
+      std::lock_guard lock(mu_);
+      sync_stopping_ = true;
+    }
+    sync_wake_.notify_one();
+    sync_thread_.join();
+  }
   std::vector<std::pair<Done, bool>> ready;
   {
     std::lock_guard lock(mu_);

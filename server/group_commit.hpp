@@ -16,6 +16,15 @@
 // load every commit holds every client's change; a lone client pays nothing, its one change
 // being the N that was expected.
 //
+// The sync stage (with a Sync function; the server's is Store::sync): a commit returns with
+// its change in the log but not yet durable, and a thread of its own syncs the log while the
+// writer writes the next commits; one sync makes every commit before it durable, and their
+// waiters are answered then. The writer never waits for the disk's flush, which on this VM
+// took 0.5-2 ms under load, longer than writing a commit (bench/RESULTS.md, eleventh
+// session). The gathering above counts from the sync that answered the clients. A failed
+// sync fails the waiters of the commits it held (their changes may be on disk or not: the
+// kernel's page cache has them) and the next commit's sync tries again.
+//
 // A batch of journal events alone (the journal line of a fetch) waits for nobody and nobody
 // waits for it: it goes with the next commit, or on its own after kLazyFor.
 //
@@ -26,7 +35,7 @@
 // takes to say no.
 //
 // Thread-safety: every member may be called from any thread. `deliver` (see the constructor)
-// runs on the writer thread; wait() must not be called from inside it.
+// runs on the writer or the sync thread; wait() must not be called from inside it.
 #pragma once
 
 #include <chrono>
@@ -55,6 +64,10 @@ class GroupCommit {
   // Writes `batches` in one transaction, in order; throws std::exception on failure (nothing
   // of them written).
   using Commit = std::function<void(const std::vector<StoreBatch>&)>;
+  // Makes every commit that returned durable; throws std::exception on failure. Runs on a
+  // thread of its own while the writer writes the next commits (see the top). Empty: a
+  // commit is durable when it returns.
+  using Sync = std::function<void()>;
   // ok: the batch is on disk (or the waiter did not write and only read; see when_durable).
   using Done = std::function<void(bool ok)>;
   // Hands the callbacks that a commit released to where they should run (the host posts them
@@ -66,7 +79,7 @@ class GroupCommit {
 
   // max_gather: the longest wait for the next clients' changes (tests lengthen it).
   GroupCommit(Commit commit, Deliver deliver, Report report,
-              std::chrono::microseconds max_gather = kMaxGather);
+              std::chrono::microseconds max_gather = kMaxGather, Sync sync = {});
   // close().
   ~GroupCommit();
   GroupCommit(const GroupCommit&) = delete;
@@ -112,6 +125,7 @@ class GroupCommit {
   };
 
   void run();
+  void run_sync();
   // With mu_ held: what may be known about `wait` now (nullopt: not yet).
   std::optional<bool> status_locked(Wait wait) const;
   Wait read_point_locked() const;
@@ -120,6 +134,7 @@ class GroupCommit {
   size_t settle_locked(std::vector<std::pair<Done, bool>>& ready);
 
   Commit commit_;
+  Sync sync_;
   Deliver deliver_;
   Report report_;
   const std::chrono::microseconds max_gather_;
@@ -133,6 +148,9 @@ class GroupCommit {
   std::chrono::steady_clock::time_point oldest_queued_{};
   uint64_t next_ticket_ = 1;
   uint64_t last_state_ = 0;
+  uint64_t written_ = 0;  // every ticket up to it is committed (durable once synced)
+  uint64_t synced_ = 0;   // every ticket up to it has been through a sync, whatever it said
+  std::chrono::steady_clock::time_point written_started_{};  // when written_'s commit began
   uint64_t durable_ = 0;  // every ticket up to it is on disk
   uint64_t settled_ = 0;  // every ticket up to it is durable or failed
   bool failing_ = false;
@@ -149,6 +167,11 @@ class GroupCommit {
   bool closed_ = false;
   size_t commits_ = 0;
   std::vector<Waiter> waiters_;
+  // The sync thread (with sync_): it waits for written_ > durable_.
+  std::condition_variable sync_wake_;
+  bool sync_stopping_ = false;
+  bool sync_failing_ = false;
+  std::thread sync_thread_;
   std::thread thread_;  // last: starts once the rest exists
 };
 

@@ -1,15 +1,20 @@
 // Optional persistence (--data-dir): one SQLite database, DIR/dialtone.db, in WAL mode with
-// synchronous=FULL, so that a COMMIT is on disk before it returns. EngineHost turns the
-// engine's changes (core::Engine::take_changes) into a StoreBatch under the engine lock, and
-// its writer thread (server/group_commit.hpp) commits every batch that is ready in one
-// transaction; no answer leaves before the commit holding its change: a 2xx means the change
-// is durable. The log is checkpointed off the commit path (server/wal_checkpointer.hpp).
+// synchronous=NORMAL: a COMMIT writes the log without syncing it, and sync() makes every
+// commit that returned durable (fdatasync of the log; why that is as safe as FULL:
+// docs/scaling.md, "Durable mode"). EngineHost turns the engine's changes
+// (core::Engine::take_changes) into a StoreBatch under the engine lock; its writer thread
+// (server/group_commit.hpp) commits every batch that is ready in one transaction, and its sync
+// thread syncs: no answer leaves before a sync after the commit holding its change, so a 2xx
+// means the change is durable. The log's writes go out one per commit
+// (server/wal_write_buffer.hpp); it is checkpointed off the commit path
+// (server/wal_checkpointer.hpp).
 // Settings (accounts, numbers, behaviours) are small and change only through the
 // control API, so they are written as one snapshot when they may have changed.
 // Calls and notifications are stored as a JSON document per row (plus the columns that
 // deletes and resets select on); calls keep their creation order in the rowid (UPSERT).
 // Thread-safety: prepare() is a pure function (under the engine lock, for its pointers);
-// everything else is not thread-safe: one thread at a time (start-up, then the writer).
+// sync() may run on one thread beside the one running the rest; everything else is not
+// thread-safe: one thread at a time (start-up, then the writer).
 #pragma once
 
 #include <memory>
@@ -47,10 +52,14 @@ class Store {
   // Rows of `changes`, and the settings of `settings` when it is not null. The pointers in
   // `changes` point into the engine: call it under the lock that guards the engine.
   static StoreBatch prepare(const core::Changes& changes, const core::Engine* settings);
-  // One transaction holding `batches`, applied in order. Throws StoreError (the transaction
-  // is rolled back: none of them is written).
+  // One transaction holding `batches`, applied in order: in the log, not yet durable (sync).
+  // Throws StoreError (the transaction is rolled back: none of them is written).
   void commit(const std::vector<StoreBatch>& batches);
-  // commit() of prepare(changes, settings).
+  // Makes every commit that has returned durable (fdatasync of the log). May run on another
+  // thread while commit() runs: the writer goes on with the next commit meanwhile. Throws
+  // StoreError.
+  void sync();
+  // commit() of prepare(changes, settings), then sync().
   void write(const core::Changes& changes, const core::Engine* settings);
   // Restores everything into a fresh engine: settings (when a snapshot exists; they replace
   // the engine's), then calls oldest first, notifications and the journal. Returns what it

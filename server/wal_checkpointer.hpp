@@ -11,6 +11,11 @@
 // commit starts the log over. A longer tail starts another pass; a log past kHardCap (writes
 // outrunning the copying) is copied by the writer in full, as SQLite would have.
 //
+// A pass ends with an fdatasync of the database file: SQLite syncs it only after a checkpoint
+// that copied the whole log, which a pass racing the writer rarely does, and the tail copy on
+// the writer would otherwise sync everything the passes wrote (4.2 ms a tail instead of 5.7 in
+// the eleventh session's runs, and 50 ms with a log of 64 MiB).
+//
 // A failed checkpoint (a full disk) loses nothing: the pages stay in the log, which grows,
 // and the next commit's after_commit tries again.
 //
@@ -59,6 +64,7 @@ class WalCheckpointer {
 
   sqlite3* const writer_;
   sqlite3* own_ = nullptr;
+  int db_fd_ = -1;  // the database file, for the fsync after a pass (see run())
   mutable std::mutex mu_;
   std::condition_variable wake_;  // with mu_
   bool wanted_ = false;           // a pass is asked for; guarded by mu_

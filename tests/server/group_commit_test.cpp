@@ -1,7 +1,9 @@
 // The store's group commit: what becomes ready while a commit is written goes into the next
 // one together; a waiter hears only once the commit holding its batch is over (ok only if it
 // is durable); a failed commit fails every waiter it held, keeps the batches and writes them
-// again, first and in order; a batch of journal events alone waits for the next commit.
+// again, first and in order; a batch of journal events alone waits for the next commit. With a
+// sync stage, a commit is durable only once a sync after it is over, and the writer goes on
+// writing the next commits meanwhile.
 #include "server/group_commit.hpp"
 
 #include <gtest/gtest.h>
@@ -92,18 +94,52 @@ class FakeStore {
   std::vector<std::vector<std::string>> commits_;
 };
 
+// The sync stage (Store::sync in the server): held, failed or let through by the test.
+class FakeSync {
+ public:
+  void sync() {
+    std::unique_lock lock(mu_);
+    ++entered_;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return !hold_; });
+    if (fail_) throw std::runtime_error("Input/output error");
+  }
+  void hold(bool on) {
+    std::lock_guard lock(mu_);
+    hold_ = on;
+    changed_.notify_all();
+  }
+  void fail(bool on) {
+    std::lock_guard lock(mu_);
+    fail_ = on;
+  }
+  void wait_entered(int n) {
+    std::unique_lock lock(mu_);
+    ASSERT_TRUE(changed_.wait_for(lock, 5s, [&] { return entered_ >= n; }));
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  bool hold_ = false;
+  bool fail_ = false;
+  int entered_ = 0;
+};
+
 class GroupCommitTest : public ::testing::Test {
  protected:
   // The gathering window is as long as a commit took, at most 2 s here (10 ms in the
   // server): long enough that a loaded machine cannot stretch the tests' short sleeps past it.
-  GroupCommitTest()
+  GroupCommitTest() : GroupCommitTest(false) {}
+  // with_sync: commits are durable once sync_ lets a sync through (the server's way).
+  explicit GroupCommitTest(bool with_sync)
       : writer_([this](const std::vector<StoreBatch>& b) { store_.commit(b); },
                 [](std::function<void()> f) { f(); },
                 [this](bool failing, const std::string& message) {
                   std::lock_guard lock(mu_);
                   reports_.emplace_back(failing, message);
                 },
-                2s) {}
+                2s, with_sync ? GroupCommit::Sync([this] { sync_.sync(); }) : nullptr) {}
 
   // The outcome of `wait`, as a future (answered through `deliver`, or at once).
   std::future<bool> outcome(GroupCommit::Wait wait) {
@@ -131,9 +167,10 @@ class GroupCommitTest : public ::testing::Test {
   }
 
   FakeStore store_;
+  FakeSync sync_;
   std::mutex mu_;
   std::vector<std::pair<bool, std::string>> reports_;
-  GroupCommit writer_;  // last: its thread uses the members above
+  GroupCommit writer_;  // last: its threads use the members above
 };
 
 TEST_F(GroupCommitTest, BatchesReadyDuringACommitGoIntoTheNextOneTogether) {
@@ -303,6 +340,64 @@ TEST_F(GroupCommitTest, ClientsThatDoNotComeBackDelayTheNextCommitByOneCommitAtM
   EXPECT_GE(waited, 90ms);
   EXPECT_LT(waited, 2s);
   EXPECT_EQ(store_.commits().back(), std::vector<std::string>{"CA3"});
+}
+
+class PipelinedCommitTest : public GroupCommitTest {
+ protected:
+  PipelinedCommitTest() : GroupCommitTest(true) {}
+};
+
+TEST_F(PipelinedCommitTest, ACommitIsAnsweredOnceSyncedAndTheNextIsWrittenMeanwhile) {
+  sync_.hold(true);
+  auto first = writer_.submit(call_batch("CA1"));
+  auto answered_first = outcome(first);
+  sync_.wait_entered(1);  // CA1 is committed, its sync is under way
+  std::this_thread::sleep_for(20ms);
+  EXPECT_FALSE(ready(answered_first));
+  EXPECT_EQ(writer_.durable_ticket(), 0u);
+  // A reader that may have seen CA1 waits for it too.
+  auto read = outcome(writer_.read_point());
+  EXPECT_FALSE(ready(read));
+  // The writer does not wait for the sync: CA2 is committed while CA1's sync runs.
+  auto second = writer_.submit(call_batch("CA2"));
+  store_.wait_commits(2);
+  EXPECT_EQ(store_.commits(), (std::vector<std::vector<std::string>>{{"CA1"}, {"CA2"}}));
+  sync_.hold(false);
+  ASSERT_EQ(answered_first.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(answered_first.get());
+  EXPECT_TRUE(writer_.wait(second));
+  ASSERT_EQ(read.wait_for(5s), std::future_status::ready);
+  EXPECT_TRUE(read.get());
+  EXPECT_EQ(writer_.durable_ticket(), second.ticket);
+}
+
+TEST_F(PipelinedCommitTest, AFailedSyncFailsTheChangesItHeldAndTheNextOneSucceeds) {
+  sync_.fail(true);
+  EXPECT_FALSE(writer_.wait(writer_.submit(call_batch("CA1"))));
+  EXPECT_FALSE(writer_.failing());  // the commit itself succeeded: new changes are tried
+  sync_.fail(false);
+  EXPECT_TRUE(writer_.wait(writer_.submit(call_batch("CA2"))));
+  std::lock_guard lock(mu_);
+  ASSERT_EQ(reports_.size(), 2u);
+  EXPECT_TRUE(reports_[0].first);
+  EXPECT_NE(reports_[0].second.find("Input/output error"), std::string::npos);
+  EXPECT_FALSE(reports_[1].first);  // the recovery
+}
+
+TEST_F(PipelinedCommitTest, CloseSyncsWhatIsWritten) {
+  sync_.hold(true);
+  auto answered = outcome(writer_.submit(call_batch("CA1")));
+  sync_.wait_entered(1);
+  std::thread closer([this] { writer_.close(); });
+  std::this_thread::sleep_for(10ms);
+  EXPECT_FALSE(ready(answered));
+  sync_.hold(false);
+  closer.join();
+  ASSERT_TRUE(ready(answered));
+  EXPECT_TRUE(answered.get());
+  // After close, a change is committed and synced on the caller's thread.
+  EXPECT_TRUE(writer_.wait(writer_.submit(call_batch("CA2"))));
+  EXPECT_EQ(store_.commits(), (std::vector<std::vector<std::string>>{{"CA1"}, {"CA2"}}));
 }
 
 }  // namespace

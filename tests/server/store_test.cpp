@@ -246,6 +246,7 @@ TEST_F(StoreTest, TheLogIsCheckpointedOffTheCommitPathAndStartsOver) {
     std::snprintf(sid, sizeof sid, "CA%032d", i);
     b.calls.push_back({sid, kAc, "{\"pad\":\"" + body + "\"}"});
     store_->commit({b});
+    store_->sync();  // as the server's sync thread does: the commits come at a disk's pace
     const int pages = store_->checkpoint_stats().log_pages;
     if (pages < previous) ++restarts;
     previous = pages;
@@ -259,6 +260,41 @@ TEST_F(StoreTest, TheLogIsCheckpointedOffTheCommitPathAndStartsOver) {
   EXPECT_LT(most, WalCheckpointer::kHardCap);
   auto e = reload();
   EXPECT_GT(stats_.calls, 0u);
+}
+
+// The log's writes are gathered into one per commit (server/wal_write_buffer.hpp): a commit
+// is in the file when COMMIT returns, for another connection (the checkpointer's) and for
+// sync(); and a commit of several MiB (more than the 128 KiB SQLite's own VFS writes at
+// once, and more than the buffer holds) is written whole.
+TEST_F(StoreTest, ACommitIsInTheLogFileWhenItReturns) {
+  int64_t bodies = 0;
+  for (int i = 0; i < 3; ++i) {
+    StoreBatch b;
+    char sid[35];
+    std::snprintf(sid, sizeof sid, "CA%032d", i);
+    // The second is 3 MiB in one row; the others a few pages.
+    const std::string pad(i == 1 ? (3 << 20) : 9000, 'y');
+    b.calls.push_back({sid, kAc, "{\"pad\":\"" + pad + "\"}"});
+    bodies += static_cast<int64_t>(b.calls.back().body.size());
+    store_->commit({b});
+    // Another connection, without the buffering VFS, reads what the log file holds.
+    sqlite3* other = nullptr;
+    ASSERT_EQ(sqlite3_open_v2((dir_ / "dialtone.db").c_str(), &other, SQLITE_OPEN_READONLY,
+                              nullptr),
+              SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(other, "SELECT count(*), sum(length(body)) FROM calls", -1, &q,
+                                 nullptr),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int(q, 0), i + 1);
+    EXPECT_EQ(sqlite3_column_int64(q, 1), bodies);
+    sqlite3_finalize(q);
+    sqlite3_close(other);
+    store_->sync();
+  }
+  auto e = reload();
+  EXPECT_EQ(stats_.calls, 3u);
 }
 
 // Schema version 1 had a unique index on calls(sid); opening such a database copies the table
