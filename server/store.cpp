@@ -313,7 +313,7 @@ struct Store::Impl {
   std::unique_ptr<Stmt> delete_account_calls, delete_account_notifications,
       delete_account_events;
   std::unique_ptr<Stmt> put_settings;
-  uint64_t writes_since_prune = 0;
+  int64_t pruned_through = 0;  // the journal's events up to it are deleted (prune)
   CallRowids rowids;
   // The map is not known: from open until load() has read the calls (so start-up reads them
   // once), or after a failed commit whose reload failed too. commit() reads it first.
@@ -493,13 +493,15 @@ struct Store::Impl {
   }
 
   // Keeps the journal on disk as bounded as the one in memory: a range delete on the primary
-  // key, now and then.
+  // key once kPruneChunk events are past the bound. Small and often: pruned every 1000
+  // commits, the delete held tens of thousands of rows, and under load every commit behind it
+  // waited (durable p99 5 ms before the journal reached its bound, 30-38 ms after).
+  static constexpr int64_t kPruneChunk = 256;
   void prune(int64_t last_seq) {
-    if (++writes_since_prune < 1000) return;
-    writes_since_prune = 0;
-    if (last_seq > static_cast<int64_t>(kMaxEvents)) {
-      prune_events->bind(1, last_seq - static_cast<int64_t>(kMaxEvents)).run();
-    }
+    const int64_t through = last_seq - static_cast<int64_t>(kMaxEvents);
+    if (through - pruned_through < kPruneChunk) return;
+    prune_events->bind(1, through).run();
+    pruned_through = through;
   }
 };
 

@@ -297,6 +297,38 @@ TEST_F(StoreTest, ACommitIsInTheLogFileWhenItReturns) {
   EXPECT_EQ(stats_.calls, 3u);
 }
 
+// The journal on disk keeps its newest kMaxEvents events: older ones go in small range
+// deletes, once 256 of them are past the bound (not one huge delete now and then).
+TEST_F(StoreTest, TheJournalOnDiskIsPrunedInSmallSteps) {
+  auto events = [](int64_t from, int64_t to) {
+    StoreBatch b;
+    for (int64_t seq = from; seq <= to; ++seq) {
+      b.events.push_back({seq, kAc, "CA1", 0, 0, "status", "[]"});
+    }
+    return b;
+  };
+  auto count = [&] {
+    sqlite3* other = nullptr;
+    EXPECT_EQ(sqlite3_open_v2((dir_ / "dialtone.db").c_str(), &other, SQLITE_OPEN_READONLY,
+                              nullptr),
+              SQLITE_OK);
+    sqlite3_stmt* q = nullptr;
+    sqlite3_prepare_v2(other, "SELECT count(*), min(seq) FROM events", -1, &q, nullptr);
+    sqlite3_step(q);
+    const std::pair<int64_t, int64_t> out{sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1)};
+    sqlite3_finalize(q);
+    sqlite3_close(other);
+    return out;
+  };
+  const auto bound = static_cast<int64_t>(Store::kMaxEvents);
+  store_->commit({events(1, 1000)});
+  EXPECT_EQ(count(), std::make_pair(int64_t{1000}, int64_t{1}));
+  store_->commit({events(bound + 100, bound + 100)});  // 100 past the bound: kept for now
+  EXPECT_EQ(count(), std::make_pair(int64_t{1001}, int64_t{1}));
+  store_->commit({events(bound + 600, bound + 600)});  // 600 past: the oldest 600 go
+  EXPECT_EQ(count(), std::make_pair(int64_t{402}, int64_t{601}));
+}
+
 // Schema version 1 had a unique index on calls(sid); opening such a database copies the table
 // without it, keeping every call and its order.
 TEST_F(StoreTest, AVersion1DatabaseIsMigrated) {
