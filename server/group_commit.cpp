@@ -112,6 +112,14 @@ size_t GroupCommit::settle_locked(std::vector<std::pair<Done, bool>>& ready) {
   return writers;
 }
 
+void GroupCommit::gather_locked(size_t answered, Clock::time_point started) {
+  // Counted from now: what came in while this commit was written is not what it answers.
+  const auto now = Clock::now();
+  gather_expect_ = answered;
+  gather_arrived_ = 0;
+  gather_until_ = now + std::min<Clock::duration>(now - started, max_gather_);
+}
+
 void GroupCommit::run() {
   pthread_setname_np(pthread_self(), "dt-commit");  // for top -H, perf and gdb
   std::unique_lock lock(mu_);
@@ -180,10 +188,6 @@ void GroupCommit::run() {
         written_started_ = started;
         sync_wake_.notify_one();
       } else {
-        const auto ended = Clock::now();
-        // Counted from now: what came in while this commit was written is not what it answers.
-        gather_arrived_ = 0;
-        gather_until_ = ended + std::min<Clock::duration>(ended - started, max_gather_);
         durable_ = synced_ = last;
         if (last > settled_) settled_ = last;
       }
@@ -234,7 +238,11 @@ void GroupCommit::run() {
     }
     std::vector<std::pair<Done, bool>> ready;
     const size_t answered = settle_locked(ready);
-    if (!sync_ || !error.empty()) gather_expect_ = answered;
+    if (!error.empty()) {
+      gather_expect_ = answered;
+    } else if (!sync_) {
+      gather_locked(answered, started);
+    }
     const bool give_up = stopping_ && !error.empty();
     lock.unlock();
     // The log line first: whoever reads a 500 finds its cause logged already.
@@ -281,13 +289,7 @@ void GroupCommit::run_sync() {
     }
     std::vector<std::pair<Done, bool>> ready;
     const size_t answered = settle_locked(ready);
-    if (answered > 0) {
-      // The clients just answered send their next changes: the writer gathers them (top).
-      const auto now = Clock::now();
-      gather_expect_ = answered;
-      gather_arrived_ = 0;
-      gather_until_ = now + std::min<Clock::duration>(now - started, max_gather_);
-    }
+    if (answered > 0) gather_locked(answered, started);
     lock.unlock();
     if (!message.empty()) report_(!error.empty(), message);
     settled_cv_.notify_all();

@@ -132,6 +132,10 @@ class GroupCommit {
   // Moves the waiters whose status is known now into `ready`, with it. Returns how many of
   // them were told their own change is durable: the clients likely to send the next ones.
   size_t settle_locked(std::vector<std::pair<Done, bool>>& ready);
+  // With mu_ held, once `answered` clients heard their change is durable: the writer waits
+  // for their next changes, at most as long as the cycle that began at `started` (see the
+  // top).
+  void gather_locked(size_t answered, std::chrono::steady_clock::time_point started);
 
   Commit commit_;
   Sync sync_;

@@ -5,7 +5,6 @@
 #include <rapidjson/writer.h>
 #include <fcntl.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -319,10 +318,7 @@ struct Store::Impl {
   // once), or after a failed commit whose reload failed too. commit() reads it first.
   bool rowids_stale = true;
   int log_pages = 0;  // in the write-ahead log after the last commit (wal_hook)
-  // The log as sync() opened it (its own descriptor: sync() runs beside the writer).
-  int wal_fd = -1;
-  dev_t wal_dev = 0;
-  ino_t wal_ino = 0;
+  int wal_fd = -1;  // the log, sync()'s own descriptor (sync() runs beside the writer)
   std::unique_ptr<WalCheckpointer> checkpointer;
 
   static int on_wal_commit(void* self, sqlite3*, const char*, int pages) {
@@ -461,27 +457,22 @@ struct Store::Impl {
     if (b.settings) put_settings->bind(1, *b.settings).run();
   }
 
-  // fdatasync of the log, through a descriptor of its own, reopened when the file at the log's
-  // path is not the one it has (SQLite removes the log when its last connection closes).
+  // fdatasync of the log, through a descriptor of its own, opened at the first sync that
+  // finds the log. SQLite removes the log only when its last connection closes, and this
+  // store's connection is open as long as the store: the file stays the same one.
   void sync_wal() {
-    const std::string wal = path + "-wal";
-    struct stat st {};
-    if (::stat(wal.c_str(), &st) != 0) {
-      // No log: SQLite copied it into the database file and synced that before removing it.
-      if (errno == ENOENT) return;
-      throw StoreError("sync: cannot find the log: " + std::string(std::strerror(errno)));
-    }
-    if (wal_fd < 0 || st.st_dev != wal_dev || st.st_ino != wal_ino) {
-      if (wal_fd >= 0) ::close(wal_fd);
+    if (wal_fd < 0) {
+      const std::string wal = path + "-wal";
       wal_fd = ::open(wal.c_str(), O_RDONLY | O_CLOEXEC);
-      if (wal_fd < 0 || ::fstat(wal_fd, &st) != 0) {
+      if (wal_fd < 0) {
+        // No log yet: nothing has been committed to it.
+        if (errno == ENOENT) return;
         throw StoreError("sync: cannot open the log: " + std::string(std::strerror(errno)));
       }
-      wal_dev = st.st_dev;
-      wal_ino = st.st_ino;
       // A new file's name is in its directory: that must survive a power loss too.
       const std::string dir = std::filesystem::path(path).parent_path().string();
-      const int dir_fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      const int dir_fd =
+          ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       if (dir_fd >= 0) {
         ::fsync(dir_fd);
         ::close(dir_fd);

@@ -58,19 +58,15 @@ class Transport {
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
   using executor_type = Strand;
   // Every completion runs on the connection's strand, where Beast's own handlers belong too.
-  using Handler =
-      boost::asio::executor_binder<ErasedHandler<boost::system::error_code>, Strand>;
-  using IoHandler = boost::asio::executor_binder<
-      ErasedHandler<boost::system::error_code, std::size_t>, Strand>;
-  template <class H>
-  Handler bind(H&& h) const {
-    return boost::asio::bind_executor(
-        strand_, ErasedHandler<boost::system::error_code>(std::forward<H>(h)));
-  }
-  template <class H>
-  IoHandler bind_io(H&& h) const {
-    return boost::asio::bind_executor(
-        strand_, ErasedHandler<boost::system::error_code, std::size_t>(std::forward<H>(h)));
+  template <class... Args>
+  using Bound = boost::asio::executor_binder<ErasedHandler<Args...>, Strand>;
+  using Handler = Bound<boost::system::error_code>;
+  using IoHandler = Bound<boost::system::error_code, std::size_t>;
+  // bind<error_code>(h), bind<error_code, std::size_t>(h): the completion's signature.
+  template <class First, class... Rest, class H>
+  Bound<First, Rest...> bind(H&& h) const {
+    return boost::asio::bind_executor(strand_,
+                                      ErasedHandler<First, Rest...>(std::forward<H>(h)));
   }
 
   explicit Transport(Strand strand);                                   // ws://
@@ -85,7 +81,7 @@ class Transport {
   // The client's TLS handshake (wss:// only; ws:// completes at once).
   template <class H>
   void async_tls_handshake(H&& handler) {
-    tls_handshake(bind(std::forward<H>(handler)));
+    tls_handshake(bind<boost::system::error_code>(std::forward<H>(handler)));
   }
   void close();  // both directions, at once; errors ignored
 
@@ -98,7 +94,7 @@ class Transport {
         [this](auto handler, const MutableBufferSequence& b) {
           read_buffers_.assign(boost::asio::buffer_sequence_begin(b),
                                boost::asio::buffer_sequence_end(b));
-          read_some(bind_io(std::move(handler)));
+          read_some(bind<boost::system::error_code, std::size_t>(std::move(handler)));
         },
         token, buffers);
   }
@@ -108,7 +104,7 @@ class Transport {
         [this](auto handler, const ConstBufferSequence& b) {
           write_buffers_.assign(boost::asio::buffer_sequence_begin(b),
                                 boost::asio::buffer_sequence_end(b));
-          write_some(bind_io(std::move(handler)));
+          write_some(bind<boost::system::error_code, std::size_t>(std::move(handler)));
         },
         token, buffers);
   }
@@ -133,7 +129,8 @@ class Transport {
 template <class TeardownHandler>
 void async_teardown(boost::beast::role_type role, Transport& transport,
                     TeardownHandler&& handler) {
-  transport.teardown(role, transport.bind(std::forward<TeardownHandler>(handler)));
+  transport.teardown(
+      role, transport.bind<boost::system::error_code>(std::forward<TeardownHandler>(handler)));
 }
 inline void beast_close_socket(Transport& transport) { transport.close(); }
 

@@ -35,30 +35,17 @@ StoreBatch events_batch(int64_t seq) {
   return b;
 }
 
-// A store that records each commit (the first call sid, or "e<seq>", of each batch), can be
-// held inside a commit until released, and can be told to fail.
-class FakeStore {
+// Where a writer's call (a commit, a sync) can be held until released, and told to fail.
+class Gate {
  public:
-  void commit(const std::vector<StoreBatch>& batches) {
+  // Called by the writer: returns once not held, whether the call should fail.
+  bool pass() {
     std::unique_lock lock(mu_);
     ++entered_;
     changed_.notify_all();
     changed_.wait(lock, [&] { return !hold_; });
-    if (const auto latency = latency_.load(); latency > 0ms) {
-      lock.unlock();
-      std::this_thread::sleep_for(latency);  // the disk's flush
-      lock.lock();
-    }
-    if (fail_) throw std::runtime_error("database or disk is full");
-    std::vector<std::string> names;
-    for (const auto& b : batches) {
-      names.push_back(b.calls.empty() ? "e" + std::to_string(b.events.front().seq)
-                                      : b.calls.front().sid);
-    }
-    commits_.push_back(std::move(names));
-    changed_.notify_all();
+    return fail_;
   }
-
   void hold(bool on) {
     std::lock_guard lock(mu_);
     hold_ = on;
@@ -68,13 +55,42 @@ class FakeStore {
     std::lock_guard lock(mu_);
     fail_ = on;
   }
-  // Set before the commits it should slow (read without the lock by the writer thread).
-  void latency(std::chrono::milliseconds d) { latency_ = d; }
-  // Waits until `n` commits have been entered (held or not).
+  // Waits until `n` calls have been entered (held or not).
   void wait_entered(int n) {
     std::unique_lock lock(mu_);
     ASSERT_TRUE(changed_.wait_for(lock, 5s, [&] { return entered_ >= n; }));
   }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable changed_;
+  bool hold_ = false;
+  bool fail_ = false;
+  int entered_ = 0;
+};
+
+// A store that records each commit (the first call sid, or "e<seq>", of each batch), can be
+// held inside a commit until released, and can be told to fail.
+class FakeStore : public Gate {
+ public:
+  void commit(const std::vector<StoreBatch>& batches) {
+    const bool failing = pass();
+    if (const auto latency = latency_.load(); latency > 0ms) {
+      std::this_thread::sleep_for(latency);  // the disk's flush
+    }
+    if (failing) throw std::runtime_error("database or disk is full");
+    std::vector<std::string> names;
+    for (const auto& b : batches) {
+      names.push_back(b.calls.empty() ? "e" + std::to_string(b.events.front().seq)
+                                      : b.calls.front().sid);
+    }
+    std::lock_guard lock(mu_);
+    commits_.push_back(std::move(names));
+    changed_.notify_all();
+  }
+
+  // Set before the commits it should slow (read without the lock by the writer thread).
+  void latency(std::chrono::milliseconds d) { latency_ = d; }
   void wait_commits(size_t n, std::chrono::milliseconds timeout = 5s) {
     std::unique_lock lock(mu_);
     ASSERT_TRUE(changed_.wait_for(lock, timeout, [&] { return commits_.size() >= n; }));
@@ -87,43 +103,8 @@ class FakeStore {
  private:
   std::mutex mu_;
   std::condition_variable changed_;
-  bool hold_ = false;
-  bool fail_ = false;
   std::atomic<std::chrono::milliseconds> latency_{0ms};
-  int entered_ = 0;
   std::vector<std::vector<std::string>> commits_;
-};
-
-// The sync stage (Store::sync in the server): held, failed or let through by the test.
-class FakeSync {
- public:
-  void sync() {
-    std::unique_lock lock(mu_);
-    ++entered_;
-    changed_.notify_all();
-    changed_.wait(lock, [&] { return !hold_; });
-    if (fail_) throw std::runtime_error("Input/output error");
-  }
-  void hold(bool on) {
-    std::lock_guard lock(mu_);
-    hold_ = on;
-    changed_.notify_all();
-  }
-  void fail(bool on) {
-    std::lock_guard lock(mu_);
-    fail_ = on;
-  }
-  void wait_entered(int n) {
-    std::unique_lock lock(mu_);
-    ASSERT_TRUE(changed_.wait_for(lock, 5s, [&] { return entered_ >= n; }));
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable changed_;
-  bool hold_ = false;
-  bool fail_ = false;
-  int entered_ = 0;
 };
 
 class GroupCommitTest : public ::testing::Test {
@@ -139,7 +120,11 @@ class GroupCommitTest : public ::testing::Test {
                   std::lock_guard lock(mu_);
                   reports_.emplace_back(failing, message);
                 },
-                2s, with_sync ? GroupCommit::Sync([this] { sync_.sync(); }) : nullptr) {}
+                2s,
+                with_sync ? GroupCommit::Sync([this] {
+                  if (sync_.pass()) throw std::runtime_error("Input/output error");
+                })
+                          : nullptr) {}
 
   // The outcome of `wait`, as a future (answered through `deliver`, or at once).
   std::future<bool> outcome(GroupCommit::Wait wait) {
@@ -167,7 +152,7 @@ class GroupCommitTest : public ::testing::Test {
   }
 
   FakeStore store_;
-  FakeSync sync_;
+  Gate sync_;  // the sync stage (Store::sync in the server)
   std::mutex mu_;
   std::vector<std::pair<bool, std::string>> reports_;
   GroupCommit writer_;  // last: its threads use the members above
