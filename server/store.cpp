@@ -54,7 +54,7 @@ std::string fields_json(const Pairs& fields) {
     w.EndArray();
   }
   w.EndArray();
-  return buf.GetString();
+  return {buf.GetString(), buf.GetSize()};
 }
 
 core::Fields fields_from(const Value& a) {
