@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 build_pkgs=(g++ cmake ninja-build pkg-config libboost1.81-dev libboost-url1.81-dev rapidjson-dev
             libtinyxml2-dev libspdlog-dev libfmt-dev libssl-dev libsqlite3-dev libgtest-dev
-            libtcmalloc-minimal4 ca-certificates
+            libtcmalloc-minimal4 libgoogle-perftools-dev ca-certificates
             libmp3lame-dev)  # MP3 downloads of recordings (optional at build time)
 test_pkgs=(nodejs npm curl openssl chromium  # chromium: the console test (playwright-core)
            python3-twilio)                   # tests/python: the official Python SDK (7.7.1)

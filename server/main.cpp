@@ -26,6 +26,9 @@
 #include "server/logging.hpp"
 #include "server/router.hpp"
 #include "server/store.hpp"
+#if DIALTONE_HUGE_PAGES
+#include "server/tcmalloc_huge_pages.hpp"
+#endif
 
 namespace asio = boost::asio;
 using namespace dialtone;
@@ -73,6 +76,9 @@ int main(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "healthcheck") {
     return server::run_healthcheck(argc - 1, argv + 1);
   }
+#if DIALTONE_HUGE_PAGES
+  server::use_huge_pages_for_heap();  // before the heap grows
+#endif
   auto loaded = config::load(argc, argv);
   if (loaded.show_help) {
     std::fputs(config::help_text().c_str(), stdout);

@@ -1,0 +1,117 @@
+#include "server/tcmalloc_huge_pages.hpp"
+
+#include <gperftools/malloc_extension.h>
+#include <pthread.h>
+#include <sys/mman.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23  // Linux 5.14
+#endif
+
+namespace dialtone::server {
+namespace {
+
+constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
+constexpr uintptr_t kRegion = uintptr_t{64} << 20;
+constexpr uintptr_t kAhead = uintptr_t{8} << 20;  // populated ahead of what tcmalloc has
+
+// Hands tcmalloc its memory from 64 MiB regions, each one mapping advised for huge pages, and
+// has a thread of its own fault in the next kAhead bytes before tcmalloc touches them.
+// tcmalloc calls Alloc under its own lock; Alloc allocates nothing.
+class HugePageRegions final : public SysAllocator {
+ public:
+  explicit HugePageRegions(SysAllocator* fallback) : fallback_(fallback) {
+    populater_ = std::thread([this] { populate(); });
+  }
+
+  void* Alloc(size_t size, size_t* actual_size, size_t alignment) override {
+    if (size > kRegion / 4 || alignment > kHugePage) {
+      return fallback_->Alloc(size, actual_size, alignment);
+    }
+    uintptr_t start = (next_ + alignment - 1) & ~(uintptr_t{alignment} - 1);
+    if (next_ == 0 || start + size > end_) {
+      if (!map_region()) return fallback_->Alloc(size, actual_size, alignment);
+      start = next_;
+    }
+    next_ = start + size;
+    if (actual_size != nullptr) *actual_size = size;
+    {
+      std::lock_guard lock(mu_);
+      wanted_from_ = next_;
+      wanted_to_ = next_ + kAhead < end_ ? next_ + kAhead : end_;
+    }
+    wake_.notify_one();
+    return reinterpret_cast<void*>(start);
+  }
+
+ private:
+  bool map_region() {
+    void* p = ::mmap(nullptr, kRegion + kHugePage, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return false;
+    const auto raw = reinterpret_cast<uintptr_t>(p);
+    const uintptr_t aligned = (raw + kHugePage - 1) & ~(kHugePage - 1);
+    if (aligned > raw) ::munmap(p, aligned - raw);
+    const uintptr_t tail = raw + kRegion + kHugePage - (aligned + kRegion);
+    if (tail > 0) ::munmap(reinterpret_cast<void*>(aligned + kRegion), tail);
+    ::madvise(reinterpret_cast<void*>(aligned), kRegion, MADV_HUGEPAGE);
+    next_ = aligned;
+    end_ = aligned + kRegion;
+    return true;
+  }
+
+  // Faults in [wanted_from_, wanted_to_) a huge page at a time; pages already there cost a
+  // page-table walk. MADV_POPULATE_WRITE never writes to the memory, so the pages tcmalloc
+  // has already handed out are safe. On a kernel without it (before 5.14) the thread stops,
+  // and the I/O threads take their faults as before.
+  void populate() {
+    pthread_setname_np(pthread_self(), "dt-prefault");
+    std::unique_lock lock(mu_);
+    for (;;) {
+      wake_.wait(lock, [this] { return wanted_to_ > done_to_ || wanted_from_ < done_from_; });
+      uintptr_t from = wanted_from_ & ~(kHugePage - 1);
+      const uintptr_t to = wanted_to_;
+      if (from >= done_from_ && from < done_to_) from = done_to_;  // the same region, further on
+      done_from_ = wanted_from_;
+      done_to_ = to;
+      lock.unlock();
+      for (uintptr_t at = from; at < to; at += kHugePage) {
+        const uintptr_t len = to - at < kHugePage ? to - at : kHugePage;
+        while (::madvise(reinterpret_cast<void*>(at), len, MADV_POPULATE_WRITE) != 0) {
+          if (errno != EINTR) return;
+        }
+      }
+      lock.lock();
+    }
+  }
+
+  SysAllocator* const fallback_;
+  uintptr_t next_ = 0;  // guarded by tcmalloc's lock
+  uintptr_t end_ = 0;   // guarded by tcmalloc's lock
+  std::mutex mu_;
+  std::condition_variable wake_;               // with mu_
+  uintptr_t wanted_from_ = 0, wanted_to_ = 0;  // guarded by mu_
+  uintptr_t done_from_ = 0, done_to_ = 0;      // guarded by mu_
+  std::thread populater_;                      // runs as long as the process
+};
+
+}  // namespace
+
+bool use_huge_pages_for_heap() {
+  MallocExtension* ext = MallocExtension::instance();
+  SysAllocator* current = ext->GetSystemAllocator();
+  if (current == nullptr) return false;
+  // Never destroyed: the heap outlives every static.
+  static auto* regions = new HugePageRegions(current);
+  ext->SetSystemAllocator(regions);
+  return true;
+}
+
+}  // namespace dialtone::server
