@@ -49,9 +49,9 @@ test('calls created take memory faulted in ahead of them, in huge pages where TH
           }
         }));
       };
-      await create(2000);  // past the heap that tcmalloc took at start-up, before the hand-over
+      await create(1500);  // past the heap that tcmalloc took at start-up, before the hand-over
       const before = requestThreadFaults(pid);
-      const n = 6000;
+      const n = 3000;
       await create(n);
       // Without the prefault each call costs its threads ~0.55 faults (2 KiB of new memory);
       // with it, 0.003 (measured when written).
