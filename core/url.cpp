@@ -27,13 +27,14 @@ std::string resolve_url(std::string_view base, std::string_view ref) {
   return std::string(origin) + std::string(path) + std::string(ref);
 }
 
-std::string percent_encode(std::string_view s) {
+namespace {
+
+// Letters, digits and "-._*" plain, space as '+', every other byte as %XX (url.hpp).
+void append_encoded(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
   for (unsigned char c : s) {
     if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
+        c == '_' || c == '.' || c == '*') {
       out.push_back(static_cast<char>(c));
     } else if (c == ' ') {
       out.push_back('+');
@@ -43,16 +44,27 @@ std::string percent_encode(std::string_view s) {
       out.push_back(kHex[c & 0xf]);
     }
   }
+}
+
+}  // namespace
+
+std::string percent_encode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  append_encoded(out, s);
   return out;
 }
 
 std::string form_encode(const Fields& fields) {
+  size_t size = 0;
+  for (const auto& [k, v] : fields) size += k.size() + v.size() + 2;
   std::string out;
+  out.reserve(size + size / 4);
   for (const auto& [k, v] : fields) {
     if (!out.empty()) out.push_back('&');
-    out += percent_encode(k);
+    append_encoded(out, k);
     out.push_back('=');
-    out += percent_encode(v);
+    append_encoded(out, v);
   }
   return out;
 }

@@ -14,6 +14,9 @@ namespace dialtone::core {
 // + "/x" -> "https://a.example/x"; absolute URLs are returned as they are.
 std::string resolve_url(std::string_view base, std::string_view ref);
 bool is_absolute_http_url(std::string_view url);
+// application/x-www-form-urlencoded as the webhook client has always sent it (Java's URLEncoder:
+// "-._*" plain, '~' encoded; the reference does not say which Twilio uses, and an app decodes
+// either): the body a webhook sends and the one its journal line shows are this one.
 std::string form_encode(const Fields& fields);
 std::string percent_encode(std::string_view s);
 

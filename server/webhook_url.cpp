@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "api/form.hpp"
+#include "core/url.hpp"
 
 namespace dialtone::server {
 namespace {
@@ -129,32 +130,7 @@ std::optional<WebhookTarget> parse_webhook_url(std::string_view url,
   return t;
 }
 
-std::string form_encode(const Params& params) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  auto encode = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      bool plain = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                   c == '-' || c == '.' || c == '_' || c == '*';
-      if (plain) {
-        out += static_cast<char>(c);
-      } else if (c == ' ') {
-        out += '+';
-      } else {
-        out += '%';
-        out += kHex[c >> 4];
-        out += kHex[c & 0xf];
-      }
-    }
-  };
-  for (const auto& [name, value] : params) {
-    if (!out.empty()) out += '&';
-    encode(name);
-    out += '=';
-    encode(value);
-  }
-  return out;
-}
+std::string form_encode(const Params& params) { return core::form_encode(params); }
 
 std::string append_query(std::string_view url, const Params& params) {
   std::string out(url.substr(0, url.find('#')));

@@ -1,5 +1,7 @@
 #include "server/webhook_url.hpp"
 
+#include "core/url.hpp"
+
 #include <gtest/gtest.h>
 
 namespace dialtone::server {
@@ -106,6 +108,10 @@ TEST(WebhookUrl, InvalidUrls) {
 TEST(WebhookUrl, FormEncodingAndQueryAppend) {
   Params p = {{"CallSid", "CA1"}, {"From", "+1 415"}, {"X", "a&b=c/é"}};
   EXPECT_EQ(form_encode(p), "CallSid=CA1&From=%2B1+415&X=a%26b%3Dc%2F%C3%A9");
+  // Java's URLEncoder: '*' stays, '~' does not. The journal's webhook.request
+  // body is the same encoding (core::form_encode), so it shows the bytes that were sent.
+  EXPECT_EQ(form_encode({{"Digits", "1*2~3"}}), "Digits=1*2%7E3");
+  EXPECT_EQ(core::form_encode({{"Digits", "1*2~3"}}), form_encode({{"Digits", "1*2~3"}}));
   EXPECT_EQ(append_query("http://h/p#rc=2", {{"a", "1"}}), "http://h/p?a=1");
   EXPECT_EQ(append_query("http://h/p?x=1", {{"a", "1"}}), "http://h/p?x=1&a=1");
   EXPECT_EQ(append_query("http://h/p", {}), "http://h/p");
