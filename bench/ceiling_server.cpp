@@ -4,7 +4,9 @@
 // It doubles as the status-callback sink of the callbacks benchmark: GET /_count answers the
 // number of requests served so far (that one is not counted).
 //
-//   ceiling_server [--port N] [--threads N] [--body FILE]
+// bench/queues.mjs uses it as a fast app too: a TwiML body with --content-type text/xml.
+//
+//   ceiling_server [--port N] [--threads N] [--body FILE] [--content-type TYPE]
 // Prints "ceiling listening on http://127.0.0.1:PORT" once it accepts.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -32,6 +34,7 @@ using boost::system::error_code;
 namespace {
 
 std::string g_body = "{\"sid\": \"CA00000000000000000000000000000000\"}";
+std::string g_content_type = "application/json; charset=utf-8";
 std::atomic<uint64_t> g_count{0};
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -62,7 +65,7 @@ class Session : public std::enable_shared_from_this<Session> {
                                                            beast::string_view::npos
                       ? http::status::created
                       : http::status::ok);
-      res_.set(http::field::content_type, "application/json; charset=utf-8");
+      res_.set(http::field::content_type, g_content_type);
       res_.body() = g_body;
     }
     res_.prepare_payload();
@@ -126,8 +129,12 @@ int main(int argc, char** argv) {
         return 2;
       }
       g_body = ss.str();
+    } else if (a == "--content-type") {
+      g_content_type = argv[i + 1];
     } else {
-      std::fprintf(stderr, "usage: ceiling_server [--port N] [--threads N] [--body FILE]\n");
+      std::fprintf(stderr,
+                   "usage: ceiling_server [--port N] [--threads N] [--body FILE] "
+                   "[--content-type TYPE]\n");
       return 2;
     }
   }

@@ -1,7 +1,9 @@
 // What the Node benchmark scripts share: a free port, a process's RSS and CPU time, percentiles.
-import { readFileSync } from 'node:fs';
+import fs, { readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 
 export function freePort() {
   return new Promise((resolve) => {
@@ -57,6 +59,28 @@ export async function startDialtone(bin, accountSid) {
                             '--data-dir', ''], { stdio: 'ignore' });
   await waitHealthy(base);
   return { child, base, api: `${base}/2010-04-01/Accounts/${accountSid}` };
+}
+
+// bench/ceiling_server as a fast app on one thread, answering every request with `body` as
+// `contentType`; null when it was not built (-DDIALTONE_BENCH=ON builds it next to the binary).
+export async function startFastApp(dialtoneBin, body, contentType) {
+  const bin = path.join(path.dirname(dialtoneBin), '..', 'bench', 'ceiling_server');
+  if (!fs.existsSync(bin)) return null;
+  const file = path.join(os.tmpdir(), `dialtone-bench-app-${process.pid}.txt`);
+  fs.writeFileSync(file, body);
+  const child = spawn(bin, ['--threads', '1', '--body', file, '--content-type', contentType],
+                      { stdio: ['ignore', 'pipe', 'ignore'] });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`ceiling_server exited: ${code}`)));
+  });
+  fs.unlinkSync(file);  // read at its start
+  return { child, url };
 }
 
 // A Prometheus histogram of dialtone's /_dialtone/metrics: [upper bound in seconds, cumulative

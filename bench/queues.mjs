@@ -6,13 +6,17 @@
 // drain (default 1; 0 skips): each update dequeues a caller, so N must exceed what wrk sends
 // (about 40,000 a second here: N = 100000 for 1 s); a run that emptied the queue says so.
 // A local app answers the wait document (<Play>: 5 s of hold music, so each 5 s of virtual time
-// re-requests every caller's waitUrl) and the dequeue Url (<Hangup/>). Prints RSS per waiting
+// re-requests every caller's waitUrl) and the dequeue Url (<Hangup/>). The dequeue Url of the wrk
+// run goes to bench/ceiling_server answering <Hangup/> when it is built (the release preset with
+// -DDIALTONE_BENCH=ON puts it next to the binary): a Node app on the same two cores cannot answer
+// ~25,000 webhooks a second, and took a core from dialtone doing it. BENCH_DEQUEUE_APP=node keeps
+// the Node app there too. Prints RSS per waiting
 // caller, the wall time of the wait loops, and the dequeue throughput and latency (measured by
 // this client, so its own time is included).
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import { advanceClock, cpuMs, listen, mib, pct, rssKiB, startDialtone } from './lib.mjs';
+import { advanceClock, cpuMs, listen, mib, pct, rssKiB, startDialtone, startFastApp } from './lib.mjs';
 
 const bin = process.argv[2];
 const n = Number(process.argv[3] || 10000);
@@ -37,6 +41,7 @@ const app = http.createServer((req, res) => {
 });
 const appUrl = await listen(app);
 const { child, base, api } = await startDialtone(bin, AC);
+let fast = null;  // bench/ceiling_server as the dequeue app of the wrk run, when built
 const form = (o) => new URLSearchParams(o).toString();
 async function post(url, body) {
   return fetch(url, { method: 'POST', body: form(body),
@@ -90,10 +95,14 @@ try {
 
   // Member updates from wrk, the client that costs least beside dialtone.
   const wrkSeconds = Number(process.env.BENCH_WRK_SECONDS ?? 1);
+  // Stays up until the end: the webhooks of the last updates are still on their way.
+  fast = process.env.BENCH_DEQUEUE_APP === 'node' ? null
+    : await startFastApp(bin, '<Response><Hangup/></Response>', 'text/xml');
+  const dequeueUrl = fast ? `${fast.url}/next` : `${appUrl}/next`;
   const wrk = wrkSeconds > 0 && spawnSync('wrk', ['-t1', `-c${conns}`, `-d${wrkSeconds}s`, '--latency',
     '-s', path.join(import.meta.dirname, 'member.lua'), base], {
     encoding: 'utf8',
-    env: { ...process.env, BENCH_DIR: import.meta.dirname, BENCH_QU: q.sid, BENCH_URL: `${appUrl}/next`,
+    env: { ...process.env, BENCH_DIR: import.meta.dirname, BENCH_QU: q.sid, BENCH_URL: dequeueUrl,
       BENCH_AC: AC, BENCH_AUTH: AUTH },
   });
   if (wrk && wrk.error) {
@@ -103,7 +112,8 @@ try {
     const requests = Number((/(\d+) requests in/.exec(out) || [])[1] || 0);
     const non2xx = Number((/Non-2xx or 3xx responses: (\d+)/.exec(out) || [])[1] || 0);
     const lat = (p) => ((new RegExp(`\\s${p}%\\s+(\\S+)`).exec(out)) || [])[1];
-    console.log(`member updates (wrk, ${conns} connections, ${wrkSeconds} s): ${requests} requests, ` +
+    console.log(`member updates (wrk, ${conns} connections, ${wrkSeconds} s; the dequeue Url answered by ` +
+      `${fast ? 'bench/ceiling_server' : 'the Node app'}): ${requests} requests, ` +
       `${(/Requests\/sec:\s+(\S+)/.exec(out) || [])[1]}/s, p50 ${lat(50)}, p90 ${lat(90)}, ` +
       `p99 ${lat(99)}` + (non2xx ? `; INVALID: ${non2xx} answers other than 200 (the queue ran dry)` : ''));
   }
@@ -134,5 +144,6 @@ try {
   console.log(`rss_after_drain_mib ${mib(rssKiB(child.pid))}`);
 } finally {
   child.kill('SIGTERM');
+  if (fast) fast.child.kill();
   app.close();
 }
