@@ -55,12 +55,6 @@ int wal_close(sqlite3_file* f) {
   return flushed != SQLITE_OK ? flushed : closed;
 }
 
-int wal_read(sqlite3_file* f, void* out, int amount, sqlite3_int64 offset) {
-  WalFile* w = WalFile::of(f);
-  if (const int rc = w->flush(); rc != SQLITE_OK) return rc;
-  return w->real->pMethods->xRead(w->real, out, amount, offset);
-}
-
 // A frame is written as its header, then its page. The header's bytes 4-7 are the database's
 // size after the commit for the last frame of a commit, and zero for every other frame
 // (https://www.sqlite.org/fileformat2.html#walformat).
@@ -94,71 +88,35 @@ int wal_write(sqlite3_file* f, const void* data, int amount, sqlite3_int64 offse
   return ends_commit ? w->flush() : SQLITE_OK;
 }
 
-int wal_truncate(sqlite3_file* f, sqlite3_int64 size) {
+// The default VFS's method on the log's file: after the pending writes where the method must
+// see them (a read, a size, a sync, a truncation, an unlock, a file control), or as it is.
+template <auto Method, class... Args>
+int flushed(sqlite3_file* f, Args... args) {
   WalFile* w = WalFile::of(f);
   if (const int rc = w->flush(); rc != SQLITE_OK) return rc;
-  return w->real->pMethods->xTruncate(w->real, size);
+  return (w->real->pMethods->*Method)(w->real, args...);
 }
-
-int wal_sync(sqlite3_file* f, int flags) {
+template <auto Method, class... Args>
+int forwarded(sqlite3_file* f, Args... args) {
   WalFile* w = WalFile::of(f);
-  if (const int rc = w->flush(); rc != SQLITE_OK) return rc;
-  return w->real->pMethods->xSync(w->real, flags);
-}
-
-int wal_file_size(sqlite3_file* f, sqlite3_int64* size) {
-  WalFile* w = WalFile::of(f);
-  if (const int rc = w->flush(); rc != SQLITE_OK) return rc;
-  return w->real->pMethods->xFileSize(w->real, size);
-}
-
-int wal_lock(sqlite3_file* f, int level) {
-  WalFile* w = WalFile::of(f);
-  return w->real->pMethods->xLock(w->real, level);
-}
-
-int wal_unlock(sqlite3_file* f, int level) {
-  WalFile* w = WalFile::of(f);
-  if (const int rc = w->flush(); rc != SQLITE_OK) return rc;
-  return w->real->pMethods->xUnlock(w->real, level);
-}
-
-int wal_check_reserved(sqlite3_file* f, int* out) {
-  WalFile* w = WalFile::of(f);
-  return w->real->pMethods->xCheckReservedLock(w->real, out);
-}
-
-int wal_file_control(sqlite3_file* f, int op, void* arg) {
-  WalFile* w = WalFile::of(f);
-  if (const int rc = w->flush(); rc != SQLITE_OK) return rc;
-  return w->real->pMethods->xFileControl(w->real, op, arg);
-}
-
-int wal_sector_size(sqlite3_file* f) {
-  WalFile* w = WalFile::of(f);
-  return w->real->pMethods->xSectorSize(w->real);
-}
-
-int wal_device_characteristics(sqlite3_file* f) {
-  WalFile* w = WalFile::of(f);
-  return w->real->pMethods->xDeviceCharacteristics(w->real);
+  return (w->real->pMethods->*Method)(w->real, args...);
 }
 
 // Version 1: SQLite maps shared memory and pages of the database file only, never of the log.
 const sqlite3_io_methods kWalMethods = {
     1,
     wal_close,
-    wal_read,
+    flushed<&sqlite3_io_methods::xRead>,
     wal_write,
-    wal_truncate,
-    wal_sync,
-    wal_file_size,
-    wal_lock,
-    wal_unlock,
-    wal_check_reserved,
-    wal_file_control,
-    wal_sector_size,
-    wal_device_characteristics,
+    flushed<&sqlite3_io_methods::xTruncate>,
+    flushed<&sqlite3_io_methods::xSync>,
+    flushed<&sqlite3_io_methods::xFileSize>,
+    forwarded<&sqlite3_io_methods::xLock>,
+    flushed<&sqlite3_io_methods::xUnlock>,
+    forwarded<&sqlite3_io_methods::xCheckReservedLock>,
+    flushed<&sqlite3_io_methods::xFileControl>,
+    forwarded<&sqlite3_io_methods::xSectorSize>,
+    forwarded<&sqlite3_io_methods::xDeviceCharacteristics>,
     nullptr,
     nullptr,
     nullptr,
@@ -186,33 +144,9 @@ int vfs_open(sqlite3_vfs* self, const char* name, sqlite3_file* f, int flags, in
 }
 
 // The rest is the default VFS's.
-int vfs_delete(sqlite3_vfs* s, const char* n, int sync_dir) {
-  return real_vfs(s)->xDelete(real_vfs(s), n, sync_dir);
-}
-int vfs_access(sqlite3_vfs* s, const char* n, int flags, int* out) {
-  return real_vfs(s)->xAccess(real_vfs(s), n, flags, out);
-}
-int vfs_full_pathname(sqlite3_vfs* s, const char* n, int size, char* out) {
-  return real_vfs(s)->xFullPathname(real_vfs(s), n, size, out);
-}
-void* vfs_dl_open(sqlite3_vfs* s, const char* n) { return real_vfs(s)->xDlOpen(real_vfs(s), n); }
-void vfs_dl_error(sqlite3_vfs* s, int n, char* out) { real_vfs(s)->xDlError(real_vfs(s), n, out); }
-void (*vfs_dl_sym(sqlite3_vfs* s, void* h, const char* sym))(void) {
-  return real_vfs(s)->xDlSym(real_vfs(s), h, sym);
-}
-void vfs_dl_close(sqlite3_vfs* s, void* h) { real_vfs(s)->xDlClose(real_vfs(s), h); }
-int vfs_randomness(sqlite3_vfs* s, int n, char* out) {
-  return real_vfs(s)->xRandomness(real_vfs(s), n, out);
-}
-int vfs_sleep(sqlite3_vfs* s, int us) { return real_vfs(s)->xSleep(real_vfs(s), us); }
-int vfs_current_time(sqlite3_vfs* s, double* out) {
-  return real_vfs(s)->xCurrentTime(real_vfs(s), out);
-}
-int vfs_get_last_error(sqlite3_vfs* s, int n, char* out) {
-  return real_vfs(s)->xGetLastError(real_vfs(s), n, out);
-}
-int vfs_current_time_int64(sqlite3_vfs* s, sqlite3_int64* out) {
-  return real_vfs(s)->xCurrentTimeInt64(real_vfs(s), out);
+template <auto Method, class... Args>
+decltype(auto) to_real(sqlite3_vfs* self, Args... args) {
+  return (real_vfs(self)->*Method)(real_vfs(self), args...);
 }
 
 }  // namespace
@@ -228,18 +162,18 @@ const char* wal_write_buffer_vfs() {
     vfs.zName = "dialtone-wal-write-buffer";
     vfs.pAppData = real;
     vfs.xOpen = vfs_open;
-    vfs.xDelete = vfs_delete;
-    vfs.xAccess = vfs_access;
-    vfs.xFullPathname = vfs_full_pathname;
-    vfs.xDlOpen = vfs_dl_open;
-    vfs.xDlError = vfs_dl_error;
-    vfs.xDlSym = vfs_dl_sym;
-    vfs.xDlClose = vfs_dl_close;
-    vfs.xRandomness = vfs_randomness;
-    vfs.xSleep = vfs_sleep;
-    vfs.xCurrentTime = vfs_current_time;
-    vfs.xGetLastError = vfs_get_last_error;
-    vfs.xCurrentTimeInt64 = vfs_current_time_int64;
+    vfs.xDelete = to_real<&sqlite3_vfs::xDelete>;
+    vfs.xAccess = to_real<&sqlite3_vfs::xAccess>;
+    vfs.xFullPathname = to_real<&sqlite3_vfs::xFullPathname>;
+    vfs.xDlOpen = to_real<&sqlite3_vfs::xDlOpen>;
+    vfs.xDlError = to_real<&sqlite3_vfs::xDlError>;
+    vfs.xDlSym = to_real<&sqlite3_vfs::xDlSym>;
+    vfs.xDlClose = to_real<&sqlite3_vfs::xDlClose>;
+    vfs.xRandomness = to_real<&sqlite3_vfs::xRandomness>;
+    vfs.xSleep = to_real<&sqlite3_vfs::xSleep>;
+    vfs.xCurrentTime = to_real<&sqlite3_vfs::xCurrentTime>;
+    vfs.xGetLastError = to_real<&sqlite3_vfs::xGetLastError>;
+    vfs.xCurrentTimeInt64 = to_real<&sqlite3_vfs::xCurrentTimeInt64>;
     if (sqlite3_vfs_register(&vfs, 0) != SQLITE_OK) return nullptr;
     return vfs.zName;
   }();
