@@ -1,10 +1,10 @@
 #include "server/group_commit.hpp"
 
-#include <pthread.h>
-
 #include <algorithm>
 #include <exception>
 #include <utility>
+
+#include "server/background_thread.hpp"
 
 namespace dialtone::server {
 
@@ -121,7 +121,7 @@ void GroupCommit::gather_locked(size_t answered, Clock::time_point started) {
 }
 
 void GroupCommit::run() {
-  pthread_setname_np(pthread_self(), "dt-commit");  // for top -H, perf and gdb
+  mark_background_thread("dt-commit");  // server/background_thread.hpp
   std::unique_lock lock(mu_);
   for (;;) {
     // What the writer waits for: a retry's time while failing, a state batch (or the lazy
@@ -259,7 +259,7 @@ void GroupCommit::run() {
 }
 
 void GroupCommit::run_sync() {
-  pthread_setname_np(pthread_self(), "dt-sync");
+  mark_background_thread("dt-sync");
   std::unique_lock lock(mu_);
   for (;;) {
     sync_wake_.wait(lock, [this] { return sync_stopping_ || written_ > synced_; });

@@ -1,10 +1,11 @@
 #include "server/wal_checkpointer.hpp"
 
 #include <fcntl.h>
-#include <pthread.h>
 #include <unistd.h>
 
 #include <stdexcept>
+
+#include "server/background_thread.hpp"
 
 namespace dialtone::server {
 
@@ -64,7 +65,7 @@ void WalCheckpointer::checkpoint_on_writer() {
 }
 
 void WalCheckpointer::run() {
-  pthread_setname_np(pthread_self(), "dt-checkpoint");
+  mark_background_thread("dt-checkpoint");
   std::unique_lock lock(mu_);
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || wanted_; });
