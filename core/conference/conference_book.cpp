@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
+#include <cstring>
 #include <utility>
 
 #include "core/sid.hpp"
@@ -20,6 +22,21 @@ constexpr std::array<std::pair<std::string_view, uint16_t>, 9> kKeywords{{
     {"speaker", kKeywordSpeaker},
     {"announcement", kKeywordAnnouncement},
 }};
+
+// Equal texts. Call sids differ in their random tail, so comparing the last 8 bytes first
+// turns down every other participant without a call to memcmp: a Participant fetch or update
+// looks through up to 250 of them, and the call took 3.8% of the I/O thread in
+// bench/conferences.mjs.
+bool same_text(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  if (a.size() >= sizeof(uint64_t)) {
+    uint64_t x = 0, y = 0;
+    std::memcpy(&x, a.data() + a.size() - sizeof x, sizeof x);
+    std::memcpy(&y, b.data() + b.size() - sizeof y, sizeof y);
+    if (x != y) return false;
+  }
+  return a == b;
+}
 
 }  // namespace
 
@@ -100,10 +117,10 @@ Participant* Conference::find(std::string_view key) {
 
 const Participant* Conference::find(std::string_view key) const {
   for (const Participant& p : participants) {
-    if (p.call_sid == key) return &p;
+    if (same_text(p.call_sid, key)) return &p;
   }
   for (const Participant& p : participants) {
-    if (!p.label.empty() && p.label == key) return &p;
+    if (!p.label.empty() && same_text(p.label, key)) return &p;
   }
   return nullptr;
 }
