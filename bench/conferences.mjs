@@ -5,15 +5,23 @@
 //   node bench/conferences.mjs DIALTONE_BIN [N] [C] [R]    N 250, C 64, R 20
 // With wrk on the PATH, the updates are also driven by wrk (bench/participant.lua, C
 // connections, 10 s), whose own latency figures leave Node's client out of the measure.
-// A local app serves the TwiML and counts the conference status callbacks (join, leave, mute,
-// start, end are subscribed). Prints the latency of each kind of request as this client saw it
-// (its own time included), and dialtone's CPU per request.
+// The conference status callbacks (join, leave, mute, start, end are subscribed) go to
+// bench/ceiling_server answering <Response/> when it is built (the release preset with
+// -DDIALTONE_BENCH=ON puts it next to the binary), answered while wrk runs as an app would.
+// This script's own Node app (BENCH_CALLBACK_APP=node, or without the ceiling server) counts
+// them by event, but answers none while wrk runs (this script waits for wrk). Either way they
+// queue in dialtone during the wrk run: one conference's callbacks go out one at a time, in
+// order (docs/conferences.md), ~20,000 round trips a second here against ~35,000 mutes. Prints
+// the latency of each kind of request as this client saw it (its own time included), dialtone's
+// CPU per request, and its RSS at the end.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { advanceClock, cpuMs, listen, mib, pct, rssKiB, startDialtone } from './lib.mjs';
+import {
+  advanceClock, cpuMs, listen, mib, pct, readHistogram, rssKiB, startDialtone, startFastApp,
+} from './lib.mjs';
 
 const bin = process.argv[2];
 const n = Number(process.argv[3] || 250);
@@ -34,6 +42,9 @@ const app = http.createServer((req, res) => {
   });
 });
 const appUrl = await listen(app);
+const fast = process.env.BENCH_CALLBACK_APP === 'node' ? null
+  : await startFastApp(bin, '<Response/>', 'text/xml');
+const callbackUrl = `${fast ? fast.url : appUrl}/events`;
 const { child, base, api } = await startDialtone(bin, AC);
 const headers = { authorization: AUTH, 'content-type': 'application/x-www-form-urlencoded' };
 const request = (method, url, body) =>
@@ -67,7 +78,7 @@ async function expectStatus(r, status, what) {
 
 try {
   const empty = rssKiB(child.pid);
-  const twiml = `<Response><Dial><Conference maxParticipants="250" statusCallback="${appUrl}/events" ` +
+  const twiml = `<Response><Dial><Conference maxParticipants="250" statusCallback="${callbackUrl}" ` +
     'statusCallbackEvent="start end join leave mute">bench</Conference></Dial></Response>';
   let t = Date.now();
   let cpu = cpuMs(child.pid);
@@ -133,9 +144,14 @@ try {
   report('kicks (DELETE)', kicks, Date.now() - t, cpuMs(child.pid) - cpu);
   await advance(1);
   const done = await (await request('GET', `${api}/Conferences/${cf.sid}.json`)).json();
+  const callbacks = fast
+    ? `${(await readHistogram(base, 'dialtone_webhook_latency_seconds')).at(-1)[1]} answered by ` +
+      'bench/ceiling_server (webhooks of the run)'
+    : JSON.stringify(events);
   console.log(`after: status ${done.status}, reason ${done.reason_conference_ended}; ` +
-    `callbacks ${JSON.stringify(events)}`);
+    `callbacks ${callbacks}; rss ${mib(rssKiB(child.pid))} MiB`);
 } finally {
   child.kill('SIGTERM');
   app.close();
+  if (fast) fast.child.kill();
 }
