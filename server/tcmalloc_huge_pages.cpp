@@ -1,7 +1,6 @@
 #include "server/tcmalloc_huge_pages.hpp"
 
 #include <gperftools/malloc_extension.h>
-#include <pthread.h>
 #include <sys/mman.h>
 
 #include <cerrno>
@@ -10,6 +9,8 @@
 #include <cstdint>
 #include <mutex>
 #include <thread>
+
+#include "server/background_thread.hpp"
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23  // Linux 5.14
@@ -72,7 +73,7 @@ class HugePageRegions final : public SysAllocator {
   // has already handed out are safe. On a kernel without it (before 5.14) the thread stops,
   // and the I/O threads take their faults as before.
   void populate() {
-    pthread_setname_np(pthread_self(), "dt-prefault");
+    mark_background_thread("dt-prefault");
     std::unique_lock lock(mu_);
     for (;;) {
       wake_.wait(lock, [this] { return wanted_to_ > done_to_ || wanted_from_ < done_from_; });

@@ -25,7 +25,7 @@ constexpr std::array<std::pair<std::string_view, uint16_t>, 9> kKeywords{{
 
 // Equal texts. Call sids differ in their random tail, so comparing the last 8 bytes first
 // turns down every other participant without a call to memcmp: a Participant fetch or update
-// looks through up to 250 of them, and the call took 3.8% of the I/O thread in
+// looks through up to 250 of them, and those memcmp calls took 3.8% of the I/O thread in
 // bench/conferences.mjs.
 bool same_text(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
