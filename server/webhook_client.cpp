@@ -27,6 +27,7 @@
 #include <random>
 #include <unordered_map>
 
+#include "core/url.hpp"
 #include "server/signature.hpp"
 #include "server/tls_peer.hpp"
 #include "server/webhook_url.hpp"
@@ -300,13 +301,13 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
     if (is_get && with_params && !params.empty()) {
       signed_url = append_query(t.url, params);
       target += t.target.find('?') == std::string::npos ? '?' : '&';
-      target += form_encode(params);
+      target += core::form_encode(params);
     }
     // X-Twilio-Signature is over the URL actually requested: a redirect is re-signed.
     signature = twilio_signature(auth_token, signed_url,
                                  is_get || !with_params ? Params{} : params);
     std::string body;
-    if (!is_get && with_params) body = form_encode(params);
+    if (!is_get && with_params) body = core::form_encode(params);
     std::string out;
     out.reserve(320 + target.size() + t.host_header.size() + body.size());
     out += is_get ? "GET " : "POST ";

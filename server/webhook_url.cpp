@@ -130,13 +130,11 @@ std::optional<WebhookTarget> parse_webhook_url(std::string_view url,
   return t;
 }
 
-std::string form_encode(const Params& params) { return core::form_encode(params); }
-
 std::string append_query(std::string_view url, const Params& params) {
   std::string out(url.substr(0, url.find('#')));
   if (params.empty()) return out;
   out += out.find('?') == std::string::npos ? '?' : '&';
-  out += form_encode(params);
+  out += core::form_encode(params);
   return out;
 }
 

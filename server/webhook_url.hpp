@@ -62,10 +62,7 @@ std::optional<WebhookTarget> parse_webhook_url(std::string_view url,
 void apply_overrides(std::string_view fragment, WebhookTiming& timing,
                      std::vector<std::string>* warnings = nullptr);
 
-// application/x-www-form-urlencoded: space as '+', everything but unreserved bytes escaped.
-std::string form_encode(const Params& params);
-
-// Appends form-encoded params to the URL's query (GET webhooks).
+// Appends params, form-encoded by core::form_encode, to the URL's query (GET webhooks).
 std::string append_query(std::string_view url, const Params& params);
 
 // webhook.allowed_hosts: `host` (as parsed, without brackets or port) matches an exact entry
