@@ -8,10 +8,14 @@
 // The conference status callbacks (join, leave, mute, start, end are subscribed) go to
 // bench/ceiling_server answering <Response/> when it is built (the release preset with
 // -DDIALTONE_BENCH=ON puts it next to the binary), answered while wrk runs as an app would.
+// BENCH_CONF_EVENTS replaces the subscribed events (e.g. "start end join leave": no callback
+// per mute, to see what the mute callbacks cost).
 // This script's own Node app (BENCH_CALLBACK_APP=node, or without the ceiling server) counts
 // them by event, but answers none while wrk runs (this script waits for wrk). Either way they
 // queue in dialtone during the wrk run: one conference's callbacks go out one at a time, in
-// order (docs/conferences.md), ~20,000 round trips a second here against ~35,000 mutes. Prints
+// order (docs/conferences.md), and while wrk saturates the I/O thread each step of one waits
+// its turn behind the API's requests: 0.5k-1.7k answered a second against ~35,000 mutes
+// (fourteenth session), the rest after the run. Prints
 // the latency of each kind of request as this client saw it (its own time included), dialtone's
 // CPU per request, and its RSS at the end.
 import { spawnSync } from 'node:child_process';
@@ -78,8 +82,9 @@ async function expectStatus(r, status, what) {
 
 try {
   const empty = rssKiB(child.pid);
+  const subscribed = process.env.BENCH_CONF_EVENTS ?? 'start end join leave mute';
   const twiml = `<Response><Dial><Conference maxParticipants="250" statusCallback="${callbackUrl}" ` +
-    'statusCallbackEvent="start end join leave mute">bench</Conference></Dial></Response>';
+    `statusCallbackEvent="${subscribed}">bench</Conference></Dial></Response>`;
   let t = Date.now();
   let cpu = cpuMs(child.pid);
   const calls = [];
@@ -116,6 +121,8 @@ try {
   const sidsFile = path.join(os.tmpdir(), `dialtone-bench-participants-${process.pid}`);
   writeFileSync(sidsFile, calls.join('\n') + '\n');
   cpu = cpuMs(child.pid);
+  const hooksBefore =
+    fast ? (await readHistogram(base, 'dialtone_webhook_latency_seconds')).at(-1)[1] : 0;
   const wrk = spawnSync('wrk', ['-t2', `-c${conns}`, '-d10s', '--latency', '-s',
     path.join(import.meta.dirname, 'participant.lua'), base], {
     encoding: 'utf8',
@@ -133,6 +140,12 @@ try {
       `${(/Requests\/sec:\s+(\S+)/.exec(out) || [])[1]}/s, p50 ${lat(50)}, p90 ${lat(90)}, ` +
       `p99 ${lat(99)}, non-2xx ${non2xx}; dialtone CPU ` +
       `${((cpuMs(child.pid) - cpu) * 1000 / Math.max(requests, 1)).toFixed(0)} us a request`);
+    // What the callbacks queued during the run cost, and how many went out meanwhile.
+    const answered = fast
+      ? (await readHistogram(base, 'dialtone_webhook_latency_seconds')).at(-1)[1] - hooksBefore
+      : 0;
+    console.log(`  right after wrk: rss ${mib(rssKiB(child.pid))} MiB` +
+      (fast ? `; ${answered} callbacks answered during the run (${(answered / 10).toFixed(0)}/s)` : ''));
   }
 
   // Empty it: kick everyone.
