@@ -136,7 +136,7 @@ struct WebhookRequest {
   std::string auth_token;  // signing key
   WebhookPurpose purpose = WebhookPurpose::kTwiml;
   Webhook target;
-  Fields params;           // in Twilio's order
+  EventFields params;      // in Twilio's order; packed: a webhook may wait long in its queue
 };
 
 struct WebhookResult {

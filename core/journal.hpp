@@ -148,7 +148,6 @@ class EventFields {
   EventFields(EventFields&&) noexcept = default;
   EventFields& operator=(const EventFields& o);
   EventFields& operator=(EventFields&&) noexcept = default;
-  EventFields& operator=(const Fields& fields) { return *this = EventFields(fields); }
 
   iterator begin() const { return iterator(data_.get()); }
   iterator end() const { return iterator(data_.get() + bytes_); }

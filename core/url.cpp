@@ -55,7 +55,7 @@ std::string percent_encode(std::string_view s) {
   return out;
 }
 
-std::string form_encode(const Fields& fields) {
+std::string form_encode(const EventFields& fields) {
   size_t size = 0;
   for (const auto& [k, v] : fields) size += k.size() + v.size() + 2;
   std::string out;

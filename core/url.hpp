@@ -17,7 +17,8 @@ bool is_absolute_http_url(std::string_view url);
 // application/x-www-form-urlencoded as the webhook client has always sent it (Java's URLEncoder:
 // "-._*" plain, '~' encoded; the reference does not say which Twilio uses, and an app decodes
 // either): the body a webhook sends and the one its journal line shows are this one.
-std::string form_encode(const Fields& fields);
+// A webhook's parameters are EventFields already; a Fields converts (one packed copy).
+std::string form_encode(const EventFields& fields);
 std::string percent_encode(std::string_view s);
 
 }  // namespace dialtone::core

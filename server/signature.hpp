@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/journal.hpp"
+
 namespace dialtone::server {
 
 using Params = std::vector<std::pair<std::string, std::string>>;
@@ -16,11 +18,13 @@ using Params = std::vector<std::pair<std::string, std::string>>;
 // a GET, whose parameters are already in `url`). Names sort by byte order; a repeated name
 // contributes each distinct value, values sorted: the official validators (twilio-node,
 // twilio-python) collapse exact duplicates, so a signature that keeps them would not verify.
-std::string signature_base(std::string_view url, const Params& params);
+// A Params converts to EventFields (one packed copy: tests and vectors); a webhook's are
+// EventFields already.
+std::string signature_base(std::string_view url, const core::EventFields& params);
 
 // base64(HMAC-SHA1(auth_token, signature_base(url, params))): 28 characters.
 std::string twilio_signature(std::string_view auth_token, std::string_view url,
-                             const Params& params);
+                             const core::EventFields& params);
 
 // Lowercase hex SHA-256, for the bodySHA256 query parameter of JSON bodies.
 std::string sha256_hex(std::string_view data);

@@ -293,7 +293,7 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
   // a Content-Length, a GET has none (what prepare_payload did). `with_params`: a POST carries
   // them as its form body, a GET appends them to the query; false after a redirect turned the
   // request into a plain GET of the Location. `signature` is set to what was sent.
-  static std::string build(const WebhookTarget& t, bool is_get, const Params& params,
+  static std::string build(const WebhookTarget& t, bool is_get, const core::EventFields& params,
                            bool with_params, const std::string& auth_token,
                            const std::string& token, std::string& signature) {
     std::string target = t.target;
@@ -304,8 +304,8 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
       target += core::form_encode(params);
     }
     // X-Twilio-Signature is over the URL actually requested: a redirect is re-signed.
-    signature = twilio_signature(auth_token, signed_url,
-                                 is_get || !with_params ? Params{} : params);
+    static const core::EventFields kNone;
+    signature = twilio_signature(auth_token, signed_url, is_get || !with_params ? kNone : params);
     std::string body;
     if (!is_get && with_params) body = core::form_encode(params);
     std::string out;
@@ -390,7 +390,7 @@ struct WebhookClient::Impl : std::enable_shared_from_this<WebhookClient::Impl> {
     std::vector<std::string> notes = std::move(target->warnings);
     bool is_get = request.target.method == core::HttpMethod::kGet;
     bool with_params = true;
-    const Params& params = request.params;  // the same type as core::Fields: no copy
+    const core::EventFields& params = request.params;
     // One token per webhook; retries and redirects repeat it so the app can recognise them.
     const std::string token = idempotency_token();
     // Moved on by any wait for a connection (see the header).

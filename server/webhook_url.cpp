@@ -130,7 +130,7 @@ std::optional<WebhookTarget> parse_webhook_url(std::string_view url,
   return t;
 }
 
-std::string append_query(std::string_view url, const Params& params) {
+std::string append_query(std::string_view url, const core::EventFields& params) {
   std::string out(url.substr(0, url.find('#')));
   if (params.empty()) return out;
   out += out.find('?') == std::string::npos ? '?' : '&';

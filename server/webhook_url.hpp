@@ -63,7 +63,7 @@ void apply_overrides(std::string_view fragment, WebhookTiming& timing,
                      std::vector<std::string>* warnings = nullptr);
 
 // Appends params, form-encoded by core::form_encode, to the URL's query (GET webhooks).
-std::string append_query(std::string_view url, const Params& params);
+std::string append_query(std::string_view url, const core::EventFields& params);
 
 // webhook.allowed_hosts: `host` (as parsed, without brackets or port) matches an exact entry
 // or a "*.suffix" entry (any name ending in ".suffix", not the suffix itself), both without

@@ -140,7 +140,7 @@ class EngineTest : public ::testing::Test {
       WebhookRequest req = std::move(queue.front());
       queue.pop_front();
       sent_.push_back(Sent{req.id, req.purpose, req.call_sid, req.target.url,
-                           req.target.method, req.params, now()});
+                           req.target.method, req.params.to_fields(), now()});
       EXPECT_EQ(req.account_sid, kAc);
       EXPECT_EQ(req.auth_token, kToken) << "webhooks are signed with the account's token";
       if (hold_) {
