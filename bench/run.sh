@@ -91,7 +91,7 @@ fi
 if ((!SKIP_BUILD)); then
   log "building the release preset with the bench tools"
   cmake --preset release -DDIALTONE_BENCH=ON >/dev/null
-  cmake --build "$BUILD" --target dialtone ceiling_server engine_bench >/dev/null
+  cmake --build "$BUILD" --target dialtone ceiling_server engine_bench first_touch >/dev/null
 fi
 DIALTONE="$BUILD/server/dialtone"
 CEILING="$BUILD/bench/ceiling_server"
@@ -365,6 +365,9 @@ fi
 # --- the table ---
 {
   echo "dialtone bench  $(date -u +%FT%TZ)  $(nproc) cores (wrk and servers share them), load $(cut -d' ' -f1-3 /proc/loadavg)"
+  # What new memory costs here (bench/first_touch.cpp): figures that allocate (create) move
+  # with it between machines.
+  if [[ -x "$BUILD/bench/first_touch" ]]; then echo "new memory: $("$BUILD/bench/first_touch" 128)"; fi
   echo "wrk -t$WRK_THREADS -c$CONNS -d${DURATION}s x $ROUNDS rounds (the servers of a workload alternating); dialtone ${THREADS:-$DT_THREADS (its default)} I/O thread(s)${EXTRA_ARGS[*]:+, ${EXTRA_ARGS[*]}}, ceiling $CEIL_THREADS; clock: ${CLOCK_ARGS[*]}"
   echo
   awk '
