@@ -2,6 +2,7 @@
 
 #include <gperftools/malloc_extension.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #include <cerrno>
 #include <condition_variable>
@@ -11,6 +12,7 @@
 #include <thread>
 
 #include "server/background_thread.hpp"
+#include "server/page_size_chooser.hpp"
 
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23  // Linux 5.14
@@ -23,9 +25,10 @@ constexpr uintptr_t kHugePage = uintptr_t{2} << 20;
 constexpr uintptr_t kRegion = uintptr_t{64} << 20;
 constexpr uintptr_t kAhead = uintptr_t{8} << 20;  // populated ahead of what tcmalloc has
 
-// Hands tcmalloc its memory from 64 MiB regions, each one mapping advised for huge pages, and
-// has a thread of its own fault in the next kAhead bytes before tcmalloc touches them.
-// tcmalloc calls Alloc under its own lock; Alloc allocates nothing.
+// Hands tcmalloc its memory from 64 MiB regions and has a thread of its own fault in the next
+// kAhead bytes before tcmalloc touches them, 2 MiB at a time, each chunk in the page size that
+// has cost that thread less lately (PageSizeChooser). tcmalloc calls Alloc under its own lock;
+// Alloc allocates nothing.
 class HugePageRegions final : public SysAllocator {
  public:
   explicit HugePageRegions(SysAllocator* fallback) : fallback_(fallback) {
@@ -62,35 +65,49 @@ class HugePageRegions final : public SysAllocator {
     if (aligned > raw) ::munmap(p, aligned - raw);
     const uintptr_t tail = raw + kRegion + kHugePage - (aligned + kRegion);
     if (tail > 0) ::munmap(reinterpret_cast<void*>(aligned + kRegion), tail);
-    ::madvise(reinterpret_cast<void*>(aligned), kRegion, MADV_HUGEPAGE);
     next_ = aligned;
     end_ = aligned + kRegion;
     return true;
   }
 
-  // Faults in [wanted_from_, wanted_to_) a huge page at a time; pages already there cost a
-  // page-table walk. MADV_POPULATE_WRITE never writes to the memory, so the pages tcmalloc
-  // has already handed out are safe. On a kernel without it (before 5.14) the thread stops,
-  // and the I/O threads take their faults as before.
+  // Faults in [wanted_from_, wanted_to_) rounded out to whole 2 MiB chunks (regions are
+  // 2 MiB-aligned), advising each chunk for huge pages or against them first; pages already
+  // there cost a page-table walk. MADV_POPULATE_WRITE never writes to the memory, and advice
+  // only changes how later faults are served, so the pages tcmalloc has already handed out
+  // are safe. A chunk tcmalloc touches before this thread gets to it has no advice: 4 KiB
+  // faults (or the system's THP "always"), never a 2 MiB stall on an I/O thread. On a kernel
+  // without MADV_POPULATE_WRITE (before 5.14) the thread stops, and the I/O threads take their
+  // faults as before.
   void populate() {
     mark_background_thread("dt-prefault");
     std::unique_lock lock(mu_);
     for (;;) {
       wake_.wait(lock, [this] { return wanted_to_ > done_to_ || wanted_from_ < done_from_; });
       uintptr_t from = wanted_from_ & ~(kHugePage - 1);
-      const uintptr_t to = wanted_to_;
+      const uintptr_t to = (wanted_to_ + kHugePage - 1) & ~(kHugePage - 1);
       if (from >= done_from_ && from < done_to_) from = done_to_;  // the same region, further on
       done_from_ = wanted_from_;
       done_to_ = to;
       lock.unlock();
       for (uintptr_t at = from; at < to; at += kHugePage) {
-        const uintptr_t len = to - at < kHugePage ? to - at : kHugePage;
-        while (::madvise(reinterpret_cast<void*>(at), len, MADV_POPULATE_WRITE) != 0) {
+        auto* chunk = reinterpret_cast<void*>(at);
+        const bool huge = chooser_.next_huge();
+        ::madvise(chunk, kHugePage, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
+        const double start = thread_cpu_us();
+        while (::madvise(chunk, kHugePage, MADV_POPULATE_WRITE) != 0) {
           if (errno != EINTR) return;
         }
+        chooser_.record(huge, thread_cpu_us() - start);
       }
       lock.lock();
     }
+  }
+
+  // Preemption does not count: only what the faults cost this thread.
+  static double thread_cpu_us() {
+    timespec ts{};
+    ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) * 1e6 + static_cast<double>(ts.tv_nsec) / 1e3;
   }
 
   SysAllocator* const fallback_;
@@ -100,6 +117,7 @@ class HugePageRegions final : public SysAllocator {
   std::condition_variable wake_;               // with mu_
   uintptr_t wanted_from_ = 0, wanted_to_ = 0;  // guarded by mu_
   uintptr_t done_from_ = 0, done_to_ = 0;      // guarded by mu_
+  PageSizeChooser chooser_;                    // dt-prefault's alone
   std::thread populater_;                      // runs as long as the process
 };
 

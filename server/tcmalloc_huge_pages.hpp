@@ -1,14 +1,15 @@
-// Huge pages for tcmalloc's heap. A first touch of a 4 KiB page is a page fault, and on a
-// small VM a fault is dear: 10-13 us on the 2-core machines dialtone is measured on, against
-// 0.2-0.5 us a 4 KiB page when the kernel backs the memory with 2 MiB pages (bench/RESULTS.md,
-// twelfth session). Every call created is new memory (about 2 KiB), so creating calls paid
-// about 5 us a call in faults, a sixth of its cost.
+// tcmalloc's heap, faulted in ahead of it. A first touch of a page is a page fault, and on a
+// small VM a fault is dear. Every call created is new memory (about 2 KiB), so creating calls
+// paid about 5 us a call in faults, a sixth of its cost (bench/RESULTS.md, twelfth session).
 //
-// So tcmalloc takes its memory from 64 MiB mappings advised for transparent huge pages
-// (madvise MADV_HUGEPAGE: a request, which a kernel with THP "never" ignores), and a thread of
-// its own (dt-prefault) faults in the next 8 MiB before tcmalloc hands them out, so that the
-// I/O threads do not stop for a 2 MiB fault. Allocations of more than 16 MiB go to tcmalloc's
-// own system allocator.
+// So tcmalloc takes its memory from 64 MiB mappings, and a thread of its own (dt-prefault)
+// faults in the next 8 MiB before tcmalloc hands them out, so that the I/O threads do not stop
+// for faults. It does so 2 MiB at a time, each chunk advised for transparent huge pages or
+// against them first, whichever has cost it less CPU lately (server/page_size_chooser.hpp):
+// the VMs dialtone is measured on disagree (on one 4 KiB faults cost 25-50 times what huge
+// pages did per 4 KiB; on another a fresh huge page cost 4-5 times what 4 KiB faults did:
+// twelfth and fourteenth sessions). A kernel with THP "never" ignores the advice. Allocations
+// of more than 16 MiB go to tcmalloc's own system allocator.
 //
 // Built into the dialtone binary only when it links tcmalloc (DIALTONE_TCMALLOC); the
 // sanitizer builds and the tests use their own allocators.
