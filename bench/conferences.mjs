@@ -14,7 +14,7 @@
 // them by event, but answers none while wrk runs (this script waits for wrk). Either way they
 // queue in dialtone during the wrk run: one conference's callbacks go out one at a time, in
 // order (docs/conferences.md), and while wrk saturates the I/O thread each step of one waits
-// its turn behind the API's requests: 0.5k-1.7k answered a second against ~35,000 mutes
+// its turn behind the API's requests: 0.2k-2.2k answered a second against 30-50k mutes
 // (fourteenth session), the rest after the run. Prints
 // the latency of each kind of request as this client saw it (its own time included), dialtone's
 // CPU per request, and its RSS at the end.
