@@ -339,6 +339,25 @@ describe('conference scenarios', () => {
     assertSigned();
   });
 
+  it('15: the first participant\'s callback settings win; the second\'s are ignored', async () => {
+    const hooks = ctx.hooks;
+    hooks.route('/s15/a', xml(`<Dial><Conference statusCallback="${hooks.url('/s15/a-events')}" ` +
+      'statusCallbackEvent="join">s15-room</Conference></Dial>'));
+    hooks.route('/s15/b', xml(`<Dial><Conference statusCallback="${hooks.url('/s15/b-events')}" ` +
+      `statusCallbackEvent="${ALL}">s15-room</Conference></Dial>`));
+    const a = await joinVia('/s15/a');
+    const b = await joinVia('/s15/b');
+    await hooks.waitFor((r) => r.path === '/s15/a-events' && r.fields.CallSid === b.sid,
+      { what: "B's join, sent to A's URL" });
+    await ctx.client.calls(b.sid).update({ status: 'completed' });  // a leave: not subscribed
+    await ctx.client.calls(a.sid).update({ status: 'completed' });
+    await advance(1);
+    assert.deepEqual(names('/s15/a-events'), ['participant-join', 'participant-join']);
+    assert.deepEqual(eventsAt('/s15/a-events').map((q) => q.fields.SequenceNumber), ['1', '2']);
+    assert.deepEqual(eventsAt('/s15/b-events'), [], "the second participant's URL gets nothing");
+    assertSigned();
+  });
+
   it('14: the Calls API takes participants out of their conference', async () => {
     const { hooks } = ctx;
     hooks.route('/s14/mod', xml(`<Dial action="${hooks.url('/s14/mod-done')}"><Conference endConferenceOnExit="true" ` +
