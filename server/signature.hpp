@@ -5,21 +5,17 @@
 
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
 
 #include "core/journal.hpp"
 
 namespace dialtone::server {
 
-using Params = std::vector<std::pair<std::string, std::string>>;
-
 // The string that is signed. `params` are the decoded form parameters of a POST (pass none for
 // a GET, whose parameters are already in `url`). Names sort by byte order; a repeated name
 // contributes each distinct value, values sorted: the official validators (twilio-node,
 // twilio-python) collapse exact duplicates, so a signature that keeps them would not verify.
-// A Params converts to EventFields (one packed copy: tests and vectors); a webhook's are
-// EventFields already.
+// A core::Fields converts to EventFields (one packed copy: tests and vectors); a webhook's
+// are EventFields already.
 std::string signature_base(std::string_view url, const core::EventFields& params);
 
 // base64(HMAC-SHA1(auth_token, signature_base(url, params))): 28 characters.

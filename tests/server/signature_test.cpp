@@ -25,7 +25,7 @@ TEST(Signature, ReproducesEveryPublishedVector) {
   ASSERT_GE(vectors.Size(), 16u);
   for (const auto& v : vectors.GetArray()) {
     SCOPED_TRACE(v["id"].GetString());
-    Params params;
+    core::Fields params;
     for (const auto& p : v["params"].GetArray()) {
       params.emplace_back(p[0].GetString(), p[1].GetString());
     }
@@ -45,7 +45,7 @@ TEST(Signature, BodyHashVectors) {
 }
 
 TEST(Signature, SortsByteOrderAndKeepsDistinctRepeatedValues) {
-  Params params = {{"b", "2"}, {"B", "1"}, {"a", "z"}, {"a", "y"}, {"a", "y"}};
+  core::Fields params = {{"b", "2"}, {"B", "1"}, {"a", "z"}, {"a", "y"}, {"a", "y"}};
   EXPECT_EQ(signature_base("u", params), "uB1ayazb2");
   EXPECT_EQ(twilio_signature("k", "u", {}).size(), 28u);
 }

@@ -42,7 +42,7 @@ TEST_F(WebhookClientTest, PostCarriesTwilioHeadersSignatureAndForm) {
   EXPECT_EQ(s.headers.at("cache-control"), "max-age=259200");
   EXPECT_EQ(s.headers.at("host"), "127.0.0.1:" + std::to_string(app.port()));
   EXPECT_FALSE(s.headers.at("i-twilio-idempotency-token").empty());
-  Params params(r.params.begin(), r.params.end());
+  core::Fields params(r.params.begin(), r.params.end());
   auto expected = twilio_signature("secret-token", app.url("/voice?x=1"), params);
   EXPECT_EQ(s.headers.at("x-twilio-signature"), expected);
   EXPECT_EQ(result.signature, expected);

@@ -136,7 +136,7 @@ TEST_F(WebhookFaultsTest, UnknownHostIs11210) {
 TEST_F(WebhookFaultsTest, RedirectsAreFollowedAndEachHopIsResigned) {
   FakeApp app;
   auto r = request(app.url("/redirect?code=307&to=%2Fnext%3Fa%3D1#rc=0"));
-  Params params(r.params.begin(), r.params.end());
+  core::Fields params(r.params.begin(), r.params.end());
   auto result = send_and_wait(r);
   EXPECT_EQ(result.error_code, 0) << result.error_message;
   EXPECT_EQ(result.http_status, 200);

@@ -52,7 +52,7 @@ TEST_F(WebhookTlsTest, CaFileTrustsTheCertificateWithSniAndHostNameCheck) {
   EXPECT_EQ(seen[0].target, "/voice?x=1");
   EXPECT_EQ(seen[0].headers.at("host"), "localhost:" + std::to_string(app.port()));
   // The signature covers the https URL as requested, without the fragment.
-  Params params(r.params.begin(), r.params.end());
+  core::Fields params(r.params.begin(), r.params.end());
   auto expected =
       twilio_signature("secret-token", app.url("localhost", "/voice?x=1"), params);
   EXPECT_EQ(seen[0].headers.at("x-twilio-signature"), expected);

@@ -107,7 +107,7 @@ TEST(WebhookUrl, InvalidUrls) {
 
 TEST(WebhookUrl, FormEncodingAndQueryAppend) {
   using core::form_encode;  // what the webhook client sends
-  Params p = {{"CallSid", "CA1"}, {"From", "+1 415"}, {"X", "a&b=c/é"}};
+  core::Fields p = {{"CallSid", "CA1"}, {"From", "+1 415"}, {"X", "a&b=c/é"}};
   EXPECT_EQ(form_encode(p), "CallSid=CA1&From=%2B1+415&X=a%26b%3Dc%2F%C3%A9");
   // Java's URLEncoder: '*' stays, '~' does not. The journal's webhook.request
   // body is the same encoding (core::form_encode), so it shows the bytes that were sent.
