@@ -8,81 +8,107 @@ core::TimePoint system_now() {
   return std::chrono::floor<core::Millis>(std::chrono::system_clock::now());
 }
 
+using SteadyTicks = std::chrono::steady_clock::duration;
+
 }  // namespace
 
-SwitchableClock::SwitchableClock(Mode mode, double speed)
-    : mode_(mode),
-      speed_(speed > 0 ? speed : 1.0),
-      anchor_(mode == Mode::kManual ? core::ManualClock().now() : system_now()),
-      anchor_steady_(std::chrono::steady_clock::now()) {}
-
-core::TimePoint SwitchableClock::now_locked() const {
-  if (mode_ == Mode::kManual) return anchor_;
-  auto elapsed = std::chrono::steady_clock::now() - anchor_steady_;
-  return anchor_ + std::chrono::duration_cast<core::Millis>(
-                       std::chrono::duration<double, std::milli>(elapsed) * speed_);
+SwitchableClock::SwitchableClock(Mode mode, double speed) {
+  std::lock_guard lock(write_mu_);
+  store_locked({mode, speed > 0 ? speed : 1.0,
+                mode == Mode::kManual ? core::ManualClock().now() : system_now(),
+                std::chrono::steady_clock::now()});
 }
 
-core::TimePoint SwitchableClock::now() const {
-  std::lock_guard lock(mu_);
-  return now_locked();
+core::TimePoint SwitchableClock::State::now() const {
+  if (mode == Mode::kManual) return anchor;
+  auto elapsed = std::chrono::steady_clock::now() - anchor_steady;
+  return anchor + std::chrono::duration_cast<core::Millis>(
+                      std::chrono::duration<double, std::milli>(elapsed) * speed);
 }
 
-SwitchableClock::Mode SwitchableClock::mode() const {
-  std::lock_guard lock(mu_);
-  return mode_;
+SwitchableClock::State SwitchableClock::load() const {
+  for (;;) {
+    const uint64_t before = seq_.load(std::memory_order_acquire);
+    State s{mode_.load(std::memory_order_relaxed), speed_.load(std::memory_order_relaxed),
+            core::TimePoint{core::Millis{anchor_ms_.load(std::memory_order_relaxed)}},
+            std::chrono::steady_clock::time_point{
+                SteadyTicks{anchor_steady_ticks_.load(std::memory_order_relaxed)}}};
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if ((before & 1) == 0 && seq_.load(std::memory_order_relaxed) == before) return s;
+  }
 }
 
-double SwitchableClock::speed() const {
-  std::lock_guard lock(mu_);
-  return speed_;
+void SwitchableClock::store_locked(const State& s) {
+  const uint64_t seq = seq_.load(std::memory_order_relaxed);
+  seq_.store(seq + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  mode_.store(s.mode, std::memory_order_relaxed);
+  speed_.store(s.speed, std::memory_order_relaxed);
+  anchor_ms_.store(s.anchor.time_since_epoch().count(), std::memory_order_relaxed);
+  anchor_steady_ticks_.store(s.anchor_steady.time_since_epoch().count(),
+                             std::memory_order_relaxed);
+  seq_.store(seq + 2, std::memory_order_release);
 }
+
+core::TimePoint SwitchableClock::now() const { return load().now(); }
+
+SwitchableClock::Mode SwitchableClock::mode() const { return load().mode; }
+
+double SwitchableClock::speed() const { return load().speed; }
 
 void SwitchableClock::set(Mode mode, double speed) {
-  std::lock_guard lock(mu_);
-  anchor_ = now_locked();
-  anchor_steady_ = std::chrono::steady_clock::now();
-  mode_ = mode;
-  if (speed > 0) speed_ = speed;
+  std::lock_guard lock(write_mu_);
+  State s = load();
+  s.anchor = s.now();
+  s.anchor_steady = std::chrono::steady_clock::now();
+  s.mode = mode;
+  if (speed > 0) s.speed = speed;
+  store_locked(s);
 }
 
 void SwitchableClock::restart(Mode mode, double speed) {
-  std::lock_guard lock(mu_);
-  mode_ = mode;
-  if (speed > 0) speed_ = speed;
-  anchor_ = mode == Mode::kManual ? core::ManualClock().now() : system_now();
-  anchor_steady_ = std::chrono::steady_clock::now();
+  std::lock_guard lock(write_mu_);
+  State s = load();
+  s.mode = mode;
+  if (speed > 0) s.speed = speed;
+  s.anchor = mode == Mode::kManual ? core::ManualClock().now() : system_now();
+  s.anchor_steady = std::chrono::steady_clock::now();
+  store_locked(s);
 }
 
 void SwitchableClock::restore(Mode mode, double speed, core::TimePoint now) {
-  std::lock_guard lock(mu_);
-  mode_ = mode;
-  if (speed > 0) speed_ = speed;
-  anchor_ = now;
-  anchor_steady_ = std::chrono::steady_clock::now();
+  std::lock_guard lock(write_mu_);
+  State s = load();
+  s.mode = mode;
+  if (speed > 0) s.speed = speed;
+  s.anchor = now;
+  s.anchor_steady = std::chrono::steady_clock::now();
+  store_locked(s);
 }
 
 void SwitchableClock::set_manual(core::TimePoint t) {
-  std::lock_guard lock(mu_);
-  if (mode_ == Mode::kManual && t > anchor_) anchor_ = t;
+  std::lock_guard lock(write_mu_);
+  State s = load();
+  if (s.mode != Mode::kManual || t <= s.anchor) return;
+  s.anchor = t;
+  store_locked(s);
 }
 
 std::optional<std::chrono::steady_clock::time_point> SwitchableClock::wall_time_of(
     core::TimePoint t) const {
-  std::lock_guard lock(mu_);
-  if (mode_ == Mode::kManual) return std::nullopt;
-  const std::chrono::duration<double, std::micro> virtual_since = t - anchor_;
-  return anchor_steady_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                              virtual_since / speed_);
+  const State s = load();
+  if (s.mode == Mode::kManual) return std::nullopt;
+  const std::chrono::duration<double, std::micro> virtual_since = t - s.anchor;
+  return s.anchor_steady + std::chrono::duration_cast<SteadyTicks>(virtual_since / s.speed);
 }
 
 std::chrono::milliseconds SwitchableClock::wall_delay_until(core::TimePoint t) const {
-  std::lock_guard lock(mu_);
-  if (mode_ == Mode::kManual) return std::chrono::milliseconds::max();
-  auto ahead = t - now_locked();
+  const State s = load();
+  if (s.mode == Mode::kManual) return std::chrono::milliseconds::max();
+  auto ahead = t - s.now();
   if (ahead.count() <= 0) return std::chrono::milliseconds(0);
   return std::chrono::milliseconds(
-      static_cast<int64_t>(static_cast<double>(ahead.count()) / speed_) + 1);
+      static_cast<int64_t>(static_cast<double>(ahead.count()) / s.speed) + 1);
 }
 
 }  // namespace dialtone::server

@@ -1,10 +1,16 @@
 // The engine's one clock, switchable at runtime between `real` (the system clock, optionally
 // sped up) and `manual` (time moves only when advanced). Virtual time is continuous across a
 // switch: it carries on from the instant it showed, so timers already armed stay in order.
-// Thread-safety: every member may be called from any thread (one small mutex).
+// Thread-safety: every member may be called from any thread. Reads take no lock: every
+// request reads the clock several times, and a mutex there cost ~1.5% of a fetch's CPU
+// (fifteenth session). The state is a seqlock: writers (a mode switch, an advance) hold a
+// mutex and bump a sequence number around their change; a reader copies the state and tries
+// again if the number moved meanwhile.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -46,13 +52,25 @@ class SwitchableClock final : public core::Clock {
   static std::string_view to_string(Mode m) { return m == Mode::kReal ? "real" : "manual"; }
 
  private:
-  core::TimePoint now_locked() const;
+  struct State {
+    Mode mode;
+    double speed;
+    core::TimePoint anchor;                         // virtual time at anchor_steady
+    std::chrono::steady_clock::time_point anchor_steady;
+    core::TimePoint now() const;
+  };
+  // A consistent copy of the state, without the mutex.
+  State load() const;
+  // With write_mu_ held: publishes `s` (readers retry while it is being written).
+  void store_locked(const State& s);
 
-  mutable std::mutex mu_;
-  Mode mode_;
-  double speed_;
-  core::TimePoint anchor_;                         // virtual time at anchor_steady_
-  std::chrono::steady_clock::time_point anchor_steady_;
+  std::mutex write_mu_;  // one writer at a time
+  std::atomic<uint64_t> seq_{0};  // odd while a writer is changing the state
+  // The state, as atomics so that a reader racing a writer reads no torn value (it retries).
+  std::atomic<Mode> mode_;
+  std::atomic<double> speed_;
+  std::atomic<int64_t> anchor_ms_;
+  std::atomic<int64_t> anchor_steady_ticks_;
 };
 
 }  // namespace dialtone::server
