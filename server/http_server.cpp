@@ -34,12 +34,12 @@ using boost::system::error_code;
 std::string make_request_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "RQ";
+  char out[34] = {'R', 'Q'};  // made whole, then one allocation
   for (int half = 0; half < 2; ++half) {
     uint64_t v = rng();
-    for (int i = 0; i < 16; ++i, v >>= 4) out += kHex[v & 0xf];
+    for (int i = 0; i < 16; ++i, v >>= 4) out[2 + half * 16 + i] = kHex[v & 0xf];
   }
-  return out;
+  return std::string(out, sizeof out);
 }
 
 namespace {
@@ -332,17 +332,25 @@ class Session : public std::enable_shared_from_this<Session> {
     // The handler may take its time (blocking waits of the control API): no timer meanwhile.
     expires_never();
 
-    auto answered = std::make_shared<std::atomic<bool>>(false);
-    Respond respond = [self = shared_from_this(), answered, method = request.method,
-                       path = std::string(path_only(request.target)),
-                       id = request.request_id](api::Response response) mutable {
-      if (answered->exchange(true)) return;  // exactly once
-      asio::dispatch(self->stream_.get_executor(),
-                     [self, response = std::move(response), method = std::move(method),
-                      path = std::move(path), id = std::move(id)]() mutable {
-                       self->request_id_ = std::move(id);
-                       self->server_->requests.fetch_sub(1);
-                       self->send(std::move(response), !self->keep_alive_, method, path);
+    // What the answer needs, in one allocation: the Respond that carries it is a single
+    // pointer, so the copies the handlers make of it allocate nothing.
+    struct Pending {
+      std::shared_ptr<Session> self;
+      std::string method, path, id;
+      std::atomic<bool> answered{false};
+    };
+    auto pending = std::make_shared<Pending>(shared_from_this(), request.method,
+                                             std::string(path_only(request.target)),
+                                             request.request_id);
+    Respond respond = [pending](api::Response response) {
+      if (pending->answered.exchange(true)) return;  // exactly once
+      asio::dispatch(pending->self->stream_.get_executor(),
+                     [pending, response = std::move(response)]() mutable {
+                       Session& self = *pending->self;
+                       self.request_id_ = std::move(pending->id);
+                       self.server_->requests.fetch_sub(1);
+                       self.send(std::move(response), !self.keep_alive_, pending->method,
+                                 pending->path);
                      });
     };
     try {
