@@ -18,7 +18,13 @@ namespace dialtone::api {
 
 class JsonWriter {
  public:
-  explicit JsonWriter(std::string& out) : out_(out) {}
+  // kTwilio separates like Twilio's bodies (", ", ": "); kCompact writes none of the spaces:
+  // the bytes RapidJSON's Writer wrote, which the store and snapshots keep (RecordWriter).
+  enum class Layout { kTwilio, kCompact };
+  explicit JsonWriter(std::string& out, Layout layout = Layout::kTwilio)
+      : out_(out),
+        comma_(layout == Layout::kTwilio ? ", " : ","),
+        colon_(layout == Layout::kTwilio ? ": " : ":") {}
 
   void Null() { prefix(); out_ += "null"; }
   void Bool(bool b) { prefix(); out_ += b ? "true" : "false"; }
@@ -32,6 +38,7 @@ class JsonWriter {
     append_escaped(s);
     out_ += '"';
   }
+  void String(const char* s, size_t n) { String(std::string_view(s, n)); }
   void Key(std::string_view s) { String(s); }
   void StartObject() { open(false, '{'); }
   void EndObject() { close('}'); }
@@ -73,7 +80,7 @@ class JsonWriter {
   void prefix() {
     if (depth_ == 0) return;
     Level& level = levels_[depth_ - 1];
-    if (level.count > 0) out_ += (level.in_array || level.count % 2 == 0) ? ", " : ": ";
+    if (level.count > 0) out_.append((level.in_array || level.count % 2 == 0) ? comma_ : colon_);
     ++level.count;
   }
   void open(bool array, char c) {
@@ -94,6 +101,7 @@ class JsonWriter {
   }
 
   std::string& out_;
+  std::string_view comma_, colon_;
   std::array<Level, kMaxDepth> levels_{};
   size_t depth_ = 0;
 };

@@ -45,7 +45,7 @@ constexpr int64_t kMaxSeconds = int64_t{1} << 31;
 
 void put(RecordWriter& w, const char* key, std::string_view v) {
   w.Key(key);
-  w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+  w.String(v);
 }
 void put(RecordWriter& w, const char* key, int64_t v) {
   w.Key(key);
@@ -70,7 +70,7 @@ void put(RecordWriter& w, const char* key, const core::Webhook& h) {
 void put(RecordWriter& w, const char* key, const std::vector<std::string>& v) {
   w.Key(key);
   w.StartArray();
-  for (const auto& s : v) w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  for (const auto& s : v) w.String(s);
   w.EndArray();
 }
 

@@ -8,8 +8,6 @@
 #pragma once
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include <cstdint>
 #include <optional>
@@ -17,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "api/json_writer.hpp"
 #include "core/behavior.hpp"
 #include "core/call.hpp"
 #include "core/notification.hpp"
@@ -25,7 +24,13 @@
 
 namespace dialtone::api {
 
-using RecordWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+// Writes compact JSON into a std::string: the bytes RapidJSON's Writer wrote, at a fraction
+// of its cost (a durable update serializes its Call under the engine lock, on the I/O thread:
+// RapidJSON's writer was ~2 us of it, fifteenth session).
+class RecordWriter : public JsonWriter {
+ public:
+  explicit RecordWriter(std::string& out) : JsonWriter(out, Layout::kCompact) {}
+};
 
 // Members, as the records write them: absent optionals are left out, times are ms since the
 // epoch, webhooks are {"url", "method"}.
@@ -96,10 +101,11 @@ core::PhoneNumber read_number(ObjectReader& r);
 // size (~800 bytes; rapidjson's default of 256 grows four times) and is copied once.
 template <class Record>
 std::string record_json(const Record& record, void (*write)(RecordWriter&, const Record&)) {
-  rapidjson::StringBuffer buf(nullptr, 2048);
-  RecordWriter w(buf);
+  std::string out;
+  out.reserve(2048);
+  RecordWriter w(out);
   write(w, record);
-  return {buf.GetString(), buf.GetSize()};
+  return out;
 }
 
 }  // namespace dialtone::api

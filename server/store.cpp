@@ -1,8 +1,6 @@
 #include "server/store.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 #include <fcntl.h>
 #include <sqlite3.h>
 #include <unistd.h>
@@ -44,17 +42,17 @@ std::string notification_json(const core::Notification& n) {
 // An event's fields as [[name, value], ...]; the other members are columns.
 template <class Pairs>
 std::string fields_json(const Pairs& fields) {
-  rapidjson::StringBuffer buf;
-  Writer w(buf);
+  std::string out;
+  Writer w(out);
   w.StartArray();
   for (const auto& [k, v] : fields) {
     w.StartArray();
-    w.String(k.data(), static_cast<rapidjson::SizeType>(k.size()));
-    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+    w.String(std::string_view(k.data(), k.size()));
+    w.String(std::string_view(v.data(), v.size()));
     w.EndArray();
   }
   w.EndArray();
-  return {buf.GetString(), buf.GetSize()};
+  return out;
 }
 
 core::Fields fields_from(const Value& a) {
@@ -81,8 +79,8 @@ bool is_read(const core::JournalEvent& e) {
 
 // Accounts (with API keys), numbers and behaviours as one document.
 std::string settings_json(const core::Engine& engine) {
-  rapidjson::StringBuffer buf;
-  Writer w(buf);
+  std::string out;
+  Writer w(out);
   w.StartObject();
   w.Key("accounts");
   w.StartArray();
@@ -140,7 +138,7 @@ std::string settings_json(const core::Engine& engine) {
   }
   w.EndArray();
   w.EndObject();
-  return buf.GetString();
+  return out;
 }
 
 // One world's callee rules, from a "worlds" entry (or the top level of a document written

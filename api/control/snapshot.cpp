@@ -33,8 +33,8 @@ void write_event(RecordWriter& w, const core::JournalEvent& e) {
   w.Key("fields");
   w.StartObject();
   for (const auto& [k, v] : e.fields) {
-    w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size()));
-    w.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
+    w.Key(std::string_view(k.data(), k.size()));
+    w.String(std::string_view(v.data(), v.size()));
   }
   w.EndObject();
   w.EndObject();
@@ -689,8 +689,8 @@ std::string replace_all(std::string_view text, const std::string& from, const st
 }  // namespace
 
 std::string snapshot_json(const core::AccountSnapshot& s) {
-  rapidjson::StringBuffer buf;
-  RecordWriter w(buf);
+  std::string compact;
+  RecordWriter w(compact);
   w.StartObject();
   put(w, "dialtone_snapshot", int64_t{kSnapshotVersion});
   put(w, "account_sid", s.account_sid);
@@ -753,7 +753,7 @@ std::string snapshot_json(const core::AccountSnapshot& s) {
 
   // Written compact by the record writers, then laid out one member a line.
   rapidjson::Document doc;
-  doc.Parse(buf.GetString(), buf.GetSize());
+  doc.Parse(compact.data(), compact.size());
   rapidjson::StringBuffer pretty;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> pw(pretty);
   pw.SetIndent(' ', 2);
