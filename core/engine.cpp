@@ -453,7 +453,7 @@ size_t Engine::fire_due(Effects& out) {
 size_t Engine::webhooks_in_flight() const { return impl_->pending.size(); }
 
 void Engine::record(const std::string& account_sid, const std::string& call_sid,
-                    std::string type, Fields fields) {
+                    std::string type, EventFields fields) {
   // Every change to a call is journalled, so the journal is also where a store learns which
   // calls to write again.
   if (config_.track_changes && !call_sid.empty()) impl_->dirty_calls.insert(call_sid);
@@ -461,7 +461,7 @@ void Engine::record(const std::string& account_sid, const std::string& call_sid,
 }
 
 void Engine::record_unchanged(const std::string& account_sid, const std::string& call_sid,
-                              std::string type, Fields fields) {
+                              std::string type, EventFields fields) {
   JournalEvent e;
   e.account_sid = account_sid;
   e.call_sid = call_sid;

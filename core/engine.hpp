@@ -450,11 +450,11 @@ class Engine {
   // --- journal, housekeeping ---
   const Journal& journal() const { return journal_; }
   void record(const std::string& account_sid, const std::string& call_sid, std::string type,
-              Fields fields);
+              EventFields fields);
   // The same for an event that leaves the call as it was (the journal line of a read): a
   // store (take_changes) need not write the call again for it.
   void record_unchanged(const std::string& account_sid, const std::string& call_sid,
-                        std::string type, Fields fields);
+                        std::string type, EventFields fields);
   // Calls, journal, notifications, queues and timers of every world. Accounts, numbers,
   // behaviours and clocks stay: the control API resets what it means to itself.
   void reset();
