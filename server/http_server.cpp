@@ -394,8 +394,7 @@ class Session : public std::enable_shared_from_this<Session> {
                   std::chrono::steady_clock::now() - started_)
                   .count();
     // Never the query string (it may carry tokens) nor any header.
-    access_log("{} {} {} {}ms{}{} {}", method, path, response.status, ms,
-               response.call_sid.empty() ? "" : " ", response.call_sid, request_id_);
+    access_log_answer(method, path, response.status, ms, response.call_sid, request_id_);
     request_id_.clear();
 
     expires_after(std::chrono::seconds(limits().read_timeout_s));

@@ -12,6 +12,7 @@
 #include <spdlog/fmt/fmt.h>
 
 #include <chrono>
+#include <cstdint>
 #include <iterator>
 #include <string>
 #include <string_view>
@@ -37,6 +38,12 @@ void flush_log();
 // The access log's switch (the logger's level is info or lower) and its line writer.
 bool access_log_enabled();
 void write_access_line(std::string_view message);
+
+// The access-log line of an answered request, "METHOD PATH STATUS MSms[ CALLSID] REQUESTID",
+// put together by hand: fmt's parsing of the format was half of what the line cost the I/O
+// thread (~2% of a fetch's CPU, fifteenth session).
+void access_log_answer(std::string_view method, std::string_view path, int status, int64_t ms,
+                       std::string_view call_sid, std::string_view request_id);
 
 // One access-log line at level info, as spdlog::info would write it.
 template <class... Args>
