@@ -26,28 +26,30 @@ core::TimePoint SwitchableClock::State::now() const {
                       std::chrono::duration<double, std::milli>(elapsed) * speed);
 }
 
+// Without fences (tsan does not model them): the state's loads are acquires and its stores
+// releases, free on x86. A reader whose load saw a writer's store is then ordered after the
+// writer's odd sequence number, so its second read of the number differs and it retries; the
+// acquires also keep that second read after the state's loads.
 SwitchableClock::State SwitchableClock::load() const {
+  constexpr auto acq = std::memory_order_acquire;
   for (;;) {
-    const uint64_t before = seq_.load(std::memory_order_acquire);
-    State s{mode_.load(std::memory_order_relaxed), speed_.load(std::memory_order_relaxed),
-            core::TimePoint{core::Millis{anchor_ms_.load(std::memory_order_relaxed)}},
-            std::chrono::steady_clock::time_point{
-                SteadyTicks{anchor_steady_ticks_.load(std::memory_order_relaxed)}}};
-    std::atomic_thread_fence(std::memory_order_acquire);
+    const uint64_t before = seq_.load(acq);
+    State s{mode_.load(acq), speed_.load(acq),
+            core::TimePoint{core::Millis{anchor_ms_.load(acq)}},
+            std::chrono::steady_clock::time_point{SteadyTicks{anchor_steady_ticks_.load(acq)}}};
     if ((before & 1) == 0 && seq_.load(std::memory_order_relaxed) == before) return s;
   }
 }
 
 void SwitchableClock::store_locked(const State& s) {
+  constexpr auto rel = std::memory_order_release;
   const uint64_t seq = seq_.load(std::memory_order_relaxed);
   seq_.store(seq + 1, std::memory_order_relaxed);
-  std::atomic_thread_fence(std::memory_order_release);
-  mode_.store(s.mode, std::memory_order_relaxed);
-  speed_.store(s.speed, std::memory_order_relaxed);
-  anchor_ms_.store(s.anchor.time_since_epoch().count(), std::memory_order_relaxed);
-  anchor_steady_ticks_.store(s.anchor_steady.time_since_epoch().count(),
-                             std::memory_order_relaxed);
-  seq_.store(seq + 2, std::memory_order_release);
+  mode_.store(s.mode, rel);
+  speed_.store(s.speed, rel);
+  anchor_ms_.store(s.anchor.time_since_epoch().count(), rel);
+  anchor_steady_ticks_.store(s.anchor_steady.time_since_epoch().count(), rel);
+  seq_.store(seq + 2, rel);
 }
 
 core::TimePoint SwitchableClock::now() const { return load().now(); }
