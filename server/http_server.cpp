@@ -332,8 +332,8 @@ class Session : public std::enable_shared_from_this<Session> {
     // The handler may take its time (blocking waits of the control API): no timer meanwhile.
     expires_never();
 
-    // What the answer needs, in one allocation: the Respond that carries it is a single
-    // pointer, so the copies the handlers make of it allocate nothing.
+    // What the answer needs, in one allocation: a copy of the Respond that carries it (the
+    // handlers make some) costs a small functor and a reference count, not string copies.
     struct Pending {
       std::shared_ptr<Session> self;
       std::string method, path, id;
@@ -394,7 +394,8 @@ class Session : public std::enable_shared_from_this<Session> {
                   std::chrono::steady_clock::now() - started_)
                   .count();
     // Never the query string (it may carry tokens) nor any header.
-    access_log_answer(method, path, response.status, ms, response.call_sid, request_id_);
+    access_log(FMT_COMPILE("{} {} {} {}ms{}{} {}"), method, path, response.status, ms,
+               response.call_sid.empty() ? "" : " ", response.call_sid, request_id_);
     request_id_.clear();
 
     expires_after(std::chrono::seconds(limits().read_timeout_s));
@@ -451,7 +452,8 @@ class Session : public std::enable_shared_from_this<Session> {
                   std::chrono::steady_clock::now() - started_)
                   .count();
     const bool reset = how == api::Delivery::kReset;
-    access_log("{} {} {} {}ms {}", method, path, reset ? "reset" : "no-answer", ms, request_id_);
+    access_log(FMT_COMPILE("{} {} {} {}ms {}"), method, path, reset ? "reset" : "no-answer", ms,
+               request_id_);
     request_id_.clear();
     busy_ = false;  // a drain closes it now, as an idle connection
     error_code ec;
@@ -475,7 +477,7 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string head;
     append_head(head, response, request_id_,
                 {{"Transfer-Encoding", "chunked"}, {"Connection", "close"}});
-    access_log("{} {} {} stream {}", method, path, response.status, request_id_);
+    access_log(FMT_COMPILE("{} {} {} stream {}"), method, path, response.status, request_id_);
     request_id_.clear();
 
     sink_ = std::make_shared<SessionSink>(weak_from_this());

@@ -6,7 +6,6 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -130,35 +129,6 @@ class StdoutSink final : public spdlog::sinks::base_sink<spdlog::details::null_m
 bool access_log_enabled() {
   const auto* logger = spdlog::default_logger_raw();
   return logger && logger->should_log(spdlog::level::info);
-}
-
-void access_log_answer(std::string_view method, std::string_view path, int status, int64_t ms,
-                       std::string_view call_sid, std::string_view request_id) {
-  if (!access_log_enabled()) return;
-  fmt::basic_memory_buffer<char, 256> message;  // on the stack for any request's line
-  const auto text = [&message](std::string_view s) {
-    message.append(s.data(), s.data() + s.size());
-  };
-  const auto number = [&message](int64_t v) {
-    char digits[24];
-    const auto end = std::to_chars(digits, digits + sizeof digits, v).ptr;
-    message.append(digits, end);
-  };
-  text(method);
-  text(" ");
-  text(path);
-  text(" ");
-  number(status);
-  text(" ");
-  number(ms);
-  text("ms");
-  if (!call_sid.empty()) {
-    text(" ");
-    text(call_sid);
-  }
-  text(" ");
-  text(request_id);
-  write_access_line({message.data(), message.size()});
 }
 
 void write_access_line(std::string_view message) {
