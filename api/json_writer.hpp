@@ -38,7 +38,6 @@ class JsonWriter {
     append_escaped(s);
     out_ += '"';
   }
-  void String(const char* s, size_t n) { String(std::string_view(s, n)); }
   void Key(std::string_view s) { String(s); }
   void StartObject() { open(false, '{'); }
   void EndObject() { close('}'); }

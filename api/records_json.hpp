@@ -98,7 +98,7 @@ void write_number(RecordWriter& w, const core::PhoneNumber& n);
 core::PhoneNumber read_number(ObjectReader& r);
 
 // One record on its own, as a string (a row of the store). The buffer starts at a call's
-// size (~800 bytes; rapidjson's default of 256 grows four times) and is copied once.
+// size (~800 bytes) so that it does not grow while the call is written.
 template <class Record>
 std::string record_json(const Record& record, void (*write)(RecordWriter&, const Record&)) {
   std::string out;

@@ -58,42 +58,47 @@ SwitchableClock::Mode SwitchableClock::mode() const { return load().mode; }
 
 double SwitchableClock::speed() const { return load().speed; }
 
-void SwitchableClock::set(Mode mode, double speed) {
+template <class Change>
+void SwitchableClock::update(Change change) {
   std::lock_guard lock(write_mu_);
   State s = load();
-  s.anchor = s.now();
-  s.anchor_steady = std::chrono::steady_clock::now();
-  s.mode = mode;
-  if (speed > 0) s.speed = speed;
-  store_locked(s);
+  if (change(s)) store_locked(s);
+}
+
+void SwitchableClock::start_at(Mode mode, double speed, core::TimePoint anchor) {
+  update([&](State& s) {
+    s.mode = mode;
+    if (speed > 0) s.speed = speed;
+    s.anchor = anchor;
+    s.anchor_steady = std::chrono::steady_clock::now();
+    return true;
+  });
+}
+
+void SwitchableClock::set(Mode mode, double speed) {
+  update([&](State& s) {
+    s.anchor = s.now();  // virtual time carries on from what it showed
+    s.anchor_steady = std::chrono::steady_clock::now();
+    s.mode = mode;
+    if (speed > 0) s.speed = speed;
+    return true;
+  });
 }
 
 void SwitchableClock::restart(Mode mode, double speed) {
-  std::lock_guard lock(write_mu_);
-  State s = load();
-  s.mode = mode;
-  if (speed > 0) s.speed = speed;
-  s.anchor = mode == Mode::kManual ? core::ManualClock().now() : system_now();
-  s.anchor_steady = std::chrono::steady_clock::now();
-  store_locked(s);
+  start_at(mode, speed, mode == Mode::kManual ? core::ManualClock().now() : system_now());
 }
 
 void SwitchableClock::restore(Mode mode, double speed, core::TimePoint now) {
-  std::lock_guard lock(write_mu_);
-  State s = load();
-  s.mode = mode;
-  if (speed > 0) s.speed = speed;
-  s.anchor = now;
-  s.anchor_steady = std::chrono::steady_clock::now();
-  store_locked(s);
+  start_at(mode, speed, now);
 }
 
 void SwitchableClock::set_manual(core::TimePoint t) {
-  std::lock_guard lock(write_mu_);
-  State s = load();
-  if (s.mode != Mode::kManual || t <= s.anchor) return;
-  s.anchor = t;
-  store_locked(s);
+  update([&](State& s) {
+    if (s.mode != Mode::kManual || t <= s.anchor) return false;
+    s.anchor = t;
+    return true;
+  });
 }
 
 std::optional<std::chrono::steady_clock::time_point> SwitchableClock::wall_time_of(

@@ -63,6 +63,11 @@ class SwitchableClock final : public core::Clock {
   State load() const;
   // With write_mu_ held: publishes `s` (readers retry while it is being written).
   void store_locked(const State& s);
+  // Under write_mu_: `change` edits a copy of the state, published when it returns true.
+  template <class Change>
+  void update(Change change);
+  // Mode and speed (kept if speed <= 0) set, virtual time read `anchor` as of now.
+  void start_at(Mode mode, double speed, core::TimePoint anchor);
 
   std::mutex write_mu_;  // one writer at a time
   std::atomic<uint64_t> seq_{0};  // odd while a writer is changing the state
