@@ -255,7 +255,9 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     // Written here, before anything listens; from now on only the writer thread commits.
     store->write(engine.take_changes(), &engine);
     writer = std::make_unique<GroupCommit>(
-        [s = store.get()](const std::vector<StoreBatch>& batches) { s->commit(batches); },
+        GroupCommit::Transaction{[s = store.get()](const StoreBatch& b) { s->apply(b); },
+                                 [s = store.get()] { s->finish(); },
+                                 [s = store.get()] { s->abort(); }},
         [&io = io](std::function<void()> f) { asio::post(io, std::move(f)); },
         [](bool failing, const std::string& message) {
           if (failing) {

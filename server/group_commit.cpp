@@ -10,9 +10,9 @@ namespace dialtone::server {
 
 using Clock = std::chrono::steady_clock;
 
-GroupCommit::GroupCommit(Commit commit, Deliver deliver, Report report,
+GroupCommit::GroupCommit(Transaction transaction, Deliver deliver, Report report,
                          std::chrono::microseconds max_gather, Sync sync)
-    : commit_(std::move(commit)),
+    : transaction_(std::move(transaction)),
       sync_(std::move(sync)),
       deliver_(std::move(deliver)),
       report_(std::move(report)),
@@ -35,7 +35,7 @@ GroupCommit::Wait GroupCommit::submit(StoreBatch batch) {
     bool ok = true;
     std::string error;
     try {
-      commit_(one);
+      commit_now(one);
       if (sync_) sync_();
     } catch (const std::exception& e) {
       ok = false;
@@ -54,14 +54,16 @@ GroupCommit::Wait GroupCommit::submit(StoreBatch batch) {
     settled_ = ticket;
     return state ? Wait{ticket, true} : read_point_locked();
   }
-  const bool first = queue_.empty();
+  const bool first = queue_.empty() && applied_ahead_ == 0;
   if (first) oldest_queued_ = Clock::now();
   queue_.push_back({ticket, std::move(batch)});
   queue_has_state_ = queue_has_state_ || state;
   if (state) ++gather_arrived_;
   // A busy writer takes this with the next commit; an idle one needs waking for state (someone
-  // waits) once it has gathered what it expects, or to start the clock of a lazy batch.
-  const bool wake = writer_idle_ && ((state && gather_arrived_ >= gather_expect_) || first);
+  // waits) once it has gathered what it expects, to apply ahead (see the top), or to start the
+  // clock of a lazy batch.
+  const bool wake = writer_idle_ && ((state && gather_arrived_ >= gather_expect_) || first ||
+                                     queue_.size() >= kApplyAheadAt);
   const Wait wait = state ? Wait{ticket, true} : read_point_locked();
   lock.unlock();
   if (wake) wake_.notify_one();
@@ -120,8 +122,43 @@ void GroupCommit::gather_locked(size_t answered, Clock::time_point started) {
   gather_until_ = now + std::min<Clock::duration>(now - started, max_gather_);
 }
 
+void GroupCommit::commit_now(const std::vector<StoreBatch>& batches) {
+  try {
+    for (const auto& b : batches) transaction_.apply(b);
+    transaction_.finish();
+  } catch (...) {
+    transaction_.abort();
+    throw;
+  }
+}
+
 void GroupCommit::run() {
   mark_background_thread("dt-commit");  // server/background_thread.hpp
+  // The next commit's batches, in ticket order; the first `applied` of them are in its open
+  // transaction already (applied ahead), which began at `started`.
+  std::vector<StoreBatch> batches;
+  std::vector<uint64_t> tickets;
+  size_t applied = 0;
+  Clock::time_point started{};
+  std::string error;  // the transaction's failure: it is rolled back, its batches kept
+  const auto take = [&](std::deque<Entry>& from) {
+    if (batches.empty() && !from.empty()) started = Clock::now();
+    for (auto& e : from) {
+      tickets.push_back(e.ticket);
+      batches.push_back(std::move(e.batch));
+    }
+    from.clear();
+  };
+  const auto apply_from = [&](size_t from) {
+    try {
+      for (applied = from; applied < batches.size(); ++applied) {
+        transaction_.apply(batches[applied]);
+      }
+    } catch (const std::exception& e) {
+      error = e.what();
+      if (error.empty()) error = "unknown error";
+    }
+  };
   std::unique_lock lock(mu_);
   for (;;) {
     // What the writer waits for: a retry's time while failing, a state batch (or the lazy
@@ -132,13 +169,24 @@ void GroupCommit::run() {
     if (!kept_.empty()) {
       go = stopping_ || !failing_ || now >= next_retry_;
       until = next_retry_;
-    } else if (!queue_.empty()) {
+    } else if (!queue_.empty() || applied_ahead_ > 0) {
       const bool gathered = gather_arrived_ >= gather_expect_ || now >= gather_until_;
       go = stopping_ || (queue_has_state_ && gathered) || now - oldest_queued_ >= kLazyFor;
       until = queue_has_state_ ? std::min(gather_until_, oldest_queued_ + kLazyFor)
                                : oldest_queued_ + kLazyFor;
     } else if (stopping_) {
       break;
+    }
+    if (!go && kept_.empty() && !queue_.empty()) {
+      // Applying ahead (see the top).
+      const size_t from = batches.size();
+      applied_ahead_ += queue_.size();
+      take(queue_);
+      lock.unlock();
+      apply_from(from);
+      lock.lock();
+      if (error.empty()) continue;
+      go = true;  // failed as a commit fails, below
     }
     if (!go) {
       writer_idle_ = true;
@@ -151,31 +199,30 @@ void GroupCommit::run() {
       continue;
     }
 
-    // Everything ready goes into this commit, kept batches first: tickets stay in order.
-    std::vector<StoreBatch> batches;
-    std::vector<uint64_t> tickets;
-    batches.reserve(kept_.size() + queue_.size());
-    tickets.reserve(kept_.size() + queue_.size());
-    for (auto* from : {&kept_, &queue_}) {
-      for (auto& e : *from) {
-        tickets.push_back(e.ticket);
-        batches.push_back(std::move(e.batch));
-      }
-      from->clear();
+    // Everything ready goes into this commit, after what was applied ahead (which leaves
+    // kept_ empty) and kept batches first: tickets stay in order.
+    if (error.empty()) {
+      take(kept_);
+      take(queue_);
     }
     queue_has_state_ = false;
+    applied_ahead_ = 0;
     const uint64_t last = tickets.back();
     const bool was_failing = failing_;
     lock.unlock();
 
-    std::string error;
-    const auto started = Clock::now();
-    try {
-      commit_(batches);
-    } catch (const std::exception& e) {
-      error = e.what();
-      if (error.empty()) error = "unknown error";
+    if (error.empty()) {
+      apply_from(applied);
+      if (error.empty()) {
+        try {
+          transaction_.finish();
+        } catch (const std::exception& e) {
+          error = e.what();
+          if (error.empty()) error = "unknown error";
+        }
+      }
     }
+    if (!error.empty()) transaction_.abort();
 
     lock.lock();
     std::string message;
@@ -253,6 +300,10 @@ void GroupCommit::run() {
         for (auto& [done, ok] : ready) done(ok);
       });
     }
+    batches.clear();
+    tickets.clear();
+    applied = 0;
+    error.clear();
     lock.lock();
     if (give_up) break;
   }

@@ -16,6 +16,13 @@
 // load every commit holds every client's change; a lone client pays nothing, its one change
 // being the N that was expected.
 //
+// Applying ahead: while the writer waits for the rest of a commit's changes, those that have
+// come in go into the commit's open transaction, kApplyAheadAt at a time (and the first one,
+// which starts the wait). So writing the rows overlaps the I/O threads' making of the next
+// changes, and once the last one is in, only its rows and the COMMIT are left: under load the
+// I/O thread and the writer had taken turns, each idle while the other worked (durable
+// creates: ~21 us of I/O thread and ~16 us of writer a change, one after the other).
+//
 // The sync stage (with a Sync function; the server's is Store::sync): a commit returns with
 // its change in the log but not yet durable, and a thread of its own syncs the log while the
 // writer writes the next commits; one sync makes every commit before it durable, and their
@@ -60,10 +67,16 @@ class GroupCommit {
   static constexpr std::chrono::milliseconds kRetryEvery{1000};
   static constexpr std::chrono::milliseconds kReportEvery{10000};
   static constexpr std::chrono::microseconds kMaxGather{10000};
+  static constexpr size_t kApplyAheadAt = 8;  // waiting batches that wake a gathering writer
 
-  // Writes `batches` in one transaction, in order; throws std::exception on failure (nothing
-  // of them written).
-  using Commit = std::function<void(const std::vector<StoreBatch>&)>;
+  // One transaction, a step at a time (the server's: Store::apply, finish, abort): apply each
+  // batch in order, then finish (commit); either throws std::exception on failure, after
+  // which abort rolls the transaction back (nothing of it written) and must not throw.
+  struct Transaction {
+    std::function<void(const StoreBatch&)> apply;
+    std::function<void()> finish;
+    std::function<void()> abort;
+  };
   // Makes every commit that returned durable; throws std::exception on failure. Runs on a
   // thread of its own while the writer writes the next commits (see the top). Empty: a
   // commit is durable when it returns.
@@ -78,7 +91,7 @@ class GroupCommit {
   using Report = std::function<void(bool failing, const std::string& message)>;
 
   // max_gather: the longest wait for the next clients' changes (tests lengthen it).
-  GroupCommit(Commit commit, Deliver deliver, Report report,
+  GroupCommit(Transaction transaction, Deliver deliver, Report report,
               std::chrono::microseconds max_gather = kMaxGather, Sync sync = {});
   // close().
   ~GroupCommit();
@@ -126,6 +139,8 @@ class GroupCommit {
 
   void run();
   void run_sync();
+  // Applies `batches` and commits them, or aborts and rethrows (after close()).
+  void commit_now(const std::vector<StoreBatch>& batches);
   // With mu_ held: what may be known about `wait` now (nullopt: not yet).
   std::optional<bool> status_locked(Wait wait) const;
   Wait read_point_locked() const;
@@ -137,7 +152,7 @@ class GroupCommit {
   // top).
   void gather_locked(size_t answered, std::chrono::steady_clock::time_point started);
 
-  Commit commit_;
+  Transaction transaction_;
   Sync sync_;
   Deliver deliver_;
   Report report_;
@@ -148,6 +163,9 @@ class GroupCommit {
   std::condition_variable settled_cv_;  // wait(): a commit finished
   std::deque<Entry> queue_;             // submitted, not yet tried
   std::deque<Entry> kept_;              // tried and failed, or submitted while failing
+  size_t applied_ahead_ = 0;            // taken from queue_ into the open transaction
+  // Of the batches of the next commit (applied ahead or queued): one holds state; the oldest's
+  // submission.
   bool queue_has_state_ = false;
   std::chrono::steady_clock::time_point oldest_queued_{};
   uint64_t next_ticket_ = 1;

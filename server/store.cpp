@@ -313,8 +313,10 @@ struct Store::Impl {
   int64_t pruned_through = 0;  // the journal's events up to it are deleted (prune)
   CallRowids rowids;
   // The map is not known: from open until load() has read the calls (so start-up reads them
-  // once), or after a failed commit whose reload failed too. commit() reads it first.
+  // once), or after a failed commit whose reload failed too. apply() reads it first.
   bool rowids_stale = true;
+  bool in_transaction = false;  // apply() began one that finish() or abort() has not ended
+  int64_t transaction_last_seq = 0;  // of its events (0: none)
   int log_pages = 0;  // in the write-ahead log after the last commit (wal_hook)
   int wal_fd = -1;  // the log, sync()'s own descriptor (sync() runs beside the writer)
   std::unique_ptr<WalCheckpointer> checkpointer;
@@ -562,39 +564,55 @@ StoreBatch Store::prepare(const core::Changes& c, const core::Engine* settings) 
   return b;
 }
 
-void Store::commit(const std::vector<StoreBatch>& batches) {
-  int64_t last_seq = 0;
-  bool any = false;
-  for (const auto& b : batches) {
-    any = any || !b.empty();
-    if (!b.events.empty()) last_seq = b.events.back().seq;
+void Store::apply(const StoreBatch& b) {
+  if (b.empty()) return;
+  if (!impl_->in_transaction) {
+    if (impl_->rowids_stale) {
+      impl_->load_rowids();
+      impl_->rowids_stale = false;
+    }
+    impl_->begin->run();
+    impl_->in_transaction = true;
+    impl_->transaction_last_seq = 0;
   }
-  if (!any) return;
-  if (impl_->rowids_stale) {
-    impl_->load_rowids();
-    impl_->rowids_stale = false;
-  }
-  impl_->begin->run();
-  try {
-    for (const auto& b : batches) impl_->apply(b);
-    if (last_seq != 0) impl_->prune(last_seq);
-    impl_->commit->run();
-  } catch (...) {
+  impl_->apply(b);
+  if (!b.events.empty()) impl_->transaction_last_seq = b.events.back().seq;
+}
+
+void Store::finish() {
+  if (!impl_->in_transaction) return;
+  if (impl_->transaction_last_seq != 0) impl_->prune(impl_->transaction_last_seq);
+  impl_->commit->run();
+  impl_->in_transaction = false;
+  impl_->checkpointer->after_commit(impl_->log_pages);
+}
+
+void Store::abort() {
+  if (impl_->in_transaction) {
+    impl_->in_transaction = false;
     try {
       impl_->rollback->run();
     } catch (const StoreError&) {
       // The transaction may already be gone (SQLite rolls back on some errors itself).
     }
-    try {
-      impl_->load_rowids();
-    } catch (const StoreError&) {
-      // The disk that failed the commit fails the read too: the next commit tries again,
-      // and its failure comes back the same way.
-      impl_->rowids_stale = true;
-    }
+  }
+  try {
+    impl_->load_rowids();  // the rolled-back inserts' rowids are gone
+  } catch (const StoreError&) {
+    // The disk that failed the commit fails the read too: the next transaction tries again,
+    // and its failure comes back the same way.
+    impl_->rowids_stale = true;
+  }
+}
+
+void Store::commit(const std::vector<StoreBatch>& batches) {
+  try {
+    for (const auto& b : batches) apply(b);
+    finish();
+  } catch (...) {
+    abort();
     throw;
   }
-  impl_->checkpointer->after_commit(impl_->log_pages);
 }
 
 WalCheckpointer::Stats Store::checkpoint_stats() const { return impl_->checkpointer->stats(); }

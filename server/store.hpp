@@ -52,8 +52,15 @@ class Store {
   // Rows of `changes`, and the settings of `settings` when it is not null. The pointers in
   // `changes` point into the engine: call it under the lock that guards the engine.
   static StoreBatch prepare(const core::Changes& changes, const core::Engine* settings);
-  // One transaction holding `batches`, applied in order: in the log, not yet durable (sync).
-  // Throws StoreError (the transaction is rolled back: none of them is written).
+  // One transaction, a step at a time, so that the writer can apply the batches that have come
+  // in while it waits for the rest of a commit's (server/group_commit.hpp): apply() each
+  // batch, in order (the first that holds anything begins the transaction), then finish()
+  // (COMMIT: in the log, not yet durable; see sync()). After either throws StoreError,
+  // abort() rolls the transaction back: none of its batches is written.
+  void apply(const StoreBatch& batch);
+  void finish();
+  void abort();
+  // apply() of each of `batches`, then finish(); on a throw, abort() and the rethrow.
   void commit(const std::vector<StoreBatch>& batches);
   // Makes every commit that has returned durable (fdatasync of the log). May run on another
   // thread while commit() runs: the writer goes on with the next commit meanwhile. Throws

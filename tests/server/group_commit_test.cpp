@@ -70,23 +70,53 @@ class Gate {
 };
 
 // A store that records each commit (the first call sid, or "e<seq>", of each batch), can be
-// held inside a commit until released, and can be told to fail.
+// held inside a commit (its finish) until released, and can be told to fail it, or to fail
+// applying one batch.
 class FakeStore : public Gate {
  public:
-  void commit(const std::vector<StoreBatch>& batches) {
+  void apply(const StoreBatch& b) {
+    std::string name =
+        b.calls.empty() ? "e" + std::to_string(b.events.front().seq) : b.calls.front().sid;
+    std::lock_guard lock(mu_);
+    if (name == fail_apply_) throw std::runtime_error("database or disk is full");
+    open_.push_back(std::move(name));
+    changed_.notify_all();
+  }
+  void finish() {
     const bool failing = pass();
     if (const auto latency = latency_.load(); latency > 0ms) {
       std::this_thread::sleep_for(latency);  // the disk's flush
     }
     if (failing) throw std::runtime_error("database or disk is full");
-    std::vector<std::string> names;
-    for (const auto& b : batches) {
-      names.push_back(b.calls.empty() ? "e" + std::to_string(b.events.front().seq)
-                                      : b.calls.front().sid);
-    }
     std::lock_guard lock(mu_);
-    commits_.push_back(std::move(names));
+    commits_.push_back(std::move(open_));
+    open_.clear();
     changed_.notify_all();
+  }
+  void abort() {
+    std::lock_guard lock(mu_);
+    open_.clear();
+    ++aborts_;
+  }
+
+  GroupCommit::Transaction transaction() {
+    return {[this](const StoreBatch& b) { apply(b); }, [this] { finish(); },
+            [this] { abort(); }};
+  }
+  // Applying the batch named `name` throws (until cleared with "").
+  void fail_apply(const std::string& name) {
+    std::lock_guard lock(mu_);
+    fail_apply_ = name;
+  }
+  // Waits until the open transaction holds `n` batches; returns them.
+  std::vector<std::string> wait_open(size_t n) {
+    std::unique_lock lock(mu_);
+    EXPECT_TRUE(changed_.wait_for(lock, 5s, [&] { return open_.size() >= n; }));
+    return open_;
+  }
+  int aborts() {
+    std::lock_guard lock(mu_);
+    return aborts_;
   }
 
   // Set before the commits it should slow (read without the lock by the writer thread).
@@ -105,6 +135,9 @@ class FakeStore : public Gate {
   std::condition_variable changed_;
   std::atomic<std::chrono::milliseconds> latency_{0ms};
   std::vector<std::vector<std::string>> commits_;
+  std::vector<std::string> open_;  // applied since the last commit or abort
+  std::string fail_apply_;
+  int aborts_ = 0;
 };
 
 class GroupCommitTest : public ::testing::Test {
@@ -114,7 +147,7 @@ class GroupCommitTest : public ::testing::Test {
   GroupCommitTest() : GroupCommitTest(false) {}
   // with_sync: commits are durable once sync_ lets a sync through (the server's way).
   explicit GroupCommitTest(bool with_sync)
-      : writer_([this](const std::vector<StoreBatch>& b) { store_.commit(b); },
+      : writer_(store_.transaction(),
                 [](std::function<void()> f) { f(); },
                 [this](bool failing, const std::string& message) {
                   std::lock_guard lock(mu_);
@@ -298,6 +331,40 @@ TEST_F(GroupCommitTest, AfterACommitTheWriterGathersTheChangesOfTheClientsItAnsw
   store_.wait_commits(3);
   EXPECT_EQ(store_.commits(),
             (std::vector<std::vector<std::string>>{{"CA0"}, {"CA1", "CA2"}, {"CA3", "CA4"}}));
+}
+
+TEST_F(GroupCommitTest, WhileGatheringTheWriterAppliesTheChangesThatCameIn) {
+  answer_two_clients(300ms);
+  // The first client's change goes into the next commit's transaction while the writer waits
+  // for the second's; once that comes, the commit holds both.
+  writer_.submit(call_batch("CA3"));
+  EXPECT_EQ(store_.wait_open(1), std::vector<std::string>{"CA3"});
+  EXPECT_EQ(store_.commits().size(), 2u);
+  writer_.submit(call_batch("CA4"));
+  store_.wait_commits(3);
+  EXPECT_EQ(store_.commits().back(), (std::vector<std::string>{"CA3", "CA4"}));
+  EXPECT_EQ(store_.aborts(), 0);
+}
+
+TEST_F(GroupCommitTest, AChangeThatFailsToApplyAheadFailsItsCommitAndIsWrittenAgain) {
+  answer_two_clients(300ms);
+  store_.fail_apply("CA3");
+  auto failed = outcome(writer_.submit(call_batch("CA3")));
+  ASSERT_EQ(failed.wait_for(5s), std::future_status::ready);
+  EXPECT_FALSE(failed.get());
+  EXPECT_EQ(store_.aborts(), 1);
+  EXPECT_TRUE(writer_.failing());
+  store_.fail_apply("");
+  // Kept, and written again first (with what came in meanwhile) once the retry comes.
+  const auto kept = writer_.submit(call_batch("CA4"));
+  EXPECT_FALSE(writer_.wait(kept));
+  const auto deadline = std::chrono::steady_clock::now() + GroupCommit::kRetryEvery * 3;
+  while (writer_.durable_ticket() < kept.ticket && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(store_.commits().back(), (std::vector<std::string>{"CA3", "CA4"}));
+  EXPECT_FALSE(writer_.failing());
+  EXPECT_TRUE(writer_.wait(writer_.submit(call_batch("CA5"))));
 }
 
 TEST_F(GroupCommitTest, ALoneClientsNextChangeIsNotHeldBack) {
