@@ -255,9 +255,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     // Written here, before anything listens; from now on only the writer thread commits.
     store->write(engine.take_changes(), &engine);
     writer = std::make_unique<GroupCommit>(
-        GroupCommit::Transaction{[s = store.get()](const StoreBatch& b) { s->apply(b); },
-                                 [s = store.get()] { s->finish(); },
-                                 [s = store.get()] { s->abort(); }},
+        *store,
         [&io = io](std::function<void()> f) { asio::post(io, std::move(f)); },
         [](bool failing, const std::string& message) {
           if (failing) {

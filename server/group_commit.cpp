@@ -10,9 +10,9 @@ namespace dialtone::server {
 
 using Clock = std::chrono::steady_clock;
 
-GroupCommit::GroupCommit(Transaction transaction, Deliver deliver, Report report,
+GroupCommit::GroupCommit(BatchTransaction& transaction, Deliver deliver, Report report,
                          std::chrono::microseconds max_gather, Sync sync)
-    : transaction_(std::move(transaction)),
+    : transaction_(transaction),
       sync_(std::move(sync)),
       deliver_(std::move(deliver)),
       report_(std::move(report)),
@@ -35,7 +35,7 @@ GroupCommit::Wait GroupCommit::submit(StoreBatch batch) {
     bool ok = true;
     std::string error;
     try {
-      commit_now(one);
+      transaction_.commit(one);
       if (sync_) sync_();
     } catch (const std::exception& e) {
       ok = false;
@@ -54,7 +54,7 @@ GroupCommit::Wait GroupCommit::submit(StoreBatch batch) {
     settled_ = ticket;
     return state ? Wait{ticket, true} : read_point_locked();
   }
-  const bool first = queue_.empty() && applied_ahead_ == 0;
+  const bool first = queue_.empty() && !applying_ahead_;
   if (first) oldest_queued_ = Clock::now();
   queue_.push_back({ticket, std::move(batch)});
   queue_has_state_ = queue_has_state_ || state;
@@ -122,16 +122,6 @@ void GroupCommit::gather_locked(size_t answered, Clock::time_point started) {
   gather_until_ = now + std::min<Clock::duration>(now - started, max_gather_);
 }
 
-void GroupCommit::commit_now(const std::vector<StoreBatch>& batches) {
-  try {
-    for (const auto& b : batches) transaction_.apply(b);
-    transaction_.finish();
-  } catch (...) {
-    transaction_.abort();
-    throw;
-  }
-}
-
 void GroupCommit::run() {
   mark_background_thread("dt-commit");  // server/background_thread.hpp
   // The next commit's batches, in ticket order; the first `applied` of them are in its open
@@ -141,6 +131,16 @@ void GroupCommit::run() {
   size_t applied = 0;
   Clock::time_point started{};
   std::string error;  // the transaction's failure: it is rolled back, its batches kept
+  // Runs a step of the transaction unless one has failed already; a failure goes into `error`.
+  const auto attempt = [&](auto&& step) {
+    if (!error.empty()) return;
+    try {
+      step();
+    } catch (const std::exception& e) {
+      error = e.what();
+      if (error.empty()) error = "unknown error";
+    }
+  };
   const auto take = [&](std::deque<Entry>& from) {
     if (batches.empty() && !from.empty()) started = Clock::now();
     for (auto& e : from) {
@@ -149,15 +149,10 @@ void GroupCommit::run() {
     }
     from.clear();
   };
-  const auto apply_from = [&](size_t from) {
-    try {
-      for (applied = from; applied < batches.size(); ++applied) {
-        transaction_.apply(batches[applied]);
-      }
-    } catch (const std::exception& e) {
-      error = e.what();
-      if (error.empty()) error = "unknown error";
-    }
+  const auto apply_rest = [&] {
+    attempt([&] {
+      for (; applied < batches.size(); ++applied) transaction_.apply(batches[applied]);
+    });
   };
   std::unique_lock lock(mu_);
   for (;;) {
@@ -169,7 +164,7 @@ void GroupCommit::run() {
     if (!kept_.empty()) {
       go = stopping_ || !failing_ || now >= next_retry_;
       until = next_retry_;
-    } else if (!queue_.empty() || applied_ahead_ > 0) {
+    } else if (!queue_.empty() || applying_ahead_) {
       const bool gathered = gather_arrived_ >= gather_expect_ || now >= gather_until_;
       go = stopping_ || (queue_has_state_ && gathered) || now - oldest_queued_ >= kLazyFor;
       until = queue_has_state_ ? std::min(gather_until_, oldest_queued_ + kLazyFor)
@@ -179,11 +174,10 @@ void GroupCommit::run() {
     }
     if (!go && kept_.empty() && !queue_.empty()) {
       // Applying ahead (see the top).
-      const size_t from = batches.size();
-      applied_ahead_ += queue_.size();
+      applying_ahead_ = true;
       take(queue_);
       lock.unlock();
-      apply_from(from);
+      apply_rest();
       lock.lock();
       if (error.empty()) continue;
       go = true;  // failed as a commit fails, below
@@ -206,22 +200,13 @@ void GroupCommit::run() {
       take(queue_);
     }
     queue_has_state_ = false;
-    applied_ahead_ = 0;
+    applying_ahead_ = false;
     const uint64_t last = tickets.back();
     const bool was_failing = failing_;
     lock.unlock();
 
-    if (error.empty()) {
-      apply_from(applied);
-      if (error.empty()) {
-        try {
-          transaction_.finish();
-        } catch (const std::exception& e) {
-          error = e.what();
-          if (error.empty()) error = "unknown error";
-        }
-      }
-    }
+    apply_rest();
+    attempt([&] { transaction_.finish(); });
     if (!error.empty()) transaction_.abort();
 
     lock.lock();

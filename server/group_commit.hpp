@@ -57,6 +57,7 @@
 #include <utility>
 #include <vector>
 
+#include "server/batch_transaction.hpp"
 #include "server/store_batch.hpp"
 
 namespace dialtone::server {
@@ -69,14 +70,6 @@ class GroupCommit {
   static constexpr std::chrono::microseconds kMaxGather{10000};
   static constexpr size_t kApplyAheadAt = 8;  // waiting batches that wake a gathering writer
 
-  // One transaction, a step at a time (the server's: Store::apply, finish, abort): apply each
-  // batch in order, then finish (commit); either throws std::exception on failure, after
-  // which abort rolls the transaction back (nothing of it written) and must not throw.
-  struct Transaction {
-    std::function<void(const StoreBatch&)> apply;
-    std::function<void()> finish;
-    std::function<void()> abort;
-  };
   // Makes every commit that returned durable; throws std::exception on failure. Runs on a
   // thread of its own while the writer writes the next commits (see the top). Empty: a
   // commit is durable when it returns.
@@ -90,8 +83,10 @@ class GroupCommit {
   // failures last, and the recovery. The host logs them.
   using Report = std::function<void(bool failing, const std::string& message)>;
 
-  // max_gather: the longest wait for the next clients' changes (tests lengthen it).
-  GroupCommit(Transaction transaction, Deliver deliver, Report report,
+  // `transaction`: where commits are written (the server's Store), used by the writer thread
+  // only (and by submit() after close()); it must outlive this. max_gather: the longest wait
+  // for the next clients' changes (tests lengthen it).
+  GroupCommit(BatchTransaction& transaction, Deliver deliver, Report report,
               std::chrono::microseconds max_gather = kMaxGather, Sync sync = {});
   // close().
   ~GroupCommit();
@@ -139,8 +134,6 @@ class GroupCommit {
 
   void run();
   void run_sync();
-  // Applies `batches` and commits them, or aborts and rethrows (after close()).
-  void commit_now(const std::vector<StoreBatch>& batches);
   // With mu_ held: what may be known about `wait` now (nullopt: not yet).
   std::optional<bool> status_locked(Wait wait) const;
   Wait read_point_locked() const;
@@ -152,7 +145,7 @@ class GroupCommit {
   // top).
   void gather_locked(size_t answered, std::chrono::steady_clock::time_point started);
 
-  Transaction transaction_;
+  BatchTransaction& transaction_;
   Sync sync_;
   Deliver deliver_;
   Report report_;
@@ -163,9 +156,9 @@ class GroupCommit {
   std::condition_variable settled_cv_;  // wait(): a commit finished
   std::deque<Entry> queue_;             // submitted, not yet tried
   std::deque<Entry> kept_;              // tried and failed, or submitted while failing
-  size_t applied_ahead_ = 0;            // taken from queue_ into the open transaction
-  // Of the batches of the next commit (applied ahead or queued): one holds state; the oldest's
-  // submission.
+  bool applying_ahead_ = false;  // the writer has taken batches from queue_ into the next commit
+  // Of the batches of the next commit (applying ahead or queued): one holds state; the
+  // oldest's submission.
   bool queue_has_state_ = false;
   std::chrono::steady_clock::time_point oldest_queued_{};
   uint64_t next_ticket_ = 1;

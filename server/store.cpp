@@ -605,16 +605,6 @@ void Store::abort() {
   }
 }
 
-void Store::commit(const std::vector<StoreBatch>& batches) {
-  try {
-    for (const auto& b : batches) apply(b);
-    finish();
-  } catch (...) {
-    abort();
-    throw;
-  }
-}
-
 WalCheckpointer::Stats Store::checkpoint_stats() const { return impl_->checkpointer->stats(); }
 
 void Store::sync() { impl_->sync_wal(); }

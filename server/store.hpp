@@ -22,6 +22,7 @@
 #include <string>
 
 #include "core/engine.hpp"
+#include "server/batch_transaction.hpp"
 #include "server/store_batch.hpp"
 #include "server/wal_checkpointer.hpp"
 
@@ -37,7 +38,7 @@ struct StoreStats {
   size_t calls = 0, notifications = 0, events = 0;
 };
 
-class Store {
+class Store final : public BatchTransaction {
  public:
   static constexpr int kSchemaVersion = 2;  // 2: calls found by rowid (call_rowids.hpp)
   // The journal on disk is bounded like the one in memory (core::Journal's default).
@@ -52,16 +53,12 @@ class Store {
   // Rows of `changes`, and the settings of `settings` when it is not null. The pointers in
   // `changes` point into the engine: call it under the lock that guards the engine.
   static StoreBatch prepare(const core::Changes& changes, const core::Engine* settings);
-  // One transaction, a step at a time, so that the writer can apply the batches that have come
-  // in while it waits for the rest of a commit's (server/group_commit.hpp): apply() each
-  // batch, in order (the first that holds anything begins the transaction), then finish()
-  // (COMMIT: in the log, not yet durable; see sync()). After either throws StoreError,
-  // abort() rolls the transaction back: none of its batches is written.
-  void apply(const StoreBatch& batch);
-  void finish();
-  void abort();
-  // apply() of each of `batches`, then finish(); on a throw, abort() and the rethrow.
-  void commit(const std::vector<StoreBatch>& batches);
+  // One transaction, a step at a time (server/batch_transaction.hpp; commit() does all of
+  // them): finish() is the COMMIT, in the log but not yet durable (see sync()). apply() and
+  // finish() throw StoreError.
+  void apply(const StoreBatch& batch) override;
+  void finish() override;
+  void abort() override;
   // Makes every commit that has returned durable (fdatasync of the log). May run on another
   // thread while commit() runs: the writer goes on with the next commit meanwhile. Throws
   // StoreError.

@@ -72,9 +72,9 @@ class Gate {
 // A store that records each commit (the first call sid, or "e<seq>", of each batch), can be
 // held inside a commit (its finish) until released, and can be told to fail it, or to fail
 // applying one batch.
-class FakeStore : public Gate {
+class FakeStore : public Gate, public BatchTransaction {
  public:
-  void apply(const StoreBatch& b) {
+  void apply(const StoreBatch& b) override {
     std::string name =
         b.calls.empty() ? "e" + std::to_string(b.events.front().seq) : b.calls.front().sid;
     std::lock_guard lock(mu_);
@@ -82,7 +82,7 @@ class FakeStore : public Gate {
     open_.push_back(std::move(name));
     changed_.notify_all();
   }
-  void finish() {
+  void finish() override {
     const bool failing = pass();
     if (const auto latency = latency_.load(); latency > 0ms) {
       std::this_thread::sleep_for(latency);  // the disk's flush
@@ -93,16 +93,12 @@ class FakeStore : public Gate {
     open_.clear();
     changed_.notify_all();
   }
-  void abort() {
+  void abort() override {
     std::lock_guard lock(mu_);
     open_.clear();
     ++aborts_;
   }
 
-  GroupCommit::Transaction transaction() {
-    return {[this](const StoreBatch& b) { apply(b); }, [this] { finish(); },
-            [this] { abort(); }};
-  }
   // Applying the batch named `name` throws (until cleared with "").
   void fail_apply(const std::string& name) {
     std::lock_guard lock(mu_);
@@ -147,7 +143,7 @@ class GroupCommitTest : public ::testing::Test {
   GroupCommitTest() : GroupCommitTest(false) {}
   // with_sync: commits are durable once sync_ lets a sync through (the server's way).
   explicit GroupCommitTest(bool with_sync)
-      : writer_(store_.transaction(),
+      : writer_(store_,
                 [](std::function<void()> f) { f(); },
                 [this](bool failing, const std::string& message) {
                   std::lock_guard lock(mu_);
