@@ -3,8 +3,8 @@
 // call at a random leaf, one page of the write-ahead log per call in a commit, and that was
 // two thirds of what a commit of new calls wrote (bench/RESULTS.md, "Durable"). Rows are found
 // by rowid instead, which also keeps them in creation order.
-// Dialtone's own sids ("CA" and 32 hex digits) are held as 16 bytes; any other sid (none is
-// made today) as text.
+// Dialtone's own sids ("CA" and 32 hex digits) are held as 16 bytes in open-addressing tables
+// (packed_rowids.hpp); any other sid (none is made today) as text.
 // Thread-safety: none; the store's one writer at a time.
 #pragma once
 
@@ -14,22 +14,20 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "server/packed_rowids.hpp"
+
 namespace dialtone::server {
 
 class CallRowids {
  public:
   std::optional<int64_t> find(std::string_view sid) const {
-    if (auto k = key(sid)) {
-      auto it = packed_.find(*k);
-      if (it != packed_.end()) return it->second;
-    } else if (auto it = other_.find(std::string(sid)); it != other_.end()) {
-      return it->second;
-    }
+    if (auto k = key(sid)) return packed_.find(*k);
+    if (auto it = other_.find(std::string(sid)); it != other_.end()) return it->second;
     return std::nullopt;
   }
   void put(std::string_view sid, int64_t rowid) {
     if (auto k = key(sid)) {
-      packed_[*k] = rowid;
+      packed_.put(*k, rowid);
     } else {
       other_[std::string(sid)] = rowid;
     }
@@ -48,19 +46,10 @@ class CallRowids {
   size_t size() const { return packed_.size() + other_.size(); }
 
  private:
-  struct Key {
-    uint64_t hi, lo;
-    bool operator==(const Key&) const = default;
-  };
-  // The hex digits are random: half of them is a hash already.
-  struct KeyHash {
-    size_t operator()(const Key& k) const { return static_cast<size_t>(k.hi ^ (k.lo * 31)); }
-  };
-
   // "CA" + 32 lowercase hex digits, as core/sid.cpp makes them.
-  static std::optional<Key> key(std::string_view sid) {
+  static std::optional<PackedSid> key(std::string_view sid) {
     if (sid.size() != 34 || sid[0] != 'C' || sid[1] != 'A') return std::nullopt;
-    Key k{0, 0};
+    PackedSid k{0, 0};
     for (size_t i = 0; i < 32; ++i) {
       const char c = sid[2 + i];
       uint64_t v;
@@ -77,7 +66,7 @@ class CallRowids {
     return k;
   }
 
-  std::unordered_map<Key, int64_t, KeyHash> packed_;
+  PackedRowids packed_;
   std::unordered_map<std::string, int64_t> other_;
 };
 
