@@ -408,19 +408,17 @@ Result<const Call*> Engine::start_inbound(const std::string& account_sid,
 }
 
 std::optional<TimePoint> Engine::next_due(const World& w) const {
-  if (w.timers.heap.empty()) return std::nullopt;
-  return w.timers.heap.front().due;
+  if (w.timers.empty()) return std::nullopt;
+  return w.timers.next().due;
 }
 
 size_t Engine::fire_due(World& w, Effects& out) {
   Impl::ReleaseAtEnd release{*impl_};
   const TimePoint now = w.clock->now();
-  auto& timers = w.timers.heap;
+  TimerHeap& timers = w.timers;
   size_t live = 0;
-  while (!timers.empty() && timers.front().due <= now) {
-    std::pop_heap(timers.begin(), timers.end(), std::greater<>{});
-    const Timer t = timers.back();
-    timers.pop_back();
+  while (!timers.empty() && timers.next().due <= now) {
+    const Timer t = timers.pop();
     CallRecord& rec = *t.rec;
     --rec.timers_queued;
     if (rec.removed || rec.gens[static_cast<size_t>(t.slot)] != t.gen) continue;  // stale
@@ -476,7 +474,7 @@ void Engine::reset() {
   impl_->ended.clear();
   impl_->timer_worlds.clear();
   for (auto& [sid, w] : worlds_) {
-    w->timers.heap.clear();
+    w->timers.clear();
     w->timers.live = 0;
     w->next_dial_slot = {};
     w->queues.clear();
@@ -605,8 +603,8 @@ void Engine::erase_world(const std::string& root_sid) {
   World* w = it->second.get();
   // Its heap may still hold stale timers of removed calls: drop them, then the records that
   // only they kept alive.
-  for (const Timer& t : w->timers.heap) --t.rec->timers_queued;
-  w->timers.heap.clear();
+  w->timers.for_each([](const Timer& t) { --t.rec->timers_queued; });
+  w->timers.clear();
   std::erase_if(impl_->graveyard, [](const auto& rec) { return rec->timers_queued == 0; });
   std::erase(touched_, w);
   std::erase(impl_->timer_worlds, w);
@@ -662,7 +660,7 @@ EngineStats Engine::stats() const {
   s.calls = impl_->calls.size();
   impl_->calls.for_each([&](const CallRecord& rec) { s.runtimes += rec.runtime != nullptr; });
   for (const auto& [sid, w] : worlds_) {
-    s.timers += w->timers.heap.size();
+    s.timers += w->timers.size();
     s.live_timers += w->timers.live;
   }
   return s;

@@ -70,19 +70,18 @@ void Engine::Impl::release_ended() {
   // Every answered call leaves its TimeLimit timer behind, and each redirect or verb that was
   // cut short leaves one more: without this, a heap grows with every call ever made.
   for (World* w : timer_worlds) {
-    const size_t stale = w->timers.heap.size() - w->timers.live;
+    const size_t stale = w->timers.size() - w->timers.live;
     if (stale > w->timers.live && stale >= 1024) purge_timers(*w);
   }
   timer_worlds.clear();
 }
 
 void Engine::Impl::purge_timers(World& world) {
-  world.timers.heap.erase_if([](const Timer& t) {
+  world.timers.erase_if([](const Timer& t) {
     const bool live = !t.rec->removed && t.rec->gens[static_cast<size_t>(t.slot)] == t.gen;
     if (!live) --t.rec->timers_queued;
     return !live;
   });
-  std::make_heap(world.timers.heap.begin(), world.timers.heap.end(), std::greater<>{});
   // Records no timer points at any more (in any world) can go.
   std::erase_if(graveyard, [](const auto& rec) { return rec->timers_queued == 0; });
 }
@@ -129,8 +128,7 @@ void Engine::Impl::arm(CallRecord& rec, TimerSlot slot, TimerKind kind, TimePoin
   disarm(rec, slot);  // the slot's previous timer, if any, is now stale
   const uint32_t gen = rec.gens[static_cast<size_t>(slot)];
   TimerHeap& timers = rec.world->timers;
-  timers.heap.push_back(Timer{due, next_timer_seq++, &rec, gen, slot, kind});
-  std::push_heap(timers.heap.begin(), timers.heap.end(), std::greater<>{});
+  timers.push(Timer{due, next_timer_seq++, &rec, gen, slot, kind});
   rec.armed |= static_cast<uint8_t>(1u << static_cast<unsigned>(slot));
   ++rec.timers_queued;
   ++timers.live;

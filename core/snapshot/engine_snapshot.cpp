@@ -259,13 +259,13 @@ Result<AccountSnapshot> Engine::snapshot(const std::string& account_sid) {
   }
   // The live timers in the order they fire: armed again in that order, they keep it.
   std::vector<const Timer*> timers;
-  for (const Timer& t : w.timers.heap) {
+  w.timers.for_each([&](const Timer& t) {
     const CallRecord& rec = *t.rec;
     if (!rec.removed && rec.gens[static_cast<size_t>(t.slot)] == t.gen &&
         rec.call.account_sid == account_sid) {
       timers.push_back(&t);
     }
-  }
+  });
   std::sort(timers.begin(), timers.end(), [](const Timer* a, const Timer* b) { return *b > *a; });
   for (const Timer* t : timers) s.timers.push_back({t->rec->call.sid, t->slot, t->kind, t->due});
   for (const JournalEvent& e : journal_.events()) {
