@@ -8,7 +8,7 @@
 // - Here a slot holds the hash and the record, so a rehash moves 16-byte slots without
 //   touching a record, and a table holds 1/4096 of the calls: at 1M calls a step moves ~250
 //   slots. A lookup reads one record, the one it compares the sid of.
-// Linear probing, at most 3/4 full, deletion by backward shift (no tombstones).
+// The tables are core/sharded_table.hpp's (linear probing, deletion by backward shift).
 // Record is CallRecord (a parameter only to keep this header free of engine_impl.hpp); the
 // key is the record's own `call.sid`. The index owns its records.
 // Thread-safety: none (owned by the Engine).
@@ -20,134 +20,77 @@
 #include <memory>
 #include <string_view>
 
+#include "core/sharded_table.hpp"
+
 namespace dialtone::core {
 
 template <class Record>
 class CallIndex {
  public:
-  CallIndex() : shards_(new Shard[kShards]) {}
+  CallIndex() = default;
   ~CallIndex() { clear(); }
   CallIndex(const CallIndex&) = delete;
   CallIndex& operator=(const CallIndex&) = delete;
 
   Record* find(std::string_view sid) const {
     const uint64_t h = hash(sid);
-    const Shard& shard = shards_[shard_index(h)];
-    const size_t i = slot_of(shard, h, sid);
-    return i == kNone ? nullptr : shard.slots[i].rec;
+    const Slot* s = table_.find(h, is(h, sid));
+    return s ? s->rec : nullptr;
   }
   bool contains(std::string_view sid) const { return find(sid) != nullptr; }
 
   // The sid must be new.
   Record& insert(std::unique_ptr<Record> rec) {
     const uint64_t h = hash(rec->call.sid);
-    Shard& shard = shards_[shard_index(h)];
-    if ((shard.size + 1) * 4 > (shard.mask + 1) * 3) grow(shard);
-    place(shard, Slot{h, rec.get()});
-    ++shard.size;
-    ++size_;
+    table_.insert(h, Slot{h, rec.get()});
     return *rec.release();
   }
 
   // Removes and hands back the record; null when there is none.
   std::unique_ptr<Record> take(std::string_view sid) {
     const uint64_t h = hash(sid);
-    Shard& shard = shards_[shard_index(h)];
-    size_t i = slot_of(shard, h, sid);
-    if (i == kNone) return nullptr;
-    std::unique_ptr<Record> out(shard.slots[i].rec);
-    // Backward shift: pull each following slot of the run into the hole unless its home lies
-    // cyclically after the hole (it would then become unreachable from its home).
-    for (size_t j = (i + 1) & shard.mask;; j = (j + 1) & shard.mask) {
-      Slot& next = shard.slots[j];
-      if (!next.rec) break;
-      const size_t home = next.hash & shard.mask;
-      if (((j - home) & shard.mask) >= ((j - i) & shard.mask)) {
-        shard.slots[i] = next;
-        i = j;
-      }
-    }
-    shard.slots[i] = Slot{};
-    --shard.size;
-    --size_;
-    return out;
+    const auto removed = table_.erase(h, is(h, sid));
+    return std::unique_ptr<Record>(removed ? removed->rec : nullptr);
   }
 
-  size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
+  size_t size() const { return table_.size(); }
+  bool empty() const { return table_.size() == 0; }
   void clear() {
-    visit([](Record* r) { delete r; });
-    for (size_t k = 0; k < kShards; ++k) shards_[k] = Shard{};  // and give the slots back
-    size_ = 0;
+    table_.for_each([](const Slot& s) { delete s.rec; });
+    table_.clear();
   }
 
   // Every record, in no particular order.
   template <class F>
   void for_each(F&& f) const {
-    visit([&](Record* r) { f(static_cast<const Record&>(*r)); });
+    table_.for_each([&](const Slot& s) { f(static_cast<const Record&>(*s.rec)); });
   }
   template <class F>
   void for_each(F&& f) {
-    visit([&](Record* r) { f(*r); });
+    table_.for_each([&](const Slot& s) { f(*s.rec); });
   }
 
  private:
-  static constexpr int kShardBits = 12;
-  static constexpr size_t kShards = size_t{1} << kShardBits;
-  static constexpr size_t kFirstSlots = 8;
+  // A slot holds the hash and the record: growing moves 16-byte slots without touching a
+  // record, and a lookup reads one record, the one whose hash matches.
   struct Slot {
     uint64_t hash = 0;
     Record* rec = nullptr;  // null: empty
   };
-  struct Shard {
-    std::unique_ptr<Slot[]> slots;
-    size_t mask = 0;  // slots - 1; 0 before the first insert
-    size_t size = 0;
+  struct Traits {
+    static bool empty(const Slot& s) { return s.rec == nullptr; }
+    static uint64_t hash(const Slot& s) { return s.hash; }
   };
 
-  // The shard takes the top bits and the slot the low bits, so the two choices are independent.
   static uint64_t hash(std::string_view sid) { return std::hash<std::string_view>{}(sid); }
-  static size_t shard_index(uint64_t h) { return h >> (64 - kShardBits); }
-
-  // The slot holding sid in its shard, or kNone.
-  static constexpr size_t kNone = ~size_t{0};
-  static size_t slot_of(const Shard& shard, uint64_t h, std::string_view sid) {
-    if (shard.size == 0) return kNone;
-    for (size_t i = h & shard.mask;; i = (i + 1) & shard.mask) {
-      const Slot& s = shard.slots[i];
-      if (!s.rec) return kNone;
-      if (s.hash == h && std::string_view(s.rec->call.sid) == sid) return i;
-    }
+  static auto is(uint64_t h, std::string_view sid) {
+    return [h, sid](const Slot& s) {
+      return s.hash == h && std::string_view(s.rec->call.sid) == sid;
+    };
   }
 
-  static void place(Shard& shard, Slot s) {
-    size_t i = s.hash & shard.mask;
-    while (shard.slots[i].rec) i = (i + 1) & shard.mask;
-    shard.slots[i] = s;
-  }
-  static void grow(Shard& shard) {
-    const size_t n = shard.slots ? (shard.mask + 1) * 2 : kFirstSlots;
-    std::unique_ptr<Slot[]> old = std::move(shard.slots);
-    const size_t old_n = old ? shard.mask + 1 : 0;
-    shard.slots = std::make_unique<Slot[]>(n);
-    shard.mask = n - 1;
-    for (size_t i = 0; i < old_n; ++i) {
-      if (old[i].rec) place(shard, old[i]);
-    }
-  }
-
-  template <class F>
-  void visit(F&& f) const {
-    for (size_t k = 0; k < kShards; ++k) {
-      const Shard& shard = shards_[k];
-      for (size_t i = 0; shard.size > 0 && i <= shard.mask; ++i) {
-        if (shard.slots[i].rec) f(shard.slots[i].rec);
-      }
-    }
-  }
-
-  std::unique_ptr<Shard[]> shards_;  // kShards, on the heap: 96 KiB
-  size_t size_ = 0;
+  // 4096 shards (96 KiB): at 1M calls a growth step moves ~250 slots.
+  ShardedTable<Slot, Traits, 12, 8> table_;
 };
 
 }  // namespace dialtone::core
