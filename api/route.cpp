@@ -169,8 +169,9 @@ std::optional<Route> match_route(std::string_view path) {
   }
   route.format = route.suffix == ".json" ? Format::kJson : Format::kXml;
   rest.remove_suffix(route.suffix.size());
+  // One media suffix at most: "RE....mp3.wav" names nothing.
   for (std::string_view media : {".wav", ".mp3"}) {
-    if (route.suffix.empty() && ends_with(rest, media)) {
+    if (route.suffix.empty() && route.media.empty() && ends_with(rest, media)) {
       route.media = std::string(media.substr(1));
       rest.remove_suffix(media.size());
     }

@@ -32,6 +32,14 @@ TEST_F(ApiFuzzRegressionTest, NulInUnknownPathKeepsXmlWellFormed) {
   replay(run_twilio_api, "GET /2010-04-01/Accounts/{AC}/Calls.json\0\n\n"s);
 }
 
+// fuzz_route (seventeenth session, a fresh clone's run): a recording with two media suffixes,
+// ".mp3.wav", was matched with both stripped (media "mp3"); Twilio names no such path.
+TEST_F(ApiFuzzRegressionTest, RecordingWithTwoMediaSuffixesIsNoRoute) {
+  replay(run_route,
+         "GET /2010-04-01/Accounts/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/Recordings/"
+         "REcccccccccccccccccccccccccccccccc.mp3.wav");
+}
+
 TEST_F(ApiFuzzRegressionTest, FormCorpus) { replay_corpus(run_form, "form"); }
 TEST_F(ApiFuzzRegressionTest, RouteCorpus) { replay_corpus(run_route, "route"); }
 TEST_F(ApiFuzzRegressionTest, AuthCorpus) { replay_corpus(run_auth, "auth"); }

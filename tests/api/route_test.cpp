@@ -67,6 +67,8 @@ TEST(RouteTest, Recordings) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->media, "mp3");
   EXPECT_EQ(r->item, re);
+  EXPECT_FALSE(match_route(kBase + "/Recordings/" + re + ".mp3.wav"));
+  EXPECT_FALSE(match_route(kBase + "/Recordings/" + re + ".wav.mp3"));
   r = match_route(kBase + "/Recordings/" + re + ".xml");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->media, "");
