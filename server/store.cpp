@@ -14,6 +14,7 @@
 
 #include "api/records_json.hpp"
 #include "server/call_rowids.hpp"
+#include "server/event_groups.hpp"
 #include "server/wal_checkpointer.hpp"
 #include "server/wal_write_buffer.hpp"
 
@@ -52,19 +53,6 @@ std::string fields_json(const Pairs& fields) {
     w.EndArray();
   }
   w.EndArray();
-  return out;
-}
-
-core::Fields fields_from(const Value& a) {
-  core::Fields out;
-  if (!a.IsArray()) return out;
-  for (const auto& pair : a.GetArray()) {
-    if (!pair.IsArray() || pair.Size() != 2 || !pair[0].IsString() || !pair[1].IsString()) {
-      continue;
-    }
-    out.emplace_back(std::string(pair[0].GetString(), pair[0].GetStringLength()),
-                     std::string(pair[1].GetString(), pair[1].GetStringLength()));
-  }
   return out;
 }
 
@@ -229,6 +217,10 @@ CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY, account_sid TEXT NOT NULL, call_sid TEXT NOT NULL,
   at_ms INTEGER NOT NULL, wall_ms INTEGER NOT NULL, type TEXT NOT NULL, fields TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS events_account ON events(account_sid);
+CREATE TABLE IF NOT EXISTS event_groups (
+  first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL, account_sid TEXT NOT NULL,
+  events TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS event_groups_account ON event_groups(account_sid);
 CREATE TABLE IF NOT EXISTS settings (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);
 )sql";
 
@@ -306,11 +298,13 @@ struct Store::Impl {
   std::unique_ptr<Stmt> begin, commit, rollback;
   std::unique_ptr<Stmt> insert_call, update_call, delete_call, delete_call_notifications;
   std::unique_ptr<Stmt> account_call_rows;
-  std::unique_ptr<Stmt> insert_notification, insert_event, prune_events;
+  std::unique_ptr<Stmt> insert_notification, insert_event_group, prune_events,
+      prune_event_groups;
   std::unique_ptr<Stmt> delete_account_calls, delete_account_notifications,
-      delete_account_events;
+      delete_account_events, delete_account_event_groups;
   std::unique_ptr<Stmt> put_settings;
   int64_t pruned_through = 0;  // the journal's events up to it are deleted (prune)
+  EventGroups pending_events;   // the transaction's, written by finish()
   CallRowids rowids;
   // The map is not known: from open until load() has read the calls (so start-up reads them
   // once), or after a failed commit whose reload failed too. apply() reads it first.
@@ -334,9 +328,10 @@ struct Store::Impl {
     begin.reset(); commit.reset(); rollback.reset();
     insert_call.reset(); update_call.reset(); delete_call.reset();
     delete_call_notifications.reset(); account_call_rows.reset();
-    insert_notification.reset(); insert_event.reset(); prune_events.reset();
-    delete_account_calls.reset(); delete_account_notifications.reset();
-    delete_account_events.reset(); put_settings.reset();
+    insert_notification.reset(); insert_event_group.reset(); prune_events.reset();
+    prune_event_groups.reset(); delete_account_calls.reset();
+    delete_account_notifications.reset(); delete_account_events.reset();
+    delete_account_event_groups.reset(); put_settings.reset();
     if (db) sqlite3_close(db);
   }
 
@@ -355,15 +350,21 @@ struct Store::Impl {
     insert_notification = std::make_unique<Stmt>(
         db, "INSERT OR REPLACE INTO notifications(sid, account_sid, call_sid, body) "
             "VALUES(?1, ?2, ?3, ?4)");
-    insert_event = std::make_unique<Stmt>(
-        db, "INSERT OR REPLACE INTO events(seq, account_sid, call_sid, at_ms, wall_ms, type, "
-            "fields) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    insert_event_group = std::make_unique<Stmt>(
+        db, "INSERT OR REPLACE INTO event_groups(first_seq, last_seq, account_sid, events) "
+            "VALUES(?1, ?2, ?3, ?4)");
+    // The table `events` (a row per event) is what schema 2 wrote: read, pruned and reset,
+    // no longer written.
     prune_events = std::make_unique<Stmt>(db, "DELETE FROM events WHERE seq <= ?1");
+    prune_event_groups =
+        std::make_unique<Stmt>(db, "DELETE FROM event_groups WHERE last_seq <= ?1");
     delete_account_calls = std::make_unique<Stmt>(db, "DELETE FROM calls WHERE account_sid = ?1");
     delete_account_notifications =
         std::make_unique<Stmt>(db, "DELETE FROM notifications WHERE account_sid = ?1");
     delete_account_events =
         std::make_unique<Stmt>(db, "DELETE FROM events WHERE account_sid = ?1");
+    delete_account_event_groups =
+        std::make_unique<Stmt>(db, "DELETE FROM event_groups WHERE account_sid = ?1");
     put_settings = std::make_unique<Stmt>(
         db, "INSERT OR REPLACE INTO settings(id, body) VALUES(1, ?1)");
   }
@@ -375,6 +376,10 @@ struct Store::Impl {
       get.next();
       if (v == "1") {
         migrate_from_1();
+        v = "2";
+      }
+      if (v == "2") {  // event_groups is new (kSchema made it); `events` stays, read-only
+        exec(db, "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
         return;
       }
       if (v != std::to_string(kSchemaVersion)) {
@@ -412,8 +417,11 @@ struct Store::Impl {
 
   void apply(const StoreBatch& b) {
     if (b.reset_all) {
-      exec(db, "DELETE FROM calls; DELETE FROM notifications; DELETE FROM events;");
+      exec(db,
+           "DELETE FROM calls; DELETE FROM notifications; DELETE FROM events; "
+           "DELETE FROM event_groups;");
       rowids.clear();
+      pending_events.clear();
     }
     for (const auto& account : b.reset_accounts) {
       account_call_rows->bind(1, account);
@@ -421,6 +429,8 @@ struct Store::Impl {
       delete_account_calls->bind(1, account).run();
       delete_account_notifications->bind(1, account).run();
       delete_account_events->bind(1, account).run();
+      delete_account_event_groups->bind(1, account).run();
+      pending_events.drop_account(account);
     }
     for (const auto& call : b.calls) {
       if (auto rowid = rowids.find(call.sid)) {
@@ -444,16 +454,7 @@ struct Store::Impl {
           .bind(4, n.body)
           .run();
     }
-    for (const auto& e : b.events) {
-      insert_event->bind(1, e.seq)
-          .bind(2, e.account_sid)
-          .bind(3, e.call_sid)
-          .bind(4, e.at_ms)
-          .bind(5, e.wall_ms)
-          .bind(6, e.type)
-          .bind(7, e.fields)
-          .run();
-    }
+    for (const auto& e : b.events) pending_events.add(e);
     if (b.settings) put_settings->bind(1, *b.settings).run();
   }
 
@@ -488,11 +489,27 @@ struct Store::Impl {
   // commits, the delete held tens of thousands of rows, and under load every commit behind it
   // waited (durable p99 5 ms before the journal reached its bound, 30-38 ms after).
   static constexpr int64_t kPruneChunk = 256;
+  // A group that straddles the bound stays whole until its last event is past it: a restart
+  // may read a few events more than the bound, and the journal keeps its own.
   void prune(int64_t last_seq) {
     const int64_t through = last_seq - static_cast<int64_t>(kMaxEvents);
     if (through - pruned_through < kPruneChunk) return;
     prune_events->bind(1, through).run();
+    prune_event_groups->bind(1, through).run();
     pruned_through = through;
+  }
+
+  // The transaction's events, a row per account.
+  void write_events() {
+    if (pending_events.empty()) return;
+    for (const auto& g : pending_events.close()) {
+      insert_event_group->bind(1, g.first_seq)
+          .bind(2, g.last_seq)
+          .bind(3, g.account_sid)
+          .bind(4, g.json)
+          .run();
+    }
+    pending_events.clear();
   }
 };
 
@@ -573,6 +590,7 @@ void Store::apply(const StoreBatch& b) {
     }
     impl_->begin->run();
     impl_->in_transaction = true;
+    impl_->pending_events.clear();
     impl_->transaction_last_seq = 0;
   }
   impl_->apply(b);
@@ -581,6 +599,7 @@ void Store::apply(const StoreBatch& b) {
 
 void Store::finish() {
   if (!impl_->in_transaction) return;
+  impl_->write_events();
   if (impl_->transaction_last_seq != 0) impl_->prune(impl_->transaction_last_seq);
   impl_->commit->run();
   impl_->in_transaction = false;
@@ -588,6 +607,7 @@ void Store::finish() {
 }
 
 void Store::abort() {
+  impl_->pending_events.clear();
   if (impl_->in_transaction) {
     impl_->in_transaction = false;
     try {
@@ -656,6 +676,7 @@ StoreStats Store::load(core::Engine& engine) {
     }
   }
   {
+    // Written by schema 2; every one of them is older than any group.
     Stmt s(db, "SELECT seq, account_sid, call_sid, at_ms, wall_ms, type, fields FROM events "
                "ORDER BY seq");
     while (s.next()) {
@@ -670,10 +691,25 @@ StoreStats Store::load(core::Engine& engine) {
       const std::string fields = s.text(6);
       d.Parse(fields.data(), fields.size());
       if (d.HasParseError()) throw StoreError("corrupt journal event " + std::to_string(e.seq));
-      e.fields = fields_from(d);
+      e.fields = event_fields_from(d);
       engine.restore_event(e);
       ++stats.events;
     }
+  }
+  {
+    Stmt s(db, "SELECT first_seq, account_sid, events FROM event_groups ORDER BY first_seq");
+    EventGroupMerger merger;
+    auto restore = [&](core::JournalEvent&& e) {
+      engine.restore_event(e);
+      ++stats.events;
+    };
+    while (s.next()) {
+      if (!merger.add_row(s.integer(0), s.text(1), s.text(2))) {
+        throw StoreError("corrupt journal events from " + std::to_string(s.integer(0)));
+      }
+      merger.drain(restore, false);
+    }
+    merger.drain(restore, true);
   }
   return stats;
 }

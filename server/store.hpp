@@ -12,6 +12,7 @@
 // control API, so they are written as one snapshot when they may have changed.
 // Calls and notifications are stored as a JSON document per row (plus the columns that
 // deletes and resets select on); calls keep their creation order in the rowid (UPSERT).
+// The journal is a row per account per commit (server/event_groups.hpp).
 // Thread-safety: prepare() is a pure function (under the engine lock, for its pointers);
 // sync() may run on one thread beside the one running the rest; everything else is not
 // thread-safe: one thread at a time (start-up, then the writer).
@@ -40,7 +41,9 @@ struct StoreStats {
 
 class Store final : public BatchTransaction {
  public:
-  static constexpr int kSchemaVersion = 2;  // 2: calls found by rowid (call_rowids.hpp)
+  // 2: calls found by rowid (call_rowids.hpp); 3: the journal a row per account per commit
+  // (event_groups.hpp)
+  static constexpr int kSchemaVersion = 3;
   // The journal on disk is bounded like the one in memory (core::Journal's default).
   static constexpr uint64_t kMaxEvents = 1'000'000;
 

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <ostream>
 #include <random>
 
 #include "tests/core/engine_fixture.hpp"
@@ -299,34 +300,157 @@ TEST_F(StoreTest, ACommitIsInTheLogFileWhenItReturns) {
 
 // The journal on disk keeps its newest kMaxEvents events: older ones go in small range
 // deletes, once 256 of them are past the bound (not one huge delete now and then).
+// Events as a batch of their own, one account's.
+StoreBatch event_batch(int64_t from, int64_t to, const std::string& account = kAc) {
+  StoreBatch b;
+  for (int64_t seq = from; seq <= to; ++seq) {
+    b.events.push_back({seq, account, "CA1", seq * 10, seq * 20, "status",
+                        R"([["status","ringing"]])"});
+  }
+  return b;
+}
+
+// What the database holds of the journal, read beside the store: rows, events, lowest seq.
+struct OnDisk {
+  int64_t rows = 0, events = 0, min_seq = 0;
+  friend bool operator==(const OnDisk&, const OnDisk&) = default;
+};
+std::ostream& operator<<(std::ostream& os, const OnDisk& d) {
+  return os << "{rows " << d.rows << ", events " << d.events << ", min " << d.min_seq << "}";
+}
+OnDisk on_disk(const fs::path& db) {
+  sqlite3* other = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db.c_str(), &other, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(other,
+                     "SELECT count(*), coalesce(sum(json_array_length(events)), 0), "
+                     "coalesce(min(first_seq), 0) FROM event_groups",
+                     -1, &q, nullptr);
+  sqlite3_step(q);
+  const OnDisk out{sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
+                   sqlite3_column_int64(q, 2)};
+  sqlite3_finalize(q);
+  sqlite3_close(other);
+  return out;
+}
+
 TEST_F(StoreTest, TheJournalOnDiskIsPrunedInSmallSteps) {
-  auto events = [](int64_t from, int64_t to) {
-    StoreBatch b;
-    for (int64_t seq = from; seq <= to; ++seq) {
-      b.events.push_back({seq, kAc, "CA1", 0, 0, "status", "[]"});
-    }
-    return b;
-  };
-  auto count = [&] {
-    sqlite3* other = nullptr;
-    EXPECT_EQ(sqlite3_open_v2((dir_ / "dialtone.db").c_str(), &other, SQLITE_OPEN_READONLY,
-                              nullptr),
-              SQLITE_OK);
-    sqlite3_stmt* q = nullptr;
-    sqlite3_prepare_v2(other, "SELECT count(*), min(seq) FROM events", -1, &q, nullptr);
-    sqlite3_step(q);
-    const std::pair<int64_t, int64_t> out{sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1)};
-    sqlite3_finalize(q);
-    sqlite3_close(other);
-    return out;
-  };
+  const auto db = dir_ / "dialtone.db";
   const auto bound = static_cast<int64_t>(Store::kMaxEvents);
-  store_->commit({events(1, 1000)});
-  EXPECT_EQ(count(), std::make_pair(int64_t{1000}, int64_t{1}));
-  store_->commit({events(bound + 100, bound + 100)});  // 100 past the bound: kept for now
-  EXPECT_EQ(count(), std::make_pair(int64_t{1001}, int64_t{1}));
-  store_->commit({events(bound + 600, bound + 600)});  // 600 past: the oldest 600 go
-  EXPECT_EQ(count(), std::make_pair(int64_t{402}, int64_t{601}));
+  for (int64_t seq = 1; seq <= 1000; ++seq) store_->commit({event_batch(seq, seq)});
+  EXPECT_EQ(on_disk(db), (OnDisk{1000, 1000, 1}));
+  store_->commit({event_batch(bound + 100, bound + 100)});  // 100 past the bound: kept for now
+  EXPECT_EQ(on_disk(db), (OnDisk{1001, 1001, 1}));
+  store_->commit({event_batch(bound + 600, bound + 600)});  // 600 past: the oldest 600 go
+  EXPECT_EQ(on_disk(db), (OnDisk{402, 402, 601}));
+}
+
+// A commit's events are one row per account, whatever the batches they came in.
+TEST_F(StoreTest, ACommitWritesItsEventsAsOneRowPerAccount) {
+  store_->commit({event_batch(1, 3), event_batch(4, 4, "ACother"), event_batch(5, 9)});
+  EXPECT_EQ(on_disk(dir_ / "dialtone.db"), (OnDisk{2, 9, 1}));
+}
+
+// The rows of one commit overlap in seq; a restart reads the events back in journal order,
+// every member as it was.
+TEST_F(StoreTest, InterleavedAccountsComeBackInJournalOrder) {
+  store_->commit({event_batch(1, 1), event_batch(2, 2, "ACother"), event_batch(3, 4),
+                  event_batch(5, 5, "ACother")});
+  store_->commit({event_batch(6, 6, "ACother"), event_batch(7, 7)});
+  auto e = reload();
+  EXPECT_EQ(stats_.events, 7u);
+  const auto& events = e->journal().events();
+  ASSERT_EQ(events.size(), 7u);
+  for (size_t i = 0; i < events.size(); ++i) {
+    const auto seq = static_cast<int64_t>(i + 1);
+    EXPECT_EQ(events[i].seq, static_cast<uint64_t>(seq));
+    EXPECT_EQ(events[i].account_sid, (seq == 2 || seq == 5 || seq == 6) ? "ACother" : kAc);
+    EXPECT_EQ(events[i].call_sid, "CA1");
+    EXPECT_EQ(events[i].at, core::TimePoint{core::Millis{seq * 10}});
+    EXPECT_EQ(events[i].wall, core::TimePoint{core::Millis{seq * 20}});
+    EXPECT_EQ(events[i].type, "status");
+    EXPECT_EQ(events[i].field("status"), "ringing");
+  }
+  EXPECT_EQ(e->journal().last_seq(), 7u);
+}
+
+// A reset later in the same transaction drops the account's events of that transaction too,
+// not only its rows on disk.
+TEST_F(StoreTest, AResetInTheSameCommitDropsTheAccountsEarlierEvents) {
+  StoreBatch reset;
+  reset.reset_accounts.push_back(kAc);
+  store_->commit({event_batch(1, 2), event_batch(3, 3, "ACother"), reset, event_batch(4, 4)});
+  auto e = reload();
+  ASSERT_EQ(e->journal().events().size(), 2u);
+  EXPECT_EQ(e->journal().events()[0].seq, 3u);
+  EXPECT_EQ(e->journal().events()[1].seq, 4u);
+  StoreBatch all;
+  all.reset_all = true;
+  store_->commit({event_batch(5, 5), all, event_batch(6, 6, "ACother")});
+  e = reload();
+  ASSERT_EQ(e->journal().events().size(), 1u);
+  EXPECT_EQ(e->journal().events()[0].seq, 6u);
+}
+
+TEST_F(StoreTest, ACorruptEventRowStopsTheStartUp) {
+  store_->commit({event_batch(1, 2)});
+  store_.reset();
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "dialtone.db").c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, "UPDATE event_groups SET events = '[[1,\"CA1\"]]'", nullptr,
+                         nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(raw);
+  store_ = Store::open(dir_.string());
+  core::ManualClock clock;
+  core::Engine e(clock, clock, tracking_config(), 7);
+  EXPECT_THROW(store_->load(e), StoreError);
+}
+
+// Schema 2 kept a row per event in `events`: opening such a database keeps them (read before
+// every group: they are older), and the journal goes on in groups.
+TEST_F(StoreTest, ASchema2JournalIsReadAndContinued) {
+  store_.reset();
+  const std::string db = (dir_ / "dialtone.db").string();
+  {
+    auto s = Store::open(dir_.string());
+  }
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  const std::string to_v2 =
+      "INSERT INTO events(seq, account_sid, call_sid, at_ms, wall_ms, type, fields) VALUES "
+      "(1, '" + kAc + "', 'CA1', 10, 20, 'status', '[[\"status\",\"queued\"]]'), "
+      "(2, 'ACother', '', 30, 40, 'api.request', '[]');"
+      "UPDATE meta SET value = '2' WHERE key = 'schema_version';";
+  ASSERT_EQ(sqlite3_exec(raw, to_v2.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(raw);
+
+  store_ = Store::open(dir_.string());
+  store_->commit({event_batch(3, 4)});
+  auto e = reload();
+  const auto& events = e->journal().events();
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].seq, 1u);
+  EXPECT_EQ(events[0].field("status"), "queued");
+  EXPECT_EQ(events[1].account_sid, "ACother");
+  EXPECT_EQ(events[2].seq, 3u);
+  EXPECT_EQ(events[3].seq, 4u);
+
+  // The old rows are reset and pruned like the groups.
+  StoreBatch reset;
+  reset.reset_accounts.push_back("ACother");
+  store_->commit({reset});
+  e = reload();
+  ASSERT_EQ(e->journal().events().size(), 3u);
+  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
+                               &st, nullptr),
+            SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "3");
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
 }
 
 // Schema version 1 had a unique index on calls(sid); opening such a database copies the table
@@ -370,7 +494,7 @@ TEST_F(StoreTest, AVersion1DatabaseIsMigrated) {
                                -1, &st, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "2");
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "3");
   EXPECT_EQ(sqlite3_column_int(st, 1), 0) << "the unique index on sid is gone";
   sqlite3_finalize(st);
   sqlite3_close(raw);

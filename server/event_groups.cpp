@@ -1,0 +1,91 @@
+#include "server/event_groups.hpp"
+
+#include <algorithm>
+
+#include "api/records_json.hpp"
+
+namespace dialtone::server {
+
+namespace {
+
+bool later(const core::JournalEvent& a, const core::JournalEvent& b) { return a.seq > b.seq; }
+
+}  // namespace
+
+void EventGroups::add(const StoreBatch::EventRow& e) {
+  auto it = std::find_if(groups_.begin(), groups_.end(),
+                         [&](const Group& g) { return g.account_sid == e.account_sid; });
+  if (it == groups_.end()) {
+    it = groups_.insert(groups_.end(), Group{e.account_sid, e.seq, e.seq, "["});
+  } else {
+    it->json += ',';
+  }
+  it->last_seq = e.seq;
+  api::RecordWriter w(it->json);
+  w.StartArray();
+  w.Int64(e.seq);
+  w.String(e.call_sid);
+  w.Int64(e.at_ms);
+  w.Int64(e.wall_ms);
+  w.String(e.type);
+  w.raw_value([&](std::string& out) { out += e.fields; });  // already JSON
+  w.EndArray();
+}
+
+void EventGroups::drop_account(std::string_view account_sid) {
+  std::erase_if(groups_, [&](const Group& g) { return g.account_sid == account_sid; });
+}
+
+const std::vector<EventGroups::Group>& EventGroups::close() {
+  for (auto& g : groups_) g.json += ']';
+  return groups_;
+}
+
+bool EventGroupMerger::add_row(int64_t first_seq, const std::string& account_sid,
+                               std::string_view json) {
+  next_row_first_ = first_seq;
+  rapidjson::Document d;
+  d.Parse(json.data(), json.size());
+  if (d.HasParseError() || !d.IsArray()) return false;
+  for (const auto& v : d.GetArray()) {
+    if (!v.IsArray() || v.Size() != 6 || !v[0].IsInt64() || !v[1].IsString() ||
+        !v[2].IsInt64() || !v[3].IsInt64() || !v[4].IsString()) {
+      return false;
+    }
+    core::JournalEvent e;
+    e.seq = static_cast<uint64_t>(v[0].GetInt64());
+    e.account_sid = account_sid;
+    e.call_sid = std::string_view(v[1].GetString(), v[1].GetStringLength());
+    e.at = core::TimePoint{core::Millis{v[2].GetInt64()}};
+    e.wall = core::TimePoint{core::Millis{v[3].GetInt64()}};
+    e.type = std::string_view(v[4].GetString(), v[4].GetStringLength());
+    e.fields = event_fields_from(v[5]);
+    held_.push_back(std::move(e));
+    std::push_heap(held_.begin(), held_.end(), later);
+  }
+  return true;
+}
+
+void EventGroupMerger::drain(const std::function<void(core::JournalEvent&&)>& emit, bool all) {
+  while (!held_.empty() &&
+         (all || static_cast<int64_t>(held_.front().seq) < next_row_first_)) {
+    std::pop_heap(held_.begin(), held_.end(), later);
+    emit(std::move(held_.back()));
+    held_.pop_back();
+  }
+}
+
+core::Fields event_fields_from(const rapidjson::Value& a) {
+  core::Fields out;
+  if (!a.IsArray()) return out;
+  for (const auto& pair : a.GetArray()) {
+    if (!pair.IsArray() || pair.Size() != 2 || !pair[0].IsString() || !pair[1].IsString()) {
+      continue;
+    }
+    out.emplace_back(std::string(pair[0].GetString(), pair[0].GetStringLength()),
+                     std::string(pair[1].GetString(), pair[1].GetStringLength()));
+  }
+  return out;
+}
+
+}  // namespace dialtone::server

@@ -1,0 +1,64 @@
+// The journal on disk, one row per account per commit (table event_groups, server/store.cpp):
+// the row's events as one JSON array, [[seq, call_sid, at_ms, wall_ms, type, fields], ...].
+// Why not a row per event: a durable create journals three events, and their three inserts
+// (each with its index entry) were ~45% of the writer's CPU; the writer's CPU is most of what
+// a durable create costs beyond an in-memory one (eighteenth session, bench/RESULTS.md).
+// Why per account: an account's reset deletes its rows by the account column, as before.
+//
+// EventGroups collects a transaction's events as the writer applies its batches; reading
+// puts the rows' events back in journal order (EventGroupMerger): the rows of one commit
+// overlap in seq (A:1, B:2, A:3 are rows A [1, 3] and B [2]).
+// Thread-safety: plain values, one thread at a time (the store's writer, start-up).
+#pragma once
+
+#include <rapidjson/document.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/journal.hpp"
+#include "server/store_batch.hpp"
+
+namespace dialtone::server {
+
+class EventGroups {
+ public:
+  struct Group {
+    std::string account_sid;
+    int64_t first_seq = 0, last_seq = 0;
+    std::string json;  // "[[...],[...]" until close()
+  };
+
+  // Events come in journal order (seq rising).
+  void add(const StoreBatch::EventRow& e);
+  // An account reset later in the same transaction: its events so far are not written.
+  void drop_account(std::string_view account_sid);
+  void clear() { groups_.clear(); }
+  bool empty() const { return groups_.empty(); }
+  // The groups' arrays, closed; clear() before the next add().
+  const std::vector<Group>& close();
+
+ private:
+  std::vector<Group> groups_;  // a handful: the accounts one commit touched
+};
+
+// Rows in first_seq order in, events in seq order out.
+class EventGroupMerger {
+ public:
+  // One row's events (the JSON array); false when it does not read as one.
+  bool add_row(int64_t first_seq, const std::string& account_sid, std::string_view json);
+  // Every event held that no later row can precede (all of them after the last row).
+  void drain(const std::function<void(core::JournalEvent&&)>& emit, bool all);
+
+ private:
+  std::vector<core::JournalEvent> held_;  // a min-heap on seq
+  int64_t next_row_first_ = 0;             // no event of a row yet to come is before it
+};
+
+// An event's fields as written ([[name, value], ...]); pairs that do not read are skipped.
+core::Fields event_fields_from(const rapidjson::Value& a);
+
+}  // namespace dialtone::server
