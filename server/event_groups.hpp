@@ -24,6 +24,13 @@
 
 namespace dialtone::server {
 
+// Deletes the groups whose last event is at or before ?1. The first_seq bound adds nothing to
+// what goes but makes it a range of the primary key: on last_seq alone SQLite scanned the
+// whole table at every prune, once the journal had reached its bound (every commit: durable
+// creates went from 30k/s to 4k/s).
+inline constexpr const char* kPruneEventGroups =
+    "DELETE FROM event_groups WHERE first_seq <= ?1 AND last_seq <= ?1";
+
 class EventGroups {
  public:
   struct Group {

@@ -356,8 +356,7 @@ struct Store::Impl {
     // The table `events` (a row per event) is what schema 2 wrote: read, pruned and reset,
     // no longer written.
     prune_events = std::make_unique<Stmt>(db, "DELETE FROM events WHERE seq <= ?1");
-    prune_event_groups =
-        std::make_unique<Stmt>(db, "DELETE FROM event_groups WHERE last_seq <= ?1");
+    prune_event_groups = std::make_unique<Stmt>(db, kPruneEventGroups);
     delete_account_calls = std::make_unique<Stmt>(db, "DELETE FROM calls WHERE account_sid = ?1");
     delete_account_notifications =
         std::make_unique<Stmt>(db, "DELETE FROM notifications WHERE account_sid = ?1");

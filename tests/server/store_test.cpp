@@ -9,6 +9,7 @@
 #include <ostream>
 #include <random>
 
+#include "server/event_groups.hpp"
 #include "tests/core/engine_fixture.hpp"
 
 namespace dialtone::server {
@@ -343,6 +344,27 @@ TEST_F(StoreTest, TheJournalOnDiskIsPrunedInSmallSteps) {
   EXPECT_EQ(on_disk(db), (OnDisk{1001, 1001, 1}));
   store_->commit({event_batch(bound + 600, bound + 600)});  // 600 past: the oldest 600 go
   EXPECT_EQ(on_disk(db), (OnDisk{402, 402, 601}));
+}
+
+// Pruning runs at every commit once the journal is at its bound: it must be a range of the
+// primary key, not a scan of the table.
+TEST_F(StoreTest, PruningTheJournalIsARangeOfThePrimaryKey) {
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open_v2((dir_ / "dialtone.db").c_str(), &raw, SQLITE_OPEN_READONLY, nullptr),
+            SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw, (std::string("EXPLAIN QUERY PLAN ") + kPruneEventGroups).c_str(),
+                               -1, &st, nullptr),
+            SQLITE_OK);
+  std::string plan;
+  while (sqlite3_step(st) == SQLITE_ROW) {
+    plan += reinterpret_cast<const char*>(sqlite3_column_text(st, 3));
+    plan += "; ";
+  }
+  sqlite3_finalize(st);
+  sqlite3_close(raw);
+  EXPECT_THAT(plan, ::testing::HasSubstr("USING INTEGER PRIMARY KEY")) << plan;
+  EXPECT_THAT(plan, ::testing::Not(::testing::HasSubstr("SCAN"))) << plan;
 }
 
 // A commit's events are one row per account, whatever the batches they came in.
