@@ -12,23 +12,32 @@ bool later(const core::JournalEvent& a, const core::JournalEvent& b) { return a.
 
 }  // namespace
 
-void EventGroups::add(const StoreBatch::EventRow& e) {
+void EventGroups::add(const core::JournalEvent& e) {
+  const std::string_view account = e.account_sid;
+  const auto seq = static_cast<int64_t>(e.seq);
   auto it = std::find_if(groups_.begin(), groups_.end(),
-                         [&](const Group& g) { return g.account_sid == e.account_sid; });
+                         [&](const Group& g) { return g.account_sid == account; });
   if (it == groups_.end()) {
-    it = groups_.insert(groups_.end(), Group{e.account_sid, e.seq, e.seq, "["});
+    it = groups_.insert(groups_.end(), Group{std::string(account), seq, seq, "["});
   } else {
     it->json += ',';
   }
-  it->last_seq = e.seq;
+  it->last_seq = seq;
   api::RecordWriter w(it->json);
   w.StartArray();
-  w.Int64(e.seq);
-  w.String(e.call_sid);
-  w.Int64(e.at_ms);
-  w.Int64(e.wall_ms);
-  w.String(e.type);
-  w.raw_value([&](std::string& out) { out += e.fields; });  // already JSON
+  w.Int64(seq);
+  w.String(e.call_sid.view());
+  w.Int64(e.at.time_since_epoch().count());
+  w.Int64(e.wall.time_since_epoch().count());
+  w.String(e.type.str());
+  w.StartArray();
+  for (const auto& [name, value] : e.fields) {
+    w.StartArray();
+    w.String(name);
+    w.String(value);
+    w.EndArray();
+  }
+  w.EndArray();
   w.EndArray();
 }
 

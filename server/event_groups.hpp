@@ -20,7 +20,6 @@
 #include <vector>
 
 #include "core/journal.hpp"
-#include "server/store_batch.hpp"
 
 namespace dialtone::server {
 
@@ -40,7 +39,7 @@ class EventGroups {
   };
 
   // Events come in journal order (seq rising).
-  void add(const StoreBatch::EventRow& e);
+  void add(const core::JournalEvent& e);
   // An account reset later in the same transaction: its events so far are not written.
   void drop_account(std::string_view account_sid);
   void clear() { groups_.clear(); }

@@ -40,22 +40,6 @@ std::string notification_json(const core::Notification& n) {
   return api::record_json(n, &api::write_notification);
 }
 
-// An event's fields as [[name, value], ...]; the other members are columns.
-template <class Pairs>
-std::string fields_json(const Pairs& fields) {
-  std::string out;
-  Writer w(out);
-  w.StartArray();
-  for (const auto& [k, v] : fields) {
-    w.StartArray();
-    w.String(std::string_view(k.data(), k.size()));
-    w.String(std::string_view(v.data(), v.size()));
-    w.EndArray();
-  }
-  w.EndArray();
-  return out;
-}
-
 // The journal line of a GET or HEAD (a fetch, a page of events): it records that something
 // was read, not a change, so it is not kept on disk. Kept, it cost durable fetches a third of
 // their throughput: one row written per read, on the cores the reads run on.
@@ -432,10 +416,11 @@ struct Store::Impl {
       pending_events.drop_account(account);
     }
     for (const auto& call : b.calls) {
+      const std::string body = call_json(call);
       if (auto rowid = rowids.find(call.sid)) {
-        update_call->bind(1, *rowid).bind(2, call.body).run();
+        update_call->bind(1, *rowid).bind(2, body).run();
       } else {
-        insert_call->bind(1, call.sid).bind(2, call.account_sid).bind(3, call.body).run();
+        insert_call->bind(1, call.sid).bind(2, call.account_sid).bind(3, body).run();
         rowids.put(call.sid, sqlite3_last_insert_rowid(db));
       }
     }
@@ -561,9 +546,7 @@ StoreBatch Store::prepare(const core::Changes& c, const core::Engine* settings) 
   b.reset_all = c.reset_all;
   b.reset_accounts = c.reset_accounts;
   b.calls.reserve(c.calls.size());
-  for (const core::Call* call : c.calls) {
-    b.calls.push_back({call->sid, call->account_sid, call_json(*call)});
-  }
+  for (const core::Call* call : c.calls) b.calls.push_back(*call);
   b.deleted = c.deleted;
   for (const core::Notification* n : c.notifications) {
     b.notifications.push_back({n->sid, n->account_sid, n->call_sid, notification_json(*n)});
@@ -571,10 +554,7 @@ StoreBatch Store::prepare(const core::Changes& c, const core::Engine* settings) 
   b.events.reserve(c.events.size());
   for (const core::JournalEvent* e : c.events) {
     if (is_read(*e)) continue;
-    b.events.push_back({static_cast<int64_t>(e->seq), e->account_sid, std::string(e->call_sid.view()),
-                        static_cast<int64_t>(e->at.time_since_epoch().count()),
-                        static_cast<int64_t>(e->wall.time_since_epoch().count()), e->type,
-                        fields_json(e->fields)});
+    b.events.push_back(*e);
   }
   if (settings) b.settings = settings_json(*settings);
   return b;
@@ -593,7 +573,9 @@ void Store::apply(const StoreBatch& b) {
     impl_->transaction_last_seq = 0;
   }
   impl_->apply(b);
-  if (!b.events.empty()) impl_->transaction_last_seq = b.events.back().seq;
+  if (!b.events.empty()) {
+    impl_->transaction_last_seq = static_cast<int64_t>(b.events.back().seq);
+  }
 }
 
 void Store::finish() {

@@ -25,13 +25,21 @@ using namespace std::chrono_literals;
 
 StoreBatch call_batch(const std::string& sid) {
   StoreBatch b;
-  b.calls.push_back({sid, "AC1", "{}"});
+  core::Call call;
+  call.sid = sid;
+  call.account_sid = "AC1";
+  b.calls.push_back(std::move(call));
   return b;
 }
 
 StoreBatch events_batch(int64_t seq) {
   StoreBatch b;
-  b.events.push_back({seq, "AC1", "CA1", 0, 0, "api.request", "[]"});
+  core::JournalEvent e;
+  e.seq = static_cast<uint64_t>(seq);
+  e.account_sid = "AC1";
+  e.call_sid = "CA1";
+  e.type = "api.request";
+  b.events.push_back(std::move(e));
   return b;
 }
 

@@ -9,6 +9,7 @@
 #include <ostream>
 #include <random>
 
+#include "api/records_json.hpp"
 #include "server/event_groups.hpp"
 #include "tests/core/engine_fixture.hpp"
 
@@ -239,6 +240,15 @@ TEST_F(StoreTest, ACallWrittenBeforeARestartIsUpdatedInPlaceAfterIt) {
 // The write-ahead log is copied into the database off the commit path (wal_checkpointer.hpp)
 // and still starts over, again and again, under a stream of commits: the background passes
 // copy most of it, the writer the short tails, and the commit after a tail restarts the log.
+// A call whose document is padded to the size wanted (its TwiML).
+core::Call padded_call(const std::string& sid, const std::string& pad) {
+  core::Call c;
+  c.sid = sid;
+  c.account_sid = kAc;
+  c.twiml = pad;
+  return c;
+}
+
 TEST_F(StoreTest, TheLogIsCheckpointedOffTheCommitPathAndStartsOver) {
   const std::string body(2000, 'x');  // about half a page per call
   int restarts = 0, previous = 0, most = 0;
@@ -246,7 +256,7 @@ TEST_F(StoreTest, TheLogIsCheckpointedOffTheCommitPathAndStartsOver) {
     StoreBatch b;
     char sid[35];
     std::snprintf(sid, sizeof sid, "CA%032d", i);
-    b.calls.push_back({sid, kAc, "{\"pad\":\"" + body + "\"}"});
+    b.calls.push_back(padded_call(sid, body));
     store_->commit({b});
     store_->sync();  // as the server's sync thread does: the commits come at a disk's pace
     const int pages = store_->checkpoint_stats().log_pages;
@@ -276,8 +286,8 @@ TEST_F(StoreTest, ACommitIsInTheLogFileWhenItReturns) {
     std::snprintf(sid, sizeof sid, "CA%032d", i);
     // The second is 3 MiB in one row; the others a few pages.
     const std::string pad(i == 1 ? (3 << 20) : 9000, 'y');
-    b.calls.push_back({sid, kAc, "{\"pad\":\"" + pad + "\"}"});
-    bodies += static_cast<int64_t>(b.calls.back().body.size());
+    b.calls.push_back(padded_call(sid, pad));
+    bodies += static_cast<int64_t>(api::record_json(b.calls.back(), &api::write_call).size());
     store_->commit({b});
     // Another connection, without the buffering VFS, reads what the log file holds.
     sqlite3* other = nullptr;
@@ -305,8 +315,15 @@ TEST_F(StoreTest, ACommitIsInTheLogFileWhenItReturns) {
 StoreBatch event_batch(int64_t from, int64_t to, const std::string& account = kAc) {
   StoreBatch b;
   for (int64_t seq = from; seq <= to; ++seq) {
-    b.events.push_back({seq, account, "CA1", seq * 10, seq * 20, "status",
-                        R"([["status","ringing"]])"});
+    core::JournalEvent e;
+    e.seq = static_cast<uint64_t>(seq);
+    e.account_sid = account;
+    e.call_sid = "CA1";
+    e.at = core::TimePoint{core::Millis{seq * 10}};
+    e.wall = core::TimePoint{core::Millis{seq * 20}};
+    e.type = "status";
+    e.fields = core::EventFields{{"status", "ringing"}};
+    b.events.push_back(std::move(e));
   }
   return b;
 }
