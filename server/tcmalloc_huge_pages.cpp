@@ -79,7 +79,7 @@ class HugePageRegions final : public SysAllocator {
   // without MADV_POPULATE_WRITE (before 5.14) the thread stops, and the I/O threads take their
   // faults as before.
   void populate() {
-    mark_background_thread("dt-prefault");
+    mark_background_thread("dt-prefault", BackgroundPriority::kIdleOnly);
     std::unique_lock lock(mu_);
     for (;;) {
       wake_.wait(lock, [this] { return wanted_to_ > done_to_ || wanted_from_ < done_from_; });
