@@ -589,13 +589,14 @@ void Store::finish() {
 
 void Store::abort() {
   impl_->pending_events.clear();
-  if (impl_->in_transaction) {
-    impl_->in_transaction = false;
-    try {
-      impl_->rollback->run();
-    } catch (const StoreError&) {
-      // The transaction may already be gone (SQLite rolls back on some errors itself).
-    }
+  // No transaction began (BEGIN failed, or reading the rowids before it did): the map is as
+  // it was. Reloading it anyway read every call's row at each retry of a full disk.
+  if (!impl_->in_transaction) return;
+  impl_->in_transaction = false;
+  try {
+    impl_->rollback->run();
+  } catch (const StoreError&) {
+    // The transaction may already be gone (SQLite rolls back on some errors itself).
   }
   try {
     impl_->load_rowids();  // the rolled-back inserts' rowids are gone
