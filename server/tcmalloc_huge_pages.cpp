@@ -4,11 +4,10 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include <atomic>
 #include <cerrno>
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <thread>
 
 #include "server/background_thread.hpp"
@@ -28,7 +27,10 @@ constexpr uintptr_t kAhead = uintptr_t{8} << 20;  // populated ahead of what tcm
 // Hands tcmalloc its memory from 64 MiB regions and has a thread of its own fault in the next
 // kAhead bytes before tcmalloc touches them, 2 MiB at a time, each chunk in the page size that
 // has cost that thread less lately (PageSizeChooser). tcmalloc calls Alloc under its own lock;
-// Alloc allocates nothing.
+// Alloc allocates nothing and takes no lock: it publishes the range it wants and bumps a
+// counter the thread waits on. The thread is an idle-policy one (background_thread.hpp): a lock
+// it could be preempted holding would stall every allocation of the I/O threads behind it
+// until a core fell idle.
 class HugePageRegions final : public SysAllocator {
  public:
   explicit HugePageRegions(SysAllocator* fallback) : fallback_(fallback) {
@@ -46,12 +48,10 @@ class HugePageRegions final : public SysAllocator {
     }
     next_ = start + size;
     if (actual_size != nullptr) *actual_size = size;
-    {
-      std::lock_guard lock(mu_);
-      wanted_from_ = next_;
-      wanted_to_ = next_ + kAhead < end_ ? next_ + kAhead : end_;
-    }
-    wake_.notify_one();
+    wanted_from_.store(next_, std::memory_order_relaxed);
+    wanted_to_.store(next_ + kAhead < end_ ? next_ + kAhead : end_, std::memory_order_relaxed);
+    wanted_.fetch_add(1, std::memory_order_release);
+    wanted_.notify_one();
     return reinterpret_cast<void*>(start);
   }
 
@@ -78,17 +78,26 @@ class HugePageRegions final : public SysAllocator {
   // faults (or the system's THP "always"), never a 2 MiB stall on an I/O thread. On a kernel
   // without MADV_POPULATE_WRITE (before 5.14) the thread stops, and the I/O threads take their
   // faults as before.
+  //
+  // The two ends are read apart from each other: a read between Alloc's two stores may pair a
+  // new region's start with the old one's end, which populates nothing, and the bump that
+  // follows the stores brings the thread back to read both again.
   void populate() {
     mark_background_thread("dt-prefault", BackgroundPriority::kIdleOnly);
-    std::unique_lock lock(mu_);
+    uintptr_t done_from = 0, done_to = 0;
     for (;;) {
-      wake_.wait(lock, [this] { return wanted_to_ > done_to_ || wanted_from_ < done_from_; });
-      uintptr_t from = wanted_from_ & ~(kHugePage - 1);
-      const uintptr_t to = (wanted_to_ + kHugePage - 1) & ~(kHugePage - 1);
-      if (from >= done_from_ && from < done_to_) from = done_to_;  // the same region, further on
-      done_from_ = wanted_from_;
-      done_to_ = to;
-      lock.unlock();
+      const uint32_t seen = wanted_.load(std::memory_order_acquire);
+      const uintptr_t wanted_from = wanted_from_.load(std::memory_order_relaxed);
+      const uintptr_t wanted_to = wanted_to_.load(std::memory_order_relaxed);
+      if (wanted_to <= done_to && wanted_from >= done_from) {
+        wanted_.wait(seen, std::memory_order_acquire);
+        continue;
+      }
+      uintptr_t from = wanted_from & ~(kHugePage - 1);
+      const uintptr_t to = (wanted_to + kHugePage - 1) & ~(kHugePage - 1);
+      if (from >= done_from && from < done_to) from = done_to;  // the same region, further on
+      done_from = wanted_from;
+      done_to = to;
       for (uintptr_t at = from; at < to; at += kHugePage) {
         auto* chunk = reinterpret_cast<void*>(at);
         const bool huge = chooser_.next_huge();
@@ -99,7 +108,6 @@ class HugePageRegions final : public SysAllocator {
         }
         chooser_.record(huge, thread_cpu_us() - start);
       }
-      lock.lock();
     }
   }
 
@@ -113,11 +121,10 @@ class HugePageRegions final : public SysAllocator {
   SysAllocator* const fallback_;
   uintptr_t next_ = 0;  // guarded by tcmalloc's lock
   uintptr_t end_ = 0;   // guarded by tcmalloc's lock
-  std::mutex mu_;
-  std::condition_variable wake_;               // with mu_
-  uintptr_t wanted_from_ = 0, wanted_to_ = 0;  // guarded by mu_
-  uintptr_t done_from_ = 0, done_to_ = 0;      // guarded by mu_
-  PageSizeChooser chooser_;                    // dt-prefault's alone
+  // What tcmalloc has asked for so far: written by Alloc, read by the thread.
+  std::atomic<uintptr_t> wanted_from_{0}, wanted_to_{0};
+  std::atomic<uint32_t> wanted_{0};  // bumped after each new range; the thread waits on it
+  PageSizeChooser chooser_;          // dt-prefault's alone
   std::thread populater_;                      // runs as long as the process
 };
 
