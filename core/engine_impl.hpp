@@ -214,7 +214,7 @@ struct Engine::Impl {
   // the record that waits for its answer. `account_sid`/`conference_sid`: see PendingWebhook.
   uint64_t dispatch(WebhookRequest req, std::string account_sid, std::string conference_sid,
                     Effects& out);
-  void journal(const CallRecord& rec, std::string type, Fields fields);
+  void journal(const CallRecord& rec, std::string type, EventFields fields);
   void notify(CallRecord& rec, int code, int log, const std::string& text,
               const PendingWebhook* request, const WebhookResult* response);
 

@@ -145,7 +145,7 @@ void Engine::Impl::disarm(CallRecord& rec, TimerSlot slot) {
   ++rec.gens[static_cast<size_t>(slot)];
 }
 
-void Engine::Impl::journal(const CallRecord& rec, std::string type, Fields fields) {
+void Engine::Impl::journal(const CallRecord& rec, std::string type, EventFields fields) {
   engine.record(rec.call.account_sid, rec.call.sid, std::move(type), std::move(fields));
 }
 
