@@ -95,7 +95,7 @@ core::Result<const core::Account*> authenticate(const core::AccountStore& accoun
   const std::string& decoded = last_decoded;
   const size_t colon = decoded.find(':');
   if (colon == std::string::npos) return bad_credentials(format);
-  const std::string user = decoded.substr(0, colon);
+  const std::string_view user = std::string_view(decoded).substr(0, colon);
   const std::string_view secret = std::string_view(decoded).substr(colon + 1);
   if (user.empty() && secret.empty()) return no_credentials();
 
@@ -124,7 +124,7 @@ core::Status authorize_account(const core::AccountStore& accounts,
                                const core::Account& principal, std::string_view path_account,
                                Format format) {
   if (path_account == principal.sid) return core::Ok{};
-  const core::Account* target = accounts.find(std::string(path_account));
+  const core::Account* target = accounts.find(path_account);
   if (target && target->owner_account_sid == principal.sid) return core::Ok{};
   return bad_credentials(format);
 }

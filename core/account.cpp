@@ -8,12 +8,12 @@ void AccountStore::put(Account account) {
   accounts_[sid] = std::move(account);
 }
 
-const Account* AccountStore::find(const std::string& sid) const {
+const Account* AccountStore::find(std::string_view sid) const {
   auto it = accounts_.find(sid);
   return it == accounts_.end() ? nullptr : &it->second;
 }
 
-const Account* AccountStore::find_by_key(const std::string& key_sid,
+const Account* AccountStore::find_by_key(std::string_view key_sid,
                                          const ApiKey** key_out) const {
   for (const auto& [sid, account] : accounts_) {
     for (const auto& key : account.api_keys) {

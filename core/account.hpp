@@ -4,6 +4,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dialtone::core {
@@ -26,20 +27,24 @@ struct Account {
 
 class AccountStore {
  public:
+  // Ordered by sid; looked up by string_view without making a string (every request
+  // authenticates).
+  using AccountMap = std::map<std::string, Account, std::less<>>;
+
   void put(Account account);
-  const Account* find(const std::string& sid) const;
+  const Account* find(std::string_view sid) const;
   // The account an API key belongs to, or nullptr.
-  const Account* find_by_key(const std::string& key_sid, const ApiKey** key_out) const;
+  const Account* find_by_key(std::string_view key_sid, const ApiKey** key_out) const;
   bool erase(const std::string& sid);
   // Token rotation, as Twilio's console and its /v1/AuthTokens endpoints do it. False when
   // there is no such account (promote: or it has no secondary token).
   bool set_secondary_token(const std::string& sid, std::string token);  // "" removes it
   // The secondary token becomes the primary one (the old primary stops working at once).
   bool promote_secondary_token(const std::string& sid);
-  const std::map<std::string, Account>& all() const { return accounts_; }
+  const AccountMap& all() const { return accounts_; }
 
  private:
-  std::map<std::string, Account> accounts_;
+  AccountMap accounts_;
 };
 
 }  // namespace dialtone::core

@@ -13,6 +13,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "core/string_hash.hpp"
+
 namespace dialtone::server {
 
 class ApiLimiter {
@@ -39,12 +41,8 @@ class ApiLimiter {
   int max_locked(std::string_view account_sid) const;
   void update_any_limit_locked();
 
-  // Looked up by string_view without making a string (C++20 heterogeneous lookup).
-  struct SidHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  using BySid = std::unordered_map<std::string, int, SidHash, std::equal_to<>>;
+  // Looked up by string_view without making a string.
+  using BySid = core::StringMap<int>;
 
   mutable std::mutex mu_;
   const int default_max_;

@@ -908,7 +908,7 @@ void EngineHost::reset_all() {
   std::vector<std::string> gone;
   impl_->run([&](core::Engine& e, core::Effects&) {
     e.reset();
-    for (const auto& [sid, a] : std::map<std::string, core::Account>(e.accounts().all())) {
+    for (const auto& [sid, a] : core::AccountStore::AccountMap(e.accounts().all())) {
       e.accounts().erase(sid);
     }
     impl_->seed_locked();

@@ -138,7 +138,7 @@ void apply_behaviors(const Value& o, core::BehaviorTable& table) {
 
 void apply_settings(const Value& o, core::Engine& engine) {
   Lenient lenient;
-  for (const auto& [sid, a] : std::map<std::string, core::Account>(engine.accounts().all())) {
+  for (const auto& [sid, a] : core::AccountStore::AccountMap(engine.accounts().all())) {
     engine.accounts().erase(sid);
   }
   if (auto it = o.FindMember("accounts"); it != o.MemberEnd() && it->value.IsArray()) {

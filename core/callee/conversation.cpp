@@ -62,7 +62,7 @@ Conversation& ConversationBook::add(std::unique_ptr<Conversation> c) {
 }
 
 Conversation* ConversationBook::find(std::string_view call_sid) {
-  auto it = by_call_.find(std::string(call_sid));
+  auto it = by_call_.find(call_sid);
   return it == by_call_.end() ? nullptr : it->second.get();
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/callee/script_runner.hpp"
+#include "core/string_hash.hpp"
 #include "core/time.hpp"
 
 namespace dialtone::core::callee {
@@ -89,7 +90,7 @@ class ConversationBook {
   size_t size() const { return by_call_.size(); }
 
  private:
-  std::unordered_map<std::string, std::unique_ptr<Conversation>> by_call_;
+  StringMap<std::unique_ptr<Conversation>> by_call_;
   std::deque<std::string> ended_;  // oldest first
 };
 

@@ -1,9 +1,10 @@
 #include "core/twiml/document.hpp"
 
 #include <string>
-#include <unordered_map>
 
 #include <tinyxml2.h>
+
+#include "core/string_hash.hpp"
 
 namespace dialtone::core::twiml {
 namespace {
@@ -60,9 +61,9 @@ Result<std::shared_ptr<const Document>> parse_uncached(std::string_view xml);
 Result<std::shared_ptr<const Document>> parse(std::string_view xml) {
   constexpr size_t kMaxEntries = 256;
   constexpr size_t kMaxCachedBytes = 4096;
-  thread_local std::unordered_map<std::string, std::shared_ptr<const Document>> cache;
+  thread_local StringMap<std::shared_ptr<const Document>> cache;
   if (xml.size() > kMaxCachedBytes) return parse_uncached(xml);
-  if (auto it = cache.find(std::string(xml)); it != cache.end()) return it->second;
+  if (auto it = cache.find(xml); it != cache.end()) return it->second;
   auto parsed = parse_uncached(xml);
   if (parsed) {
     if (cache.size() >= kMaxEntries) cache.clear();
