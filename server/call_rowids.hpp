@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
+#include "core/string_hash.hpp"
 #include "server/packed_rowids.hpp"
 
 namespace dialtone::server {
@@ -22,7 +22,7 @@ class CallRowids {
  public:
   std::optional<int64_t> find(std::string_view sid) const {
     if (auto k = key(sid)) return packed_.find(*k);
-    if (auto it = other_.find(std::string(sid)); it != other_.end()) return it->second;
+    if (auto it = other_.find(sid); it != other_.end()) return it->second;
     return std::nullopt;
   }
   void put(std::string_view sid, int64_t rowid) {
@@ -36,7 +36,7 @@ class CallRowids {
     if (auto k = key(sid)) {
       packed_.erase(*k);
     } else {
-      other_.erase(std::string(sid));
+      if (auto it = other_.find(sid); it != other_.end()) other_.erase(it);
     }
   }
   void clear() {
@@ -67,7 +67,7 @@ class CallRowids {
   }
 
   PackedRowids packed_;
-  std::unordered_map<std::string, int64_t> other_;
+  core::StringMap<int64_t> other_;
 };
 
 }  // namespace dialtone::server

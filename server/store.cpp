@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -432,10 +433,11 @@ struct Store::Impl {
       delete_call_notifications->bind(1, sid).run();
     }
     for (const auto& n : b.notifications) {
+      const std::string body = notification_json(n);
       insert_notification->bind(1, n.sid)
           .bind(2, n.account_sid)
           .bind(3, n.call_sid)
-          .bind(4, n.body)
+          .bind(4, body)
           .run();
     }
     for (const auto& e : b.events) pending_events.add(e);
@@ -548,13 +550,13 @@ StoreBatch Store::prepare(const core::Changes& c, const core::Engine* settings) 
   b.calls.reserve(c.calls.size());
   for (const core::Call* call : c.calls) b.calls.push_back(*call);
   b.deleted = c.deleted;
-  for (const core::Notification* n : c.notifications) {
-    b.notifications.push_back({n->sid, n->account_sid, n->call_sid, notification_json(*n)});
-  }
-  b.events.reserve(c.events.size());
+  for (const core::Notification* n : c.notifications) b.notifications.push_back(*n);
+  // A read's batch holds its journal line alone, which is not kept: no allocation for it.
+  const auto kept = std::count_if(c.events.begin(), c.events.end(),
+                                  [](const core::JournalEvent* e) { return !is_read(*e); });
+  if (kept > 0) b.events.reserve(static_cast<size_t>(kept));
   for (const core::JournalEvent* e : c.events) {
-    if (is_read(*e)) continue;
-    b.events.push_back(*e);
+    if (!is_read(*e)) b.events.push_back(*e);
   }
   if (settings) b.settings = settings_json(*settings);
   return b;

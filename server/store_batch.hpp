@@ -1,6 +1,6 @@
 // One write to the store: copies of what the engine changed, made by Store::prepare under
 // the engine lock, so that the store's writer thread can commit them later without touching
-// the engine. Calls and events are copied, not rendered: the writer renders them (a durable
+// the engine. Calls, notifications and events are copied, not rendered: the writer renders them (a durable
 // create's rendering was ~2 us of the I/O thread, which the writer has to spare; eighteenth
 // session).
 // Thread-safety: a plain value.
@@ -13,19 +13,16 @@
 
 #include "core/call.hpp"
 #include "core/journal.hpp"
+#include "core/notification.hpp"
 
 namespace dialtone::server {
 
 struct StoreBatch {
-  struct NotificationRow {
-    std::string sid, account_sid, call_sid, body;
-  };
-
   bool reset_all = false;
   std::vector<std::string> reset_accounts;
   std::vector<core::Call> calls;
   std::vector<std::string> deleted;  // call sids
-  std::vector<NotificationRow> notifications;
+  std::vector<core::Notification> notifications;
   std::vector<core::JournalEvent> events;  // in journal order
   std::optional<std::string> settings;  // the settings document, when it may have changed
 
