@@ -5,12 +5,10 @@
 
 namespace dialtone::server {
 
-void mark_background_thread(const char* name, BackgroundPriority priority) {
+void mark_background_thread(const char* name) {
   pthread_setname_np(pthread_self(), name);
-  sched_param none{};  // SCHED_BATCH and SCHED_IDLE take priority 0
-  pthread_setschedparam(pthread_self(),
-                        priority == BackgroundPriority::kIdleOnly ? SCHED_IDLE : SCHED_BATCH,
-                        &none);
+  sched_param none{};  // SCHED_BATCH takes priority 0
+  pthread_setschedparam(pthread_self(), SCHED_BATCH, &none);
 }
 
 }  // namespace dialtone::server

@@ -15,25 +15,13 @@
 // - in-memory creates with dt-prefault batch against normal, two sets of eight rounds: p99
 //   4.93 against 5.26 ms and 5.20 against 5.66 ms; throughput a wash (44.4k against 42.6k/s,
 //   then 39.1k against 40.1k).
-// dt-prefault asks for less still: SCHED_IDLE (kIdleOnly), run only on a core nothing else
-// wants. As a batch thread it ran in stretches of ~7.6 ms (a few 2 MiB chunks to zero) and
-// an I/O thread woken meanwhile waited for the stretch to end: perf sched showed the I/O
-// thread runnable but off a core for up to 5.4 ms at a time, under in-memory creates (the
-// requests in flight all waited with it). An idle-policy thread gives its core up to any
-// normal thread that wakes. In-memory creates, 64 connections, alternating, 4-6 s rounds
-// (eighteenth session): p99 1.71, 2.39, 2.24, 2.10, 3.26 ms against 2.92, 3.54, 4.02, 4.53,
-// 2.61 ms; throughput a wash. Work it does not get to is done by the faults it would have
-// saved (tcmalloc_huge_pages.hpp).
-// Switching to SCHED_BATCH or SCHED_IDLE needs no privilege; where it is refused anyway (a seccomp profile),
+// Switching to SCHED_BATCH needs no privilege; where it is refused anyway (a seccomp profile),
 // the thread keeps its policy and only the speed differs.
 #pragma once
 
 namespace dialtone::server {
 
-enum class BackgroundPriority { kBatch, kIdleOnly };
-
 // name: at most 15 characters (the kernel's limit).
-void mark_background_thread(const char* name,
-                            BackgroundPriority priority = BackgroundPriority::kBatch);
+void mark_background_thread(const char* name);
 
 }  // namespace dialtone::server

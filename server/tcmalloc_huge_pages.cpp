@@ -28,9 +28,8 @@ constexpr uintptr_t kAhead = uintptr_t{8} << 20;  // populated ahead of what tcm
 // kAhead bytes before tcmalloc touches them, 2 MiB at a time, each chunk in the page size that
 // has cost that thread less lately (PageSizeChooser). tcmalloc calls Alloc under its own lock;
 // Alloc allocates nothing and takes no lock: it publishes the range it wants and bumps a
-// counter the thread waits on. The thread is an idle-policy one (background_thread.hpp): a lock
-// it could be preempted holding would stall every allocation of the I/O threads behind it
-// until a core fell idle.
+// counter the thread waits on: a lock the thread could be preempted holding would stall every
+// allocation of the I/O threads behind it.
 class HugePageRegions final : public SysAllocator {
  public:
   explicit HugePageRegions(SysAllocator* fallback) : fallback_(fallback) {
@@ -83,7 +82,7 @@ class HugePageRegions final : public SysAllocator {
   // new region's start with the old one's end, which populates nothing, and the bump that
   // follows the stores brings the thread back to read both again.
   void populate() {
-    mark_background_thread("dt-prefault", BackgroundPriority::kIdleOnly);
+    mark_background_thread("dt-prefault");
     uintptr_t done_from = 0, done_to = 0;
     for (;;) {
       const uint32_t seen = wanted_.load(std::memory_order_acquire);

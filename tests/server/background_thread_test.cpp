@@ -1,6 +1,5 @@
-// A background thread is named and scheduled as SCHED_BATCH, or SCHED_IDLE when it asks for
-// idle cores only (server/background_thread.hpp); the thread that marks it is the only one
-// changed.
+// A background thread is named and scheduled as SCHED_BATCH (server/background_thread.hpp);
+// the thread that marks it is the only one changed.
 #include "server/background_thread.hpp"
 
 #include <gtest/gtest.h>
@@ -27,18 +26,6 @@ TEST(BackgroundThread, NamedAndBatchScheduledAlone) {
   t.join();
   EXPECT_EQ(policy, SCHED_BATCH);
   EXPECT_EQ(name, "dt-test");
-  EXPECT_EQ(sched_getscheduler(0), before);
-}
-
-TEST(BackgroundThread, IdleOnlyIsIdleScheduled) {
-  const int before = sched_getscheduler(0);
-  int policy = -1;
-  std::thread t([&] {
-    mark_background_thread("dt-idle", BackgroundPriority::kIdleOnly);
-    policy = sched_getscheduler(0);
-  });
-  t.join();
-  EXPECT_EQ(policy, SCHED_IDLE);
   EXPECT_EQ(sched_getscheduler(0), before);
 }
 
