@@ -202,6 +202,31 @@ summarize() {
   log "$(tail -1 "$OUT/results")"
 }
 
+# store_metrics URL FILE: the durable server's store histograms (dialtone_store_*) into FILE.
+store_metrics() { curl -s "$1/_dialtone/metrics" | grep '^dialtone_store_' >"$2" || true; }
+# store_latency WORKLOAD BEFORE AFTER: one extra line, the commits and syncs between the two
+# snapshots: how many, and the bucket bounds of their p50, p99 and slowest (the histograms'
+# bounds, so "<= 1 ms" means between the bound below and 1 ms).
+store_latency() {
+  extra "durable $1 store: $(awk '
+    function q(m, frac,   i, le) {
+      for (i = 1; i <= n[m]; i++) { le = order[m, i]; if (delta[m, le] >= frac * total[m]) return le == "+Inf" ? ">5s" : "<=" le * 1000 "ms" }
+    }
+    match($0, /^dialtone_store_(commit|sync)_seconds_bucket\{le="[^"]*"\}/) {
+      m = ($0 ~ /_commit_/) ? "commits" : "syncs"
+      split($0, a, "\""); le = a[2]
+      if (FNR == NR) { before[m, le] = $2; next }
+      if (!((m, le) in seen)) { seen[m, le] = 1; order[m, ++n[m]] = le }
+      delta[m, le] = $2 - before[m, le]; if (le == "+Inf") total[m] = delta[m, le]
+    }
+    END {
+      for (k = 1; k <= 2; k++) {
+        m = k == 1 ? "commits" : "syncs"
+        if (total[m] > 0) printf "%s %d (p50 %s, p99 %s, slowest %s)  ", m, total[m], q(m, 0.5), q(m, 0.99), q(m, 1)
+      }
+    }' "$2" "$3")"
+}
+
 # run_wrk NAME URL SCRIPT [SIDS]: a workload against one server, alone (Prism).
 run_wrk() {
   local r
@@ -277,11 +302,17 @@ mem="dialtone|$DT_URL|$OUT/calls10k.sids" ceil="ceiling|$CEIL_URL|$OUT/calls10k.
 durable="durable|$DURABLE_URL|$OUT/durable10k.sids"
 run_rounds fetch fetch.lua "$mem" "quiet|$QUIET_URL|$OUT/quiet10k.sids" "$durable" "$ceil"
 stop "$QUIET_PID"
+store_metrics "$DURABLE_URL" "$OUT/store.0"
 run_rounds update update.lua "$mem" "$durable" "$ceil"
+store_metrics "$DURABLE_URL" "$OUT/store.1"
 # Pages of the 10k in-progress calls each holds, in memory and durable (before create adds
 # queued calls, which a page of in-progress calls has to skip).
 run_rounds list10k list.lua "$mem" "$durable"
+store_metrics "$DURABLE_URL" "$OUT/store.2"
 run_rounds create create.lua "$mem" "$durable" "$ceil"
+store_metrics "$DURABLE_URL" "$OUT/store.3"
+store_latency update "$OUT/store.0" "$OUT/store.1"
+store_latency create "$OUT/store.2" "$OUT/store.3"
 stop "$DURABLE_PID"
 stop "$DT_PID"
 ((HTTP_ONLY)) && stop "$CEIL_PID"

@@ -21,6 +21,7 @@
 #include "server/group_commit.hpp"
 #include "server/real_clock.hpp"
 #include "server/store.hpp"
+#include "server/timed_transaction.hpp"
 #include "server/websocket/stream_client.hpp"
 
 namespace dialtone::server {
@@ -189,6 +190,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   bool closed = false;  // guarded by mu; after drain(): late results are dropped
   std::chrono::milliseconds default_settle_cap;
   std::unique_ptr<Store> store;  // null without data_dir; the writer's after start-up
+  std::unique_ptr<TimedTransaction> timed_store;  // the store, its commits timed (metrics)
   // Commits the batches made under mu (after `store`: it goes first). Null without data_dir.
   std::unique_ptr<GroupCommit> writer;
   std::string startup_note;      // written once by the constructor
@@ -254,8 +256,10 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
     track_locked(recovered);
     // Written here, before anything listens; from now on only the writer thread commits.
     store->write(engine.take_changes(), &engine);
+    timed_store = std::make_unique<TimedTransaction>(
+        *store, [&m = metrics](std::chrono::microseconds d) { m.observe_store_commit(d); });
     writer = std::make_unique<GroupCommit>(
-        *store,
+        *timed_store,
         [&io = io](std::function<void()> f) { asio::post(io, std::move(f)); },
         [](bool failing, const std::string& message) {
           if (failing) {
@@ -264,7 +268,12 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
             spdlog::info("{}", message);
           }
         },
-        GroupCommit::kMaxGather, [s = store.get()] { s->sync(); });
+        GroupCommit::kMaxGather, [s = store.get(), &m = metrics] {
+          const auto started = std::chrono::steady_clock::now();
+          s->sync();  // a failed sync is not timed: the metric is of the disk's flushes
+          m.observe_store_sync(std::chrono::duration_cast<std::chrono::microseconds>(
+              std::chrono::steady_clock::now() - started));
+        });
     // Logged by main() after the "listening on" line, which must stay the first log line.
     startup_note = fmt::format("data_dir {}: {} call(s), {} notification(s), {} journal "
                                "event(s) loaded; {} live call(s) ended by the restart",

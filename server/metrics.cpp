@@ -221,6 +221,12 @@ std::string Metrics::render(const std::array<size_t, core::kCallStatusCount>& ca
   frame_lateness_.render(out, "dialtone_stream_frame_lateness_seconds",
                          "Media Streams frames of real-time calls: from the instant their audio "
                          "ended to the write to the app's socket.");
+  store_commit_.render(out, "dialtone_store_commit_seconds",
+                       "With --data-dir: the store's commits (writing a group of changes to "
+                       "its log).");
+  store_sync_.render(out, "dialtone_store_sync_seconds",
+                     "With --data-dir: syncs of the store's log to disk, which every durable "
+                     "change's answer waits for.");
   out << "# HELP dialtone_clock_info The clock's mode (1 for the current one) and speed.\n"
          "# TYPE dialtone_clock_info gauge\n"
       << "dialtone_clock_info{mode=\"real\"} " << (clock_mode == "real" ? 1 : 0) << "\n"

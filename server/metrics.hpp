@@ -1,5 +1,6 @@
 // Prometheus counters of what the server does: requests by route template and status, webhook
-// latency (a histogram) and webhook failures by Twilio error code. Calls by status and the
+// latency (a histogram) and webhook failures by Twilio error code, and with --data-dir how
+// long the store's commits and syncs take (histograms: a slow disk shows there first). Calls by status and the
 // clock mode are read when rendering, from the engine and the clock.
 // Thread-safety: every member may be called from any thread (atomics; a small mutex for the
 // failure map, whose keys are few, and for request counters past the table's capacity).
@@ -40,6 +41,11 @@ class Metrics {
   // instant its audio ended (docs/streams.md: frame lateness).
   void observe_stream_frame(std::chrono::microseconds lateness) { frame_lateness_.observe(lateness); }
 
+  // With --data-dir: one COMMIT of the store's writer (rows written to the log), and one sync
+  // of the log to disk (the wait every durable change's answer includes).
+  void observe_store_commit(std::chrono::microseconds d) { store_commit_.observe(d); }
+  void observe_store_sync(std::chrono::microseconds d) { store_sync_.observe(d); }
+
   std::string render(const std::array<size_t, core::kCallStatusCount>& calls_by_status,
                      std::string_view clock_mode, double clock_speed) const;
 
@@ -56,6 +62,11 @@ class Metrics {
                                           500'000, 1'000'000, 2'500'000, 5'000'000, 10'000'000}};
   DurationHistogram<14> frame_lateness_{{500, 1'000, 2'000, 3'000, 4'000, 5'000, 7'500, 10'000,
                                          20'000, 50'000, 100'000, 250'000, 1'000'000, 5'000'000}};
+  static constexpr std::array<int64_t, 13> kStoreBounds{
+      100, 250, 500, 1'000, 2'500, 5'000, 10'000, 25'000, 50'000, 100'000, 250'000, 1'000'000,
+      5'000'000};
+  DurationHistogram<13> store_commit_{kStoreBounds};
+  DurationHistogram<13> store_sync_{kStoreBounds};
 };
 
 }  // namespace dialtone::server

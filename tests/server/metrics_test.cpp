@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <string>
+
 namespace dialtone::server {
 namespace {
 
@@ -32,6 +35,21 @@ TEST(MetricsRoutes, EachApiRouteKindHasItsOwnTemplate) {
   EXPECT_EQ(label("/_dialtone/calls/" + kCallSid + "/say"), "/_dialtone/calls/{CallSid}/say");
   EXPECT_EQ(label("/_dialtone/metrics"), "/_dialtone/metrics");
   EXPECT_EQ(label("/nothing/here"), "other");
+}
+
+TEST(MetricsStore, CommitsAndSyncsAreHistogramsInSeconds) {
+  Metrics m;
+  m.observe_store_commit(std::chrono::microseconds(300));
+  m.observe_store_sync(std::chrono::microseconds(700));
+  m.observe_store_sync(std::chrono::microseconds(60'000));
+  const std::string page = m.render({}, "manual", 1.0);
+  EXPECT_NE(page.find("# TYPE dialtone_store_commit_seconds histogram"), std::string::npos);
+  EXPECT_NE(page.find("dialtone_store_commit_seconds_bucket{le=\"0.00025\"} 0\n"), std::string::npos);
+  EXPECT_NE(page.find("dialtone_store_commit_seconds_bucket{le=\"0.0005\"} 1\n"), std::string::npos);
+  EXPECT_NE(page.find("dialtone_store_sync_seconds_bucket{le=\"0.001\"} 1\n"), std::string::npos);
+  EXPECT_NE(page.find("dialtone_store_sync_seconds_bucket{le=\"0.05\"} 1\n"), std::string::npos);
+  EXPECT_NE(page.find("dialtone_store_sync_seconds_bucket{le=\"0.1\"} 2\n"), std::string::npos);
+  EXPECT_NE(page.find("dialtone_store_sync_seconds_count 2\n"), std::string::npos) << page;
 }
 
 }  // namespace

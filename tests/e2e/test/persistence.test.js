@@ -124,4 +124,29 @@ describe('persistence across SIGKILL', () => {
         await second.stop();
       }
     });
+
+  it('counts the store\'s commits and syncs in the metrics', async () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'dialtone-e2e-data-'));
+    const dt = await startDialtone({ args: ['--data-dir', own] });
+    try {
+      const metric = async (name) => {
+        const page = await (await fetch(`${dt.baseUrl}/_dialtone/metrics`)).text();
+        const line = page.split('\n').find((l) => l.startsWith(`${name} `));
+        assert.ok(line, `${name} is on the metrics page`);
+        return Number(line.split(' ')[1]);
+      };
+      const syncs = await metric('dialtone_store_sync_seconds_count');
+      const commits = await metric('dialtone_store_commit_seconds_count');
+      for (let i = 0; i < 3; ++i) {
+        const r = await dt.api().create({ To: uniqueNumber(), From: FROM, Twiml: HOLD_TWIML });
+        assert.equal(r.status, 201);
+      }
+      // Each create is answered once durable: at least one commit and one sync since.
+      assert.ok(await metric('dialtone_store_sync_seconds_count') > syncs);
+      assert.ok(await metric('dialtone_store_commit_seconds_count') > commits);
+    } finally {
+      await dt.stop();
+      fs.rmSync(own, { recursive: true, force: true });
+    }
+  });
 });
