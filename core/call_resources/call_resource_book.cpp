@@ -23,7 +23,7 @@ CallResource& CallResourceBook::add(CallResource r) {
 
 CallResource* CallResourceBook::find(std::string_view call_sid, Kind kind,
                                      std::string_view sid_or_name) {
-  auto it = by_call_.find(std::string(call_sid));
+  auto it = by_call_.find(call_sid);
   if (it == by_call_.end()) return nullptr;
   CallResource* stopped = nullptr;
   for (const auto& r : it->second) {
@@ -37,14 +37,14 @@ CallResource* CallResourceBook::find(std::string_view call_sid, Kind kind,
 }
 
 size_t CallResourceBook::count(std::string_view call_sid, Kind kind) const {
-  auto it = by_call_.find(std::string(call_sid));
+  auto it = by_call_.find(call_sid);
   if (it == by_call_.end()) return 0;
   return static_cast<size_t>(std::count_if(it->second.begin(), it->second.end(),
                                            [&](const auto& r) { return r->kind == kind; }));
 }
 
 bool CallResourceBook::erase(std::string_view call_sid, Kind kind, std::string_view sid) {
-  auto it = by_call_.find(std::string(call_sid));
+  auto it = by_call_.find(call_sid);
   if (it == by_call_.end()) return false;
   return std::erase_if(it->second, [&](const auto& r) {
            return r->kind == kind && r->sid == sid;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/time.hpp"
+#include "core/string_hash.hpp"
 
 namespace dialtone::core::call_resources {
 
@@ -53,7 +54,7 @@ class CallResourceBook {
   void clear() { by_call_.clear(); }
 
  private:
-  std::unordered_map<std::string, std::vector<std::unique_ptr<CallResource>>> by_call_;
+  core::StringMap<std::vector<std::unique_ptr<CallResource>>> by_call_;
 };
 
 }  // namespace dialtone::core::call_resources

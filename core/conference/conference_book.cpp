@@ -157,7 +157,7 @@ Conference* ConferenceBook::find(std::string_view account_sid, std::string_view 
 }
 
 const Conference* ConferenceBook::find(std::string_view account_sid, std::string_view sid) const {
-  auto it = by_sid_.find(std::string(sid));
+  auto it = by_sid_.find(sid);
   if (it == by_sid_.end() || it->second->account_sid != account_sid) return nullptr;
   return it->second;
 }

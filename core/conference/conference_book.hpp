@@ -18,6 +18,7 @@
 #include "core/call.hpp"
 #include "core/recording/recording.hpp"
 #include "core/time.hpp"
+#include "core/string_hash.hpp"
 
 namespace dialtone::core::conference {
 
@@ -131,7 +132,7 @@ class ConferenceBook {
  private:
   static std::string name_key(std::string_view account_sid, std::string_view name);
   std::vector<std::unique_ptr<Conference>> conferences_;
-  std::unordered_map<std::string, Conference*> by_sid_;
+  core::StringMap<Conference*> by_sid_;
   std::unordered_map<std::string, Conference*> active_;  // account + name -> not completed
 };
 

@@ -14,27 +14,27 @@ Recording& RecordingBook::add(std::unique_ptr<Recording> r) {
 }
 
 Recording* RecordingBook::find(std::string_view sid) {
-  auto it = by_sid_.find(std::string(sid));
+  auto it = by_sid_.find(sid);
   return it == by_sid_.end() ? nullptr : it->second.get();
 }
 
 const Recording* RecordingBook::find(std::string_view sid) const {
-  auto it = by_sid_.find(std::string(sid));
+  auto it = by_sid_.find(sid);
   return it == by_sid_.end() ? nullptr : it->second.get();
 }
 
 std::vector<Recording*> RecordingBook::on_call(std::string_view call_sid) const {
-  auto it = by_call_.find(std::string(call_sid));
+  auto it = by_call_.find(call_sid);
   return it == by_call_.end() ? std::vector<Recording*>{} : it->second;
 }
 
 size_t RecordingBook::count_on_call(std::string_view call_sid) const {
-  auto it = by_call_.find(std::string(call_sid));
+  auto it = by_call_.find(call_sid);
   return it == by_call_.end() ? 0 : it->second.size();
 }
 
 media::CallVoices* RecordingBook::voices(std::string_view call_sid) {
-  auto it = listened_.find(std::string(call_sid));
+  auto it = listened_.find(call_sid);  // no key string: an update looks here
   return it == listened_.end() ? nullptr : &it->second.voices;
 }
 
@@ -50,7 +50,7 @@ void RecordingBook::unlisten(const std::string& call_sid) {
 }
 
 media::ConferenceVoices* RecordingBook::conference_voices(std::string_view conference_sid) {
-  auto it = conferences_heard_.find(std::string(conference_sid));
+  auto it = conferences_heard_.find(conference_sid);
   return it == conferences_heard_.end() ? nullptr : &it->second.voices;
 }
 

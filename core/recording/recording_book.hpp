@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/media/voices.hpp"
+#include "core/string_hash.hpp"
 #include "core/recording/recording.hpp"
 
 namespace dialtone::core::recording {
@@ -61,15 +62,15 @@ class RecordingBook {
     media::CallVoices voices;
     int listeners = 0;
   };
-  std::unordered_map<std::string, std::unique_ptr<Recording>> by_sid_;
-  std::unordered_map<std::string, std::vector<Recording*>> by_call_;
+  core::StringMap<std::unique_ptr<Recording>> by_sid_;
+  core::StringMap<std::vector<Recording*>> by_call_;
   std::deque<Recording*> order_;
-  std::unordered_map<std::string, Listened> listened_;
+  core::StringMap<Listened> listened_;
   struct ListenedConference {
     media::ConferenceVoices voices;
     int listeners = 0;
   };
-  std::unordered_map<std::string, ListenedConference> conferences_heard_;
+  core::StringMap<ListenedConference> conferences_heard_;
   struct Armed {
     std::string account_sid;
     Options options;

@@ -23,7 +23,7 @@ Session* RelayBook::by_id(uint64_t id) {
 }
 
 Session* RelayBook::live_on_call(std::string_view call_sid) {
-  auto it = live_by_call_.find(std::string(call_sid));
+  auto it = live_by_call_.find(call_sid);
   return it == live_by_call_.end() ? nullptr : it->second;
 }
 

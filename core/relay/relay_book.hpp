@@ -16,6 +16,7 @@
 #include "core/call.hpp"
 #include "core/relay/messages.hpp"
 #include "core/time.hpp"
+#include "core/string_hash.hpp"
 
 namespace dialtone::core::relay {
 
@@ -67,7 +68,7 @@ class RelayBook {
 
  private:
   std::unordered_map<uint64_t, std::unique_ptr<Session>> by_id_;
-  std::unordered_map<std::string, Session*> live_by_call_;
+  core::StringMap<Session*> live_by_call_;
   std::vector<uint64_t> ended_;  // oldest first
 };
 

@@ -14,7 +14,7 @@ Session& StreamBook::add(std::unique_ptr<Session> s) {
 }
 
 Session* StreamBook::find(std::string_view sid) {
-  auto it = by_sid_.find(std::string(sid));
+  auto it = by_sid_.find(sid);
   return it == by_sid_.end() ? nullptr : it->second.get();
 }
 
@@ -24,7 +24,7 @@ Session* StreamBook::by_id(uint64_t id) {
 }
 
 Session* StreamBook::find_on_call(std::string_view call_sid, std::string_view sid_or_name) {
-  auto it = all_by_call_.find(std::string(call_sid));
+  auto it = all_by_call_.find(call_sid);
   if (it == all_by_call_.end()) return nullptr;
   Session* stopped = nullptr;
   for (Session* s : it->second) {
@@ -37,12 +37,12 @@ Session* StreamBook::find_on_call(std::string_view call_sid, std::string_view si
 
 const std::vector<Session*>& StreamBook::live_on_call(std::string_view call_sid) const {
   static const std::vector<Session*> kNone;
-  auto it = calls_.find(std::string(call_sid));
+  auto it = calls_.find(call_sid);
   return it == calls_.end() ? kNone : it->second.live;
 }
 
 media::CallAudio* StreamBook::audio_of(std::string_view call_sid) {
-  auto it = calls_.find(std::string(call_sid));
+  auto it = calls_.find(call_sid);
   return it == calls_.end() ? nullptr : &it->second.audio;
 }
 

@@ -16,6 +16,7 @@
 
 #include "core/media/call_audio.hpp"
 #include "core/stream/session.hpp"
+#include "core/string_hash.hpp"
 
 namespace dialtone::core::stream {
 
@@ -48,10 +49,10 @@ class StreamBook {
     media::CallAudio audio;
     std::vector<Session*> live;
   };
-  std::unordered_map<std::string, std::unique_ptr<Session>> by_sid_;
+  core::StringMap<std::unique_ptr<Session>> by_sid_;
   std::unordered_map<uint64_t, Session*> by_id_;
-  std::unordered_map<std::string, CallStreams> calls_;
-  std::unordered_map<std::string, std::vector<Session*>> all_by_call_;
+  core::StringMap<CallStreams> calls_;
+  core::StringMap<std::vector<Session*>> all_by_call_;
   std::deque<std::string> stopped_;  // oldest first
   size_t stopped_heard_bytes_ = 0;
 };
