@@ -3,6 +3,9 @@
 #include "core/engine.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
+#include <span>
 
 #include "core/endpoint.hpp"
 #include "core/engine_impl.hpp"
@@ -14,16 +17,23 @@ namespace {
 
 TwilioError not_found() { return TwilioError{404, 20404, "", {}}; }  // api/ adds the path
 
-Fields update_fields(const UpdateCall& u) {
-  Fields f;
-  if (u.url) f.emplace_back("Url", u.url->url);
-  if (u.twiml) f.emplace_back("Twiml", *u.twiml);
-  if (u.status) f.emplace_back("Status", std::string(to_wire(*u.status)));
-  if (u.fallback) f.emplace_back("FallbackUrl", u.fallback->url);
-  if (u.status_callback) f.emplace_back("StatusCallback", u.status_callback->url);
-  if (u.time_limit_s) f.emplace_back("TimeLimit", std::to_string(*u.time_limit_s));
-  if (!u.request_id.empty()) f.emplace_back("request_id", u.request_id);
-  return f;
+// The update's parameters for its api.request event, packed straight from views: one
+// allocation (a vector of copied strings first cost four on every update).
+EventFields update_fields(const UpdateCall& u) {
+  std::array<EventFields::value_type, 7> f;
+  size_t n = 0;
+  char limit[24];
+  if (u.url) f[n++] = {"Url", u.url->url};
+  if (u.twiml) f[n++] = {"Twiml", *u.twiml};
+  if (u.status) f[n++] = {"Status", to_wire(*u.status)};
+  if (u.fallback) f[n++] = {"FallbackUrl", u.fallback->url};
+  if (u.status_callback) f[n++] = {"StatusCallback", u.status_callback->url};
+  if (u.time_limit_s) {
+    const char* end = std::to_chars(limit, limit + sizeof limit, *u.time_limit_s).ptr;
+    f[n++] = {"TimeLimit", std::string_view(limit, static_cast<size_t>(end - limit))};
+  }
+  if (!u.request_id.empty()) f[n++] = {"request_id", u.request_id};
+  return EventFields(std::span<const EventFields::value_type>(f.data(), n));
 }
 
 }  // namespace

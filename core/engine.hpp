@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -66,7 +67,9 @@ struct UpdateCall {
   std::optional<Webhook> fallback;
   std::optional<Webhook> status_callback;
   std::optional<int64_t> time_limit_s;
-  std::string request_id;  // of the API request, for the journal (empty: none)
+  // Of the API request, for the journal (empty: none). A view of the request's own id, as the
+  // prepared request's path is (api/twilio_api.hpp): valid while that request is handled.
+  std::string_view request_id;
 };
 
 // Participants API create (api/twilio/participants.cpp parses it): a new outbound call that

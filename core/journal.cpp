@@ -122,6 +122,10 @@ EventFields::EventFields(
   build(fields.begin(), fields.end());
 }
 
+EventFields::EventFields(std::span<const value_type> fields) {
+  build(fields.begin(), fields.end());
+}
+
 EventFields::EventFields(const EventFields& o) : bytes_(o.bytes_), count_(o.count_) {
   if (bytes_) {
     data_.reset(new char[bytes_]);

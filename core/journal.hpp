@@ -9,6 +9,7 @@
 #include <iosfwd>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -144,6 +145,8 @@ class EventFields {
   EventFields() = default;
   EventFields(const Fields& fields);  // NOLINT: implicit, as the Fields it replaced
   EventFields(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
+  // Pairs chosen at run time (some optional), packed straight from views.
+  explicit EventFields(std::span<const value_type> fields);
   EventFields(const EventFields& o);
   EventFields(EventFields&&) noexcept = default;
   EventFields& operator=(const EventFields& o);

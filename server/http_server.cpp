@@ -342,25 +342,29 @@ class Session : public std::enable_shared_from_this<Session> {
     auto pending = std::make_shared<Pending>(shared_from_this(), request.method,
                                              std::string(path_only(request.target)),
                                              request.request_id);
-    Respond respond = [pending](api::Response response) {
-      if (pending->answered.exchange(true)) return;  // exactly once
-      asio::dispatch(pending->self->stream_.get_executor(),
-                     [pending, response = std::move(response)]() mutable {
-                       Session& self = *pending->self;
-                       self.request_id_ = std::move(pending->id);
-                       self.server_->requests.fetch_sub(1);
-                       self.send(std::move(response), !self.keep_alive_, pending->method,
-                                 pending->path);
-                     });
+    // Made where it is passed: a copy of a Respond allocates (its functor holds a shared_ptr),
+    // and the handler takes it by value. A failed handler's answer gets one of its own.
+    const auto respond = [&pending] {
+      return Respond([pending](api::Response response) {
+        if (pending->answered.exchange(true)) return;  // exactly once
+        asio::dispatch(pending->self->stream_.get_executor(),
+                       [pending, response = std::move(response)]() mutable {
+                         Session& self = *pending->self;
+                         self.request_id_ = std::move(pending->id);
+                         self.server_->requests.fetch_sub(1);
+                         self.send(std::move(response), !self.keep_alive_, pending->method,
+                                   pending->path);
+                       });
+      });
     };
     try {
-      server_->handler(std::move(request), respond);
+      server_->handler(std::move(request), respond());
     } catch (const std::exception& e) {
       spdlog::error("handler failed: {}", e.what());
-      respond(server_error(500, "Internal server error"));
+      respond()(server_error(500, "Internal server error"));
     } catch (...) {
       spdlog::error("handler failed with an unknown exception");
-      respond(server_error(500, "Internal server error"));
+      respond()(server_error(500, "Internal server error"));
     }
   }
 

@@ -133,7 +133,7 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
   faults::FaultInjector::Serve serve = [&host, limiter, defer_render](api::Request request,
                                                                       Respond respond) {
     std::string_view target(request.target);
-    const std::string path(target.substr(0, target.find('?')));
+    const std::string_view path = target.substr(0, target.find('?'));  // request stays put
     const bool auth_tokens = api::is_auth_tokens_path(path);
     std::optional<api::PreparedRequest> prepared;
     if (!auth_tokens) {
