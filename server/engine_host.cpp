@@ -437,7 +437,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
   // Runs fn under the lock and returns what its answer must wait for (see persist_locked).
   // Its webhooks go out once the change is durable, and even if writing it failed (the
   // engine moved on).
-  Wait run_async(const EngineFn& fn, bool settings = false) {
+  Wait run_async(EngineFn fn, bool settings = false) {
     core::Effects effects;
     Held held;
     Wait wait;
@@ -455,7 +455,7 @@ struct EngineHost::Impl : std::enable_shared_from_this<EngineHost::Impl> {
 
   // run_async, then blocks until its change is durable. A failed write throws StoreError:
   // the request that caused it is answered 500, never 2xx.
-  void run(const EngineFn& fn, bool settings = false) {
+  void run(EngineFn fn, bool settings = false) {
     const Wait wait = run_async(fn, settings);
     if (writer && wait.ticket != 0 && !writer->wait(wait)) {
       throw StoreError("the change could not be written (see the log)");
@@ -817,9 +817,9 @@ EngineHost::~EngineHost() {
   if (impl_->writer) impl_->writer->close();
 }
 
-void EngineHost::with_engine(const EngineFn& fn) { impl_->run(fn); }
+void EngineHost::with_engine(EngineFn fn) { impl_->run(fn); }
 
-EngineHost::Durability EngineHost::with_engine_async(const EngineFn& fn) {
+EngineHost::Durability EngineHost::with_engine_async(EngineFn fn) {
   return impl_->run_async(fn);
 }
 

@@ -20,6 +20,7 @@
 #include "api/control_settings.hpp"
 #include "config/config.hpp"
 #include "core/engine.hpp"
+#include "core/function_ref.hpp"
 #include "server/group_commit.hpp"
 #include "server/metrics.hpp"
 #include "server/switchable_clock.hpp"
@@ -35,7 +36,8 @@ class StreamClient;
 
 class EngineHost {
  public:
-  using EngineFn = std::function<void(core::Engine&, core::Effects&)>;
+  // Called before the function taking it returns: never kept, so never copied or allocated.
+  using EngineFn = core::FunctionRef<void(core::Engine&, core::Effects&)>;
 
   // Creates the default account and the configured ones. With config.data_dir: opens the
   // store (throws StoreError, server/store.hpp), loads what it holds, ends the calls that were
@@ -48,12 +50,12 @@ class EngineHost {
   // Runs `fn` under the lock and re-arms the timers; with data_dir, hands what it changed to
   // the store's writer (server/group_commit.hpp) and blocks until that is on disk. The
   // webhooks it produced go out once it is. Throws StoreError when that write failed.
-  void with_engine(const EngineFn& fn);
+  void with_engine(EngineFn fn);
   // The same without blocking: returns what an answer about it must wait for, for
   // when_durable(). The serving path of the Twilio API, so that an I/O thread never waits
   // for the disk and one commit carries the changes of many requests.
   using Durability = GroupCommit::Wait;
-  Durability with_engine_async(const EngineFn& fn);
+  Durability with_engine_async(EngineFn fn);
   // Runs done(ok) once the change (or, for a request that changed nothing, every change it
   // may have seen) is on disk: at once without data_dir or when it is already, else on an
   // io thread. ok is false when writing the caller's own change failed: answer 5xx.
