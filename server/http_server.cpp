@@ -31,15 +31,21 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
 
-std::string make_request_id() {
+void make_request_id(std::string& into) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
-  char out[34] = {'R', 'Q'};  // made whole, then one allocation
+  char out[34] = {'R', 'Q'};  // made whole, then copied once
   for (int half = 0; half < 2; ++half) {
     uint64_t v = rng();
     for (int i = 0; i < 16; ++i, v >>= 4) out[2 + half * 16 + i] = kHex[v & 0xf];
   }
-  return std::string(out, sizeof out);
+  into.assign(out, sizeof out);
+}
+
+std::string make_request_id() {
+  std::string id;
+  make_request_id(id);
+  return id;
 }
 
 namespace {
@@ -325,7 +331,13 @@ class Session : public std::enable_shared_from_this<Session> {
     request.last_event_id = std::string(req["Last-Event-ID"]);
     request.if_none_match = std::string(req[http::field::if_none_match]);
     request.body = std::move(req.body());
-    request.request_id = make_request_id();
+    // The session's own strings keep their capacity from one request to the next: what the
+    // answer needs (method and path for the access log, the id for the header) costs no
+    // allocation. One request at a time: they stay put until its answer is sent.
+    method_.assign(request.method);
+    path_.assign(path_only(request.target));
+    make_request_id(request_id_);
+    request.request_id = request_id_;
     keep_alive_ = req.keep_alive();
     busy_ = true;
     server_->requests.fetch_add(1);
@@ -336,12 +348,9 @@ class Session : public std::enable_shared_from_this<Session> {
     // handlers make some) costs a small functor and a reference count, not string copies.
     struct Pending {
       std::shared_ptr<Session> self;
-      std::string method, path, id;
       std::atomic<bool> answered{false};
     };
-    auto pending = std::make_shared<Pending>(shared_from_this(), request.method,
-                                             std::string(path_only(request.target)),
-                                             request.request_id);
+    auto pending = std::make_shared<Pending>(shared_from_this());
     // Made where it is passed: a copy of a Respond allocates (its functor holds a shared_ptr),
     // and the handler takes it by value. A failed handler's answer gets one of its own.
     const auto respond = [&pending] {
@@ -350,10 +359,9 @@ class Session : public std::enable_shared_from_this<Session> {
         asio::dispatch(pending->self->stream_.get_executor(),
                        [pending, response = std::move(response)]() mutable {
                          Session& self = *pending->self;
-                         self.request_id_ = std::move(pending->id);
                          self.server_->requests.fetch_sub(1);
-                         self.send(std::move(response), !self.keep_alive_, pending->method,
-                                   pending->path);
+                         self.send(std::move(response), !self.keep_alive_, self.method_,
+                                   self.path_);
                        });
       });
     };
@@ -376,7 +384,7 @@ class Session : public std::enable_shared_from_this<Session> {
       response = server_error(503, "Shutting down");
       response.on_stream = nullptr;
     }
-    if (request_id_.empty()) request_id_ = make_request_id();
+    if (request_id_.empty()) make_request_id(request_id_);
     // The head is written by hand and goes out with the body in one gathered write: Beast's
     // serializer cost more than the rest of a fetch.
     // 1xx, 204 and 304 carry neither a body nor a Content-Length (RFC 9110 8.6).
@@ -477,7 +485,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // writes to the sink (Transfer-Encoding: chunked; the connection closes when it ends).
   void start_stream(api::Response response, std::string_view method, std::string_view path) {
     streaming_ = true;
-    if (request_id_.empty()) request_id_ = make_request_id();
+    if (request_id_.empty()) make_request_id(request_id_);
     std::string head;
     append_head(head, response, request_id_,
                 {{"Transfer-Encoding", "chunked"}, {"Connection", "close"}});
@@ -596,6 +604,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<HttpServer::Impl> server_;
   uint64_t id_;
   std::string request_id_;
+  std::string method_, path_;  // of the request being handled (on_read), for its answer
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   bool keep_alive_ = true;
   bool busy_ = false;
