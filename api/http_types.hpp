@@ -6,9 +6,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "api/route.hpp"
 
 namespace dialtone::api {
 
@@ -74,6 +77,9 @@ struct Response {
   // Set: the body comes from here instead of `body` (see BodySource).
   std::shared_ptr<BodySource> body_source;
   Delivery delivery = Delivery::kSend;
+  // The Twilio API route this answers, as matched while serving it (unset for anything else,
+  // and for a path that matches none): the metrics' label, without matching the path again.
+  std::optional<RouteKind> route;
 };
 
 }  // namespace dialtone::api

@@ -96,12 +96,18 @@ size_t suffix_index(std::string_view path) {
 
 }  // namespace
 
+bool is_api_path(std::string_view path) { return path.starts_with("/2010-04-01/"); }
+
+uint8_t api_suffix(std::string_view path) { return static_cast<uint8_t>(suffix_index(path)); }
+
+RouteId api_route_id(api::RouteKind kind, uint8_t suffix) {
+  return static_cast<RouteId>(kFirstApi + static_cast<size_t>(kind) * kSuffixCount + suffix);
+}
+
 RouteId route_id(std::string_view path) {
-  if (path.starts_with("/2010-04-01/")) {
+  if (is_api_path(path)) {
     auto route = api::match_route(path);
-    if (!route) return 0;
-    return static_cast<RouteId>(kFirstApi + static_cast<size_t>(route->kind) * kSuffixCount +
-                                suffix_index(path));
+    return route ? api_route_id(route->kind, api_suffix(path)) : 0;
   }
   if (!path.starts_with("/_dialtone/")) return 0;
   auto parts = split(path);

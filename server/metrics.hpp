@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/route.hpp"
 #include "core/call_status.hpp"
 #include "server/duration_histogram.hpp"
 
@@ -28,6 +29,13 @@ namespace dialtone::server {
 // fixed, so a route is counted by its index (RouteId) and named only when rendered.
 using RouteId = uint16_t;
 RouteId route_id(std::string_view path);
+// Whether route_id(path) is a Twilio API route's (or "other"): the router labels those from
+// the route its answer carries (api::Response::route), matched once while serving it.
+bool is_api_path(std::string_view path);
+// The label of a Twilio API answer, from the path's suffix (.json, .xml or none: api_suffix,
+// known when the request comes in) and the route it answered (known when it goes out).
+uint8_t api_suffix(std::string_view path);
+RouteId api_route_id(api::RouteKind kind, uint8_t suffix);
 const std::string& route_template(RouteId id);
 
 class Metrics {

@@ -140,14 +140,21 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
       request.defer_render = defer_render;
       prepared = api::prepare_twilio(request);  // before the lock
     }
+    // Every answer names the route it answers, for the metrics' label (see below).
+    const std::optional<api::RouteKind> kind =
+        prepared && prepared->route ? std::optional(prepared->route->kind) : std::nullopt;
+    const auto labelled = [kind](api::Response r) {
+      r.route = kind;
+      return r;
+    };
     // The concurrency limit is the account's that the route names (none for Accounts v1's
     // AuthTokens or a path that matches no route: those count under "").
     const std::string_view account =
         prepared && prepared->route ? std::string_view(prepared->route->account_sid) : "";
     const ApiLimiter::Ticket ticket = limiter->try_enter(account);
     if (!ticket.admitted) {
-      return respond(api::render_error(core::TwilioError{429, 20429, "Too Many Requests", {}},
-                                       api::format_of_path(path)));
+      return respond(labelled(api::render_error(
+          core::TwilioError{429, 20429, "Too Many Requests", {}}, api::format_of_path(path))));
     }
     api::Response response;
     EngineHost::Durability durable;
@@ -173,16 +180,18 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
         response.render = nullptr;
       }
     }
+    response.route = kind;
     if (durable.ticket == 0) return respond(std::move(response));
     // With data_dir: answered once the change is on disk (group commit), never before. A read
     // changes nothing of its own (what it carries is timers' work that fell due in its hold):
     // it answers what it saw even if writing that failed.
     if (request.method == "GET" || request.method == "HEAD") durable.own = false;
     host.when_durable(durable, [respond = std::move(respond), format = api::format_of_path(path),
+                                labelled,
                                 response = std::make_shared<api::Response>(std::move(response))](
                                    bool ok) {
       if (!ok) {
-        return respond(not_saved(format));
+        return respond(labelled(not_saved(format)));
       }
       respond(std::move(*response));
     });
@@ -192,10 +201,17 @@ Handler make_router(EngineHost& host, std::chrono::steady_clock::time_point star
     std::string_view target(request.target);
     const std::string path(target.substr(0, target.find('?')));
     // Count every answer under its route template, whenever it goes out; an injected reset or
-    // hang answers nothing and is counted in the journal instead.
-    Respond counted = [&host, method = request.method, route = route_id(path),
+    // hang answers nothing and is counted in the journal instead. A Twilio API answer carries
+    // the route that serving it matched (api::Response::route; none: "other"), so its path is
+    // not matched a second time here.
+    const bool api_path = is_api_path(path);
+    Respond counted = [&host, method = request.method, api_path, suffix = api_suffix(path),
+                       route = api_path ? RouteId{0} : route_id(path),
                        respond = std::move(respond)](api::Response r) {
-      if (r.delivery == api::Delivery::kSend) host.metrics().count_request(method, route, r.status);
+      if (r.delivery == api::Delivery::kSend) {
+        const RouteId id = !api_path ? route : r.route ? api_route_id(*r.route, suffix) : 0;
+        host.metrics().count_request(method, id, r.status);
+      }
       respond(std::move(r));
     };
     if (path == "/_dialtone/health") {

@@ -33,6 +33,7 @@ struct FaultInjector::Impl : std::enable_shared_from_this<FaultInjector::Impl> {
     std::string path;
     std::string request_id;
     api::Format format = api::Format::kXml;
+    api::RouteKind route = api::RouteKind::kCalls;  // of the path (intercept matched it)
     Respond respond;
   };
 
@@ -92,6 +93,7 @@ struct FaultInjector::Impl : std::enable_shared_from_this<FaultInjector::Impl> {
         break;  // not delivered here
     }
     r.call_sid = hit.call_sid;
+    r.route = hit.route;  // the metrics' label, as a served answer's
     hit.respond(std::move(r));
   }
 
@@ -146,6 +148,7 @@ bool FaultInjector::intercept(api::Request& request, std::string_view path, cons
   hit->path = std::string(path);
   hit->request_id = request.request_id;
   hit->format = route->format;
+  hit->route = route->kind;
   hit->respond = std::move(respond);
   spdlog::debug("fault rule {} fires on {} {}", hit->entry.id, hit->method, hit->path);
   impl_->run(std::move(hit), std::move(request), serve);

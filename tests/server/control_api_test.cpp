@@ -568,6 +568,39 @@ TEST_F(FaultsTest, AStatusFaultNotAppliedChangesNothing) {
   EXPECT_EQ(listing["rules"][0]["remaining"].GetUint64(), 0u);
 }
 
+// Each Twilio API answer is counted under the route that serving it matched, whoever answered
+// it (the handler, an error on the way, an injected fault); a path that names no route is
+// "other".
+TEST_F(FaultsTest, EveryApiAnswerIsCountedUnderItsRoute) {
+  start();
+  const std::string sid = json(create_via_api().body)["sid"].GetString();
+  EXPECT_EQ(twilio("POST", calls() + "/" + sid + ".json", "Twiml=%3CResponse%2F%3E").status, 200);
+  EXPECT_EQ(twilio("GET", calls() + "/" + sid).status, 200);  // no suffix: XML
+  EXPECT_EQ(twilio("PUT", calls() + ".json").status, 405);
+  EXPECT_EQ(send("GET", calls() + ".json").status, 401);  // the control token, not Twilio's
+  EXPECT_EQ(twilio("GET", "/2010-04-01/Accounts/" + config_.account_sid + "/Nothing.json").status,
+            404);
+  ASSERT_EQ(send("POST", "/_dialtone/faults",
+                 R"({"Method": "GET", "Route": "Calls", "Kind": "status", "Status": 503,
+                     "Times": 1})").status, 201);
+  EXPECT_EQ(twilio("GET", calls() + ".json").status, 503);
+  const std::string metrics = send("GET", "/_dialtone/metrics").body;
+  const auto counted = [&](const std::string& method, const std::string& route, int status) {
+    return "dialtone_http_requests_total{method=\"" + method + "\",route=\"" + route +
+           "\",status=\"" + std::to_string(status) + "\"} 1";
+  };
+  const std::string t = "/2010-04-01/Accounts/{AccountSid}";
+  for (const auto& line : {counted("POST", t + "/Calls.json", 201),
+                           counted("POST", t + "/Calls/{Sid}.json", 200),
+                           counted("GET", t + "/Calls/{Sid}", 200),
+                           counted("PUT", t + "/Calls.json", 405),
+                           counted("GET", t + "/Calls.json", 401),
+                           counted("GET", "other", 404),
+                           counted("GET", t + "/Calls.json", 503)}) {
+    EXPECT_NE(metrics.find(line), std::string::npos) << line << "\n" << metrics;
+  }
+}
+
 TEST_F(FaultsTest, AppliedAnswerLostKeepsTheCall) {
   start();
   ASSERT_EQ(send("POST", "/_dialtone/faults",
