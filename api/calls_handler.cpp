@@ -52,9 +52,9 @@ bool is_decimal(std::string_view s) {
 }  // namespace
 
 Response create_call(core::Engine& engine, const ApiRequest& req, core::Effects& out) {
-  const core::Result<core::CreateCall>& parsed = *req.create;
+  core::Result<core::CreateCall>& parsed = *req.create;
   if (!parsed) return error_response(parsed.error(), req);
-  auto created = engine.create_call(*parsed, out);
+  auto created = engine.create_call(std::move(*parsed), out);  // used once: moved on
   if (!created) return error_response(created.error(), req);
   return call_response(201, req, **created);
 }

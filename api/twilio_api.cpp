@@ -66,7 +66,7 @@ PreparedRequest prepare_twilio(const Request& req) {
   return p;
 }
 
-Response handle_twilio(core::Engine& engine, const Request& req, const PreparedRequest& p,
+Response handle_twilio(core::Engine& engine, const Request& req, PreparedRequest& p,
                        core::Effects& out) {
   auto principal = authenticate(engine.accounts(), req.authorization, p.format);
   if (!principal) return render_error(principal.error(), p.format);
@@ -168,7 +168,8 @@ Response handle_twilio(core::Engine& engine, const Request& req, const PreparedR
 }
 
 Response handle_twilio(core::Engine& engine, const Request& req, core::Effects& out) {
-  return handle_twilio(engine, req, prepare_twilio(req), out);
+  PreparedRequest prepared = prepare_twilio(req);
+  return handle_twilio(engine, req, prepared, out);
 }
 
 }  // namespace dialtone::api

@@ -33,7 +33,8 @@ PreparedRequest prepare_twilio(const Request& req);
 
 // Order of checks: credentials (401) -> path (404) -> method (405, with Allow) -> the path's
 // account belongs to the caller (401) -> query/body decoding (400) -> the handler.
-Response handle_twilio(core::Engine& engine, const Request& req, const PreparedRequest& prepared,
+// A create's parsed parameters are moved out of `prepared` into the new call.
+Response handle_twilio(core::Engine& engine, const Request& req, PreparedRequest& prepared,
                        core::Effects& out);
 // Both steps at once (callers without a lock to keep short).
 Response handle_twilio(core::Engine& engine, const Request& req, core::Effects& out);

@@ -67,7 +67,7 @@ Engine::Engine(const Clock& clock, const Clock& wall_clock, EngineConfig config,
 
 Engine::~Engine() = default;
 
-Result<const Call*> Engine::create_call(const CreateCall& request, Effects& out) {
+Result<const Call*> Engine::create_call(CreateCall request, Effects& out) {
   if (auto error = test_number_error(request.from, request.to)) return *error;
   if (!request.twiml.empty() && request.url.empty()) {
     auto doc = twiml::parse(request.twiml);
@@ -76,8 +76,8 @@ Result<const Call*> Engine::create_call(const CreateCall& request, Effects& out)
   World& w = world(request.account_sid);
   const TimePoint now = w.clock->now();
   Call call;
-  static_cast<CallSettings&>(call) = request;
-  if (!request.url.empty()) call.twiml.clear();  // a Url wins over inline TwiML
+  static_cast<CallSettings&>(call) = std::move(static_cast<CallSettings&>(request));
+  if (!call.url.empty()) call.twiml.clear();  // a Url wins over inline TwiML
   call.sid = impl_->new_call_sid(w);
   call.status = CallStatus::kQueued;
   call.direction = Direction::kOutboundApi;

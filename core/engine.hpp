@@ -262,7 +262,8 @@ class Engine {
   std::vector<World*> take_touched();
 
   // --- Twilio's Calls API ---
-  Result<const Call*> create_call(const CreateCall& request, Effects& out);
+  // By value: the API's parsed request is moved in, and its settings move on into the call.
+  Result<const Call*> create_call(CreateCall request, Effects& out);
   Result<const Call*> update_call(const std::string& account_sid, const std::string& sid,
                                   const UpdateCall& request, Effects& out);
   Status delete_call(const std::string& account_sid, const std::string& sid);

@@ -22,8 +22,9 @@ struct ApiRequest {
   const FormFields& body;
   std::string_view request_id = {};  // RQ...: journaled with an accepted update
   bool defer_render = false;         // Request::defer_render
-  // Parsed before the engine lock (prepare_twilio): set for a Call create and update.
-  const core::Result<core::CreateCall>* create = nullptr;
+  // Parsed before the engine lock (prepare_twilio): set for a Call create and update. A
+  // create's parameters are moved into the new call (not const).
+  core::Result<core::CreateCall>* create = nullptr;
   const core::Result<core::UpdateCall>* update = nullptr;
 };
 
