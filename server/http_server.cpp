@@ -42,12 +42,6 @@ void make_request_id(std::string& into) {
   into.assign(out, sizeof out);
 }
 
-std::string make_request_id() {
-  std::string id;
-  make_request_id(id);
-  return id;
-}
-
 namespace {
 
 // Errors the server itself raises, in Twilio's JSON envelope (no code: Twilio documents none).

@@ -47,9 +47,8 @@ class HttpServer {
   std::shared_ptr<Impl> impl_;
 };
 
-// "RQ" + 32 lowercase hex: Twilio's request id format.
-std::string make_request_id();
-// The same into `into`, whose capacity is reused (a session's, from one request to the next).
+// "RQ" + 32 lowercase hex, Twilio's request id format, into `into`, whose capacity is reused
+// (a session's, from one request to the next).
 void make_request_id(std::string& into);
 
 }  // namespace dialtone::server

@@ -298,7 +298,9 @@ TEST_F(HttpServerTest, InjectedHangAnswersNothingUntilIdleTimeoutOrShutdown) {
 
 TEST(RequestId, Format) {
   std::regex re("^RQ[0-9a-f]{32}$");
-  auto a = make_request_id(), b = make_request_id();
+  std::string a, b;
+  make_request_id(a);
+  make_request_id(b);
   EXPECT_TRUE(std::regex_match(a, re)) << a;
   EXPECT_NE(a, b);
 }
