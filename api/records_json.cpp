@@ -44,6 +44,7 @@ constexpr int64_t kMaxSeconds = int64_t{1} << 31;
 // ---------------------------------------------------------------- writing
 
 void put(RecordWriter& w, const char* key, std::string_view v) {
+  if (v.empty() && !w.writes_unset()) return;  // reads as ""
   w.Key(key);
   w.String(v);
 }
@@ -61,6 +62,8 @@ void put(RecordWriter& w, const char* key, const std::optional<core::TimePoint>&
   if (t) put(w, key, *t);
 }
 void put(RecordWriter& w, const char* key, const core::Webhook& h) {
+  // Absent, a webhook reads as core::Webhook{}: no URL, POST.
+  if (h.url.empty() && h.method == core::HttpMethod::kPost && !w.writes_unset()) return;
   w.Key(key);
   w.StartObject();
   put(w, "url", h.url);
@@ -68,6 +71,7 @@ void put(RecordWriter& w, const char* key, const core::Webhook& h) {
   w.EndObject();
 }
 void put(RecordWriter& w, const char* key, const std::vector<std::string>& v) {
+  if (v.empty() && !w.writes_unset()) return;  // reads as []
   w.Key(key);
   w.StartArray();
   for (const auto& s : v) w.String(s);
@@ -227,15 +231,13 @@ void write_call(RecordWriter& w, const core::Call& c) {
   put(w, "timeout_s", int64_t{c.timeout_s});
   put(w, "time_limit_s", c.time_limit_s);
   put(w, "send_digits", c.send_digits);
-  w.Key("record");
-  w.Bool(c.record);
+  put(w, "record", c.record);
   put(w, "machine_detection", c.machine_detection);
   put(w, "caller_id", c.caller_id);
   put(w, "callbacks_sent", int64_t{c.callbacks_sent});
   put(w, "callback_sequence", int64_t{c.callback_sequence});
   put(w, "child_sids", c.child_sids);
-  w.Key("deleted");
-  w.Bool(c.deleted);
+  put(w, "deleted", c.deleted);
   w.EndObject();
 }
 

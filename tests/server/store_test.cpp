@@ -287,7 +287,9 @@ TEST_F(StoreTest, ACommitIsInTheLogFileWhenItReturns) {
     // The second is 3 MiB in one row; the others a few pages.
     const std::string pad(i == 1 ? (3 << 20) : 9000, 'y');
     b.calls.push_back(padded_call(sid, pad));
-    bodies += static_cast<int64_t>(api::record_json(b.calls.back(), &api::write_call).size());
+    bodies += static_cast<int64_t>(
+        api::record_json(b.calls.back(), &api::write_call, api::RecordWriter::Members::kSet)
+            .size());
     store_->commit({b});
     // Another connection, without the buffering VFS, reads what the log file holds.
     sqlite3* other = nullptr;
