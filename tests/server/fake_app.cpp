@@ -15,9 +15,14 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <stdexcept>
+#include <string>
+#include <system_error>
 #include <thread>
+#include <vector>
 
 namespace dialtone::testing {
 
@@ -357,11 +362,37 @@ TestCert make_test_cert(const std::string& dns_name, int from_days, int to_days)
   return out;
 }
 
+namespace {
+
+// The directories write_temp_file made, removed when the test binary exits (a test run left
+// hundreds of them in /tmp).
+class TempDirs {
+ public:
+  void add(std::string dir) {
+    std::lock_guard lock(mu_);
+    dirs_.push_back(std::move(dir));
+  }
+  ~TempDirs() {
+    for (const auto& dir : dirs_) {
+      std::error_code ignored;
+      std::filesystem::remove_all(dir, ignored);
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::string> dirs_;
+};
+TempDirs temp_dirs;
+
+}  // namespace
+
 std::string write_temp_file(const std::string& name, const std::string& content) {
-  char dir[] = "/tmp/dialtone-test-XXXXXX";
-  if (!mkdtemp(dir)) throw std::runtime_error("write_temp_file: mkdtemp failed");
-  std::string path = std::string(dir) + "/" + name;
+  std::string dir = (std::filesystem::temp_directory_path() / "dialtone-test-XXXXXX").string();
+  if (!mkdtemp(dir.data())) throw std::runtime_error("write_temp_file: mkdtemp failed");
+  std::string path = dir + "/" + name;
   std::ofstream(path) << content;
+  temp_dirs.add(std::move(dir));
   return path;
 }
 

@@ -70,7 +70,8 @@ struct TestCert {
 };
 TestCert make_test_cert(const std::string& dns_name, int from_days = -1, int to_days = 30);
 
-// Writes `content` to a new file in a fresh temporary directory; returns its path.
+// Writes `content` to a new file in a fresh temporary directory; returns its path. The
+// directory is removed when the test binary exits.
 std::string write_temp_file(const std::string& name, const std::string& content);
 
 }  // namespace dialtone::testing

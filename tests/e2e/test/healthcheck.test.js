@@ -34,11 +34,16 @@ test('healthy: --port, DIALTONE_PORT, a --config file, and host 0.0.0.0 meaning 
   const byEnv = await runToExit(['healthcheck'], { env: { ...CLEAN, DIALTONE_PORT: String(port) } });
   assert.equal(byEnv.code, 0, byEnv.output);
 
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dialtone-hc-')), 'config.json');
-  fs.writeFileSync(file, JSON.stringify({ host: '0.0.0.0', port }));
-  const byFile = await runToExit(['healthcheck', '--config', file], { env: CLEAN });
-  assert.equal(byFile.code, 0, byFile.output);
-  assert.match(byFile.output, /127\.0\.0\.1/);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dialtone-hc-'));
+  try {
+    const file = path.join(dir, 'config.json');
+    fs.writeFileSync(file, JSON.stringify({ host: '0.0.0.0', port }));
+    const byFile = await runToExit(['healthcheck', '--config', file], { env: CLEAN });
+    assert.equal(byFile.code, 0, byFile.output);
+    assert.match(byFile.output, /127\.0\.0\.1/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('unhealthy: nothing listens on the port', async () => {

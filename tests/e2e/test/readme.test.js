@@ -30,10 +30,15 @@ it('the README has configuration snippets', () => {
 
 for (const [i, text] of snippets.entries()) {
   it(`README configuration snippet ${i + 1} (${Object.keys(JSON.parse(text)).join(', ')}) starts dialtone`, async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dialtone-readme-')), 'config.json');
-    fs.writeFileSync(file, text);
-    const dt = await startDialtone({ args: ['--config', file] });
-    await dt.stop();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dialtone-readme-'));
+    try {
+      const file = path.join(dir, 'config.json');
+      fs.writeFileSync(file, text);
+      const dt = await startDialtone({ args: ['--config', file] });
+      await dt.stop();
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 }
 
