@@ -19,7 +19,7 @@
 // the latency of each kind of request as this client saw it (its own time included), dialtone's
 // CPU per request, and its RSS at the end.
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -129,6 +129,7 @@ try {
     env: { ...process.env, BENCH_DIR: import.meta.dirname, BENCH_SIDS: sidsFile, BENCH_CF: cf.sid,
       BENCH_AC: AC, BENCH_AUTH: AUTH },
   });
+  rmSync(sidsFile, { force: true });
   if (wrk.error) {
     console.log(`wrk: not run (${wrk.error.code})`);
   } else {
