@@ -18,17 +18,27 @@ void EventGroups::add(const core::JournalEvent& e) {
   auto it = std::find_if(groups_.begin(), groups_.end(),
                          [&](const Group& g) { return g.account_sid == account; });
   if (it == groups_.end()) {
-    it = groups_.insert(groups_.end(), Group{std::string(account), seq, seq, "["});
-  } else {
-    it->json += ',';
+    it = groups_.emplace(groups_.end());
+    it->account_sid = account;
+    it->first_seq = seq;
+    it->json = kRowStart;
   }
-  it->last_seq = seq;
-  api::RecordWriter w(it->json);
+  Group& g = *it;
+  g.last_seq = seq;
+  g.json += ',';
+  const int64_t at = e.at.time_since_epoch().count();
+  const int64_t wall = e.wall.time_since_epoch().count();
+  api::RecordWriter w(g.json);
   w.StartArray();
-  w.Int64(seq);
-  w.String(e.call_sid.view());
-  w.Int64(e.at.time_since_epoch().count());
-  w.Int64(e.wall.time_since_epoch().count());
+  w.Int64(seq - g.prev_seq);
+  if (g.events > 0 && e.call_sid.view() == g.prev_call) {
+    w.Null();
+  } else {
+    w.String(e.call_sid.view());
+    g.prev_call = e.call_sid.view();
+  }
+  w.Int64(at - g.prev_at);
+  w.Int64(wall - g.prev_wall);
   w.String(e.type.str());
   w.StartArray();
   for (const auto& [name, value] : e.fields) {
@@ -39,6 +49,10 @@ void EventGroups::add(const core::JournalEvent& e) {
   }
   w.EndArray();
   w.EndArray();
+  g.prev_seq = seq;
+  g.prev_at = at;
+  g.prev_wall = wall;
+  ++g.events;
 }
 
 void EventGroups::drop_account(std::string_view account_sid) {
@@ -56,17 +70,31 @@ bool EventGroupMerger::add_row(int64_t first_seq, const std::string& account_sid
   rapidjson::Document d;
   d.Parse(json.data(), json.size());
   if (d.HasParseError() || !d.IsArray()) return false;
-  for (const auto& v : d.GetArray()) {
-    if (!v.IsArray() || v.Size() != 6 || !v[0].IsInt64() || !v[1].IsString() ||
+  const auto events = d.GetArray();
+  // A row of schema 4 starts with its format, 2; one of schema 3 with its first event.
+  const bool relative = !events.Empty() && events[0].IsInt64();
+  if (relative && events[0].GetInt64() != 2) return false;
+  int64_t seq = 0, at = 0, wall = 0;  // the previous event's, in a relative row
+  std::string_view call;
+  const rapidjson::SizeType begin = relative ? 1 : 0;
+  for (rapidjson::SizeType i = begin; i < events.Size(); ++i) {
+    const auto& v = events[i];
+    // null: the previous event's call, which the first has not.
+    const bool same_call = relative && i > begin && v.IsArray() && v.Size() == 6 && v[1].IsNull();
+    if (!v.IsArray() || v.Size() != 6 || !v[0].IsInt64() || !(v[1].IsString() || same_call) ||
         !v[2].IsInt64() || !v[3].IsInt64() || !v[4].IsString()) {
       return false;
     }
+    if (v[1].IsString()) call = std::string_view(v[1].GetString(), v[1].GetStringLength());
+    seq = v[0].GetInt64() + (relative ? seq : 0);
+    at = v[2].GetInt64() + (relative ? at : 0);
+    wall = v[3].GetInt64() + (relative ? wall : 0);
     core::JournalEvent e;
-    e.seq = static_cast<uint64_t>(v[0].GetInt64());
+    e.seq = static_cast<uint64_t>(seq);
     e.account_sid = account_sid;
-    e.call_sid = std::string_view(v[1].GetString(), v[1].GetStringLength());
-    e.at = core::TimePoint{core::Millis{v[2].GetInt64()}};
-    e.wall = core::TimePoint{core::Millis{v[3].GetInt64()}};
+    e.call_sid = call;
+    e.at = core::TimePoint{core::Millis{at}};
+    e.wall = core::TimePoint{core::Millis{wall}};
     e.type = std::string_view(v[4].GetString(), v[4].GetStringLength());
     e.fields = event_fields_from(v[5]);
     held_.push_back(std::move(e));

@@ -1,5 +1,11 @@
 // The journal on disk, one row per account per commit (table event_groups, server/store.cpp):
-// the row's events as one JSON array, [[seq, call_sid, at_ms, wall_ms, type, fields], ...].
+// the row's events as one JSON array, [2, [seq, call_sid, at_ms, wall_ms, type, fields], ...].
+// The 2 says that each event is written against the one before it in the row (the first
+// against zeros): seq, at_ms and wall_ms as differences, and call_sid null when it is the
+// previous event's. A durable create journals three events of one call at one moment, and
+// their sids and times written whole were ~150 of the row's ~500 bytes a create (the sparse
+// call rows, api/records_json.hpp, had made the journal the larger part of what a create
+// writes). Rows of schema 3 hold each event whole, without the 2: both are read.
 // Why not a row per event: a durable create journals three events, and their three inserts
 // (each with its index entry) were ~45% of the writer's CPU; the writer's CPU is most of what
 // a durable create costs beyond an in-memory one (eighteenth session, bench/RESULTS.md).
@@ -35,8 +41,13 @@ class EventGroups {
   struct Group {
     std::string account_sid;
     int64_t first_seq = 0, last_seq = 0;
-    std::string json;  // "[[...],[...]" until close()
+    std::string json;  // "[2,[...],[...]" until close()
+    // What the next event is written against (see the top).
+    size_t events = 0;
+    int64_t prev_seq = 0, prev_at = 0, prev_wall = 0;
+    std::string prev_call;
   };
+  static constexpr const char* kRowStart = "[2";
 
   // Events come in journal order (seq rising).
   void add(const core::JournalEvent& e);

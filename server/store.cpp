@@ -365,8 +365,11 @@ struct Store::Impl {
         migrate_from_1();
         v = "2";
       }
-      if (v == "2") {  // event_groups is new (kSchema made it); `events` stays, read-only
-        exec(db, "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
+      // 2 -> 3: event_groups is new (kSchema made it); `events` stays, read-only. 3 -> 4:
+      // rows of event_groups written from now on are relative (event_groups.hpp); the rows
+      // already there are read as they are.
+      if (v == "2" || v == "3") {
+        exec(db, "UPDATE meta SET value = '4' WHERE key = 'schema_version'");
         return;
       }
       if (v != std::to_string(kSchemaVersion)) {
