@@ -36,6 +36,17 @@ class StoreTest : public core::testing::EngineTest {
     store_->write(engine().take_changes(), settings ? &engine() : nullptr);
   }
 
+  // Runs `sql` on the closed database (to make it what an older dialtone wrote), then reopens
+  // the store on it.
+  void rewrite_closed(const std::string& sql) {
+    store_.reset();
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "dialtone.db").c_str(), &raw), SQLITE_OK);
+    EXPECT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+    store_ = Store::open(dir_.string());
+  }
+
   // A fresh engine (no account, nothing) loaded from a reopened database.
   std::unique_ptr<core::Engine> reload() {
     store_.reset();
@@ -330,6 +341,20 @@ StoreBatch event_batch(int64_t from, int64_t to, const std::string& account = kA
   return b;
 }
 
+// The schema version the database says it has, read beside the store.
+std::string schema_version(const fs::path& db) {
+  sqlite3* other = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db.c_str(), &other, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(other, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &q,
+                     nullptr);
+  std::string out;
+  if (sqlite3_step(q) == SQLITE_ROW) out = reinterpret_cast<const char*>(sqlite3_column_text(q, 0));
+  sqlite3_finalize(q);
+  sqlite3_close(other);
+  return out;
+}
+
 // What the database holds of the journal, read beside the store: rows, events, lowest seq.
 struct OnDisk {
   int64_t rows = 0, events = 0, min_seq = 0;
@@ -472,22 +497,12 @@ TEST_F(StoreTest, EventsWrittenAgainstThePreviousComeBackWhole) {
 
 // Rows of schema 3 hold each event whole; a schema 4 dialtone reads them beside its own.
 TEST_F(StoreTest, ASchema3JournalIsReadAndContinued) {
-  store_.reset();
   const std::string db = (dir_ / "dialtone.db").string();
-  {
-    auto s = Store::open(dir_.string());
-  }
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-  const std::string to_v3 =
+  rewrite_closed(
       "INSERT INTO event_groups(first_seq, last_seq, account_sid, events) VALUES "
       "(1, 2, '" + kAc + "', '[[1,\"CA1\",10,20,\"status\",[[\"status\",\"queued\"]]],"
       "[2,\"CA1\",30,40,\"status\",[]]]');"
-      "UPDATE meta SET value = '3' WHERE key = 'schema_version';";
-  ASSERT_EQ(sqlite3_exec(raw, to_v3.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(raw);
-
-  store_ = Store::open(dir_.string());
+      "UPDATE meta SET value = '3' WHERE key = 'schema_version';");
   store_->commit({event_batch(3, 4)});
   auto e = reload();
   const auto& events = e->journal().events();
@@ -498,15 +513,7 @@ TEST_F(StoreTest, ASchema3JournalIsReadAndContinued) {
   EXPECT_EQ(events[1].wall, core::TimePoint{core::Millis{40}});
   EXPECT_EQ(events[2].seq, 3u);
   EXPECT_EQ(events[3].at, core::TimePoint{core::Millis{40}});
-  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
-                               &st, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "4");
-  sqlite3_finalize(st);
-  sqlite3_close(raw);
+  EXPECT_EQ(schema_version(db), "4");
 }
 
 TEST_F(StoreTest, ACorruptEventRowStopsTheStartUp) {
@@ -534,22 +541,12 @@ TEST_F(StoreTest, ACorruptEventRowStopsTheStartUp) {
 // Schema 2 kept a row per event in `events`: opening such a database keeps them (read before
 // every group: they are older), and the journal goes on in groups.
 TEST_F(StoreTest, ASchema2JournalIsReadAndContinued) {
-  store_.reset();
   const std::string db = (dir_ / "dialtone.db").string();
-  {
-    auto s = Store::open(dir_.string());
-  }
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-  const std::string to_v2 =
+  rewrite_closed(
       "INSERT INTO events(seq, account_sid, call_sid, at_ms, wall_ms, type, fields) VALUES "
       "(1, '" + kAc + "', 'CA1', 10, 20, 'status', '[[\"status\",\"queued\"]]'), "
       "(2, 'ACother', '', 30, 40, 'api.request', '[]');"
-      "UPDATE meta SET value = '2' WHERE key = 'schema_version';";
-  ASSERT_EQ(sqlite3_exec(raw, to_v2.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(raw);
-
-  store_ = Store::open(dir_.string());
+      "UPDATE meta SET value = '2' WHERE key = 'schema_version';");
   store_->commit({event_batch(3, 4)});
   auto e = reload();
   const auto& events = e->journal().events();
@@ -566,15 +563,7 @@ TEST_F(StoreTest, ASchema2JournalIsReadAndContinued) {
   store_->commit({reset});
   e = reload();
   ASSERT_EQ(e->journal().events().size(), 3u);
-  ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT value FROM meta WHERE key = 'schema_version'", -1,
-                               &st, nullptr),
-            SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "4");
-  sqlite3_finalize(st);
-  sqlite3_close(raw);
+  EXPECT_EQ(schema_version(db), "4");
 }
 
 // Schema version 1 had a unique index on calls(sid); opening such a database copies the table
