@@ -10,6 +10,15 @@ namespace {
 
 bool later(const core::JournalEvent& a, const core::JournalEvent& b) { return a.seq > b.seq; }
 
+// A relative row's arithmetic, wrapping rather than overflowing: a corrupt row must read as
+// wrong numbers, not as undefined behaviour.
+int64_t plus(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) + static_cast<uint64_t>(b));
+}
+int64_t minus(int64_t a, int64_t b) {
+  return static_cast<int64_t>(static_cast<uint64_t>(a) - static_cast<uint64_t>(b));
+}
+
 }  // namespace
 
 void EventGroups::add(const core::JournalEvent& e) {
@@ -30,15 +39,15 @@ void EventGroups::add(const core::JournalEvent& e) {
   const int64_t wall = e.wall.time_since_epoch().count();
   api::RecordWriter w(g.json);
   w.StartArray();
-  w.Int64(seq - g.prev_seq);
+  w.Int64(minus(seq, g.prev_seq));
   if (g.events > 0 && e.call_sid.view() == g.prev_call) {
     w.Null();
   } else {
     w.String(e.call_sid.view());
     g.prev_call = e.call_sid.view();
   }
-  w.Int64(at - g.prev_at);
-  w.Int64(wall - g.prev_wall);
+  w.Int64(minus(at, g.prev_at));
+  w.Int64(minus(wall, g.prev_wall));
   w.String(e.type.str());
   w.StartArray();
   for (const auto& [name, value] : e.fields) {
@@ -86,9 +95,9 @@ bool EventGroupMerger::add_row(int64_t first_seq, const std::string& account_sid
       return false;
     }
     if (v[1].IsString()) call = std::string_view(v[1].GetString(), v[1].GetStringLength());
-    seq = v[0].GetInt64() + (relative ? seq : 0);
-    at = v[2].GetInt64() + (relative ? at : 0);
-    wall = v[3].GetInt64() + (relative ? wall : 0);
+    seq = plus(v[0].GetInt64(), relative ? seq : 0);
+    at = plus(v[2].GetInt64(), relative ? at : 0);
+    wall = plus(v[3].GetInt64(), relative ? wall : 0);
     core::JournalEvent e;
     e.seq = static_cast<uint64_t>(seq);
     e.account_sid = account_sid;

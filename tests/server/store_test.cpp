@@ -5,7 +5,9 @@
 #include <gmock/gmock.h>
 #include <sqlite3.h>
 
+#include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <ostream>
 #include <random>
 
@@ -493,6 +495,22 @@ TEST_F(StoreTest, EventsWrittenAgainstThePreviousComeBackWhole) {
     EXPECT_EQ(events[i].type, written[i].type);
     EXPECT_EQ(events[i].fields, written[i].fields);
   }
+}
+
+// A corrupt relative row whose differences overflow reads as wrapped numbers (the sanitizer
+// builds would report a signed overflow).
+TEST_F(StoreTest, ARelativeRowThatOverflowsWraps) {
+  rewrite_closed(
+      "INSERT INTO event_groups(first_seq, last_seq, account_sid, events) VALUES "
+      "(1, 2, '" + kAc + "', '[2,[9223372036854775807,\"CA1\",9223372036854775807,0,"
+      "\"status\",[]],[1,null,1,-1,\"status\",[]]]');");
+  auto e = reload();
+  ASSERT_EQ(e->journal().events().size(), 2u);
+  EXPECT_EQ(e->journal().events()[0].seq,
+            static_cast<uint64_t>(std::numeric_limits<int64_t>::max()));
+  EXPECT_EQ(e->journal().events()[1].seq, uint64_t{1} << 63);
+  EXPECT_EQ(e->journal().events()[1].at.time_since_epoch().count(),
+            std::numeric_limits<int64_t>::min());
 }
 
 // Rows of schema 3 hold each event whole; a schema 4 dialtone reads them beside its own.
