@@ -83,21 +83,26 @@ bool EventGroupMerger::add_row(int64_t first_seq, const std::string& account_sid
   // A row of schema 4 starts with its format, 2; one of schema 3 with its first event.
   const bool relative = !events.Empty() && events[0].IsInt64();
   if (relative && events[0].GetInt64() != 2) return false;
-  int64_t seq = 0, at = 0, wall = 0;  // the previous event's, in a relative row
+  // What an event is written against: the previous one's, in a relative row; zeros in one of
+  // schema 3.
+  int64_t seq = 0, at = 0, wall = 0;
   std::string_view call;
   const rapidjson::SizeType begin = relative ? 1 : 0;
   for (rapidjson::SizeType i = begin; i < events.Size(); ++i) {
     const auto& v = events[i];
-    // null: the previous event's call, which the first has not.
-    const bool same_call = relative && i > begin && v.IsArray() && v.Size() == 6 && v[1].IsNull();
-    if (!v.IsArray() || v.Size() != 6 || !v[0].IsInt64() || !(v[1].IsString() || same_call) ||
-        !v[2].IsInt64() || !v[3].IsInt64() || !v[4].IsString()) {
+    if (!v.IsArray() || v.Size() != 6 || !v[0].IsInt64() || !v[2].IsInt64() ||
+        !v[3].IsInt64() || !v[4].IsString()) {
       return false;
     }
-    if (v[1].IsString()) call = std::string_view(v[1].GetString(), v[1].GetStringLength());
-    seq = plus(v[0].GetInt64(), relative ? seq : 0);
-    at = plus(v[2].GetInt64(), relative ? at : 0);
-    wall = plus(v[3].GetInt64(), relative ? wall : 0);
+    if (v[1].IsString()) {
+      call = std::string_view(v[1].GetString(), v[1].GetStringLength());
+    } else if (!(relative && i > begin && v[1].IsNull())) {
+      return false;  // null is the previous event's call, which the first has not
+    }
+    if (!relative) seq = at = wall = 0;
+    seq = plus(v[0].GetInt64(), seq);
+    at = plus(v[2].GetInt64(), at);
+    wall = plus(v[3].GetInt64(), wall);
     core::JournalEvent e;
     e.seq = static_cast<uint64_t>(seq);
     e.account_sid = account_sid;

@@ -49,6 +49,10 @@ class StoreTest : public core::testing::EngineTest {
     store_ = Store::open(dir_.string());
   }
 
+  // A journal an older dialtone left (`sql` writes its rows), continued by two events (seq 3
+  // and 4), then read back by a fresh engine.
+  std::unique_ptr<core::Engine> continue_older_journal(const std::string& sql);
+
   // A fresh engine (no account, nothing) loaded from a reopened database.
   std::unique_ptr<core::Engine> reload() {
     store_.reset();
@@ -357,6 +361,12 @@ std::string schema_version(const fs::path& db) {
   return out;
 }
 
+std::unique_ptr<core::Engine> StoreTest::continue_older_journal(const std::string& sql) {
+  rewrite_closed(sql);
+  store_->commit({event_batch(3, 4)});
+  return reload();
+}
+
 // What the database holds of the journal, read beside the store: rows, events, lowest seq.
 struct OnDisk {
   int64_t rows = 0, events = 0, min_seq = 0;
@@ -516,13 +526,11 @@ TEST_F(StoreTest, ARelativeRowThatOverflowsWraps) {
 // Rows of schema 3 hold each event whole; a schema 4 dialtone reads them beside its own.
 TEST_F(StoreTest, ASchema3JournalIsReadAndContinued) {
   const std::string db = (dir_ / "dialtone.db").string();
-  rewrite_closed(
+  auto e = continue_older_journal(
       "INSERT INTO event_groups(first_seq, last_seq, account_sid, events) VALUES "
       "(1, 2, '" + kAc + "', '[[1,\"CA1\",10,20,\"status\",[[\"status\",\"queued\"]]],"
       "[2,\"CA1\",30,40,\"status\",[]]]');"
       "UPDATE meta SET value = '3' WHERE key = 'schema_version';");
-  store_->commit({event_batch(3, 4)});
-  auto e = reload();
   const auto& events = e->journal().events();
   ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(events[0].seq, 1u);
@@ -543,13 +551,7 @@ TEST_F(StoreTest, ACorruptEventRowStopsTheStartUp) {
     fs::remove_all(dir_);
     store_ = Store::open(dir_.string());
     store_->commit({event_batch(1, 2)});
-    store_.reset();
-    sqlite3* raw = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ / "dialtone.db").c_str(), &raw), SQLITE_OK);
-    const std::string corrupt = std::string("UPDATE event_groups SET events = '") + row + "'";
-    ASSERT_EQ(sqlite3_exec(raw, corrupt.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
-    sqlite3_close(raw);
-    store_ = Store::open(dir_.string());
+    rewrite_closed(std::string("UPDATE event_groups SET events = '") + row + "'");
     core::ManualClock clock;
     core::Engine e(clock, clock, tracking_config(), 7);
     EXPECT_THROW(store_->load(e), StoreError);
@@ -560,13 +562,11 @@ TEST_F(StoreTest, ACorruptEventRowStopsTheStartUp) {
 // every group: they are older), and the journal goes on in groups.
 TEST_F(StoreTest, ASchema2JournalIsReadAndContinued) {
   const std::string db = (dir_ / "dialtone.db").string();
-  rewrite_closed(
+  auto e = continue_older_journal(
       "INSERT INTO events(seq, account_sid, call_sid, at_ms, wall_ms, type, fields) VALUES "
       "(1, '" + kAc + "', 'CA1', 10, 20, 'status', '[[\"status\",\"queued\"]]'), "
       "(2, 'ACother', '', 30, 40, 'api.request', '[]');"
       "UPDATE meta SET value = '2' WHERE key = 'schema_version';");
-  store_->commit({event_batch(3, 4)});
-  auto e = reload();
   const auto& events = e->journal().events();
   ASSERT_EQ(events.size(), 4u);
   EXPECT_EQ(events[0].seq, 1u);
