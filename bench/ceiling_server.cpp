@@ -6,7 +6,12 @@
 //
 // bench/queues.mjs uses it as a fast app too: a TwiML body with --content-type text/xml.
 //
-//   ceiling_server [--port N] [--threads N] [--body FILE] [--content-type TYPE]
+// --batch-writes posts each write instead of starting it in the read's handler, as dialtone
+// does (server/http_server.cpp, Session::send): the answers to one batch of reads then leave
+// back to back. bench/run.sh measures the ceiling both ways, so that dialtone's ratio is not
+// read as what its own code costs when part of it is how it schedules its writes.
+//
+//   ceiling_server [--port N] [--threads N] [--body FILE] [--content-type TYPE] [--batch-writes]
 // Prints "ceiling listening on http://127.0.0.1:PORT" once it accepts.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -36,6 +41,7 @@ namespace {
 std::string g_body = "{\"sid\": \"CA00000000000000000000000000000000\"}";
 std::string g_content_type = "application/json; charset=utf-8";
 std::atomic<uint64_t> g_count{0};
+bool g_batch_writes = false;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -69,6 +75,10 @@ class Session : public std::enable_shared_from_this<Session> {
       res_.body() = g_body;
     }
     res_.prepare_payload();
+    if (!g_batch_writes) return write();
+    asio::post(stream_.get_executor(), [self = shared_from_this()] { self->write(); });
+  }
+  void write() {
     http::async_write(stream_, res_,
                       beast::bind_front_handler(&Session::on_write, shared_from_this()));
   }
@@ -114,27 +124,30 @@ class Listener : public std::enable_shared_from_this<Listener> {
 int main(int argc, char** argv) {
   int port = 0;
   int threads = 2;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string a = argv[i];
-    if (a == "--port") {
-      port = std::atoi(argv[i + 1]);
-    } else if (a == "--threads") {
-      threads = std::max(1, std::atoi(argv[i + 1]));
-    } else if (a == "--body") {
-      std::ifstream f(argv[i + 1], std::ios::binary);
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const char* value = i + 1 < argc ? argv[i + 1] : nullptr;
+    if (a == "--batch-writes") {
+      g_batch_writes = true;
+    } else if (a == "--port" && value) {
+      port = std::atoi(argv[++i]);
+    } else if (a == "--threads" && value) {
+      threads = std::max(1, std::atoi(argv[++i]));
+    } else if (a == "--body" && value) {
+      std::ifstream f(argv[++i], std::ios::binary);
       std::stringstream ss;
       ss << f.rdbuf();
       if (!f) {
-        std::fprintf(stderr, "ceiling_server: cannot read %s\n", argv[i + 1]);
+        std::fprintf(stderr, "ceiling_server: cannot read %s\n", argv[i]);
         return 2;
       }
       g_body = ss.str();
-    } else if (a == "--content-type") {
-      g_content_type = argv[i + 1];
+    } else if (a == "--content-type" && value) {
+      g_content_type = argv[++i];
     } else {
       std::fprintf(stderr,
                    "usage: ceiling_server [--port N] [--threads N] [--body FILE] "
-                   "[--content-type TYPE]\n");
+                   "[--content-type TYPE] [--batch-writes]\n");
       return 2;
     }
   }

@@ -12,8 +12,9 @@
 #      it (the defaults: I/O threads from the cores, access log at info; the headline), the
 #      same with --log-level warn (fetch: what the access log costs), the same with --data-dir
 #      (durable: group commit, against the in-memory figures of the same rounds), the Beast
-#      ceiling server (as many threads as dialtone chose, fixed Call-sized body) and Stoplight
-#      Prism (fetch, update). wrk runs on the same cores, as an app's tests would.
+#      ceiling server (as many threads as dialtone chose, fixed Call-sized body; the headline's
+#      yardstick), the same ceiling with --batch-writes (writes as dialtone schedules them: a
+#      second ratio, "vs batch") and Stoplight Prism (fetch, update). wrk runs on the same cores, as an app's tests would.
 #   2. memory (RSS with 100k live calls, with 1M ended calls), clock (one advance firing 100k
 #      timers), signed status callbacks per second to a local sink (bench/callbacks.sh),
 #      start-up time.
@@ -259,6 +260,15 @@ start_ceiling() {
   CEIL_PID=$!; PIDS+=("$CEIL_PID")
   CEIL_URL=$(wait_line "$OUT/ceiling.log" 'http://127\.0\.0\.1:[0-9]+' 10) || { log "the ceiling did not start"; exit 1; }
 }
+# start_batched_ceiling: the same ceiling writing as dialtone does, each batch of answers back
+# to back (sets BATCHED_PID, BATCHED_URL): a second yardstick, so that the ratio to the plain
+# ceiling is not read as what dialtone's own code costs.
+start_batched_ceiling() {
+  "$CEILING" --port 0 --threads "$CEIL_THREADS" --body "$OUT/call-body.json" --batch-writes \
+    >"$OUT/batched.log" 2>&1 &
+  BATCHED_PID=$!; PIDS+=("$BATCHED_PID")
+  BATCHED_URL=$(wait_line "$OUT/batched.log" 'http://127\.0\.0\.1:[0-9]+' 10) || { log "the batched ceiling did not start"; exit 1; }
+}
 
 : >"$OUT/results"
 : >"$OUT/rounds"
@@ -296,25 +306,28 @@ first=$(head -1 "$OUT/calls10k.sids")
 curl -s -u "$AC:$TOKEN" "$DT_URL$API/Calls/$first.json" >"$OUT/call-body.json"
 grep -q '"status": "in-progress"' "$OUT/call-body.json" || log "warning: prefilled calls are not in-progress: $(head -c 300 "$OUT/call-body.json")"
 start_ceiling  # stays up for the list workload too
+start_batched_ceiling
 log "dialtone: $DT_THREADS I/O thread(s) (its choice unless BENCH_THREADS); ceiling: $CEIL_THREADS"
 # Each instance has its own sids for the same kind of calls.
 mem="dialtone|$DT_URL|$OUT/calls10k.sids" ceil="ceiling|$CEIL_URL|$OUT/calls10k.sids"
+batched="batched|$BATCHED_URL|$OUT/calls10k.sids"
 durable="durable|$DURABLE_URL|$OUT/durable10k.sids"
-run_rounds fetch fetch.lua "$mem" "quiet|$QUIET_URL|$OUT/quiet10k.sids" "$durable" "$ceil"
+run_rounds fetch fetch.lua "$mem" "quiet|$QUIET_URL|$OUT/quiet10k.sids" "$durable" "$ceil" "$batched"
 stop "$QUIET_PID"
 store_metrics "$DURABLE_URL" "$OUT/store.0"
-run_rounds update update.lua "$mem" "$durable" "$ceil"
+run_rounds update update.lua "$mem" "$durable" "$ceil" "$batched"
 store_metrics "$DURABLE_URL" "$OUT/store.1"
 # Pages of the 10k in-progress calls each holds, in memory and durable (before create adds
 # queued calls, which a page of in-progress calls has to skip).
 run_rounds list10k list.lua "$mem" "$durable"
 store_metrics "$DURABLE_URL" "$OUT/store.2"
-run_rounds create create.lua "$mem" "$durable" "$ceil"
+run_rounds create create.lua "$mem" "$durable" "$ceil" "$batched"
 store_metrics "$DURABLE_URL" "$OUT/store.3"
 store_latency update "$OUT/store.0" "$OUT/store.1"
 store_latency create "$OUT/store.2" "$OUT/store.3"
 stop "$DURABLE_PID"
 stop "$DT_PID"
+stop "$BATCHED_PID"
 ((HTTP_ONLY)) && stop "$CEIL_PID"
 
 if ((!HTTP_ONLY)); then
@@ -410,13 +423,14 @@ fi
   awk '
     { rps[$1] = $2; p50[$1] = $3; p99[$1] = $4; bad[$1] = $5 }
     END {
-      printf "%-8s %10s %8s %8s %10s %8s %9s %10s %9s\n", "workload", "req/s", "p50 ms", "p99 ms", "ceiling/s", "vs ceil", "prism/s", "vs prism", "non-2xx"
+      printf "%-8s %10s %8s %8s %10s %8s %10s %8s %9s %10s %9s\n", "workload", "req/s", "p50 ms", "p99 ms", "ceiling/s", "vs ceil", "batched/s", "vs batch", "prism/s", "vs prism", "non-2xx"
       n = split("fetch update create list", w, " ")
       for (i = 1; i <= n; i++) {
-        d = "dialtone." w[i]; c = "ceiling." w[i]; p = "prism." w[i]
+        d = "dialtone." w[i]; c = "ceiling." w[i]; b = "batched." w[i]; p = "prism." w[i]
         rc = (c in rps && rps[c] > 0) ? sprintf("%.2f", rps[d] / rps[c]) : "-"
+        rb = (b in rps && rps[b] > 0) ? sprintf("%.2f", rps[d] / rps[b]) : "-"
         rp = (p in rps && rps[p] > 0) ? sprintf("%.1fx", rps[d] / rps[p]) : "-"
-        printf "%-8s %10s %8s %8s %10s %8s %9s %10s %9s\n", w[i], rps[d], p50[d], p99[d], (c in rps ? rps[c] : "-"), rc, (p in rps ? rps[p] : "-"), rp, bad[d]
+        printf "%-8s %10s %8s %8s %10s %8s %10s %8s %9s %10s %9s\n", w[i], rps[d], p50[d], p99[d], (c in rps ? rps[c] : "-"), rc, (b in rps ? rps[b] : "-"), rb, (p in rps ? rps[p] : "-"), rp, bad[d]
       }
     }' "$OUT/results"
   echo
@@ -438,6 +452,7 @@ fi
     }' "$OUT/results"
   echo
   echo "baselines: p50/p99 ms  ceiling: $(awk '/^ceiling/ { printf "%s %s/%s  ", substr($1, 9), $3, $4 }' "$OUT/results")"
+  echo "           batched: $(awk '/^batched/ { printf "%s %s/%s  ", substr($1, 9), $3, $4 }' "$OUT/results")"
   echo "           prism:   $(awk '/^prism/ { printf "%s %s/%s  ", substr($1, 7), $3, $4 }' "$OUT/results")"
   echo
   cat "$OUT/extra"
