@@ -252,22 +252,27 @@ run_rounds() {
 # run_pair WORKLOAD SCRIPT [SIDS]: the workload against dialtone ($DT_URL) and the ceiling.
 run_pair() { run_rounds "$1" "$2" "dialtone|$DT_URL|${3:-}" "ceiling|$CEIL_URL|${3:-}"; }
 
-# start_ceiling: the Beast ceiling with the body of a real Call (sets CEIL_PID, CEIL_URL), on
-# as many threads as dialtone runs.
+# launch_ceiling NAME [ARGS...]: a ceiling_server with the body of a real Call, on CEIL_THREADS
+# threads, its output in $OUT/NAME.log (sets LAUNCHED_PID, LAUNCHED_URL).
+launch_ceiling() {
+  local name="$1"
+  shift
+  "$CEILING" --port 0 --threads "$CEIL_THREADS" --body "$OUT/call-body.json" "$@" >"$OUT/$name.log" 2>&1 &
+  LAUNCHED_PID=$!; PIDS+=("$LAUNCHED_PID")
+  LAUNCHED_URL=$(wait_line "$OUT/$name.log" 'http://127\.0\.0\.1:[0-9]+' 10) || { log "the $name server did not start"; exit 1; }
+}
+# start_ceiling: the Beast ceiling (sets CEIL_PID, CEIL_URL), on as many threads as dialtone
+# runs. start_batched_ceiling: the same ceiling writing as dialtone does, each batch of answers
+# back to back (sets BATCHED_PID, BATCHED_URL): a second yardstick, so that the ratio to the
+# plain ceiling is not read as what dialtone's own code costs.
 start_ceiling() {
   CEIL_THREADS="${CEIL_THREADS:-$DT_THREADS}"
-  "$CEILING" --port 0 --threads "$CEIL_THREADS" --body "$OUT/call-body.json" >"$OUT/ceiling.log" 2>&1 &
-  CEIL_PID=$!; PIDS+=("$CEIL_PID")
-  CEIL_URL=$(wait_line "$OUT/ceiling.log" 'http://127\.0\.0\.1:[0-9]+' 10) || { log "the ceiling did not start"; exit 1; }
+  launch_ceiling ceiling
+  CEIL_PID=$LAUNCHED_PID CEIL_URL=$LAUNCHED_URL
 }
-# start_batched_ceiling: the same ceiling writing as dialtone does, each batch of answers back
-# to back (sets BATCHED_PID, BATCHED_URL): a second yardstick, so that the ratio to the plain
-# ceiling is not read as what dialtone's own code costs.
 start_batched_ceiling() {
-  "$CEILING" --port 0 --threads "$CEIL_THREADS" --body "$OUT/call-body.json" --batch-writes \
-    >"$OUT/batched.log" 2>&1 &
-  BATCHED_PID=$!; PIDS+=("$BATCHED_PID")
-  BATCHED_URL=$(wait_line "$OUT/batched.log" 'http://127\.0\.0\.1:[0-9]+' 10) || { log "the batched ceiling did not start"; exit 1; }
+  launch_ceiling batched --batch-writes
+  BATCHED_PID=$LAUNCHED_PID BATCHED_URL=$LAUNCHED_URL
 }
 
 : >"$OUT/results"

@@ -33,13 +33,12 @@ void EventGroups::add(const core::JournalEvent& e) {
     it->json = kRowStart;
   }
   Group& g = *it;
-  g.last_seq = seq;
   g.json += ',';
   const int64_t at = e.at.time_since_epoch().count();
   const int64_t wall = e.wall.time_since_epoch().count();
   api::RecordWriter w(g.json);
   w.StartArray();
-  w.Int64(minus(seq, g.prev_seq));
+  w.Int64(minus(seq, g.last_seq));  // last_seq is 0 before a group's first event
   if (g.events > 0 && e.call_sid.view() == g.prev_call) {
     w.Null();
   } else {
@@ -58,7 +57,7 @@ void EventGroups::add(const core::JournalEvent& e) {
   }
   w.EndArray();
   w.EndArray();
-  g.prev_seq = seq;
+  g.last_seq = seq;
   g.prev_at = at;
   g.prev_wall = wall;
   ++g.events;

@@ -40,11 +40,13 @@ class EventGroups {
  public:
   struct Group {
     std::string account_sid;
-    int64_t first_seq = 0, last_seq = 0;
-    std::string json;  // "[2,[...],[...]" until close()
-    // What the next event is written against (see the top).
+    int64_t first_seq = 0;
+    int64_t last_seq = 0;  // 0 until the first event; the next event's seq is written against it
+    std::string json;      // "[2,[...],[...]" until close()
+    // What else the next event is written against (see the top). `events` says whether the
+    // row has one yet: an account's own event has an empty call sid, so prev_call cannot.
     size_t events = 0;
-    int64_t prev_seq = 0, prev_at = 0, prev_wall = 0;
+    int64_t prev_at = 0, prev_wall = 0;
     std::string prev_call;
   };
   static constexpr const char* kRowStart = "[2";
