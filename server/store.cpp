@@ -16,6 +16,7 @@
 #include "api/records_json.hpp"
 #include "server/call_rowids.hpp"
 #include "server/event_groups.hpp"
+#include "server/sqlite_page_cache.hpp"
 #include "server/wal_checkpointer.hpp"
 #include "server/wal_write_buffer.hpp"
 
@@ -514,6 +515,8 @@ std::unique_ptr<Store> Store::open(const std::string& dir) {
   if (ec) throw StoreError("cannot create directory '" + dir + "': " + ec.message());
   auto impl = std::make_unique<Impl>();
   impl->path = (std::filesystem::path(dir) / "dialtone.db").string();
+  // Before anything starts SQLite (registering the VFS does): sqlite_page_cache.hpp.
+  install_sqlite_page_cache();
   // One connection, used by one thread at a time: no SQLite-level mutex needed. Its log's
   // writes go out one per commit (wal_write_buffer.hpp).
   int rc = sqlite3_open_v2(impl->path.c_str(), &impl->db,

@@ -12,28 +12,15 @@
 #include <random>
 #include <string>
 
+#include "tests/server/sqlite_helpers.hpp"
+
 namespace dialtone::server {
 namespace {
 
 namespace fs = std::filesystem;
 
-void exec(sqlite3* db, const std::string& sql) {
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  ASSERT_EQ(rc, SQLITE_OK) << (err ? err : "") << " in " << sql;
-}
-
-std::string query(sqlite3* db, const std::string& sql) {
-  sqlite3_stmt* s = nullptr;
-  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), SQLITE_OK) << sql;
-  std::string out;
-  if (s && sqlite3_step(s) == SQLITE_ROW) {
-    const auto* text = sqlite3_column_text(s, 0);
-    out = text ? reinterpret_cast<const char*>(text) : "";
-  }
-  sqlite3_finalize(s);
-  return out;
-}
+using sqlite_test::exec;
+using sqlite_test::query;
 
 class WalWriteBufferTest : public ::testing::Test {
  protected:
@@ -72,8 +59,9 @@ TEST_F(WalWriteBufferTest, EveryCommitIsWholeInTheFilesWhenItReturns) {
   ASSERT_EQ(sqlite3_open_v2((dir_ / "t.db").c_str(), &db,
                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs),
             SQLITE_OK);
-  exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=16; "
-           "CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT NOT NULL);");
+  exec(db,
+       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=16; "
+       "CREATE TABLE t(k INTEGER PRIMARY KEY, v TEXT NOT NULL);");
   const std::string value(300, 'v');
   int rows = 0;
   for (int round = 0; round < 3; ++round) {
