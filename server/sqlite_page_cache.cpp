@@ -4,7 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
-#include <mutex>
+#include <new>
 
 namespace dialtone::server {
 
@@ -95,18 +95,17 @@ void cache_shrink(sqlite3_pcache* p) { g_default.xShrink(cache_of(p)->inner); }
 
 bool install_cache() {
   if (sqlite3_config(SQLITE_CONFIG_GETPCACHE2, &g_default) != SQLITE_OK) return false;
-  sqlite3_pcache_methods2& mine = g_mine;
-  mine = g_default;  // iVersion, pArg, xInit and xShutdown as SQLite's
-  mine.xCreate = &cache_create;
-  mine.xCachesize = &cache_cachesize;
-  mine.xPagecount = &cache_pagecount;
-  mine.xFetch = &cache_fetch;
-  mine.xUnpin = &cache_unpin;
-  mine.xRekey = &cache_rekey;
-  mine.xTruncate = &cache_truncate;
-  mine.xDestroy = &cache_destroy;
-  mine.xShrink = &cache_shrink;
-  return sqlite3_config(SQLITE_CONFIG_PCACHE2, &mine) == SQLITE_OK;
+  g_mine = g_default;  // iVersion, pArg, xInit and xShutdown as SQLite's
+  g_mine.xCreate = &cache_create;
+  g_mine.xCachesize = &cache_cachesize;
+  g_mine.xPagecount = &cache_pagecount;
+  g_mine.xFetch = &cache_fetch;
+  g_mine.xUnpin = &cache_unpin;
+  g_mine.xRekey = &cache_rekey;
+  g_mine.xTruncate = &cache_truncate;
+  g_mine.xDestroy = &cache_destroy;
+  g_mine.xShrink = &cache_shrink;
+  return sqlite3_config(SQLITE_CONFIG_PCACHE2, &g_mine) == SQLITE_OK;
 }
 
 }  // namespace
