@@ -1,9 +1,12 @@
-// Running SQL in tests that talk to SQLite directly (the VFS, the page cache).
+// For tests that talk to SQLite directly (the VFS, the page cache): running SQL, and a
+// directory for their database files.
 #pragma once
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <filesystem>
+#include <random>
 #include <string>
 
 namespace dialtone::server::sqlite_test {
@@ -27,5 +30,26 @@ inline std::string query(sqlite3* db, const std::string& sql) {
   sqlite3_finalize(s);
   return out;
 }
+
+// A directory of its own under the system's temporary one, removed with what it holds.
+class ScratchDir {
+ public:
+  explicit ScratchDir(const std::string& prefix)
+      : path_(std::filesystem::temp_directory_path() /
+              (prefix + std::to_string(std::random_device{}()))) {
+    std::filesystem::create_directories(path_);
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+
+  std::filesystem::path operator/(const std::filesystem::path& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
 
 }  // namespace dialtone::server::sqlite_test

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include <filesystem>
 #include <map>
 #include <random>
 #include <string>
@@ -15,8 +14,6 @@
 
 namespace dialtone::server {
 namespace {
-
-namespace fs = std::filesystem;
 
 // Installed before any test starts SQLite, as Store::open does in dialtone: every server test
 // that uses SQLite, the store's among them, runs on this cache.
@@ -32,16 +29,8 @@ using sqlite_test::query;
 
 class SqlitePageCacheTest : public ::testing::Test {
  protected:
-  SqlitePageCacheTest()
-      : dir_(fs::temp_directory_path() /
-             ("dialtone_page_cache_test_" + std::to_string(std::random_device{}()))) {
-    fs::create_directories(dir_);
-    open();
-  }
-  ~SqlitePageCacheTest() override {
-    sqlite3_close(db_);
-    fs::remove_all(dir_);
-  }
+  SqlitePageCacheTest() { open(); }
+  ~SqlitePageCacheTest() override { sqlite3_close(db_); }  // before dir_ goes
 
   void open() {
     ASSERT_EQ(sqlite3_open((dir_ / "t.db").c_str(), &db_), SQLITE_OK);
@@ -103,7 +92,7 @@ class SqlitePageCacheTest : public ::testing::Test {
     EXPECT_EQ(want, by_r.end());
   }
 
-  fs::path dir_;
+  sqlite_test::ScratchDir dir_{"dialtone_page_cache_test_"};
   sqlite3* db_ = nullptr;
   std::mt19937_64 rng_{20261207};
   int64_t next_key_ = 1;

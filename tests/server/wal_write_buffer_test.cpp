@@ -9,7 +9,6 @@
 #include <sqlite3.h>
 
 #include <filesystem>
-#include <random>
 #include <string>
 
 #include "tests/server/sqlite_helpers.hpp"
@@ -24,13 +23,6 @@ using sqlite_test::query;
 
 class WalWriteBufferTest : public ::testing::Test {
  protected:
-  WalWriteBufferTest()
-      : dir_(fs::temp_directory_path() /
-             ("dialtone_wal_buffer_test_" + std::to_string(std::random_device{}()))) {
-    fs::create_directories(dir_);
-  }
-  ~WalWriteBufferTest() override { fs::remove_all(dir_); }
-
   // What a power loss right after a sync would leave: the database and its log as they are
   // in the file system now (no wal-index: SQLite rebuilds it from the log, checking every
   // frame's checksum), opened with the default VFS.
@@ -49,7 +41,7 @@ class WalWriteBufferTest : public ::testing::Test {
     return out;
   }
 
-  fs::path dir_;
+  sqlite_test::ScratchDir dir_{"dialtone_wal_buffer_test_"};
 };
 
 TEST_F(WalWriteBufferTest, EveryCommitIsWholeInTheFilesWhenItReturns) {
