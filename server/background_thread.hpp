@@ -1,13 +1,14 @@
 // Marks the calling thread as one of dialtone's background threads: named (for top -H, perf
 // and gdb) and scheduled as SCHED_BATCH. The I/O threads answer clients; the store's writer
-// (dt-commit), sync (dt-sync) and checkpointer (dt-checkpoint) threads and the heap's prefault
-// thread (dt-prefault, tcmalloc_huge_pages.hpp) work for them, each sleeping and waking
-// thousands of times a second under load. A normal thread woken while an I/O thread runs may
-// preempt it on the spot, mid-request and with the engine lock held: perf showed the I/O
-// thread descheduled inside GroupCommit::submit's wake-up of the writer. A batch thread does
-// not preempt when it wakes: it runs on an idle core at once, or when the running thread's
-// slice ends. Measured at 64 connections on 2 cores, the builds or settings alternating, 3 s
-// rounds, medians (bench/RESULTS.md, thirteenth session):
+// (dt-commit), sync (dt-sync) and checkpointer (dt-checkpoint) threads, the heap's prefault
+// thread (dt-prefault, tcmalloc_huge_pages.hpp) and the log's writer (dt-log, log_buffers.hpp)
+// work for them, each sleeping and waking thousands of times a second under load (dt-log a
+// hundred or more). A normal thread woken while an I/O thread runs may preempt it on the
+// spot, mid-request and with the engine lock held: perf showed the I/O thread descheduled
+// inside GroupCommit::submit's wake-up of the writer. A batch thread does not preempt when it
+// wakes: it runs on an idle core at once, or when the running thread's slice ends. Measured
+// at 64 connections on 2 cores, the builds or settings alternating, 3 s rounds, medians
+// (bench/RESULTS.md, thirteenth session):
 // - durable updates 21.1k/s at 52.5 us of CPU each before, 22.9k/s at 44.5 us after; durable
 //   creates 16.6k/s at 60.5 us before, 17.4k/s at 52.5 us after (eight rounds each). dt-sync
 //   left normal (it wakes when the disk's flush ends, on the clients' path) measured the same

@@ -399,14 +399,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - started_)
                   .count();
-    // Never the query string (it may carry tokens) nor any header. The call's sid only when
-    // the path does not hold it already (a create's): a fetch's or an update's line is 35
-    // bytes shorter, and a search for the sid still finds every line of the call.
-    const std::string_view call_sid = response.call_sid;
-    const std::string_view sid =
-        path.find(call_sid) == std::string_view::npos ? call_sid : std::string_view();
-    access_log(FMT_COMPILE("{} {} {} {}ms{}{} {}"), method, path, response.status, ms,
-               sid.empty() ? "" : " ", sid, request_id_);
+    access_log_answer(method, path, response.status, ms, response.call_sid, request_id_);
     request_id_.clear();
 
     expires_after(std::chrono::seconds(limits().read_timeout_s));

@@ -1,8 +1,8 @@
 'use strict';
-// dialtone's background threads (the store's writer, sync and checkpointer; the heap's
-// prefault where tcmalloc is linked) run as SCHED_BATCH, and every other thread keeps the
-// normal policy: a background thread woken under load waits for a free core instead of
-// preempting an I/O thread mid-request (server/background_thread.hpp).
+// dialtone's background threads (the store's writer, sync and checkpointer; the log's writer;
+// the heap's prefault where tcmalloc is linked) run as SCHED_BATCH, and every other thread
+// keeps the normal policy: a background thread woken under load waits for a free core instead
+// of preempting an I/O thread mid-request (server/background_thread.hpp).
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -45,8 +45,8 @@ test('with --data-dir, the background threads are batch-scheduled and no other t
       assert.equal(r.status, 201);
       await r.arrayBuffer();
       const byName = policies(dt.child.pid);
-      const batch = ['dt-commit', 'dt-sync', 'dt-checkpoint', 'dt-prefault'];
-      for (const name of batch.slice(0, 3)) {
+      const batch = ['dt-commit', 'dt-sync', 'dt-checkpoint', 'dt-log', 'dt-prefault'];
+      for (const name of batch.slice(0, 4)) {
         assert.deepEqual(byName[name], [SCHED_BATCH], `${name}: ${JSON.stringify(byName)}`);
       }
       // Only in builds that link tcmalloc (not the sanitizer builds).
