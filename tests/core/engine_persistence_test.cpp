@@ -2,6 +2,10 @@
 // and a restored engine brings calls that were live to the documented end state.
 #include <gmock/gmock.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "tests/core/engine_fixture.hpp"
 
 namespace dialtone::core::testing {
@@ -36,6 +40,29 @@ TEST_F(PersistenceTest, ChangesListEachTouchedCallOnceAndOnlyNewEvents) {
   EXPECT_THAT(changed_sids(second), UnorderedElementsAre(a, b));
   ASSERT_FALSE(second.events.empty());
   EXPECT_GT(second.events.front()->seq, last) << "no event is handed out twice";
+}
+
+// After a change to many calls at once, the set of changed calls is dropped rather than
+// cleared (its bucket array would otherwise be zeroed on every later request); what is
+// reported stays exact on both sides of that.
+TEST_F(PersistenceTest, ChangesStayExactAfterManyCallsChangedAtOnce) {
+  on_twiml(kApp + "/voice", "<Response><Pause length=\"30\"/></Response>");
+  std::vector<std::string> sids;
+  for (int i = 0; i < 3000; ++i) sids.push_back(create());
+  EXPECT_EQ(engine().take_changes().calls.size(), sids.size());
+  EXPECT_TRUE(engine().take_changes().empty());
+
+  advance(1);  // every call rings and is answered in one advance
+  std::vector<std::string> changed = changed_sids(engine().take_changes());
+  std::sort(changed.begin(), changed.end());
+  std::vector<std::string> expected = sids;
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(changed, expected) << "each answered call once";
+  EXPECT_TRUE(engine().take_changes().empty());
+
+  const std::string later = create();
+  EXPECT_THAT(changed_sids(engine().take_changes()), UnorderedElementsAre(later));
+  EXPECT_TRUE(engine().take_changes().empty());
 }
 
 TEST_F(PersistenceTest, DeletesResetsAndNotificationsAreReported) {
