@@ -24,7 +24,9 @@
 # Each workload runs in BENCH_ROUNDS rounds, dialtone and the ceiling one after the other in
 # each round: this machine's speed drifts by ±15% over minutes, and a ratio of two figures
 # taken minutes apart measured the drift as much as the server. req/s is the mean of the
-# rounds, the ratio is of those means, p50 the median round's, p99 the worst round's.
+# rounds, the ratio is of those means, p50 the median round's, p99 the worst round's. The
+# p99 is wrk's, corrected for coordinated omission: one stall of 200 ms in a 5-s round makes
+# it ~170 ms (docs/scaling.md, "Reading a p99").
 #
 # Environment: BENCH_DURATION (s per round, default 5), BENCH_ROUNDS (default 3),
 # BENCH_WRK_THREADS (default 1), BENCH_CONNECTIONS (64), BENCH_THREADS (dialtone's --threads;
