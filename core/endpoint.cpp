@@ -35,14 +35,18 @@ std::optional<Endpoint> parse_phone(std::string_view text) {
   }
   if (!plus) {
     // Twilio reads bare 10-digit numbers (and 11 starting with 1) as North American.
-    if (digits.size() == 10) digits.insert(0, "1");
+    if (digits.size() == 10) digits.insert(digits.begin(), '1');
     else if (!(digits.size() == 11 && digits[0] == '1')) return std::nullopt;
   }
   // E.164: a country code never starts with 0; at most 15 digits.
   if (digits.size() < 7 || digits.size() > 15 || digits[0] == '0') return std::nullopt;
-  Endpoint e{EndpointKind::kPhone, "+" + digits, {}};
+  // Appended, not "+" + digits: GCC 12 at -O3 reports a false overlap (-Wrestrict) for a
+  // literal prepended to a string (https://github.com/dyninst/dyninst/issues/1422).
+  Endpoint e{EndpointKind::kPhone, std::string(1, '+').append(digits), {}};
   if (digits.size() == 11 && digits[0] == '1') {
-    e.formatted = "(" + digits.substr(1, 3) + ") " + digits.substr(4, 3) + "-" + digits.substr(7);
+    const std::string_view d = digits;
+    e.formatted.append("(").append(d.substr(1, 3)).append(") ").append(d.substr(4, 3));
+    e.formatted.append("-").append(d.substr(7));
   } else {
     e.formatted = e.value;
   }

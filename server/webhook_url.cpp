@@ -77,7 +77,8 @@ void apply_overrides(std::string_view fragment, WebhookTiming& timing,
     } else if (key == "e") {
       // The egress edge has no meaning here.
     } else if (!pair.empty()) {
-      warn("'" + std::string(key) + "' is unknown: ignored");
+      // Appended, not "'" + ...: GCC 12's false -Wrestrict at -O3 (see core/endpoint.cpp).
+      warn(std::string(1, '\'').append(key).append("' is unknown: ignored"));
     }
     if (amp == std::string_view::npos) break;
     fragment.remove_prefix(amp + 1);

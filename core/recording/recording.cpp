@@ -175,14 +175,20 @@ void finish(Recording& r, const media::CallVoices* first, const media::CallVoice
 
 // "C2 P<from>-<to>[s]... S<hz>/<channel> <from>-<to>...": enough to render the file again.
 std::string encode_audio(const media::RecordingAudio& a) {
-  std::string out = "C" + std::to_string(a.channels);
+  // Each piece appended (GCC 12 at -O3 reports a false -Wrestrict overlap for a literal
+  // prepended to a temporary string).
+  std::string out = "C";
+  out += std::to_string(a.channels);
   for (const media::Piece& p : a.pieces) {
-    out += " P" + std::to_string(p.from_ms) + "-" + std::to_string(p.to_ms) + (p.silent ? "s" : "");
+    out.append(" P").append(std::to_string(p.from_ms)).append("-").append(std::to_string(p.to_ms));
+    if (p.silent) out += 's';
   }
   for (const media::Source& s : a.sources) {
-    out += " S" + std::to_string(s.tone_hz) + "/" + std::to_string(s.channel);
+    out.append(" S").append(std::to_string(s.tone_hz)).append("/");
+    out += std::to_string(s.channel);
     for (const media::Span& sp : s.spans) {
-      out += " " + std::to_string(sp.from_ms) + "-" + std::to_string(sp.to_ms);
+      out.append(" ").append(std::to_string(sp.from_ms)).append("-");
+      out += std::to_string(sp.to_ms);
     }
   }
   return out;
