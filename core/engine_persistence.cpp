@@ -1,8 +1,6 @@
 // What a store needs from the engine: the changes since it last asked, and a way back in at
 // start-up. The engine stays sans-I/O; server/ does the writing.
 #include <algorithm>
-#include <string>
-#include <unordered_set>
 
 #include "core/engine_impl.hpp"
 #include "core/sid.hpp"
@@ -29,7 +27,7 @@ Changes Engine::take_changes() {
   // past kKeepBuckets is dropped, bucket array and all.
   constexpr size_t kKeepBuckets = 1024;
   if (impl_->dirty_calls.bucket_count() > kKeepBuckets) {
-    std::unordered_set<std::string>().swap(impl_->dirty_calls);
+    decltype(impl_->dirty_calls)().swap(impl_->dirty_calls);
   } else if (!impl_->dirty_calls.empty()) {
     impl_->dirty_calls.clear();
   }

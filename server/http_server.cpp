@@ -396,10 +396,7 @@ class Session : public std::enable_shared_from_this<Session> {
                  {chunked ? "Transfer-Encoding" : "", "chunked"}});
     body_ = bodiless ? std::string() : std::move(response.body);
 
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::steady_clock::now() - started_)
-                  .count();
-    access_log_answer(method, path, response.status, ms, response.call_sid, request_id_);
+    access_log_answer(method, path, response.status, started_, response.call_sid, request_id_);
     request_id_.clear();
 
     expires_after(std::chrono::seconds(limits().read_timeout_s));

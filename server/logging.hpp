@@ -42,27 +42,35 @@ void write_access_line(std::string_view message);
 // One access-log line at level info, as spdlog::info would write it. `format` is a
 // FMT_COMPILE string: parsed once at compile time, not per request (parsing it was half of
 // what the line cost the I/O thread, ~2% of a fetch's CPU, fifteenth session).
+// write_access_log writes it without looking at the switch (its caller has).
 template <class Format, class... Args>
-void access_log(const Format& format, Args&&... args) {
-  if (!access_log_enabled()) return;
+void write_access_log(const Format& format, Args&&... args) {
   fmt::basic_memory_buffer<char, 256> message;  // on the stack for any request's line
   fmt::format_to(std::back_inserter(message), format, std::forward<Args>(args)...);
   write_access_line({message.data(), message.size()});
 }
+template <class Format, class... Args>
+void access_log(const Format& format, Args&&... args) {
+  if (access_log_enabled()) write_access_log(format, std::forward<Args>(args)...);
+}
 
-// The line of an answered request: method, path, status, duration, the call's sid when the
-// path does not hold it already (a create's: a fetch's or an update's line is 35 bytes
-// shorter, and a search for the sid still finds every line of the call), the request id. Never
-// the query string (it may carry tokens) nor any header. server/http_server.cpp writes it;
+// The line of an answered request: method, path, status, milliseconds since `started`, the
+// call's sid when the path does not hold it already (a create's: a fetch's or an update's line
+// is 35 bytes shorter, and a search for the sid still finds every line of the call), the
+// request id. Never the query string (it may carry tokens) nor any header. With the log off it
+// reads neither the clock nor the path. server/http_server.cpp writes it;
 // bench/access_log_bench.cpp times it.
 inline void access_log_answer(std::string_view method, std::string_view path, int status,
-                              long long ms, std::string_view call_sid,
-                              std::string_view request_id) {
+                              std::chrono::steady_clock::time_point started,
+                              std::string_view call_sid, std::string_view request_id) {
   if (!access_log_enabled()) return;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - started)
+                      .count();
   const std::string_view sid =
       path.find(call_sid) == std::string_view::npos ? call_sid : std::string_view();
-  access_log(FMT_COMPILE("{} {} {} {}ms{}{} {}"), method, path, status, ms, sid.empty() ? "" : " ",
-             sid, request_id);
+  write_access_log(FMT_COMPILE("{} {} {} {}ms{}{} {}"), method, path, status, ms,
+                   sid.empty() ? "" : " ", sid, request_id);
 }
 
 }  // namespace dialtone::server

@@ -177,18 +177,22 @@ void finish(Recording& r, const media::CallVoices* first, const media::CallVoice
 std::string encode_audio(const media::RecordingAudio& a) {
   // Each piece appended (GCC 12 at -O3 reports a false -Wrestrict overlap for a literal
   // prepended to a temporary string).
-  std::string out = "C";
-  out += std::to_string(a.channels);
+  std::string out;
+  const auto put = [&out](std::string_view before, auto number) {
+    out.append(before).append(std::to_string(number));
+  };
+  put("C", a.channels);
   for (const media::Piece& p : a.pieces) {
-    out.append(" P").append(std::to_string(p.from_ms)).append("-").append(std::to_string(p.to_ms));
+    put(" P", p.from_ms);
+    put("-", p.to_ms);
     if (p.silent) out += 's';
   }
   for (const media::Source& s : a.sources) {
-    out.append(" S").append(std::to_string(s.tone_hz)).append("/");
-    out += std::to_string(s.channel);
+    put(" S", s.tone_hz);
+    put("/", s.channel);
     for (const media::Span& sp : s.spans) {
-      out.append(" ").append(std::to_string(sp.from_ms)).append("-");
-      out += std::to_string(sp.to_ms);
+      put(" ", sp.from_ms);
+      put("-", sp.to_ms);
     }
   }
   return out;
