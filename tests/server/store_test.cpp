@@ -9,11 +9,11 @@
 #include <filesystem>
 #include <limits>
 #include <ostream>
-#include <random>
 
 #include "api/records_json.hpp"
 #include "server/event_groups.hpp"
 #include "tests/core/engine_fixture.hpp"
+#include "tests/server/sqlite_helpers.hpp"
 
 namespace dialtone::server {
 namespace {
@@ -25,13 +25,7 @@ class StoreTest : public core::testing::EngineTest {
  protected:
   StoreTest() {
     rebuild(tracking_config());
-    dir_ = fs::temp_directory_path() /
-           ("dialtone_store_test_" + std::to_string(std::random_device{}()));
     store_ = Store::open(dir_.string());
-  }
-  ~StoreTest() override {
-    store_.reset();
-    fs::remove_all(dir_);
   }
 
   void flush(bool settings = false) {
@@ -70,7 +64,9 @@ class StoreTest : public core::testing::EngineTest {
     return reload();
   }
 
-  fs::path dir_;
+  // Before store_: the store closes before its directory goes.
+  sqlite_test::ScratchDir scratch_{"dialtone_store_test_"};
+  const fs::path& dir_ = scratch_.path();
   std::unique_ptr<Store> store_;
   core::ManualClock clock2_;
   StoreStats stats_;
