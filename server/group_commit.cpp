@@ -114,6 +114,14 @@ size_t GroupCommit::settle_locked(std::vector<std::pair<Done, bool>>& ready) {
   return writers;
 }
 
+void GroupCommit::report_first(std::unique_lock<std::mutex>& lock, bool failing,
+                               const std::string& message) {
+  if (message.empty()) return;
+  lock.unlock();
+  report_(failing, message);
+  lock.lock();
+}
+
 void GroupCommit::gather_locked(size_t answered, Clock::time_point started) {
   // Counted from now: what came in while this commit was written is not what it answers.
   const auto now = Clock::now();
@@ -210,9 +218,13 @@ void GroupCommit::run() {
     if (!error.empty()) transaction_.abort();
 
     lock.lock();
-    std::string message;
-    bool report_failing = false;
     if (error.empty()) {
+      failing_ = false;  // new changes are queued again; what this commit answers waits below
+      if (was_failing) {
+        report_first(lock, false,
+                     "data_dir: writes succeed again; the " + std::to_string(batches.size()) +
+                         " change(s) kept meanwhile are on disk");
+      }
       ++commits_;
       written_ = last;
       if (sync_) {
@@ -223,17 +235,32 @@ void GroupCommit::run() {
         durable_ = synced_ = last;
         if (last > settled_) settled_ = last;
       }
-      failing_ = false;
-      if (was_failing) {
-        message = "data_dir: writes succeed again; the " + std::to_string(batches.size()) +
-                  " change(s) kept meanwhile are on disk";
-      }
       failures_ = 0;
     } else {
       // What was written before is the sync thread's to settle: settled_ moves as a prefix.
       settled_cv_.wait(lock, [this] { return synced_ >= written_; });
+      ++failures_;
+      const auto now_failed = Clock::now();
+      const std::string kept_now =
+          std::to_string(batches.size() + kept_.size() + queue_.size()) + " change(s)";
+      std::string message;
+      if (stopping_) {
+        // One last try has failed: nobody will try again (below).
+        message = "data_dir: write failed at shutdown: " + error + "; " + kept_now + " not written";
+      } else if (failures_ == 1) {
+        message = "data_dir: write failed: " + error + "; " + kept_now +
+                  " are kept in memory and written again every " +
+                  std::to_string(kRetryEvery.count()) +
+                  " ms until a write succeeds; until then changes are answered 500";
+        next_report_ = now_failed + kReportEvery;
+      } else if (now_failed >= next_report_) {
+        message = "data_dir: writes still fail (" + error + "), " + std::to_string(failures_) +
+                  " attempts; " + kept_now + " kept in memory";
+        next_report_ = now_failed + kReportEvery;
+      }
+      report_first(lock, true, message);
       // Kept in order: this attempt's, then what came in during it (one of the two queues,
-      // whichever failing_ sent it to).
+      // whichever failing_ sent it to), the report's time included.
       std::deque<Entry> keep;
       for (size_t i = 0; i < batches.size(); ++i) {
         keep.push_back({tickets[i], std::move(batches[i])});
@@ -246,27 +273,8 @@ void GroupCommit::run() {
       kept_ = std::move(keep);
       settled_ = next_ticket_ - 1;
       failing_ = true;
-      ++failures_;
-      const auto now_failed = Clock::now();
       next_retry_ = now_failed + kRetryEvery;
-      report_failing = true;
-      if (failures_ == 1) {
-        message = "data_dir: write failed: " + error + "; " + std::to_string(kept_.size()) +
-                  " change(s) are kept in memory and written again every " +
-                  std::to_string(kRetryEvery.count()) +
-                  " ms until a write succeeds; until then changes are answered 500";
-        next_report_ = now_failed + kReportEvery;
-      } else if (now_failed >= next_report_) {
-        message = "data_dir: writes still fail (" + error + "), " + std::to_string(failures_) +
-                  " attempts; " + std::to_string(kept_.size()) + " change(s) kept in memory";
-        next_report_ = now_failed + kReportEvery;
-      }
-      if (stopping_) {
-        // One last try has failed: nobody will try again.
-        message = "data_dir: write failed at shutdown: " + error + "; " +
-                  std::to_string(kept_.size()) + " change(s) not written";
-        kept_.clear();
-      }
+      if (stopping_) kept_.clear();
     }
     std::vector<std::pair<Done, bool>> ready;
     const size_t answered = settle_locked(ready);
@@ -277,8 +285,6 @@ void GroupCommit::run() {
     }
     const bool give_up = stopping_ && !error.empty();
     lock.unlock();
-    // The log line first: whoever reads a 500 finds its cause logged already.
-    if (!message.empty()) report_(report_failing, message);
     settled_cv_.notify_all();
     if (!ready.empty()) {
       deliver_([ready = std::move(ready)]() mutable {
@@ -311,23 +317,22 @@ void GroupCommit::run_sync() {
       if (error.empty()) error = "unknown error";
     }
     lock.lock();
-    synced_ = target;
-    if (target > settled_) settled_ = target;
     std::string message;
     if (error.empty()) {
-      durable_ = target;
       if (sync_failing_) message = "data_dir: syncs to disk succeed again";
-      sync_failing_ = false;
     } else if (!sync_failing_) {
-      sync_failing_ = true;
       message = "data_dir: sync to disk failed: " + error +
                 "; the changes it held are answered 500 (they may be on disk or not)";
     }
+    report_first(lock, !error.empty(), message);
+    sync_failing_ = !error.empty();
+    synced_ = target;
+    if (target > settled_) settled_ = target;
+    if (error.empty()) durable_ = target;
     std::vector<std::pair<Done, bool>> ready;
     const size_t answered = settle_locked(ready);
     if (answered > 0) gather_locked(answered, started);
     lock.unlock();
-    if (!message.empty()) report_(!error.empty(), message);
     settled_cv_.notify_all();
     wake_.notify_one();
     if (!ready.empty()) {

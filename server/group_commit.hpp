@@ -79,8 +79,10 @@ class GroupCommit {
   // Hands the callbacks that a commit released to where they should run (the host posts them
   // to its io_context as one handler; tests run them in place).
   using Deliver = std::function<void(std::function<void()>)>;
-  // What the writer reports: the first failure of a run of them, every kLogEvery while the
-  // failures last, and the recovery. The host logs them.
+  // What the writer reports: the first failure of a run of them, every kReportEvery while the
+  // failures last, and the recovery. The host logs them. Called with no lock held, before
+  // anyone can learn what it tells (a waiter's failure, a recovered commit): whoever answers a
+  // client 500 finds the cause in the log already.
   using Report = std::function<void(bool failing, const std::string& message)>;
 
   // `transaction`: where commits are written (the server's Store), used by the writer thread
@@ -144,6 +146,9 @@ class GroupCommit {
   // for their next changes, at most as long as the cycle that began at `started` (see the
   // top).
   void gather_locked(size_t answered, std::chrono::steady_clock::time_point started);
+  // With mu_ held through `lock`: reports `message` (none if empty) with mu_ released, so that
+  // the caller publishes what it tells only after the log line (see Report).
+  void report_first(std::unique_lock<std::mutex>& lock, bool failing, const std::string& message);
 
   BatchTransaction& transaction_;
   Sync sync_;

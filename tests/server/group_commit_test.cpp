@@ -154,6 +154,8 @@ class GroupCommitTest : public ::testing::Test {
       : writer_(store_,
                 [](std::function<void()> f) { f(); },
                 [this](bool failing, const std::string& message) {
+                  ++reports_begun_;
+                  std::this_thread::sleep_for(report_takes_.load());  // a slow log
                   std::lock_guard lock(mu_);
                   reports_.emplace_back(failing, message);
                 },
@@ -188,10 +190,24 @@ class GroupCommitTest : public ::testing::Test {
     store_.latency(0ms);
   }
 
+  // Returns once `n` reports have begun (the report callback entered), or after 5 s.
+  void wait_reports_begun(int n) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (reports_begun_ < n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(1ms);
+    }
+  }
+  size_t reports() {
+    std::lock_guard lock(mu_);
+    return reports_.size();
+  }
+
   FakeStore store_;
   Gate sync_;  // the sync stage (Store::sync in the server)
   std::mutex mu_;
   std::vector<std::pair<bool, std::string>> reports_;
+  std::atomic<int> reports_begun_{0};
+  std::atomic<std::chrono::milliseconds> report_takes_{0ms};
   GroupCommit writer_;  // last: its threads use the members above
 };
 
@@ -306,6 +322,17 @@ TEST_F(GroupCommitTest, AFailedCommitFailsEveryWaiterItHeldAndIsWrittenAgainInOr
   std::lock_guard lock(mu_);
   ASSERT_EQ(reports_.size(), 2u);
   EXPECT_FALSE(reports_[1].first);  // the recovery
+}
+
+// The log line of a failure is written before anyone can learn of the failure: whoever
+// answers a client 500 finds the cause in the log already.
+TEST_F(GroupCommitTest, AFailedCommitIsReportedBeforeItsWaiterHearsOfIt) {
+  report_takes_ = 100ms;
+  store_.fail(true);
+  const auto wait = writer_.submit(call_batch("CA1"));
+  wait_reports_begun(1);  // the commit has failed; its log line is being written
+  EXPECT_FALSE(writer_.wait(wait));
+  EXPECT_EQ(reports(), 1u);
 }
 
 TEST_F(GroupCommitTest, CloseWritesWhatIsQueuedAndLaterSubmitsWriteInPlace) {
@@ -438,6 +465,15 @@ TEST_F(PipelinedCommitTest, AFailedSyncFailsTheChangesItHeldAndTheNextOneSucceed
   EXPECT_TRUE(reports_[0].first);
   EXPECT_NE(reports_[0].second.find("Input/output error"), std::string::npos);
   EXPECT_FALSE(reports_[1].first);  // the recovery
+}
+
+TEST_F(PipelinedCommitTest, AFailedSyncIsReportedBeforeItsWaiterHearsOfIt) {
+  report_takes_ = 100ms;
+  sync_.fail(true);
+  const auto wait = writer_.submit(call_batch("CA1"));
+  wait_reports_begun(1);  // the sync has failed; its log line is being written
+  EXPECT_FALSE(writer_.wait(wait));
+  EXPECT_EQ(reports(), 1u);
 }
 
 TEST_F(PipelinedCommitTest, CloseSyncsWhatIsWritten) {
