@@ -190,16 +190,19 @@ class GroupCommitTest : public ::testing::Test {
     store_.latency(0ms);
   }
 
-  // Returns once `n` reports have begun (the report callback entered), or after 5 s.
-  void wait_reports_begun(int n) {
+  // With a commit or a sync made to fail: a change's waiter hears of the failure only once its
+  // log line, slow to write here, is in.
+  void expect_failure_logged_before_its_waiter_hears() {
+    report_takes_ = 100ms;
+    const auto wait = writer_.submit(call_batch("CA1"));
     const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (reports_begun_ < n && std::chrono::steady_clock::now() < deadline) {
+    while (reports_begun_ < 1 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(1ms);
     }
-  }
-  size_t reports() {
+    // It has failed and its log line is being written.
+    EXPECT_FALSE(writer_.wait(wait));
     std::lock_guard lock(mu_);
-    return reports_.size();
+    EXPECT_EQ(reports_.size(), 1u);
   }
 
   FakeStore store_;
@@ -327,12 +330,8 @@ TEST_F(GroupCommitTest, AFailedCommitFailsEveryWaiterItHeldAndIsWrittenAgainInOr
 // The log line of a failure is written before anyone can learn of the failure: whoever
 // answers a client 500 finds the cause in the log already.
 TEST_F(GroupCommitTest, AFailedCommitIsReportedBeforeItsWaiterHearsOfIt) {
-  report_takes_ = 100ms;
   store_.fail(true);
-  const auto wait = writer_.submit(call_batch("CA1"));
-  wait_reports_begun(1);  // the commit has failed; its log line is being written
-  EXPECT_FALSE(writer_.wait(wait));
-  EXPECT_EQ(reports(), 1u);
+  expect_failure_logged_before_its_waiter_hears();
 }
 
 TEST_F(GroupCommitTest, CloseWritesWhatIsQueuedAndLaterSubmitsWriteInPlace) {
@@ -468,12 +467,8 @@ TEST_F(PipelinedCommitTest, AFailedSyncFailsTheChangesItHeldAndTheNextOneSucceed
 }
 
 TEST_F(PipelinedCommitTest, AFailedSyncIsReportedBeforeItsWaiterHearsOfIt) {
-  report_takes_ = 100ms;
   sync_.fail(true);
-  const auto wait = writer_.submit(call_batch("CA1"));
-  wait_reports_begun(1);  // the sync has failed; its log line is being written
-  EXPECT_FALSE(writer_.wait(wait));
-  EXPECT_EQ(reports(), 1u);
+  expect_failure_logged_before_its_waiter_hears();
 }
 
 TEST_F(PipelinedCommitTest, CloseSyncsWhatIsWritten) {
