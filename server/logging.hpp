@@ -67,8 +67,9 @@ inline void access_log_answer(std::string_view method, std::string_view path, in
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - started)
                       .count();
+  // An empty field is still copied, and std::string_view() would hand memcpy a null pointer.
   const std::string_view sid =
-      path.find(call_sid) == std::string_view::npos ? call_sid : std::string_view();
+      path.find(call_sid) == std::string_view::npos ? call_sid : std::string_view("", 0);
   write_access_log(FMT_COMPILE("{} {} {} {}ms{}{} {}"), method, path, status, ms,
                    sid.empty() ? "" : " ", sid, request_id);
 }
