@@ -336,7 +336,11 @@ describe(`soak: ${SECONDS} s of random calls on a manual clock (seed ${SEED})`, 
       `second round (${n} steps) peak ${peak2}, after reset ${second}`);
     // Sanitizer builds keep shadow memory and quarantines: their RSS says nothing here.
     if (Number(process.env.DIALTONE_E2E_SLOWDOWN || 1) > 1) return;
-    assert.ok(second <= first + Math.max(8 * 1024, growth / 4),
+    // dt-prefault keeps the next 8 MiB of tcmalloc's heap faulted in ahead of use
+    // (server/tcmalloc_huge_pages.hpp), so a round that ends a little further into the heap
+    // shows up to 8 MiB more RSS without a leak (41644 against 33428 kB once, in a clone).
+    const prefaultAhead = 8 * 1024;
+    assert.ok(second <= first + prefaultAhead + Math.max(8 * 1024, growth / 4),
       `RSS grew from ${first} to ${second} kB across a round that was reset`);
   });
 });
