@@ -5,6 +5,12 @@
 // by rowid instead, which also keeps them in creation order.
 // Dialtone's own sids ("CA" and 32 hex digits) are held as 16 bytes in open-addressing tables
 // (packed_rowids.hpp); any other sid (none is made today) as text.
+// It also keeps each account's rowids, for the account's reset: the table has no index on
+// the account either. That index took every new call's entry in a commit, 3-4 of the ~17
+// pages a commit of durable creates wrote to the log (bench/RESULTS.md, twenty-fifth
+// session); here it is 8 bytes a call in memory. A list is not pruned when one of its calls
+// is deleted alone: its rowid stays until the account's reset, which deletes a row only if
+// it still holds one of the account's calls (SQLite may give a freed rowid to a new row).
 // Thread-safety: none; the store's one writer at a time.
 #pragma once
 
@@ -12,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/string_hash.hpp"
 #include "server/packed_rowids.hpp"
@@ -25,12 +32,16 @@ class CallRowids {
     if (auto it = other_.find(sid); it != other_.end()) return it->second;
     return std::nullopt;
   }
-  void put(std::string_view sid, int64_t rowid) {
+  // A row the writer inserted, or read at start-up.
+  void put(std::string_view sid, int64_t rowid, std::string_view account_sid) {
     if (auto k = key(sid)) {
       packed_.put(*k, rowid);
     } else {
       other_[std::string(sid)] = rowid;
     }
+    auto it = by_account_.find(account_sid);
+    if (it == by_account_.end()) it = by_account_.emplace(std::string(account_sid), Rows{}).first;
+    it->second.push_back(rowid);
   }
   void erase(std::string_view sid) {
     if (auto k = key(sid)) {
@@ -42,6 +53,16 @@ class CallRowids {
   void clear() {
     packed_.clear();
     other_.clear();
+    by_account_.clear();
+  }
+  // Every rowid put for the account since the last take (or clear), some perhaps no longer
+  // its own (see the top); the account then has none. Its sids stay until erase()d.
+  std::vector<int64_t> take_account_rows(std::string_view account_sid) {
+    auto it = by_account_.find(account_sid);
+    if (it == by_account_.end()) return {};
+    Rows rows = std::move(it->second);
+    by_account_.erase(it);
+    return rows;
   }
   size_t size() const { return packed_.size() + other_.size(); }
 
@@ -66,8 +87,10 @@ class CallRowids {
     return k;
   }
 
+  using Rows = std::vector<int64_t>;
   PackedRowids packed_;
   core::StringMap<int64_t> other_;
+  core::StringMap<Rows> by_account_;
 };
 
 }  // namespace dialtone::server

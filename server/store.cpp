@@ -193,11 +193,15 @@ void apply_settings(const Value& o, core::Engine& engine) {
   }
 }
 
+// Neither calls nor event_groups has an index on the account, though an account's reset
+// deletes by it: each took an entry of every commit of new calls, a page or more of the log
+// each time (bench/RESULTS.md, twenty-fifth session). The writer knows an account's call rows
+// (call_rowids.hpp); its journal rows are marked dead instead (journal_resets: every row of
+// the account up to that first_seq), skipped by load() and deleted by the journal's prune.
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS calls (
   sid TEXT NOT NULL, account_sid TEXT NOT NULL, body TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS calls_account ON calls(account_sid);
 CREATE TABLE IF NOT EXISTS notifications (
   sid TEXT PRIMARY KEY, account_sid TEXT NOT NULL, call_sid TEXT NOT NULL, body TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS notifications_account ON notifications(account_sid);
@@ -209,7 +213,8 @@ CREATE INDEX IF NOT EXISTS events_account ON events(account_sid);
 CREATE TABLE IF NOT EXISTS event_groups (
   first_seq INTEGER PRIMARY KEY, last_seq INTEGER NOT NULL, account_sid TEXT NOT NULL,
   events TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS event_groups_account ON event_groups(account_sid);
+CREATE TABLE IF NOT EXISTS journal_resets (
+  account_sid TEXT PRIMARY KEY, through_first_seq INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS settings (id INTEGER PRIMARY KEY CHECK (id = 1), body TEXT NOT NULL);
 )sql";
 
@@ -286,11 +291,11 @@ struct Store::Impl {
   std::string path;
   std::unique_ptr<Stmt> begin, commit, rollback;
   std::unique_ptr<Stmt> insert_call, update_call, delete_call, delete_call_notifications;
-  std::unique_ptr<Stmt> account_call_rows;
+  std::unique_ptr<Stmt> delete_account_call;
   std::unique_ptr<Stmt> insert_notification, insert_event_group, prune_events,
       prune_event_groups;
-  std::unique_ptr<Stmt> delete_account_calls, delete_account_notifications,
-      delete_account_events, delete_account_event_groups;
+  std::unique_ptr<Stmt> delete_account_notifications, delete_account_events, put_journal_reset,
+      prune_journal_resets;
   std::unique_ptr<Stmt> put_settings;
   int64_t pruned_through = 0;  // the journal's events up to it are deleted (prune)
   EventGroups pending_events;   // the transaction's, written by finish()
@@ -316,11 +321,11 @@ struct Store::Impl {
     // Statements first: sqlite3_close refuses while any is alive.
     begin.reset(); commit.reset(); rollback.reset();
     insert_call.reset(); update_call.reset(); delete_call.reset();
-    delete_call_notifications.reset(); account_call_rows.reset();
+    delete_call_notifications.reset(); delete_account_call.reset();
     insert_notification.reset(); insert_event_group.reset(); prune_events.reset();
-    prune_event_groups.reset(); delete_account_calls.reset();
-    delete_account_notifications.reset(); delete_account_events.reset();
-    delete_account_event_groups.reset(); put_settings.reset();
+    prune_event_groups.reset(); delete_account_notifications.reset();
+    delete_account_events.reset(); put_journal_reset.reset(); prune_journal_resets.reset();
+    put_settings.reset();
     if (db) sqlite3_close(db);
   }
 
@@ -333,7 +338,9 @@ struct Store::Impl {
         db, "INSERT INTO calls(sid, account_sid, body) VALUES(?1, ?2, ?3)");
     update_call = std::make_unique<Stmt>(db, "UPDATE calls SET body = ?2 WHERE rowid = ?1");
     delete_call = std::make_unique<Stmt>(db, "DELETE FROM calls WHERE rowid = ?1");
-    account_call_rows = std::make_unique<Stmt>(db, "SELECT sid FROM calls WHERE account_sid = ?1");
+    // A rowid of the account's list may have gone to another account's call since.
+    delete_account_call = std::make_unique<Stmt>(
+        db, "DELETE FROM calls WHERE rowid = ?1 AND account_sid = ?2 RETURNING sid");
     delete_call_notifications =
         std::make_unique<Stmt>(db, "DELETE FROM notifications WHERE call_sid = ?1");
     insert_notification = std::make_unique<Stmt>(
@@ -346,13 +353,21 @@ struct Store::Impl {
     // no longer written.
     prune_events = std::make_unique<Stmt>(db, "DELETE FROM events WHERE seq <= ?1");
     prune_event_groups = std::make_unique<Stmt>(db, kPruneEventGroups);
-    delete_account_calls = std::make_unique<Stmt>(db, "DELETE FROM calls WHERE account_sid = ?1");
     delete_account_notifications =
         std::make_unique<Stmt>(db, "DELETE FROM notifications WHERE account_sid = ?1");
     delete_account_events =
         std::make_unique<Stmt>(db, "DELETE FROM events WHERE account_sid = ?1");
-    delete_account_event_groups =
-        std::make_unique<Stmt>(db, "DELETE FROM event_groups WHERE account_sid = ?1");
+    // Every row of the journal on disk is dead for the account: this transaction's rows come
+    // later (finish() writes them, drop_account() has left the account's out). The primary
+    // key's maximum is one step down the tree.
+    put_journal_reset = std::make_unique<Stmt>(
+        db, "INSERT OR REPLACE INTO journal_resets(account_sid, through_first_seq) "
+            "SELECT ?1, coalesce(max(first_seq), 0) FROM event_groups");
+    // A mark goes when no row it names is left (a prune takes rows whole, so a dead row can
+    // outlive the bound by a few events).
+    prune_journal_resets = std::make_unique<Stmt>(
+        db, "DELETE FROM journal_resets WHERE through_first_seq < "
+            "coalesce((SELECT min(first_seq) FROM event_groups), 9223372036854775807)");
     put_settings = std::make_unique<Stmt>(
         db, "INSERT OR REPLACE INTO settings(id, body) VALUES(1, ?1)");
   }
@@ -368,9 +383,14 @@ struct Store::Impl {
       }
       // 2 -> 3: event_groups is new (kSchema made it); `events` stays, read-only. 3 -> 4:
       // rows of event_groups written from now on are relative (event_groups.hpp); the rows
-      // already there are read as they are.
-      if (v == "2" || v == "3") {
-        exec(db, "UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+      // already there are read as they are. 4 -> 5: the indexes on the account go (see
+      // kSchema; journal_resets is new, kSchema made it).
+      if (v == "2" || v == "3" || v == "4") {
+        exec(db,
+             "BEGIN IMMEDIATE; "
+             "DROP INDEX IF EXISTS calls_account; DROP INDEX IF EXISTS event_groups_account; "
+             "UPDATE meta SET value = '5' WHERE key = 'schema_version'; "
+             "COMMIT;");
         return;
       }
       if (v != std::to_string(kSchemaVersion)) {
@@ -393,7 +413,6 @@ struct Store::Impl {
          "  SELECT rowid, sid, account_sid, body FROM calls ORDER BY rowid; "
          "DROP TABLE calls; "
          "ALTER TABLE calls_v2 RENAME TO calls; "
-         "CREATE INDEX calls_account ON calls(account_sid); "
          "UPDATE meta SET value = '2' WHERE key = 'schema_version'; "
          "COMMIT;");
   }
@@ -402,25 +421,26 @@ struct Store::Impl {
   // may have put rowids of rows that are not there).
   void load_rowids() {
     rowids.clear();
-    Stmt s(db, "SELECT rowid, sid FROM calls");
-    while (s.next()) rowids.put(s.text(1), s.integer(0));
+    Stmt s(db, "SELECT rowid, sid, account_sid FROM calls");
+    while (s.next()) rowids.put(s.text(1), s.integer(0), s.text(2));
   }
 
   void apply(const StoreBatch& b) {
     if (b.reset_all) {
       exec(db,
            "DELETE FROM calls; DELETE FROM notifications; DELETE FROM events; "
-           "DELETE FROM event_groups;");
+           "DELETE FROM event_groups; DELETE FROM journal_resets;");
       rowids.clear();
       pending_events.clear();
     }
     for (const auto& account : b.reset_accounts) {
-      account_call_rows->bind(1, account);
-      while (account_call_rows->next()) rowids.erase(account_call_rows->text(0));
-      delete_account_calls->bind(1, account).run();
+      for (const int64_t rowid : rowids.take_account_rows(account)) {
+        delete_account_call->bind(1, rowid).bind(2, account);
+        while (delete_account_call->next()) rowids.erase(delete_account_call->text(0));
+      }
       delete_account_notifications->bind(1, account).run();
       delete_account_events->bind(1, account).run();
-      delete_account_event_groups->bind(1, account).run();
+      put_journal_reset->bind(1, account).run();
       pending_events.drop_account(account);
     }
     for (const auto& call : b.calls) {
@@ -429,7 +449,7 @@ struct Store::Impl {
         update_call->bind(1, *rowid).bind(2, body).run();
       } else {
         insert_call->bind(1, call.sid).bind(2, call.account_sid).bind(3, body).run();
-        rowids.put(call.sid, sqlite3_last_insert_rowid(db));
+        rowids.put(call.sid, sqlite3_last_insert_rowid(db), call.account_sid);
       }
     }
     for (const auto& sid : b.deleted) {
@@ -489,6 +509,7 @@ struct Store::Impl {
     if (through - pruned_through < kPruneChunk) return;
     prune_events->bind(1, through).run();
     prune_event_groups->bind(1, through).run();
+    prune_journal_resets->run();
     pruned_through = through;
   }
 
@@ -647,9 +668,9 @@ StoreStats Store::load(core::Engine& engine) {
   }
   {
     impl_->rowids.clear();
-    Stmt s(db, "SELECT rowid, sid, body FROM calls ORDER BY rowid");
+    Stmt s(db, "SELECT rowid, sid, body, account_sid FROM calls ORDER BY rowid");
     while (s.next()) {
-      impl_->rowids.put(s.text(1), s.integer(0));
+      impl_->rowids.put(s.text(1), s.integer(0), s.text(3));
       Lenient lenient;
       const auto d = parse(s.text(2), "call");
       auto r = lenient.of(d);
@@ -690,6 +711,11 @@ StoreStats Store::load(core::Engine& engine) {
     }
   }
   {
+    std::map<std::string, int64_t, std::less<>> dead_through;  // journal_resets
+    {
+      Stmt r(db, "SELECT account_sid, through_first_seq FROM journal_resets");
+      while (r.next()) dead_through[r.text(0)] = r.integer(1);
+    }
     Stmt s(db, "SELECT first_seq, account_sid, events FROM event_groups ORDER BY first_seq");
     EventGroupMerger merger;
     auto restore = [&](core::JournalEvent&& e) {
@@ -697,7 +723,12 @@ StoreStats Store::load(core::Engine& engine) {
       ++stats.events;
     };
     while (s.next()) {
-      if (!merger.add_row(s.integer(0), s.text(1), s.text(2))) {
+      const std::string account = s.text(1);
+      if (auto dead = dead_through.find(account);
+          dead != dead_through.end() && s.integer(0) <= dead->second) {
+        continue;
+      }
+      if (!merger.add_row(s.integer(0), account, s.text(2))) {
         throw StoreError("corrupt journal events from " + std::to_string(s.integer(0)));
       }
       merger.drain(restore, false);

@@ -42,8 +42,8 @@ struct StoreStats {
 class Store final : public BatchTransaction {
  public:
   // 2: calls found by rowid (call_rowids.hpp); 3: the journal a row per account per commit
-  // (event_groups.hpp)
-  static constexpr int kSchemaVersion = 4;
+  // (event_groups.hpp); 4: its rows relative; 5: no index on the account (store.cpp, kSchema)
+  static constexpr int kSchemaVersion = 5;
   // The journal on disk is bounded like the one in memory (core::Journal's default).
   static constexpr uint64_t kMaxEvents = 1'000'000;
 

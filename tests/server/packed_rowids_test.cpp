@@ -75,9 +75,9 @@ TEST(CallRowids, DialtoneSidsAndOtherSidsAreFoundTheirOwnWay) {
   const std::string ours = "CA0123456789abcdef0123456789abcdef";
   const std::string upper = "CA0123456789ABCDEF0123456789ABCDEF";  // not as dialtone makes them
   const std::string other = "XX-not-a-dialtone-sid";
-  rowids.put(ours, 1);
-  rowids.put(upper, 2);
-  rowids.put(other, 3);
+  rowids.put(ours, 1, "ACa");
+  rowids.put(upper, 2, "ACa");
+  rowids.put(other, 3, "ACa");
   EXPECT_EQ(rowids.find(ours), 1);
   EXPECT_EQ(rowids.find(upper), 2);
   EXPECT_EQ(rowids.find(other), 3);
@@ -87,6 +87,24 @@ TEST(CallRowids, DialtoneSidsAndOtherSidsAreFoundTheirOwnWay) {
   EXPECT_FALSE(rowids.find(ours).has_value());
   EXPECT_FALSE(rowids.find(other).has_value());
   EXPECT_EQ(rowids.find(upper), 2);
+}
+
+TEST(CallRowids, AnAccountsRowsAreTakenOnceAndKeepTheirSids) {
+  CallRowids rowids;
+  rowids.put("CA00000000000000000000000000000001", 1, "ACa");
+  rowids.put("CA00000000000000000000000000000002", 2, "ACb");
+  rowids.put("CA00000000000000000000000000000003", 3, "ACa");
+  // Deleting a call alone leaves its rowid in the list (the reset checks the row's account).
+  rowids.erase("CA00000000000000000000000000000003");
+  EXPECT_EQ(rowids.take_account_rows("ACa"), (std::vector<int64_t>{1, 3}));
+  EXPECT_TRUE(rowids.take_account_rows("ACa").empty());
+  EXPECT_EQ(rowids.find("CA00000000000000000000000000000001"), 1);  // erased by the caller
+  rowids.put("CA00000000000000000000000000000004", 4, "ACa");
+  EXPECT_EQ(rowids.take_account_rows("ACa"), (std::vector<int64_t>{4}));
+  EXPECT_EQ(rowids.take_account_rows("ACb"), (std::vector<int64_t>{2}));
+  rowids.put("CA00000000000000000000000000000005", 5, "ACb");
+  rowids.clear();
+  EXPECT_TRUE(rowids.take_account_rows("ACb").empty());
 }
 
 }  // namespace

@@ -535,7 +535,7 @@ TEST_F(StoreTest, ASchema3JournalIsReadAndContinued) {
   EXPECT_EQ(events[1].wall, core::TimePoint{core::Millis{40}});
   EXPECT_EQ(events[2].seq, 3u);
   EXPECT_EQ(events[3].at, core::TimePoint{core::Millis{40}});
-  EXPECT_EQ(schema_version(db), "4");
+  EXPECT_EQ(schema_version(db), "5");
 }
 
 TEST_F(StoreTest, ACorruptEventRowStopsTheStartUp) {
@@ -577,7 +577,7 @@ TEST_F(StoreTest, ASchema2JournalIsReadAndContinued) {
   store_->commit({reset});
   e = reload();
   ASSERT_EQ(e->journal().events().size(), 3u);
-  EXPECT_EQ(schema_version(db), "4");
+  EXPECT_EQ(schema_version(db), "5");
 }
 
 // Schema version 1 had a unique index on calls(sid); opening such a database copies the table
@@ -621,7 +621,7 @@ TEST_F(StoreTest, AVersion1DatabaseIsMigrated) {
                                -1, &st, nullptr),
             SQLITE_OK);
   ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "4");
+  EXPECT_STREQ(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)), "5");
   EXPECT_EQ(sqlite3_column_int(st, 1), 0) << "the unique index on sid is gone";
   sqlite3_finalize(st);
   sqlite3_close(raw);
@@ -657,6 +657,136 @@ TEST_F(StoreTest, DeletesAndResetsRemoveRows) {
   auto e = reload();
   EXPECT_EQ(stats_.calls, 1u) << "the reset dropped what came before, not what came after";
   EXPECT_NE(e->find_call(kAc, after), nullptr);
+}
+
+// A call row as the store writes it: enough to read back.
+core::Call call_row(const std::string& sid, const std::string& account) {
+  core::Call c;
+  c.sid = sid;
+  c.account_sid = account;
+  c.to = "+14155550100";
+  c.from = "+14155550111";
+  return c;
+}
+
+// The sids in the calls table, read beside the store, in rowid order ("sid@rowid").
+std::vector<std::string> call_rows(const fs::path& db) {
+  sqlite3* other = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db.c_str(), &other, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(other, "SELECT sid || '@' || rowid FROM calls ORDER BY rowid", -1, &q,
+                     nullptr);
+  std::vector<std::string> out;
+  while (sqlite3_step(q) == SQLITE_ROW) {
+    out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(q, 0)));
+  }
+  sqlite3_finalize(q);
+  sqlite3_close(other);
+  return out;
+}
+
+int64_t count_of(const fs::path& db, const std::string& sql) {
+  sqlite3* other = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(db.c_str(), &other, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* q = nullptr;
+  sqlite3_prepare_v2(other, sql.c_str(), -1, &q, nullptr);
+  const int64_t n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+  sqlite3_finalize(q);
+  sqlite3_close(other);
+  return n;
+}
+
+// The calls table has no index on the account (store.cpp, kSchema): the writer keeps each
+// account's rows, from its own inserts and from the rows a restart read. A reset takes the
+// account's calls and journal and nothing of another account's.
+TEST_F(StoreTest, AResetAfterARestartTakesTheAccountsRowsAndNoOthers) {
+  const auto db = dir_ / "dialtone.db";
+  StoreBatch first = event_batch(1, 2);
+  first.calls = {call_row("CAa1", kAc), call_row("CAb1", "ACother"), call_row("CAa2", kAc)};
+  store_->commit({first, event_batch(3, 3, "ACother")});
+  reload();
+  StoreBatch reset;
+  reset.reset_accounts.push_back(kAc);
+  StoreBatch after = event_batch(4, 4);
+  after.calls = {call_row("CAa3", kAc)};
+  store_->commit({reset, after});
+  // The largest rowid was CAa2's 3: it is CAa3's now.
+  EXPECT_EQ(call_rows(db), (std::vector<std::string>{"CAb1@2", "CAa3@3"}));
+  auto e = reload();
+  EXPECT_EQ(stats_.calls, 2u);
+  ASSERT_EQ(e->journal().events().size(), 2u);
+  EXPECT_EQ(e->journal().events()[0].seq, 3u);
+  EXPECT_EQ(e->journal().events()[1].seq, 4u);
+  // Once more, on the rows this writer inserted itself.
+  store_->commit({reset});
+  EXPECT_EQ(call_rows(db), (std::vector<std::string>{"CAb1@2"}));
+  e = reload();
+  ASSERT_EQ(e->journal().events().size(), 1u);
+  EXPECT_EQ(e->journal().events()[0].account_sid, "ACother");
+}
+
+// SQLite gives a new row the rowid after the largest: the rowid of a deleted call may come
+// back as another account's call. The account's reset must leave that one alone.
+TEST_F(StoreTest, AResetLeavesARowidThatNowHoldsAnotherAccountsCall) {
+  const auto db = dir_ / "dialtone.db";
+  StoreBatch calls;
+  calls.calls = {call_row("CAa1", kAc), call_row("CAa2", kAc)};
+  store_->commit({calls});
+  StoreBatch gone;
+  gone.deleted = {"CAa2"};
+  store_->commit({gone});
+  StoreBatch other;
+  other.calls = {call_row("CAb1", "ACother")};
+  store_->commit({other});
+  ASSERT_EQ(call_rows(db), (std::vector<std::string>{"CAa1@1", "CAb1@2"}));
+  StoreBatch reset;
+  reset.reset_accounts.push_back(kAc);
+  store_->commit({reset});
+  EXPECT_EQ(call_rows(db), (std::vector<std::string>{"CAb1@2"}));
+}
+
+// An account's journal rows are not deleted at its reset but marked dead (journal_resets);
+// the prune that takes the last row a mark names takes the mark. A dead row that straddles
+// the prune's bound stays, and stays dead.
+TEST_F(StoreTest, AResetsMarkOnTheJournalGoesWithTheLastRowItNames) {
+  const auto db = dir_ / "dialtone.db";
+  const auto bound = static_cast<int64_t>(Store::kMaxEvents);
+  store_->commit({event_batch(1, 3)});
+  store_->commit({event_batch(500, 700)});  // one row: first_seq 500, last_seq 700
+  StoreBatch reset;
+  reset.reset_accounts.push_back(kAc);
+  store_->commit({reset, event_batch(701, 701)});
+  EXPECT_EQ(count_of(db, "SELECT count(*) FROM journal_resets"), 1);
+  store_->commit({event_batch(bound + 600, bound + 600)});  // prunes through 600
+  EXPECT_EQ(on_disk(db).min_seq, 500) << "the row [500, 700] is not all past the bound";
+  EXPECT_EQ(count_of(db, "SELECT count(*) FROM journal_resets"), 1);
+  auto e = reload();
+  ASSERT_EQ(e->journal().events().size(), 2u);
+  EXPECT_EQ(e->journal().events()[0].seq, 701u);
+  store_->commit({event_batch(bound + 900, bound + 900)});  // prunes through 900
+  EXPECT_EQ(count_of(db, "SELECT count(*) FROM journal_resets"), 0);
+  e = reload();
+  ASSERT_EQ(e->journal().events().size(), 2u);
+  EXPECT_EQ(e->journal().events()[0].seq, static_cast<uint64_t>(bound + 600));
+}
+
+// Schema 4 had an index on the account in calls and event_groups; opening it drops both.
+TEST_F(StoreTest, ASchema4DatabaseLosesItsAccountIndexes) {
+  const auto db = dir_ / "dialtone.db";
+  StoreBatch calls = event_batch(1, 1);
+  calls.calls = {call_row("CAa1", kAc)};
+  store_->commit({calls});
+  rewrite_closed(
+      "CREATE INDEX calls_account ON calls(account_sid);"
+      "CREATE INDEX event_groups_account ON event_groups(account_sid);"
+      "UPDATE meta SET value = '4' WHERE key = 'schema_version';");
+  EXPECT_EQ(schema_version(db), "5");
+  EXPECT_EQ(count_of(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                         "('calls_account', 'event_groups_account')"),
+            0);
+  reload();
+  EXPECT_EQ(stats_.calls, 1u);
+  EXPECT_EQ(stats_.events, 1u);
 }
 
 TEST_F(StoreTest, SettingsRoundTrip) {
