@@ -9,7 +9,7 @@ const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startDialtone, HOLD_TWIML, sleep } = require('../lib/dialtone');
+const { startDialtone, HOLD_TWIML, sleep, twilioClient } = require('../lib/dialtone');
 const { startWebhookServer } = require('../lib/webhook_server');
 const { uniqueNumber, FROM } = require('../lib/common');
 
@@ -124,6 +124,62 @@ describe('persistence across SIGKILL', () => {
         await second.stop();
       }
     });
+
+  // The store has no index on the account (docs/scaling.md, "No index on the account"): a
+  // reset finds the account's rows in the writer's memory and marks its journal rows dead.
+  // What a CI suite does between cases, then a kill: the reset holds, the other account keeps
+  // everything, and what the reset account made after it is there.
+  it('keeps an account\'s reset across SIGKILL, and the other account\'s rows', async () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'dialtone-e2e-data-'));
+    const args = ['--data-dir', own];
+    const control = async (dt, method, route, body) => {
+      const init = { method, headers: {} };
+      let url = `${dt.baseUrl}/_dialtone${route}`;
+      if (method === 'GET') url += `?${new URLSearchParams(body)}`;
+      else { init.headers['Content-Type'] = 'application/json'; init.body = JSON.stringify(body); }
+      const res = await fetch(url, init);
+      return { status: res.status, json: await res.json() };
+    };
+    const first = await startDialtone({ args });
+    let second;
+    try {
+      const made = [];
+      for (let i = 0; i < 2; ++i) {
+        const r = await control(first, 'POST', '/accounts', { Clock: 'manual', Seed: '7' });
+        assert.equal(r.status, 201);
+        made.push({ ...r.json, client: twilioClient(first.baseUrl, r.json.sid, r.json.auth_token) });
+      }
+      const [a, b] = made;
+      const call = (acct) => acct.client.calls.create({ to: uniqueNumber(), from: FROM, twiml: HOLD_TWIML });
+      const before = [await call(a), await call(a), await call(a)];
+      const bCalls = [await call(b), await call(b)];
+      assert.equal((await control(first, 'POST', '/reset', { AccountSid: a.sid })).status, 200);
+      // The world's sids start again from its seed: the new call takes the first one's sid.
+      const after = await call(a);
+      first.child.kill('SIGKILL');
+      await new Promise((resolve) => (first.exited ? resolve() : first.child.on('exit', resolve)));
+
+      second = await startDialtone({ args });
+      const a2 = twilioClient(second.baseUrl, a.sid, a.auth_token);
+      const b2 = twilioClient(second.baseUrl, b.sid, b.auth_token);
+      const listed = async (client) => (await client.calls.list()).map((c) => c.sid).sort();
+      assert.deepEqual(await listed(a2), [after.sid]);
+      assert.equal((await a2.calls(after.sid).fetch()).to, after.to, 'the call after the reset');
+      assert.deepEqual(await listed(b2), bCalls.map((c) => c.sid).sort());
+      const journal = async (acct) => (await control(second, 'GET', '/events', { AccountSid: acct.sid })).json.events;
+      const aEvents = await journal(a);
+      assert.ok(aEvents.length > 0, 'A\'s events after the reset are kept');
+      assert.ok(aEvents.every((e) => !e.call_sid || e.call_sid === after.sid),
+        `A's journal holds only what came after its reset: ${JSON.stringify(aEvents.map((e) => e.call_sid))}`);
+      assert.ok(aEvents.every((e) => e.seq > 0));
+      const bSids = new Set((await journal(b)).map((e) => e.call_sid));
+      for (const c of bCalls) assert.ok(bSids.has(c.sid), `B's journal names ${c.sid}`);
+    } finally {
+      if (second) await second.stop();
+      if (!first.exited) first.child.kill('SIGKILL');
+      fs.rmSync(own, { recursive: true, force: true });
+    }
+  });
 
   it('counts the store\'s commits and syncs in the metrics', async () => {
     const own = fs.mkdtempSync(path.join(os.tmpdir(), 'dialtone-e2e-data-'));
