@@ -781,8 +781,9 @@ TEST_F(StoreTest, ASchema4DatabaseLosesItsAccountIndexes) {
       "CREATE INDEX event_groups_account ON event_groups(account_sid);"
       "UPDATE meta SET value = '4' WHERE key = 'schema_version';");
   EXPECT_EQ(schema_version(db), "5");
-  EXPECT_EQ(count_of(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
-                         "('calls_account', 'event_groups_account')"),
+  EXPECT_EQ(count_of(db,
+                     "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN "
+                     "('calls_account', 'event_groups_account')"),
             0);
   reload();
   EXPECT_EQ(stats_.calls, 1u);
