@@ -7,6 +7,7 @@
 #include <fstream>
 #include <map>
 #include <regex>
+#include <vector>
 
 namespace dialtone::config {
 namespace {
@@ -23,12 +24,20 @@ EnvLookup env_of(std::map<std::string, std::string> vars) {
 std::string source_dir() { return DIALTONE_SOURCE_DIR; }
 
 // Named by process as well: ctest runs shards of this binary at once (tests/CMakeLists.txt),
-// and each one's counter starts at 0.
+// and each one's counter starts at 0. Removed when the process exits (every run left 26
+// files in /tmp before).
 std::string temp_file(const std::string& text) {
-  static int n = 0;
+  struct Made {
+    std::vector<std::string> paths;
+    ~Made() {
+      for (const auto& p : paths) std::remove(p.c_str());
+    }
+  };
+  static Made made;
   std::string path = ::testing::TempDir() + "dialtone_cfg_" + std::to_string(::getpid()) + "_" +
-                     std::to_string(n++) + ".json";
+                     std::to_string(made.paths.size()) + ".json";
   std::ofstream(path) << text;
+  made.paths.push_back(path);
   return path;
 }
 
