@@ -132,14 +132,10 @@ describe('persistence across SIGKILL', () => {
   it('keeps an account\'s reset across SIGKILL, and the other account\'s rows', async () => {
     const own = fs.mkdtempSync(path.join(os.tmpdir(), 'dialtone-e2e-data-'));
     const args = ['--data-dir', own];
-    const control = async (dt, method, route, body) => {
-      const init = { method, headers: {} };
-      let url = `${dt.baseUrl}/_dialtone${route}`;
-      if (method === 'GET') url += `?${new URLSearchParams(body)}`;
-      else { init.headers['Content-Type'] = 'application/json'; init.body = JSON.stringify(body); }
-      const res = await fetch(url, init);
-      return { status: res.status, json: await res.json() };
-    };
+    // The control API through the raw client (its form bodies and JSON answers).
+    const control = (dt, method, route, form) => (method === 'GET'
+      ? dt.api().request(method, `/_dialtone${route}?${new URLSearchParams(form)}`)
+      : dt.api().request(method, `/_dialtone${route}`, { form }));
     const first = await startDialtone({ args });
     let second;
     try {
